@@ -1,0 +1,1 @@
+"""Kafka plumbing: broker factory, subscriptions with dead-lettering, inbox, outbox relay."""

@@ -1,0 +1,139 @@
+"""Subscribing a handler to a topic with at-least-once delivery and dead-lettering.
+
+Every record is acknowledged only after its handler finished. A message that can never
+succeed (:class:`Rejected`, or undecodable) goes to the dead-letter topic and is acknowledged,
+so the partition moves on; any other failure is retried in place (the offset is not committed
+and the consumer seeks back) with backoff, and dead-lettered once the attempts run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from ..events import CloudEvent
+from ..events.registry import EventSpec
+from ..logging import get_logger
+from .dead_letter import DeadLetterPublisher, Rejected
+from .decoding import decode_event
+
+EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
+
+log = get_logger(__name__)
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 5
+    first_delay_seconds: float = 0.2
+    max_delay_seconds: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.first_delay_seconds * 2.0 ** (attempt - 1), self.max_delay_seconds)
+
+
+@dataclass
+class _AttemptCounter:
+    """Failures per record in this process; a rebalance that moves the partition resets it,
+    which costs at most a few extra retries."""
+
+    counts: dict[tuple[str, int, int], int] = field(default_factory=dict)
+
+    def failed(self, record: ConsumerRecord[bytes, bytes]) -> int:
+        key = (record.topic, record.partition, record.offset)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
+
+    def forget(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        self.counts.pop((record.topic, record.partition, record.offset), None)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """``handler`` receives every event of the ``accepted`` types published on ``topic``."""
+
+    topic: str
+    accepted: Sequence[EventSpec[Any]]
+    handler: EventHandler
+
+
+def subscribe(
+    broker: KafkaBroker,
+    subscription: Subscription,
+    *,
+    group_id: str,
+    dead_letters: DeadLetterPublisher,
+    retry: RetryPolicy | None = None,
+    max_workers: int = 1,
+) -> None:
+    """Register ``subscription`` on ``broker`` in consumer group ``group_id``."""
+    policy = retry or RetryPolicy()
+    attempts = _AttemptCounter()
+
+    async def process(record: ConsumerRecord[bytes, bytes]) -> bool:
+        """True when the record is finished with (handled or dead-lettered)."""
+        try:
+            event = decode_event(record.value, subscription.accepted)
+            await subscription.handler(event)
+        except Rejected as rejection:
+            await _dead_letter(dead_letters, record, rejection, attempts.failed(record))
+        except Exception as error:
+            attempt = attempts.failed(record)
+            if attempt < policy.max_attempts:
+                log.warning(
+                    "handler failed, will retry",
+                    topic=record.topic,
+                    offset=record.offset,
+                    attempt=attempt,
+                    error=repr(error),
+                )
+                await asyncio.sleep(policy.delay(attempt))
+                return False
+            gave_up = Rejected("retries_exhausted", f"failed {attempt} times; last: {error!r}")
+            await _dead_letter(dead_letters, record, gave_up, attempt)
+        attempts.forget(record)
+        return True
+
+    async def consume(message: KafkaMessage) -> None:
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        try:
+            finished = await process(record)
+        except BaseException:
+            # Even the dead-letter publish failed (Kafka down?): never let a later ack commit
+            # past this record.
+            await message.nack()
+            raise
+        await (message.ack() if finished else message.nack())
+
+    broker.subscriber(
+        subscription.topic,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=max_workers,
+        title=f"{group_id}:{subscription.topic}",
+    )(consume)
+
+
+async def _dead_letter(
+    publisher: DeadLetterPublisher,
+    record: ConsumerRecord[bytes, bytes],
+    rejection: Rejected,
+    attempt: int,
+) -> None:
+    log.warning(
+        "dead-lettering message",
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        reason_code=rejection.code,
+        reason=rejection.reason,
+    )
+    await publisher.publish(record, rejection, attempts=attempt)

@@ -1,0 +1,70 @@
+"""Publishing a message that can never succeed to ``<topic>.dlq``, with the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import ConsumerRecord
+from faststream.kafka import KafkaBroker
+
+from ..events import CONTENT_TYPE, utc_now
+from ..events.contracts.dead_letter import DeadLetterV1
+from ..events.registry import DEAD_LETTER
+from ..events.topics import DEAD_LETTER_SUFFIX
+
+# A dead letter must itself fit in a Kafka record, whatever arrived.
+MAX_ORIGINAL_BYTES = 256 * 1024
+
+
+@dataclass
+class Rejected(Exception):
+    """A message that will never succeed, however often it is retried: dead-letter it."""
+
+    code: str
+    reason: str
+    errors: Sequence[Mapping[str, str]] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class DeadLetterPublisher:
+    broker: KafkaBroker
+    consumer_group: str
+    source: str
+
+    async def publish(
+        self, record: ConsumerRecord[bytes, bytes], rejection: Rejected, *, attempts: int = 1
+    ) -> None:
+        value = record.value or b""
+        letter = DeadLetterV1(
+            original_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key.decode(errors="replace") if record.key else None,
+            consumer_group=self.consumer_group,
+            reason_code=rejection.code,
+            reason=rejection.reason,
+            errors=[dict(error) for error in rejection.errors],
+            attempts=attempts,
+            failed_at=utc_now(),
+            original_value=value[:MAX_ORIGINAL_BYTES].decode(errors="replace"),
+            original_value_truncated=len(value) > MAX_ORIGINAL_BYTES,
+        )
+        event = DEAD_LETTER.envelope(
+            letter,
+            source=self.source,
+            subject=f"{record.topic}/{record.partition}/{record.offset}",
+        )
+        await self.broker.publish(
+            event.to_json_bytes(),
+            topic=record.topic + DEAD_LETTER_SUFFIX,
+            key=record.key,
+            headers={
+                "content-type": CONTENT_TYPE,
+                "dlq-reason-code": rejection.code,
+                "dlq-consumer-group": self.consumer_group,
+            },
+        )

@@ -1,0 +1,58 @@
+"""MongoDB access plumbing: the async client and the indexes each repository declares.
+
+We write to the subset that both MongoDB and FerretDB serve: single-document atomic updates,
+unique indexes for idempotency, no multi-document transactions and no change streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+Document = dict[str, Any]
+MongoCollection = AsyncCollection[Document]
+MongoDatabase = AsyncDatabase[Document]
+
+
+def create_client(uri: str, *, app_name: str) -> AsyncMongoClient[Document]:
+    # Short selection timeout: a service whose database is unreachable should fail its
+    # readiness check in seconds, not hang for the driver's default 30 s.
+    return AsyncMongoClient(uri, appname=app_name, serverSelectionTimeoutMS=5000, tz_aware=True)
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """The indexes one collection needs; repositories declare these next to their queries."""
+
+    collection: str
+    indexes: Sequence[IndexModel] = field(default_factory=tuple)
+
+
+async def ensure_indexes(database: MongoDatabase, specs: Iterable[IndexSpec]) -> None:
+    """Create every declared index (idempotent: existing identical indexes are kept)."""
+    for spec in specs:
+        if spec.indexes:
+            await database[spec.collection].create_indexes(list(spec.indexes))
+
+
+async def ping(client: AsyncMongoClient[Document]) -> bool:
+    try:
+        await client.admin.command("ping")
+    except Exception:  # any failure means "not ready"; the caller reports it
+        return False
+    return True
+
+
+async def insert_if_absent(collection: MongoCollection, document: Document) -> bool:
+    """Insert ``document`` unless its ``_id`` (or another unique key) exists; True if inserted."""
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
