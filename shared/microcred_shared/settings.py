@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .events.topics import TopicNames
@@ -22,19 +22,32 @@ class Environment(StrEnum):
 class ServiceSettings(BaseSettings):
     """Connection and identity settings common to all four services.
 
-    A subclass sets ``env_prefix`` (``ISSUER_``, ``CATALOGUE_`` …); the infrastructure settings
-    also accept the unprefixed names that Kafka and MongoDB tooling use
+    A subclass sets ``env_prefix`` (``ISSUER_``, ``CATALOGUE_`` …) for its own settings. What
+    all services of one deployment share is read from ``MICROCRED_…`` names, and the
+    infrastructure addresses also from the unprefixed names Kafka and MongoDB tooling use
     (``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URI``), so one exported pair serves every service.
     """
 
-    model_config = SettingsConfigDict(env_prefix="MICROCRED_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="MICROCRED_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
-    environment: Environment = Environment.DEVELOPMENT
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT, validation_alias="MICROCRED_ENVIRONMENT"
+    )
     service_name: str = "microcred"
-    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
-    mongodb_uri: SecretStr = Field(default=SecretStr("mongodb://127.0.0.1:27017/"))
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices(
+            "MICROCRED_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"
+        ),
+    )
+    mongodb_uri: SecretStr = Field(
+        default=SecretStr("mongodb://127.0.0.1:27017/"),
+        validation_alias=AliasChoices("MICROCRED_MONGODB_URI", "MONGODB_URI"),
+    )
     mongodb_database: str = "microcred"
-    topic_prefix: str = ""
+    topic_prefix: str = Field(default="", validation_alias="MICROCRED_TOPIC_PREFIX")
     public_base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
     log_json: bool = True

@@ -1,0 +1,1 @@
+"""What every service process is made of: runtime (clients, relay), HTTP conventions."""

@@ -1,0 +1,111 @@
+"""HTTP conventions every service follows: RFC 9457 problem details, health, readiness, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..logging import get_logger
+from .runtime import Runtime
+
+PROBLEM_JSON = "application/problem+json"
+
+log = get_logger(__name__)
+
+
+class Problem(Exception):
+    """Raise from a route to answer with problem details (RFC 9457)."""
+
+    def __init__(
+        self, status: int, title: str, detail: str | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extensions = extensions
+
+
+def problem_response(
+    status: int, title: str, detail: str | None = None, **extensions: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(_: Request, error: Exception) -> Response:
+        assert isinstance(error, Problem)
+        return problem_response(error.status, error.title, error.detail, **error.extensions)
+
+    async def on_http_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        return problem_response(error.status_code, str(error.detail))
+
+    async def on_validation_error(_: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        errors = [
+            {"field": ".".join(str(p) for p in item["loc"]), "error": item["msg"]}
+            for item in error.errors()
+        ]
+        return problem_response(
+            422, "Invalid request", "the request does not match the API schema", errors=errors
+        )
+
+    async def on_unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error", path=request.url.path)
+        return problem_response(500, "Internal error", "the error was logged")
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:
+    @app.get("/health/live", tags=["operations"])
+    async def live() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["operations"])
+    async def ready() -> Response:
+        """Both MongoDB and Kafka answer: send traffic."""
+        state = await runtime.readiness()
+        return JSONResponse(state, status_code=200 if state["ready"] else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.metrics), media_type=CONTENT_TYPE_LATEST)
+
+
+def runtime_lifespan(
+    runtime: Runtime,
+    on_start: Callable[[], Awaitable[None]] | None = None,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> Callable[[FastAPI], Any]:
+    """Start the runtime (broker, indexes, relay) with the app and stop it after."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if on_start:
+            await on_start()
+        try:
+            yield
+        finally:
+            if on_stop:
+                await on_stop()
+            await runtime.stop()
+
+    return lifespan

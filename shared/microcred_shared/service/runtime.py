@@ -1,0 +1,148 @@
+"""The infrastructure one service process holds: MongoDB, the Kafka broker, the outbox relay.
+
+A service's ``bootstrap.py`` builds a :class:`Runtime` from its settings, registers its
+subscriptions on ``runtime.broker`` and hands the runtime to its handlers' adapters. Nothing
+here connects at import time; :meth:`Runtime.start` does, in the FastAPI lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from opentelemetry.trace import TracerProvider
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient
+
+from ..events import TopicNames
+from ..logging import get_logger
+from ..messaging.admin import ensure_topics
+from ..messaging.broker import create_broker
+from ..messaging.consumer import RetryPolicy, Subscription, subscribe
+from ..messaging.dead_letter import DeadLetterPublisher
+from ..messaging.inbox import INBOX_COLLECTION, INBOX_INDEXES, Inbox
+from ..messaging.outbox import OUTBOX_INDEX, OutboxRelay
+from ..mongo import Document, IndexSpec, MongoDatabase, create_client, ensure_indexes, ping
+from ..settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    mongo: AsyncMongoClient[Document]
+    broker: KafkaBroker
+    metrics: CollectorRegistry
+    indexes: list[IndexSpec] = field(default_factory=list)
+    outbox_collections: list[str] = field(default_factory=list)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    relay: OutboxRelay | None = None
+    started: bool = False
+
+    @property
+    def database(self) -> MongoDatabase:
+        return self.mongo[self.settings.mongodb_database]
+
+    @property
+    def topics(self) -> TopicNames:
+        return self.settings.topics
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of everything this service publishes."""
+        return f"/microcred/{self.settings.service_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.settings.topic_prefix}{self.settings.service_name}"
+
+    def inbox(self, consumer: str) -> Inbox:
+        return Inbox(self.database[INBOX_COLLECTION], consumer)
+
+    def subscribe(self, subscription: Subscription, *, group_suffix: str = "") -> None:
+        """Consume ``subscription`` in this service's consumer group (one group per service,
+        so every replica shares the partitions)."""
+        group = self.consumer_group + group_suffix
+        subscribe(
+            self.broker,
+            subscription,
+            group_id=group,
+            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
+            retry=self.retry,
+        )
+
+    def wake_relay(self) -> None:
+        if self.relay:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        await ensure_topics(self.settings.kafka_bootstrap_servers, self.topics)
+        await ensure_indexes(self.database, self._all_indexes())
+        await self.broker.start()
+        if self.outbox_collections:
+            self.relay = OutboxRelay(
+                self.broker,
+                self.topics,
+                [self.database[name] for name in self.outbox_collections],
+                interval_seconds=self.settings.relay_interval_seconds,
+            )
+            self.relay.start()
+        self.started = True
+        log.info("service started", consumer_group=self.consumer_group)
+
+    async def stop(self) -> None:
+        self.started = False
+        if self.relay:
+            await self.relay.stop()
+        await self.broker.stop()
+        await self.mongo.close()
+
+    async def readiness(self) -> dict[str, Any]:
+        """What a load balancer asks before sending traffic: are both backends reachable?"""
+        database_ok, kafka_ok = await asyncio.gather(ping(self.mongo), self._kafka_ok())
+        return {
+            "ready": self.started and database_ok and kafka_ok,
+            "mongodb": database_ok,
+            "kafka": kafka_ok,
+        }
+
+    async def _kafka_ok(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self.broker.ping(timeout=2.0), 3.0))
+        except Exception:
+            return False
+
+    def _all_indexes(self) -> list[IndexSpec]:
+        outbox = [IndexSpec(name, (OUTBOX_INDEX,)) for name in self.outbox_collections]
+        return [INBOX_INDEXES, *outbox, *self.indexes]
+
+
+def build_runtime(
+    settings: ServiceSettings,
+    *,
+    indexes: Sequence[IndexSpec] = (),
+    outbox_collections: Sequence[str] = (),
+    tracer_provider: TracerProvider | None = None,
+    retry: RetryPolicy | None = None,
+) -> Runtime:
+    metrics = CollectorRegistry()
+    return Runtime(
+        settings=settings,
+        mongo=create_client(
+            settings.mongodb_uri.get_secret_value(), app_name=settings.service_name
+        ),
+        broker=create_broker(
+            settings.kafka_bootstrap_servers,
+            client_id=settings.service_name,
+            metrics=metrics,
+            tracer_provider=tracer_provider,
+        ),
+        metrics=metrics,
+        indexes=list(indexes),
+        outbox_collections=list(outbox_collections),
+        retry=retry or RetryPolicy(),
+    )
