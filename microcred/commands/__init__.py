@@ -1,0 +1,1 @@
+"""Subcommands of the ``microcred`` CLI (one module per command group)."""

@@ -1,0 +1,56 @@
+"""``microcred keys …``: Ed25519 Multikey key pairs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from microcred_shared.crypto import Ed25519Multikey
+
+from microcred.commands._io import fail_usage
+
+keys_app = typer.Typer(help="Create and inspect Ed25519 Multikey key pairs.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("new")
+def new_key(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the key here (mode 0600) instead of stdout."),
+    ] = None,
+    controller: Annotated[
+        str | None,
+        typer.Option(help="Controller DID (e.g. a did:web); default: the key's own did:key."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Generate an Ed25519 key pair as a Multikey document (with its secret key)."""
+    key = Ed25519Multikey.generate(controller=controller)
+    text = json.dumps(key.to_document(include_secret=True), indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_secret_file(out, text, force=force)
+    typer.echo(f"wrote {key.id} to {out}", err=True)
+
+
+def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Create ``path`` readable by its owner only; the mode is set at creation, so the secret
+    is never on disk with wider permissions, even for an instant."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        fail_usage(f"{path} exists; pass --force to overwrite it")
+    except OSError as exc:
+        fail_usage(f"cannot write {path}: {exc.strerror or exc}")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # an existing file (--force) keeps no wider mode
+        handle.write(text)
