@@ -124,7 +124,6 @@ class OutboxRelay:
                 "$or": [{LEASE_FIELD: {"$exists": False}}, {LEASE_FIELD: {"$lt": now}}],
             },
             {"$set": {LEASE_FIELD: now + self.lease}},
-            projection={OUTBOX_FIELD: 1},
             return_document=ReturnDocument.AFTER,
         )
 

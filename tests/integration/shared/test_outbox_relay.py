@@ -1,0 +1,105 @@
+"""Publish only what was stored, and never lose it: the outbox relay on the real stack."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.verifications import VerificationPerformedV1
+from microcred_shared.events.registry import VERIFICATION_PERFORMED
+from microcred_shared.messaging.outbox import OutboxRelay, outbox_entry, with_outbox
+from microcred_shared.mongo import Document, MongoCollection
+from microcred_shared.service.runtime import build_runtime
+from microcred_shared.settings import ServiceSettings
+
+from tests.support import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def verification(verification_id: str) -> Any:
+    data = VerificationPerformedV1(
+        verification_id=verification_id,
+        verified_at="2026-06-01T10:00:00Z",  # type: ignore[arg-type]
+        verdict="verified",
+        channel="api",
+    )
+    return VERIFICATION_PERFORMED.envelope(data, source="/tests", subject=verification_id)
+
+
+class CrashingRelay(OutboxRelay):
+    """Publishes, then dies before it can clear what it published."""
+
+    async def _publish(self, collection: MongoCollection, document: Document) -> int:
+        for entry in document["outbox"]:
+            await self._send(entry)
+        raise RuntimeError("killed between publish and clear")
+
+
+@pytest.fixture
+async def runtime(infra: Any) -> Any:
+    settings = ServiceSettings(
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        mongodb_uri=infra.mongodb_uri,
+        mongodb_database=f"t{infra.run_id}_outbox",
+        topic_prefix=f"t{infra.run_id}.outbox.",
+        service_name="outbox-test",
+    )
+    runtime = build_runtime(settings, outbox_collections=["things"])
+    await runtime.start()
+    yield runtime
+    await runtime.stop()
+
+
+async def test_events_stored_with_their_document_are_published_in_order_then_cleared(
+    runtime: Any, infra: Any
+) -> None:
+    things = runtime.database["things"]
+    events = [verification("v-1"), verification("v-2")]
+    entries = [outbox_entry(Topic.VERIFICATIONS, "thing-1", e) for e in events]
+    await things.update_one(
+        {"_id": "thing-1"}, with_outbox({"$set": {"state": "done"}}, entries), upsert=True
+    )
+    runtime.wake_relay()
+
+    topic = runtime.topics.of(Topic.VERIFICATIONS)
+    records = await read_topic(infra.kafka_bootstrap, topic, expect=2)
+    assert [json.loads(r.value)["id"] for r in records] == [e.id for e in events]
+    assert all(r.key == b"thing-1" for r in records)
+    cleared = await eventually(
+        lambda: things.find_one({"_id": "thing-1"}), lambda d: not d["outbox_pending"]
+    )
+    assert cleared["outbox"] == []
+    assert cleared["state"] == "done"
+
+
+async def test_a_relay_that_dies_after_publishing_leaves_the_events_for_the_next_one(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()  # only the relays of this test may publish
+    things = runtime.database["things"]
+    event = verification("v-crash")
+    await things.insert_one(
+        {
+            "_id": "thing-2",
+            "outbox": [outbox_entry(Topic.VERIFICATIONS, "thing-2", event)],
+            "outbox_pending": True,
+        }
+    )
+    crashing = CrashingRelay(runtime.broker, runtime.topics, [things], lease=timedelta(0))
+    with pytest.raises(RuntimeError, match="killed"):
+        await crashing.drain()
+    survivor = OutboxRelay(runtime.broker, runtime.topics, [things], lease=timedelta(0))
+    assert await survivor.drain() == 1
+
+    topic = runtime.topics.of(Topic.VERIFICATIONS)
+    records = await read_topic(infra.kafka_bootstrap, topic, expect=2)
+    # Published twice with one id: at-least-once, and consumers dedupe by event id.
+    ids = [
+        json.loads(r.value)["id"] for r in records if json.loads(r.value)["subject"] == "v-crash"
+    ]
+    assert ids == [event.id, event.id]
+    assert (await things.find_one({"_id": "thing-2"}))["outbox"] == []

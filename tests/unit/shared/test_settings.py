@@ -1,0 +1,48 @@
+import pytest
+from microcred_shared.events import Topic
+from microcred_shared.settings import ServiceSettings
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import SettingsConfigDict
+
+
+class ExampleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EXAMPLE_")
+
+    api_secret: SecretStr = SecretStr("changeme")
+
+    def secret_fields(self) -> dict[str, SecretStr]:
+        return {"api_secret": self.api_secret}
+
+
+def test_development_accepts_placeholder_secrets() -> None:
+    assert ExampleSettings(environment="development").api_secret.get_secret_value() == "changeme"
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_placeholder_secrets_are_refused_outside_development(environment: str) -> None:
+    with pytest.raises(ValidationError, match="api_secret"):
+        ExampleSettings(environment=environment)
+
+
+def test_a_real_secret_is_accepted_in_production() -> None:
+    settings = ExampleSettings(environment="production", api_secret="k3Jq9-very-long-random-value")
+    assert settings.api_secret.get_secret_value().startswith("k3Jq9")
+
+
+def test_infrastructure_addresses_come_from_the_standard_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9093")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://db.internal:27017/")
+    monkeypatch.setenv("MICROCRED_TOPIC_PREFIX", "staging.")
+    monkeypatch.setenv("EXAMPLE_MONGODB_DATABASE", "example_db")
+    settings = ExampleSettings()
+    assert settings.kafka_bootstrap_servers == "kafka.internal:9093"
+    assert settings.mongodb_uri.get_secret_value() == "mongodb://db.internal:27017/"
+    assert settings.mongodb_database == "example_db"
+    assert settings.topics.of(Topic.VERIFICATIONS) == "staging.verifications"
+
+
+def test_the_mongodb_uri_never_shows_in_a_repr() -> None:
+    settings = ExampleSettings(mongodb_uri="mongodb://user:hunter2@db/")
+    assert "hunter2" not in repr(settings)
