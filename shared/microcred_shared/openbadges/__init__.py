@@ -1,0 +1,26 @@
+"""Open Badges 3.0: the official 1EdTech JSON Schemas and a validator that reads documents the
+way JSON-LD is written (a single value stands for a one-element array)."""
+
+from microcred_shared.openbadges.schema import (
+    ACHIEVEMENT_CREDENTIAL_SCHEMA,
+    ENDORSEMENT_CREDENTIAL_SCHEMA,
+    PROFILE_SCHEMA,
+    SchemaError,
+    load_schema,
+    normalise_for_schema,
+    validate_achievement_credential,
+    validate_against,
+    validate_endorsement_credential,
+)
+
+__all__ = [
+    "ACHIEVEMENT_CREDENTIAL_SCHEMA",
+    "ENDORSEMENT_CREDENTIAL_SCHEMA",
+    "PROFILE_SCHEMA",
+    "SchemaError",
+    "load_schema",
+    "normalise_for_schema",
+    "validate_achievement_credential",
+    "validate_against",
+    "validate_endorsement_credential",
+]

@@ -1,0 +1,232 @@
+"""Validate Open Badges 3.0 credentials against the official 1EdTech JSON Schemas, reading the
+document the way JSON-LD is written.
+
+The official schemas are the strict "JSON" flavour: every collection must be an array. JSON-LD
+(and VC 2.0) lets a single value stand for a one-element set, so a credential with one ``proof``
+object, one ``type`` string or one ``@context`` URL is valid VC 2.0. Before validating we walk
+the document beside the schema and wrap such single values in a list wherever the schema asks
+for an array; everything else the schema says still applies, so a real violation still fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft201909Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+SCHEMAS_PACKAGE = "microcred_shared.openbadges"
+ACHIEVEMENT_CREDENTIAL_SCHEMA = "ob_v3p0_achievementcredential_schema.json"
+ENDORSEMENT_CREDENTIAL_SCHEMA = "ob_v3p0_endorsementcredential_schema.json"
+PROFILE_SCHEMA = "ob_v3p0_profile_schema.json"
+
+# RFC 3339 date-time with a mandatory offset, as JSON Schema's "date-time" format means.
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+)
+_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One violation: where in the document (a JSON pointer), and what is wrong."""
+
+    path: str
+    message: str
+    keyword: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '/'}: {self.message}"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A bundled schema by file name, parsed once per process."""
+    text = resources.files(SCHEMAS_PACKAGE).joinpath("schemas", name).read_text("utf-8")
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def _check_date_time(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
+        return not isinstance(value, str)
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == len("YYYY-MM-DD")
+
+
+def _format_checker() -> FormatChecker:
+    # Our own checks: jsonschema's date-time check silently passes without an extra package.
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(_check_date_time)
+    checker.checks("date")(_check_date)
+    return checker
+
+
+@cache
+def _validator(name: str) -> Draft201909Validator:
+    schema = load_schema(name)
+    Draft201909Validator.check_schema(schema)
+    return Draft201909Validator(schema, format_checker=_format_checker())
+
+
+def validate_achievement_credential(doc: Any) -> list[SchemaError]:
+    """Violations of the OB 3.0 AchievementCredential schema, after JSON-LD normalisation."""
+    return validate_against(ACHIEVEMENT_CREDENTIAL_SCHEMA, doc)
+
+
+def validate_endorsement_credential(doc: Any) -> list[SchemaError]:
+    """Violations of the OB 3.0 EndorsementCredential schema, after JSON-LD normalisation."""
+    return validate_against(ENDORSEMENT_CREDENTIAL_SCHEMA, doc)
+
+
+def validate_against(schema_name: str, doc: Any) -> list[SchemaError]:
+    schema = load_schema(schema_name)
+    normalised = normalise_for_schema(doc, schema)
+    errors = _validator(schema_name).iter_errors(normalised)
+    return sorted((_to_schema_error(e) for e in errors), key=lambda e: (e.path, e.message))
+
+
+def _to_schema_error(error: ValidationError) -> SchemaError:
+    best = _deepest(error)
+    pointer = "".join(f"/{_escape(part)}" for part in best.absolute_path)
+    return SchemaError(path=pointer, message=_message(best), keyword=str(best.validator))
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf, the sub-error that got furthest into the document reads best."""
+    if not error.context:
+        return error
+    deepest = max(error.context, key=lambda e: len(e.absolute_path))
+    if len(deepest.absolute_path) > len(error.absolute_path):
+        return _deepest(deepest)
+    return error
+
+
+def _message(error: ValidationError) -> str:
+    text = error.message
+    if error.validator == "contains" and isinstance(error.validator_value, dict):
+        wanted = error.validator_value.get("enum")
+        if wanted:
+            text = f"{error.instance!r} must include one of {wanted!r}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _escape(part: object) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def normalise_for_schema(doc: Any, schema: Mapping[str, Any]) -> Any:
+    """A copy of ``doc`` where each single value the schema wants as an array is a 1-item list."""
+    return _Normaliser(schema).apply(doc, schema, 0)
+
+
+class _Normaliser:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self._root = root
+
+    def apply(self, value: Any, schema: Mapping[str, Any], depth: int) -> Any:
+        if depth > _MAX_DEPTH:
+            return value
+        schema = self._resolve(schema)
+        if (
+            _wants_array(schema, self._resolve)
+            and value is not None
+            and not isinstance(value, list)
+        ):
+            value = [value]
+        for sub in schema.get("allOf", ()):
+            value = self.apply(value, sub, depth + 1)
+        for key in ("oneOf", "anyOf"):
+            matching = [s for s in schema.get(key, ()) if self._shape_matches(value, s)]
+            if len(matching) == 1:
+                value = self.apply(value, matching[0], depth + 1)
+        if isinstance(value, dict):
+            return self._object(value, schema, depth)
+        if isinstance(value, list):
+            return self._array(value, schema, depth)
+        return value
+
+    def _object(self, value: dict[str, Any], schema: Mapping[str, Any], depth: int) -> Any:
+        props: Mapping[str, Any] = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            out[key] = self.apply(item, sub, depth + 1) if sub is not None else item
+        return out
+
+    def _array(self, value: list[Any], schema: Mapping[str, Any], depth: int) -> Any:
+        items = schema.get("items")
+        if isinstance(items, dict):
+            return [self.apply(v, items, depth + 1) for v in value]
+        if isinstance(items, list):
+            extra = schema.get("additionalItems")
+            out = []
+            for index, item in enumerate(value):
+                sub = items[index] if index < len(items) else extra
+                out.append(self.apply(item, sub, depth + 1) if isinstance(sub, dict) else item)
+            return out
+        return value
+
+    def _shape_matches(self, value: Any, schema: Mapping[str, Any]) -> bool:
+        """Whether an alternative of a oneOf/anyOf is about this JSON type at all."""
+        schema = self._resolve(schema)
+        wanted = schema.get("type")
+        if wanted is None:
+            return isinstance(value, dict) and "properties" in schema
+        types = wanted if isinstance(wanted, list) else [wanted]
+        return any(_is_json_type(value, t) for t in types)
+
+    def _resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        seen = 0
+        while "$ref" in schema and seen < _MAX_DEPTH:
+            ref = str(schema["$ref"])
+            if not ref.startswith("#/"):
+                return schema
+            node: Any = self._root
+            for part in ref[2:].split("/"):
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            schema = node
+            seen += 1
+        return schema
+
+
+def _wants_array(schema: Mapping[str, Any], resolve: Any) -> bool:
+    if schema.get("type") == "array":
+        return True
+    parts: list[Any] = schema.get("allOf") or []
+    return bool(parts) and all(resolve(p).get("type") == "array" for p in parts)
+
+
+def _is_json_type(value: Any, name: str) -> bool:
+    checks: dict[str, Any] = {
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
+    }
+    check = checks.get(name)
+    return bool(check and check(value))
