@@ -146,7 +146,10 @@ def did_web_document(
     methods = []
     for entry in keys:
         if isinstance(entry, Ed25519Multikey):
-            entry = VerificationMethodEntry(entry.public_key_multibase)
+            base, fragment = split_did_url(entry.id)
+            entry = VerificationMethodEntry(
+                entry.public_key_multibase, fragment=fragment if base == did else None
+            )
         decode_ed25519_public(entry.public_key_multibase)
         vm: dict[str, Any] = {
             "id": f"{did}#{entry.fragment or entry.public_key_multibase}",
