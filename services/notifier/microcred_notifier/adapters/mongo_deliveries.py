@@ -1,0 +1,213 @@
+"""MongoDB storage of webhook deliveries (with their attempt log) and of sent learner e-mails."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from microcred_shared.events import utc_now
+from microcred_shared.mongo import (
+    Document,
+    IndexSpec,
+    MongoCollection,
+    MongoDatabase,
+    insert_if_absent,
+)
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatus
+from ..service_layer.ports import Claim
+
+DELIVERIES = "deliveries"
+EMAILS = "emails"
+
+# A lease in the past: claimable as soon as the delivery is due.
+NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
+
+INDEXES = [
+    IndexSpec(
+        DELIVERIES,
+        (
+            IndexModel(
+                [("subscription_id", ASCENDING), ("event_id", ASCENDING)],
+                unique=True,
+                name="one_delivery_per_subscription_and_event",
+            ),
+            IndexModel([("status", ASCENDING), ("due_at", ASCENDING)]),
+            IndexModel([("subscription_id", ASCENDING), ("created_at", DESCENDING)]),
+        ),
+    ),
+]
+
+
+class MongoDeliveries:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: MongoCollection = database[DELIVERIES]
+
+    async def add_if_absent(self, delivery: Delivery) -> bool:
+        return await insert_if_absent(self._collection, _document(delivery))
+
+    async def get(self, delivery_id: str) -> Delivery | None:
+        document = await self._collection.find_one({"_id": delivery_id})
+        return _delivery(document) if document else None
+
+    async def claim_due(
+        self, now: datetime, lease_until: datetime, busy_origins: Sequence[str]
+    ) -> Claim | None:
+        """Atomically take the most overdue delivery not leased by anyone, skipping origins this
+        worker already has enough requests in flight to."""
+        token = uuid.uuid4().hex
+        query: Document = {
+            "status": DeliveryStatus.PENDING.value,
+            "due_at": {"$lte": now},
+            "lease_until": {"$lte": now},
+        }
+        if busy_origins:
+            query["origin"] = {"$nin": list(busy_origins)}
+        document = await self._collection.find_one_and_update(
+            query,
+            {"$set": {"lease_until": lease_until, "lease_token": token}},
+            sort=[("due_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return Claim(_delivery(document), token) if document else None
+
+    async def record(self, claim: Claim, updated: Delivery) -> bool:
+        """Store the attempt just made and the new state, if we still hold the lease."""
+        attempt = updated.attempts[-1]
+        result = await self._collection.update_one(
+            {"_id": updated.delivery_id, "lease_token": claim.lease_token},
+            {
+                "$push": {"attempts": _attempt_document(attempt)},
+                "$set": {**_state(updated), "lease_until": NO_LEASE, "lease_token": None},
+            },
+        )
+        return result.matched_count == 1
+
+    async def release(self, claim: Claim, status: DeliveryStatus) -> None:
+        await self._collection.update_one(
+            {"_id": claim.delivery.delivery_id, "lease_token": claim.lease_token},
+            {"$set": {"status": status.value, "lease_until": NO_LEASE, "lease_token": None}},
+        )
+
+    async def save(self, delivery: Delivery) -> None:
+        await self._collection.update_one(
+            {"_id": delivery.delivery_id}, {"$set": {**_state(delivery), "lease_until": NO_LEASE}}
+        )
+
+    async def of_subscription(
+        self, subscription_id: str, status: DeliveryStatus | None, limit: int
+    ) -> list[Delivery]:
+        query: Document = {"subscription_id": subscription_id}
+        if status is not None:
+            query["status"] = status.value
+        cursor = self._collection.find(query).sort("created_at", DESCENDING).limit(limit)
+        return [_delivery(document) async for document in cursor]
+
+    async def move(
+        self,
+        subscription_id: str,
+        from_status: DeliveryStatus,
+        to_status: DeliveryStatus,
+        due_at: datetime | None = None,
+    ) -> int:
+        changes: Document = {"status": to_status.value}
+        if due_at is not None:
+            changes["due_at"] = due_at
+        result = await self._collection.update_many(
+            {"subscription_id": subscription_id, "status": from_status.value}, {"$set": changes}
+        )
+        return result.modified_count
+
+    async def count(self, status: DeliveryStatus) -> int:
+        return await self._collection.count_documents({"status": status.value})
+
+
+def _state(delivery: Delivery) -> Document:
+    return {
+        "status": delivery.status.value,
+        "due_at": delivery.due_at,
+        "last_error": delivery.last_error,
+        "round_start": delivery.round_start,
+    }
+
+
+def _document(delivery: Delivery) -> Document:
+    return {
+        "_id": delivery.delivery_id,
+        "subscription_id": delivery.subscription_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "origin": delivery.origin,
+        "payload": delivery.payload,
+        "created_at": delivery.created_at,
+        "trace": delivery.trace,
+        "attempts": [_attempt_document(a) for a in delivery.attempts],
+        "lease_until": NO_LEASE,
+        "lease_token": None,
+        **_state(delivery),
+    }
+
+
+def _attempt_document(attempt: Attempt) -> Document:
+    outcome = attempt.outcome
+    return {
+        "number": attempt.number,
+        "started_at": outcome.started_at,
+        "latency_ms": outcome.latency_ms,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "retry_after_seconds": outcome.retry_after_seconds,
+    }
+
+
+def _delivery(document: Document) -> Delivery:
+    attempts: list[dict[str, Any]] = document.get("attempts") or []
+    return Delivery(
+        delivery_id=document["_id"],
+        subscription_id=document["subscription_id"],
+        event_id=document["event_id"],
+        event_type=document["event_type"],
+        origin=document["origin"],
+        payload=document["payload"],
+        created_at=document["created_at"],
+        due_at=document["due_at"],
+        status=DeliveryStatus(document["status"]),
+        attempts=tuple(
+            Attempt(
+                number=a["number"],
+                outcome=AttemptOutcome(
+                    started_at=a["started_at"],
+                    latency_ms=a["latency_ms"],
+                    status_code=a.get("status_code"),
+                    error=a.get("error"),
+                    retry_after_seconds=a.get("retry_after_seconds"),
+                ),
+            )
+            for a in attempts
+        ),
+        last_error=document.get("last_error"),
+        round_start=document.get("round_start", 0),
+        trace=document.get("trace") or {},
+    )
+
+
+class MongoEmailLog:
+    """Which learner e-mails were sent; keeps no address or text, only the fact."""
+
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection: MongoCollection = database[EMAILS]
+
+    async def claim(self, email_id: str, credential_id: str) -> bool:
+        document = {"_id": email_id, "credential_id": credential_id, "status": "pending"}
+        if await insert_if_absent(self._collection, {**document, "created_at": utc_now()}):
+            return True
+        existing = await self._collection.find_one({"_id": email_id}, {"status": 1})
+        return existing is None or existing.get("status") != "sent"
+
+    async def mark_sent(self, email_id: str) -> None:
+        await self._collection.update_one(
+            {"_id": email_id}, {"$set": {"status": "sent", "sent_at": utc_now()}}
+        )

@@ -1,0 +1,104 @@
+"""Sending a signed webhook over HTTP: Standard Webhooks headers, signed by the official library."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from standardwebhooks import Webhook
+
+from ..domain.deliveries import AttemptOutcome
+from ..service_layer.ports import WebhookRequest
+
+USER_AGENT = "microcred-notifier/1 (+https://www.standardwebhooks.com/)"
+# A receiver's answer is logged, not stored: read just enough to know it arrived.
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+def signature_header(secrets: list[str], webhook_id: str, at: datetime, body: str) -> str:
+    """One ``v1,<base64>`` per secret, space-separated (several during a secret rotation)."""
+    return " ".join(Webhook(secret).sign(webhook_id, at, body) for secret in secrets)
+
+
+class HttpWebhookSender:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    @staticmethod
+    def new_client(timeout_seconds: float, max_connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_seconds),
+            # Redirects are not followed: the target was checked, where it redirects was not.
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=64),
+            headers={"user-agent": USER_AGENT},
+        )
+
+    async def send(self, request: WebhookRequest) -> AttemptOutcome:
+        started_at = datetime.now(UTC).replace(microsecond=0)
+        body = request.body.decode()
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": request.webhook_id,
+            "webhook-timestamp": str(int(started_at.timestamp())),
+            "webhook-signature": signature_header(
+                list(request.signing_secrets), request.webhook_id, started_at, body
+            ),
+        }
+        token = otel_context.attach(propagate.extract(request.trace))
+        try:
+            propagate.inject(headers)
+        finally:
+            otel_context.detach(token)
+        clock = time.perf_counter()
+        try:
+            async with self._client.stream(
+                "POST", request.url, content=request.body, headers=headers
+            ) as response:
+                await _read_some(response)
+        except httpx.HTTPError as error:
+            return AttemptOutcome(
+                started_at=started_at,
+                latency_ms=_ms_since(clock),
+                error=f"{type(error).__name__}: {error}"[:500],
+            )
+        return AttemptOutcome(
+            started_at=started_at,
+            latency_ms=_ms_since(clock),
+            status_code=response.status_code,
+            retry_after_seconds=retry_after(response.headers, started_at),
+        )
+
+
+async def _read_some(response: httpx.Response) -> None:
+    read = 0
+    async for chunk in response.aiter_bytes():
+        read += len(chunk)
+        if read >= MAX_RESPONSE_BYTES:
+            break
+
+
+def _ms_since(clock: float) -> float:
+    return round((time.perf_counter() - clock) * 1000, 3)
+
+
+def retry_after(headers: Mapping[str, str], now: datetime) -> float | None:
+    """``Retry-After`` as seconds, from delta-seconds or an HTTP date; None if absent or bad."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)

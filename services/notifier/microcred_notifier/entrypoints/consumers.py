@@ -1,0 +1,140 @@
+"""Kafka subscriptions: each ecosystem event becomes a notification (or a learner e-mail)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events.contracts.catalogue import AchievementV1
+from microcred_shared.events.contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialStatusChangedV1,
+    LearnerNoticeV1,
+)
+from microcred_shared.events.registry import (
+    ACHIEVEMENT_CHANGED,
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_STATUS_CHANGED,
+    LEARNER_NOTICE,
+)
+from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.service.runtime import Runtime
+from opentelemetry import propagate
+
+from ..domain.emails import LearnerNotice
+from ..domain.notifications import EventType, Notification
+from ..service_layer.emails import LearnerEmails
+from ..service_layer.fanout import FanOut
+
+# What a course.changed webhook tells: the definition's headline facts, not the whole record.
+COURSE_FIELDS = (
+    "achievement_id",
+    "provider_id",
+    "course_code",
+    "version",
+    "status",
+    "name",
+    "ects",
+    "eqf_level",
+    "isced_f_code",
+    "languages",
+    "participation_forms",
+    "updated_at",
+)
+
+
+def issued_notification(event: CloudEvent[CredentialIssuedV1]) -> Notification:
+    data = event.data
+    kind = EventType.CREDENTIAL_STACKED if data.kind == "stacked" else EventType.CREDENTIAL_ISSUED
+    return Notification(
+        event_id=event.id,
+        event_type=kind,
+        occurred_at=event.time,
+        provider_id=data.provider_id,
+        achievement_id=data.achievement_id,
+        isced_f_code=data.isced_f_code,
+        learner_ref=data.learner_ref,
+        data=data.model_dump(mode="json"),
+    )
+
+
+STATUS_EVENT_TYPES = {
+    "revoked": EventType.CREDENTIAL_REVOKED,
+    "suspended": EventType.CREDENTIAL_SUSPENDED,
+}
+
+
+def status_notification(event: CloudEvent[CredentialStatusChangedV1]) -> Notification | None:
+    """None for a reinstatement: no subscription event type announces it."""
+    data = event.data
+    event_type = STATUS_EVENT_TYPES.get(data.status)
+    if event_type is None:
+        return None
+    return Notification(
+        event_id=event.id,
+        event_type=event_type,
+        occurred_at=event.time,
+        provider_id=data.provider_id,
+        achievement_id=data.achievement_id,
+        learner_ref=data.learner_ref,
+        data=data.model_dump(mode="json"),
+    )
+
+
+def course_notification(event: CloudEvent[AchievementV1]) -> Notification:
+    data = event.data
+    return Notification(
+        event_id=event.id,
+        event_type=EventType.COURSE_CHANGED,
+        occurred_at=event.time,
+        provider_id=data.provider_id,
+        achievement_id=data.achievement_id,
+        isced_f_code=data.isced_f_code,
+        data=data.model_dump(mode="json", include=set(COURSE_FIELDS)),
+    )
+
+
+def learner_notice(event: CloudEvent[LearnerNoticeV1]) -> LearnerNotice:
+    data = event.data
+    return LearnerNotice(
+        credential_id=data.credential_id,
+        kind=data.kind,
+        email=data.email,
+        learner_name=data.learner_name,
+        achievement_name=data.achievement_name,
+        provider_name=data.provider_name,
+        page_url=data.page_url,
+    )
+
+
+def _current_trace() -> dict[str, str]:
+    """The consumer span's context, stored with each delivery so the webhook continues it."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails) -> None:
+    topics = runtime.topics
+
+    async def on_issued(event: CloudEvent[Any]) -> None:
+        await fan_out.notify(issued_notification(event), _current_trace())
+
+    async def on_status(event: CloudEvent[Any]) -> None:
+        notification = status_notification(event)
+        if notification is not None:
+            await fan_out.notify(notification, _current_trace())
+
+    async def on_course(event: CloudEvent[Any]) -> None:
+        await fan_out.notify(course_notification(event), _current_trace())
+
+    async def on_notice(event: CloudEvent[Any]) -> None:
+        await emails.notify(learner_notice(event))
+
+    for topic, spec, handler in (
+        (Topic.CREDENTIALS_ISSUED, CREDENTIAL_ISSUED, on_issued),
+        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status),
+        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_course),
+        (Topic.CREDENTIALS_LEARNER_NOTICES, LEARNER_NOTICE, on_notice),
+    ):
+        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))

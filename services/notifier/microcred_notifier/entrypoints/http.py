@@ -1,0 +1,173 @@
+"""The subscriptions API: routes translate requests into commands for the same handlers."""
+
+
+import hmac
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from microcred_shared.service.http import Problem
+
+from ..domain.deliveries import DeliveryStatus
+from ..domain.subscriptions import Subscriber
+from ..service_layer import commands
+from ..service_layer.errors import CommandRefused, Invalid, NotFound, Unauthorized
+from ..service_layer.subscriptions import SubscriptionHandlers
+from .schemas import (
+    DeliveryPublic,
+    SecretRotated,
+    SubscriberCreate,
+    SubscriberCreated,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+)
+
+T = TypeVar("T")
+
+bearer = HTTPBearer(auto_error=False, description="an admin token or a subscriber's API key")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+PROBLEMS: dict[type[CommandRefused], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Unauthorized: (401, "Unauthorized"),
+    Invalid: (422, "Invalid request"),
+}
+
+
+@asynccontextmanager
+async def _as_problems() -> AsyncIterator[None]:
+    try:
+        yield
+    except CommandRefused as refused:
+        code, title = PROBLEMS.get(type(refused), (400, "Refused"))
+        raise Problem(code, title, str(refused)) from refused
+
+
+async def _run(action: Awaitable[T]) -> T:
+    async with _as_problems():
+        return await action
+
+
+def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
+    router = APIRouter()
+
+    def require_admin(credentials: Credentials) -> None:
+        given = credentials.credentials if credentials else ""
+        if not hmac.compare_digest(given.encode(), admin_token.encode()):
+            raise Problem(401, "Unauthorized", "the admin token is missing or wrong")
+
+    async def current_subscriber(credentials: Credentials) -> Subscriber:
+        if credentials is None:
+            raise Problem(401, "Unauthorized", "send your API key as a bearer token")
+        return await _run(handlers.authenticate(credentials.credentials))
+
+    Owner = Annotated[Subscriber, Depends(current_subscriber)]
+
+    @router.post(
+        "/admin/subscribers",
+        status_code=status.HTTP_201_CREATED,
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+    )
+    async def create_subscriber(body: SubscriberCreate) -> SubscriberCreated:
+        """Create a university or partner account; its API key is shown once."""
+        created = await handlers.create_subscriber(
+            commands.CreateSubscriber(body.name, body.kind, frozenset(body.provider_ids))
+        )
+        return SubscriberCreated.of(created.subscriber, created.secret)
+
+    @router.post("/subscriptions", status_code=status.HTTP_201_CREATED, tags=["subscriptions"])
+    async def register(body: SubscriptionCreate, owner: Owner) -> SubscriptionCreated:
+        """Register a webhook endpoint; its signing secret is shown once."""
+        created = await _run(
+            handlers.register(
+                commands.RegisterSubscription(
+                    subscriber_id=owner.subscriber_id,
+                    url=body.url,
+                    event_types=frozenset(body.event_types),
+                    filters=body.filters.to_domain(),
+                    description=body.description,
+                )
+            )
+        )
+        public = SubscriptionPublic.of(created.subscription)
+        return SubscriptionCreated(**public.model_dump(), secret=created.secret)
+
+    @router.get("/subscriptions", tags=["subscriptions"])
+    async def list_subscriptions(owner: Owner) -> list[SubscriptionPublic]:
+        """Your subscriptions."""
+        return [SubscriptionPublic.of(s) for s in await handlers.list_own(owner.subscriber_id)]
+
+    @router.get("/subscriptions/{subscription_id}", tags=["subscriptions"])
+    async def get_subscription(subscription_id: str, owner: Owner) -> SubscriptionPublic:
+        """One of your subscriptions."""
+        own = commands.SubscriptionCommand(owner.subscriber_id, subscription_id)
+        return SubscriptionPublic.of(await _run(handlers.get_own(own)))
+
+    @router.post("/subscriptions/{subscription_id}/pause", tags=["subscriptions"])
+    async def pause(subscription_id: str, owner: Owner) -> SubscriptionPublic:
+        """Stop sending; deliveries are kept and sent on resume."""
+        paused = await _run(
+            handlers.pause(commands.PauseSubscription(owner.subscriber_id, subscription_id))
+        )
+        return SubscriptionPublic.of(paused)
+
+    @router.post("/subscriptions/{subscription_id}/resume", tags=["subscriptions"])
+    async def resume(subscription_id: str, owner: Owner) -> SubscriptionPublic:
+        """Send again, including what was held while paused or disabled."""
+        resumed = await _run(
+            handlers.resume(commands.ResumeSubscription(owner.subscriber_id, subscription_id))
+        )
+        return SubscriptionPublic.of(resumed)
+
+    @router.delete(
+        "/subscriptions/{subscription_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        tags=["subscriptions"],
+    )
+    async def delete(subscription_id: str, owner: Owner) -> Response:
+        """Delete a subscription; its undelivered webhooks are cancelled."""
+        await _run(
+            handlers.delete(commands.DeleteSubscription(owner.subscriber_id, subscription_id))
+        )
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.post("/subscriptions/{subscription_id}/secret/rotate", tags=["subscriptions"])
+    async def rotate_secret(subscription_id: str, owner: Owner) -> SecretRotated:
+        """Issue a new signing secret (shown once)."""
+        secret = await _run(
+            handlers.rotate_secret(
+                commands.RotateSigningSecret(owner.subscriber_id, subscription_id)
+            )
+        )
+        return SecretRotated(subscription_id=subscription_id, secret=secret)
+
+    @router.get("/subscriptions/{subscription_id}/deliveries", tags=["deliveries"])
+    async def deliveries(
+        subscription_id: str,
+        owner: Owner,
+        status_filter: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[DeliveryPublic]:
+        """The delivery log, newest first: each attempt's status code, latency and error."""
+        own = commands.SubscriptionCommand(owner.subscriber_id, subscription_id)
+        found = await _run(handlers.deliveries_of(own, status_filter, limit))
+        return [DeliveryPublic.of(d) for d in found]
+
+    @router.post(
+        "/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+        tags=["deliveries"],
+    )
+    async def redeliver(subscription_id: str, delivery_id: str, owner: Owner) -> DeliveryPublic:
+        """Send a delivery again now (same webhook-id), e.g. one in the dead-letter state."""
+        again = await _run(
+            handlers.redeliver(
+                commands.Redeliver(owner.subscriber_id, subscription_id, delivery_id)
+            )
+        )
+        return DeliveryPublic.of(again)
+
+    return router

@@ -1,0 +1,195 @@
+"""The delivery worker: claims due deliveries, sends them, records each attempt.
+
+Any number of replicas may run it against one database: a delivery is claimed with a lease
+(an atomic find-and-update), so two workers never send it at once, and a worker that dies
+mid-send leaves a lease that expires, after which another claims and retries it (same
+``webhook-id``). Concurrency is bounded overall and per receiving origin, so a slow or dead
+receiver holds a few slots at most and never delays the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from microcred_shared.logging import get_logger
+
+from ..domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
+from ..domain.retries import RetrySchedule
+from ..domain.subscriptions import Subscription, SubscriptionStatus
+from ..domain.urls import UrlRefused, check_addresses, parse_webhook_url
+from .ports import (
+    AddressResolver,
+    Claim,
+    Clock,
+    DeliveryRepository,
+    Keys,
+    SubscriptionRepository,
+    WebhookRequest,
+    WebhookSender,
+)
+
+
+@dataclass(frozen=True)
+class DispatchLimits:
+    max_in_flight: int = 32
+    max_in_flight_per_origin: int = 4
+    lease: timedelta = timedelta(seconds=60)
+    poll_interval_seconds: float = 1.0
+
+
+log = get_logger(__name__)
+
+AttemptObserver = Callable[[Delivery, AttemptOutcome], None]
+
+
+def _ignore(_: Delivery, __: AttemptOutcome) -> None:
+    return None
+
+
+@dataclass
+class Dispatcher:
+    deliveries: DeliveryRepository
+    subscriptions: SubscriptionRepository
+    keys: Keys
+    sender: WebhookSender
+    resolver: AddressResolver
+    clock: Clock
+    schedule: RetrySchedule = field(default_factory=RetrySchedule)
+    limits: DispatchLimits = field(default_factory=DispatchLimits)
+    allow_private_urls: bool = False
+    on_attempt: AttemptObserver = field(default=_ignore)
+
+    def __post_init__(self) -> None:
+        self._wake = asyncio.Event()
+        self._in_flight: Counter[str] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._loop = asyncio.create_task(self._run(), name="webhook-dispatcher")
+
+    async def stop(self) -> None:
+        """Stop claiming and abandon what is in flight: its leases expire and it is retried."""
+        tasks = [t for t in (self._loop, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def run_until_idle(self) -> None:
+        """Send everything due now and wait for it (tests, benchmarks)."""
+        while await self._fill() or self._tasks:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._fill()
+            except Exception:  # the database is away: keep polling, leases keep work safe
+                await asyncio.sleep(self.limits.poll_interval_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.limits.poll_interval_seconds)
+            self._wake.clear()
+
+    async def _fill(self) -> int:
+        """Claim due deliveries while there are free slots; returns how many were claimed."""
+        claimed = 0
+        while sum(self._in_flight.values()) < self.limits.max_in_flight:
+            busy = [
+                o for o, n in self._in_flight.items() if n >= self.limits.max_in_flight_per_origin
+            ]
+            now = self.clock.now()
+            claim = await self.deliveries.claim_due(now, now + self.limits.lease, busy)
+            if claim is None:
+                break
+            claimed += 1
+            self._spawn(claim)
+        return claimed
+
+    def _spawn(self, claim: Claim) -> None:
+        origin = claim.delivery.origin
+        self._in_flight[origin] += 1
+
+        def finished(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            self._in_flight[origin] -= 1
+            if self._in_flight[origin] <= 0:
+                del self._in_flight[origin]
+            self._wake.set()
+
+        task = asyncio.create_task(self._deliver_logged(claim), name="deliver")
+        self._tasks.add(task)
+        task.add_done_callback(finished)
+
+    async def _deliver_logged(self, claim: Claim) -> None:
+        try:
+            await self._deliver(claim)
+        except Exception as error:  # the lease expires and another attempt follows
+            log.warning(
+                "delivery failed before its result was recorded",
+                delivery_id=claim.delivery.delivery_id,
+                error=repr(error),
+            )
+
+    async def _deliver(self, claim: Claim) -> None:
+        delivery = claim.delivery
+        subscription = await self.subscriptions.get(delivery.subscription_id)
+        if subscription is None or subscription.status is SubscriptionStatus.DELETED:
+            await self.deliveries.release(claim, DeliveryStatus.CANCELLED)
+            return
+        if not subscription.active:
+            await self.deliveries.release(claim, DeliveryStatus.HELD)
+            return
+        outcome = await self._attempt(delivery, subscription)
+        self.on_attempt(delivery, outcome)
+        updated = delivery.after_attempt(outcome, self.schedule)
+        if not await self.deliveries.record(claim, updated):
+            return  # our lease expired and another worker took over: its record wins
+        if outcome.gone:
+            await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))
+            await self.deliveries.move(
+                subscription.subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD
+            )
+
+    async def _attempt(self, delivery: Delivery, subscription: Subscription) -> AttemptOutcome:
+        started = self.clock.now()
+        try:
+            target = parse_webhook_url(subscription.url, allow_private=self.allow_private_urls)
+            addresses = await self.resolver.resolve(target.host, target.port)
+            check_addresses(addresses, allow_private=self.allow_private_urls)
+        except UrlRefused as refused:
+            return AttemptOutcome(started_at=started, latency_ms=0.0, error=f"refused: {refused}")
+        return await self.sender.send(
+            WebhookRequest(
+                url=subscription.url,
+                webhook_id=delivery.delivery_id,
+                body=_body_of(delivery),
+                signing_secrets=await self._signing_secrets(subscription),
+                trace=delivery.trace,
+            )
+        )
+
+    async def _signing_secrets(self, subscription: Subscription) -> list[str]:
+        sealed = await self.subscriptions.secrets(subscription.subscription_id)
+        if sealed is None:
+            return []
+        secrets = [self.keys.unseal(sealed.current)]
+        if sealed.previous and sealed.previous_until and sealed.previous_until > self.clock.now():
+            secrets.append(self.keys.unseal(sealed.previous))
+        return secrets
+
+
+def _body_of(delivery: Delivery) -> bytes:
+    # Stored payload, canonical form: every retry sends the very same bytes.
+    return json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()

@@ -1,0 +1,78 @@
+"""Turning one ecosystem event into one delivery per matching subscription."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..domain.deliveries import Delivery, delivery_id_for
+from ..domain.notifications import Notification, payload_for
+from ..domain.subscriptions import Subscriber, Subscription, learner_visible_to
+from ..domain.urls import UrlRefused, parse_webhook_url
+from .ports import Clock, DeliveryRepository, SubscriberRepository, SubscriptionRepository
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class FanOut:
+    subscribers: SubscriberRepository
+    subscriptions: SubscriptionRepository
+    deliveries: DeliveryRepository
+    clock: Clock
+    # Tells the dispatcher that there is new work, so it need not wait for its next poll.
+    on_new_deliveries: Callable[[], None] = field(default=_nothing)
+
+    async def notify(self, notification: Notification, trace: dict[str, str] | None = None) -> int:
+        """Store a delivery for every subscription that wants ``notification``; returns how
+        many were new (a redelivered event finds them all there and adds nothing)."""
+        candidates = await self.subscriptions.active_for(notification.event_type)
+        created = 0
+        owners: dict[str, Subscriber | None] = {}
+        for subscription in candidates:
+            if not subscription.wants(notification):
+                continue
+            if subscription.subscriber_id not in owners:
+                owners[subscription.subscriber_id] = await self.subscribers.get(
+                    subscription.subscriber_id
+                )
+            owner = owners[subscription.subscriber_id]
+            if owner is None:
+                continue
+            delivery = self._delivery(notification, subscription, owner, trace or {})
+            if delivery and await self.deliveries.add_if_absent(delivery):
+                created += 1
+        if created:
+            self.on_new_deliveries()
+        return created
+
+    def _delivery(
+        self,
+        notification: Notification,
+        subscription: Subscription,
+        owner: Subscriber,
+        trace: dict[str, str],
+    ) -> Delivery | None:
+        try:
+            # Registration checked the URL with the settings of that time; origin is only for
+            # bounding concurrency, so the dispatcher's own check decides whether it is called.
+            origin = parse_webhook_url(subscription.url, allow_private=True).origin
+        except UrlRefused:
+            return None
+        now = self.clock.now()
+        return Delivery(
+            delivery_id=delivery_id_for(subscription.subscription_id, notification.event_id),
+            subscription_id=subscription.subscription_id,
+            event_id=notification.event_id,
+            event_type=notification.event_type.value,
+            origin=origin,
+            payload=payload_for(
+                notification,
+                learner_visible=learner_visible_to(owner, subscription, notification),
+            ),
+            created_at=now,
+            due_at=now,
+            trace=trace,
+        )
