@@ -11,104 +11,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import rfc8785
-from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
-from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped,unused-ignore]
 
+from microcred_shared.crypto import nquads_escape
 from microcred_shared.crypto.errors import (
     CanonicalizationError,
     ContextNotBundledError,
     SafeModeError,
 )
+from microcred_shared.crypto.jsonld_safe import SafeModeProcessor, processing_options
 from microcred_shared.crypto.loader import OfflineDocumentLoader, default_loader
 
-# Keys that are JSON-LD keywords (expanded form); anything else must be an absolute IRI.
-_IRI_VALUED_KEYWORDS = ("@id", "@type")
-
-# PyLD resolves relative IRIs against a made-up base (http://example.org/base/) when a document
-# has none, which would sign data the author never wrote. We hand it this marker base instead
-# (".invalid" is reserved, RFC 2606) and refuse every IRI that ends up under it.
-RELATIVE_IRI_MARKER = "https://relative-iri.invalid/"
-
-
-def _is_absolute_iri(value: str) -> bool:
-    # PyLD's own syntax test (scheme ":" non-space) plus the marker base above.
-    return bool(jsonld._is_absolute_iri(value)) and not value.startswith(RELATIVE_IRI_MARKER)
-
-
-def _shown(iri: str) -> str:
-    return iri[len(RELATIVE_IRI_MARKER) :] if iri.startswith(RELATIVE_IRI_MARKER) else iri
-
-
-def _find_relative_iris(node: Any, path: str, problems: list[str]) -> None:
-    """Walk an expanded document; record every IRI that is neither absolute nor a blank node.
-
-    PyLD keeps relative IRIs in the expanded form and silently drops the triples that use them
-    when it builds the RDF dataset, so they are caught here, before that happens.
-    """
-    if isinstance(node, list):
-        for i, item in enumerate(node):
-            _find_relative_iris(item, f"{path}[{i}]", problems)
-        return
-    if not isinstance(node, dict):
-        return
-    if "@value" in node:
-        value_type = node.get("@type")
-        if isinstance(value_type, str) and not _is_absolute_iri(value_type):
-            problems.append(f"relative datatype IRI {_shown(value_type)!r} at {path}")
-        return
-    for key, value in node.items():
-        if key in _IRI_VALUED_KEYWORDS:
-            for iri in value if isinstance(value, list) else [value]:
-                if isinstance(iri, str) and not iri.startswith("_:") and not _is_absolute_iri(iri):
-                    kind = "type" if key == "@type" else "@id"
-                    problems.append(f"relative {kind} reference {_shown(iri)!r} at {path}")
-        elif key.startswith("@"):
-            _find_relative_iris(value, f"{path}/{key}", problems)
-        elif key.startswith("_:"):
-            problems.append(f"blank node predicate {key!r} at {path}")
-        elif not _is_absolute_iri(key):
-            problems.append(f"relative property {_shown(key)!r} at {path}")
-        else:
-            _find_relative_iris(value, f"{path}/<{key}>", problems)
-
-
-class _SafeModeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """PyLD's processor with jsonld.js-style safe mode on expansion.
-
-    PyLD has no ``safe`` option; it offers an ``on_property_dropped`` hook (undefined terms) and
-    keeps relative IRIs in its expanded output. ``to_rdf``/``normalize`` call ``self.expand``,
-    so checking here guards canonicalisation without a second expansion.
-    """
-
-    def __init__(self) -> None:
-        self.dropped: list[str | None] = []
-        super().__init__(on_property_dropped=self.dropped.append)
-
-    def expand(self, input_: Any, options: Any) -> Any:
-        self.dropped.clear()
-        expanded = super().expand(input_, options)
-        problems = [
-            f"term {term!r} is not defined by the @context and would be dropped"
-            if term
-            else "a property is not defined by the @context and would be dropped"
-            for term in dict.fromkeys(self.dropped)
-        ]
-        _find_relative_iris(expanded, "", problems)
-        if problems:
-            raise SafeModeError(problems)
-        return expanded
-
-
-def _options(loader: OfflineDocumentLoader) -> dict[str, Any]:
-    return {
-        "algorithm": "URDNA2015",  # PyLD's name for RDFC-1.0 (same algorithm, SHA-256)
-        "format": "application/n-quads",
-        "documentLoader": loader,
-        "contextResolver": ContextResolver(loader.resolved_context_cache, loader),
-        "base": RELATIVE_IRI_MARKER,  # see RELATIVE_IRI_MARKER
-        "processingMode": "json-ld-1.1",
-        "safe": True,
-    }
+# PyLD's N-Quads writer is made canonical once, before any canonicalisation runs.
+nquads_escape.install()
 
 
 def _unwrap(exc: BaseException) -> BaseException | None:
@@ -127,14 +41,14 @@ def expand_safe(
     """JSON-LD expansion in safe mode (for callers that need the expanded form itself)."""
     loader = loader or default_loader()
     try:
-        result: list[Any] = _SafeModeProcessor().expand(dict(document), _options(loader))
+        result: list[Any] = SafeModeProcessor().expand(dict(document), processing_options(loader))
     except Exception as exc:
         raise _as_canonicalization_error(exc) from exc
     return result
 
 
 def _reference_rdfc(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str:
-    result: str = _SafeModeProcessor().normalize(dict(document), _options(loader))
+    result: str = SafeModeProcessor().normalize(dict(document), processing_options(loader))
     return result
 
 
