@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "microcred.commands.keys",
     "microcred.commands.sign",
     "microcred.commands.verify",
+    "microcred.commands.events",
 )
 
 
