@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,8 +149,6 @@ def test_same_key_same_created_gives_the_same_proof_value(
         assert result.returncode == 0, result.stderr
         theirs = json.loads(result.stdout)
         key = Ed25519Multikey.from_document(json.loads(key_file.read_text()))
-        from datetime import datetime
-
         ours = sign(
             json.loads(credential_file.read_text()),
             key,
