@@ -1,0 +1,144 @@
+"""Checks 3 and 4: each proof's key resolves, belongs to the issuer and was valid when the
+credential was signed; then every proof verifies (Data Integrity, or the JWS of a VC-JWT)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from microcred_shared.crypto import (
+    CryptoError,
+    KeyResolutionError,
+    ResolvedKey,
+    proofs_of,
+    verify_proofs,
+)
+from microcred_shared.crypto.suites import suite_for_proof
+
+from microcred_verifier.domain.credential import issued_at, issuer_id
+from microcred_verifier.domain.jwt import JwtCredential, verify_jws
+from microcred_verifier.domain.knowledge import Knowledge
+from microcred_verifier.domain.model import (
+    CheckName,
+    CheckResult,
+    failed,
+    passed,
+    warning,
+)
+
+NAME = CheckName.ISSUER_KEY
+
+
+def _judge_key(
+    key: ResolvedKey, issuer: str | None, when: datetime | None, label: str
+) -> str | None:
+    """Why ``key`` may not sign this credential, or None."""
+    if issuer is None:
+        return f"{label}: the credential names no issuer to own key {key.id}"
+    if key.controller != issuer:
+        return f"{label}: key {key.id} belongs to {key.controller}, not to the issuer {issuer}"
+    if when is not None and not key.valid_at(when):
+        return (
+            f"{label}: key {key.id} was not valid at {when.isoformat()} "
+            f"(valid from {key.valid_from}, until {key.expires}, revoked {key.revoked})"
+        )
+    return None
+
+
+def _resolve(knowledge: Knowledge, vm: str) -> ResolvedKey | str:
+    try:
+        return knowledge.resolver.resolve(vm)
+    except (KeyResolutionError, CryptoError) as exc:
+        return f"cannot resolve {vm!r}: {exc}"
+
+
+def check_issuer_key(document: Mapping[str, Any], knowledge: Knowledge) -> CheckResult:
+    issuer = issuer_id(document)
+    problems: list[str] = []
+    keys: list[str] = []
+    for index, proof in enumerate(proofs_of(document)):
+        if not isinstance(proof, Mapping) or suite_for_proof(proof) is None:
+            continue  # reported by the proof check
+        vm = proof.get("verificationMethod")
+        if not isinstance(vm, str):
+            problems.append(f"proof {index}: no verificationMethod")
+            continue
+        resolved = _resolve(knowledge, vm)
+        if isinstance(resolved, str):
+            problems.append(f"proof {index}: {resolved}")
+            continue
+        created = proof.get("created") if isinstance(proof.get("created"), str) else None
+        problem = _judge_key(resolved, issuer, issued_at(document, created), f"proof {index}")
+        if problem:
+            problems.append(problem)
+        else:
+            keys.append(resolved.id)
+    return _key_result(problems, keys, knowledge)
+
+
+def check_jwt_key(credential: JwtCredential, knowledge: Knowledge) -> CheckResult:
+    if credential.kid is None:
+        return failed(NAME, "the JWT header has no kid naming the issuer's key")
+    resolved = _resolve(knowledge, credential.kid)
+    if isinstance(resolved, str):
+        return _key_result([f"JWS: {resolved}"], [], knowledge)
+    issuer = issuer_id(credential.document) or _text(credential.claims.get("iss"))
+    problem = _judge_key(resolved, issuer, issued_at(credential.document, None), "JWS")
+    return _key_result([problem] if problem else [], [resolved.id], knowledge)
+
+
+def _key_result(problems: list[str], keys: list[str], knowledge: Knowledge) -> CheckResult:
+    fresh = knowledge.keys_freshness
+    if problems:
+        return failed(NAME, "; ".join(problems), freshness=fresh, details={"keys": keys})
+    if not keys:
+        return failed(NAME, "no proof names a key we could check", freshness=fresh)
+    return passed(
+        NAME,
+        f"{len(keys)} key(s) resolved, each the issuer's and valid when it signed",
+        freshness=fresh,
+        details={"keys": keys},
+    )
+
+
+def check_proofs(document: Any, knowledge: Knowledge, now: datetime) -> CheckResult:
+    name = CheckName.PROOF
+    result = verify_proofs(document, knowledge.resolver, now=now, loader=knowledge.loader)
+    details: dict[str, Any] = {"proofs": [c.to_dict() for c in result.checks]}
+    if result.error is not None:
+        return failed(name, result.error, details=details)
+    bad = [c for c in result.checks if c.status == "failed"]
+    if bad:
+        reasons = "; ".join(f"proof {c.index}: {c.reason}" for c in bad)
+        return failed(name, reasons, details=details)
+    good = [c for c in result.checks if c.ok]
+    unsupported = [c for c in result.checks if c.status == "unsupported"]
+    if not good:
+        return failed(name, "no proof of a supported type: " + result.reason, details=details)
+    suites = ", ".join(sorted({c.suite or "?" for c in good}))
+    if unsupported:
+        return warning(
+            name,
+            f"{len(good)} proof(s) verified ({suites}); {len(unsupported)} of an unsupported "
+            "type not checked: " + "; ".join(c.reason for c in unsupported),
+            details=details,
+        )
+    return passed(name, f"{len(good)} proof(s) verified ({suites})", details=details)
+
+
+def check_jws(credential: JwtCredential, knowledge: Knowledge) -> CheckResult:
+    name = CheckName.PROOF
+    if credential.kid is None:
+        return failed(name, "the JWT names no key (kid)")
+    resolved = _resolve(knowledge, credential.kid)
+    if isinstance(resolved, str):
+        return failed(name, resolved)
+    problem = verify_jws(credential, resolved)
+    if problem:
+        return failed(name, problem)
+    return passed(name, "EdDSA JWS signature verified (VC-JOSE)", details={"kid": credential.kid})
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,87 @@
+"""What the checks know besides the credential: keys, the catalogue's view of issuers and
+achievements, and revocation status. The service fills it from its projections; the offline CLI
+leaves the ecosystem parts empty and the checks that need them are skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from microcred_shared.crypto import KeyResolver, OfflineDocumentLoader
+
+from microcred_verifier.domain.model import Freshness
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderFacts:
+    provider_id: str
+    name: str
+    trust: str  # trusted | suspended | pending
+    accreditation_status: str  # accredited | not_accredited | pending
+    accreditation_body: str | None
+    country: str
+    issuer_dids: tuple[str, ...]
+    freshness: Freshness
+
+
+@dataclass(frozen=True, slots=True)
+class AchievementFacts:
+    achievement_id: str
+    provider_id: str
+    name: str
+    status: str  # active | retired
+    ects: float | None = None
+    eqf_level: int | None = None
+    isced_f_code: str | None = None
+    learning_outcomes: tuple[str, ...] = ()
+    assessment_type: str | None = None
+    quality_assurance: str | None = None
+    participation_forms: tuple[str, ...] = ()
+    freshness: Freshness | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayFacts:
+    pathway_id: str
+    name: str
+    target_achievement_id: str
+    target_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRecord:
+    """A credential's status as announced by its issuer (``credentials.status`` events)."""
+
+    status: str  # active | revoked | suspended
+    purpose: str  # revocation | suspension
+    reason: str | None
+    freshness: Freshness
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvidence:
+    """What is known about one ``credentialStatus`` entry: a projected record, a fetched status
+    list credential, or why neither could be obtained."""
+
+    record: StatusRecord | None = None
+    list_credential: Mapping[str, Any] | None = None
+    list_freshness: Freshness | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    resolver: KeyResolver
+    keys_freshness: Freshness
+    loader: OfflineDocumentLoader | None = None
+    online: bool = False  # False: no ecosystem data (the offline CLI)
+    provider: ProviderFacts | None = None
+    providers_freshness: Freshness | None = None
+    achievement: AchievementFacts | None = None
+    achievement_provider: ProviderFacts | None = None
+    achievements_freshness: Freshness | None = None
+    pathways: Sequence[PathwayFacts] = ()
+    # One entry per credentialStatus entry (by its index in the credential); None: not checked.
+    status: Mapping[int, StatusEvidence] | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,138 @@
+"""Run every check, in order, and decide the verdict: the whole verification, pure and offline.
+
+The service and the CLI differ only in the :class:`Knowledge` they hand in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from microcred_verifier.domain import checks_crypto, checks_document, checks_ecosystem
+from microcred_verifier.domain.checks_status import check_status
+from microcred_verifier.domain.credential import achievement_id, issuer_id
+from microcred_verifier.domain.jwt import JwtCredential
+from microcred_verifier.domain.knowledge import Knowledge
+from microcred_verifier.domain.model import (
+    VERDICT_HEADLINES,
+    CheckName,
+    CheckResult,
+    CheckStatus,
+    Verdict,
+    decide_verdict,
+    skipped,
+)
+from microcred_verifier.domain.summary import summarise
+
+Encoding = Literal["json-ld", "vc-jwt"]
+AFTER_PROOF = (
+    CheckName.VALIDITY,
+    CheckName.STATUS,
+    CheckName.ISSUER_TRUST,
+    CheckName.ENTITLEMENT,
+    CheckName.RECIPIENT,
+)
+
+
+@dataclass(frozen=True)
+class Presented:
+    """A credential as presented: the document, and the JWT that secures it if any."""
+
+    document: Any
+    jwt: JwtCredential | None = None
+
+    @property
+    def encoding(self) -> Encoding:
+        return "vc-jwt" if self.jwt else "json-ld"
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    verdict: Verdict
+    checks: tuple[CheckResult, ...]
+    summary: dict[str, Any]
+    checked_at: datetime
+    encoding: Encoding
+    issuer: str | None = None
+    achievement_id: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str:
+        return VERDICT_HEADLINES[self.verdict]
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return [c.name.value for c in self.checks if c.status is CheckStatus.FAILED]
+
+    def check(self, name: CheckName) -> CheckResult:
+        return next(c for c in self.checks if c.name is name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "headline": self.headline,
+            "checked_at": self.checked_at.isoformat(),
+            "encoding": self.encoding,
+            "checks": [c.to_dict() for c in self.checks],
+            "summary": self.summary,
+        }
+
+
+def verify_credential(
+    presented: Presented,
+    knowledge: Knowledge,
+    *,
+    now: datetime,
+    recipient_email: str | None = None,
+) -> VerificationReport:
+    document = presented.document
+    checks = [
+        checks_document.check_format(document, knowledge.loader, encoding=presented.encoding),
+        checks_document.check_schema(document),
+    ]
+    if not isinstance(document, Mapping):
+        checks += [skipped(n, "the document is not a JSON object") for n in _rest()]
+        return _report(presented, knowledge, checks, now)
+    if presented.jwt is not None:
+        checks.append(checks_crypto.check_jwt_key(presented.jwt, knowledge))
+        proof = checks_crypto.check_jws(presented.jwt, knowledge)
+    else:
+        checks.append(checks_crypto.check_issuer_key(document, knowledge))
+        proof = checks_crypto.check_proofs(document, knowledge, now)
+    checks.append(proof)
+    if proof.status is CheckStatus.FAILED:
+        checks += [
+            skipped(n, "skipped: a proof failed, nothing else can be trusted") for n in AFTER_PROOF
+        ]
+        return _report(presented, knowledge, checks, now)
+    checks += [
+        checks_ecosystem.check_validity(document, now, authentic=True),
+        check_status(document, knowledge),
+        checks_ecosystem.check_issuer_trust(knowledge, issuer_id(document)),
+        checks_ecosystem.check_entitlement(knowledge, achievement_id(document)),
+        checks_ecosystem.check_recipient(document, recipient_email),
+    ]
+    return _report(presented, knowledge, checks, now)
+
+
+def _rest() -> tuple[CheckName, ...]:
+    return (CheckName.ISSUER_KEY, CheckName.PROOF, *AFTER_PROOF)
+
+
+def _report(
+    presented: Presented, knowledge: Knowledge, checks: list[CheckResult], now: datetime
+) -> VerificationReport:
+    document = presented.document
+    is_object = isinstance(document, Mapping)
+    return VerificationReport(
+        verdict=decide_verdict(checks),
+        checks=tuple(checks),
+        summary=summarise(document, knowledge),
+        checked_at=now,
+        encoding=presented.encoding,
+        issuer=issuer_id(document) if is_object else None,
+        achievement_id=achievement_id(document) if is_object else None,
+    )
