@@ -70,6 +70,7 @@ class Dispatcher:
         self._in_flight: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -79,6 +80,9 @@ class Dispatcher:
 
     async def stop(self) -> None:
         """Stop claiming and abandon what is in flight: its leases expire and it is retried."""
+        # A flag as well as the cancellation: Python 3.11's wait_for can swallow a cancel that
+        # races with the event it waits for.
+        self._stopping = True
         tasks = [t for t in (self._loop, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
@@ -93,7 +97,7 @@ class Dispatcher:
                 await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._fill()
             except Exception:  # the database is away: keep polling, leases keep work safe

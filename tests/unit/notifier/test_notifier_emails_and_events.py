@@ -1,0 +1,164 @@
+"""Learner e-mail and the translation of ecosystem events into notifications."""
+
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+import pytest
+from microcred_notifier.adapters.webhooks import retry_after
+from microcred_notifier.domain.emails import LearnerNotice
+from microcred_notifier.domain.notifications import EventType
+from microcred_notifier.entrypoints.consumers import (
+    course_notification,
+    issued_notification,
+    status_notification,
+)
+from microcred_notifier.service_layer.emails import LearnerEmails
+from microcred_shared.events.contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialStatusChangedV1,
+)
+from microcred_shared.events.registry import CREDENTIAL_ISSUED, CREDENTIAL_STATUS_CHANGED
+
+from tests.unit.notifier.fakes import T0, FakeEmailLog, FakeMailer
+
+
+def notice(kind: str = "completion") -> LearnerNotice:
+    return LearnerNotice(
+        credential_id="cred-1",
+        kind=kind,  # type: ignore[arg-type]
+        email="ada@example.org",
+        learner_name="Ada",
+        achievement_name="Robotics Basics",
+        provider_name="Uni North",
+        page_url="https://creds.example/credentials/cred-1",
+    )
+
+
+async def test_a_learner_gets_one_email_with_the_credential_link() -> None:
+    mailer = FakeMailer()
+    emails = LearnerEmails(FakeEmailLog(), mailer)
+    assert await emails.notify(notice())
+    assert not await emails.notify(notice())
+    (email,) = mailer.outbox
+    assert email.to == "ada@example.org"
+    assert "https://creds.example/credentials/cred-1" in email.body
+    assert "Robotics Basics" in email.subject
+
+
+async def test_a_stacked_award_is_a_separate_email_for_the_same_credential() -> None:
+    mailer = FakeMailer()
+    emails = LearnerEmails(FakeEmailLog(), mailer)
+    await emails.notify(notice("completion"))
+    await emails.notify(notice("stacked"))
+    assert [e.subject.startswith("You have been awarded") for e in mailer.outbox] == [False, True]
+
+
+async def test_a_failed_send_raises_so_the_event_is_retried_and_then_sent() -> None:
+    mailer = FakeMailer(fail=True)
+    emails = LearnerEmails(FakeEmailLog(), mailer)
+    with pytest.raises(ConnectionError):
+        await emails.notify(notice())
+    mailer.fail = False
+    assert await emails.notify(notice())
+    assert len(mailer.outbox) == 1
+
+
+def issued_event(kind: str = "completion") -> object:
+    data = CredentialIssuedV1.model_validate(
+        {
+            "credential_id": "cred-1",
+            "kind": kind,
+            "learner_ref": "sha256$abc",
+            "provider_id": "uni-north",
+            "issuer_did": "did:web:issuer.example:issuers:uni-north",
+            "achievement_id": "uni-north:robotics-101",
+            "achievement_name": "Robotics Basics",
+            "isced_f_code": "0714",
+            "valid_from": "2026-06-01T00:00:00Z",
+            "links": {"json_url": "https://x/c.json", "page_url": "https://x/c"},
+        }
+    )
+    return CREDENTIAL_ISSUED.envelope(data, source="/tests", event_id="evt-9")
+
+
+@pytest.mark.parametrize(
+    ("kind", "event_type"),
+    [("completion", EventType.CREDENTIAL_ISSUED), ("stacked", EventType.CREDENTIAL_STACKED)],
+)
+def test_an_issued_credential_becomes_an_issued_or_stacked_notification(
+    kind: str, event_type: EventType
+) -> None:
+    notification = issued_notification(issued_event(kind))  # type: ignore[arg-type]
+    assert notification.event_type is event_type
+    assert notification.event_id == "evt-9"
+    assert notification.isced_f_code == "0714"
+    assert notification.data["valid_from"] == "2026-06-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("status", "event_type"),
+    [
+        ("revoked", EventType.CREDENTIAL_REVOKED),
+        ("suspended", EventType.CREDENTIAL_SUSPENDED),
+        ("active", None),
+    ],
+)
+def test_status_changes_map_to_revoked_or_suspended_and_reinstatement_to_nothing(
+    status: str, event_type: EventType | None
+) -> None:
+    data = CredentialStatusChangedV1.model_validate(
+        {
+            "credential_id": "cred-1",
+            "provider_id": "uni-north",
+            "achievement_id": "uni-north:robotics-101",
+            "learner_ref": "sha256$abc",
+            "status": status,
+            "status_list_credential": "https://x/status/1",
+            "status_list_index": 7,
+            "status_purpose": "revocation",
+            "sequence": 2,
+            "changed_at": "2026-06-02T00:00:00Z",
+        }
+    )
+    notification = status_notification(CREDENTIAL_STATUS_CHANGED.envelope(data, source="/t"))
+    assert (notification.event_type if notification else None) is event_type
+
+
+def test_a_course_change_tells_the_headline_facts_and_no_learner() -> None:
+    from microcred_shared.events.contracts.catalogue import AchievementV1
+    from microcred_shared.events.registry import ACHIEVEMENT_CHANGED
+
+    data = AchievementV1.model_validate(
+        {
+            "achievement_id": "uni-north:robotics-101",
+            "provider_id": "uni-north",
+            "course_code": "robotics-101",
+            "version": 3,
+            "status": "active",
+            "name": "Robotics Basics",
+            "description": "…",
+            "criteria": "…",
+            "learning_outcomes": ["build a robot arm"],
+            "isced_f_code": "0714",
+            "completeness": {"score": 0.9},
+            "updated_at": "2026-06-01T00:00:00Z",
+        }
+    )
+    notification = course_notification(ACHIEVEMENT_CHANGED.envelope(data, source="/t"))
+    assert notification.event_type is EventType.COURSE_CHANGED
+    assert notification.learner_ref is None
+    assert notification.data["version"] == 3
+    assert "learning_outcomes" not in notification.data
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        (format_datetime(datetime(2026, 6, 1, 12, 5, tzinfo=UTC)), 300.0),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header: str, seconds: float | None) -> None:
+    assert retry_after({"retry-after": header} if header else {}, T0) == seconds
