@@ -1,6 +1,5 @@
 """The subscriptions API: routes translate requests into commands for the same handlers."""
 
-
 import hmac
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
