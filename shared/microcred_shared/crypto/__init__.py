@@ -3,7 +3,7 @@
 Modules, by concern: ``multibase`` and ``keys`` (key material), ``did`` (did:key, did:web),
 ``loader`` (offline JSON-LD contexts), ``canonicalize`` (RDFC-1.0 in safe mode, JCS),
 ``suites`` (what each cryptosuite hashes), ``resolvers`` (verification method → key) and
-``proofs`` (sign / verify).
+``proofs`` (sign) and ``verification`` (verify, one result per proof).
 """
 
 from microcred_shared.crypto.canonicalize import (
@@ -48,16 +48,7 @@ from microcred_shared.crypto.multibase import (
     encode_ed25519_public,
     encode_ed25519_secret,
 )
-from microcred_shared.crypto.proofs import (
-    NOW,
-    ProofCheck,
-    VerificationResult,
-    averify_proofs,
-    create_proof,
-    proofs_of,
-    sign,
-    verify_proofs,
-)
+from microcred_shared.crypto.proofs import NOW, create_proof, proofs_of, sign
 from microcred_shared.crypto.resolvers import (
     AsyncKeyResolver,
     ChainResolver,
@@ -74,6 +65,12 @@ from microcred_shared.crypto.suites import (
     SIGNING_SUITES,
     SUITES,
     Cryptosuite,
+)
+from microcred_shared.crypto.verification import (
+    ProofCheck,
+    VerificationResult,
+    averify_proofs,
+    verify_proofs,
 )
 
 __all__ = [
