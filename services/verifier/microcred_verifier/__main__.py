@@ -1,0 +1,3 @@
+from microcred_verifier.main import main
+
+main()

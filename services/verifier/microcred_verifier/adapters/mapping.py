@@ -1,0 +1,108 @@
+"""Between stored projection documents and the domain's facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from microcred_shared.crypto import ResolvedKey, public_key_from_multibase
+from microcred_shared.crypto.dates import parse_datetime
+from microcred_shared.crypto.did import VERIFICATION_RELATIONSHIPS
+from microcred_shared.events.contracts.catalogue import PathwayRule
+
+from microcred_verifier.adapters import documents as col
+from microcred_verifier.domain.knowledge import (
+    AchievementFacts,
+    PathwayFacts,
+    ProviderFacts,
+    StatusRecord,
+)
+from microcred_verifier.domain.model import Freshness
+
+Doc = dict[str, Any]
+
+
+def _fresh(collection: str, doc: Doc) -> Freshness:
+    return Freshness(f"{collection} projection (this entry received)", doc.get("received_at"))
+
+
+def component_ids(rule: PathwayRule) -> list[str]:
+    if rule.kind == "achievement":
+        return [rule.achievement_id]
+    return [aid for child in rule.rules for aid in component_ids(child)]
+
+
+def provider_facts(doc: Doc) -> ProviderFacts:
+    accreditation = doc.get("accreditation") or {}
+    return ProviderFacts(
+        provider_id=doc["provider_id"],
+        name=doc["name"],
+        trust=doc["trust"],
+        accreditation_status=accreditation.get("status", "pending"),
+        accreditation_body=accreditation.get("body"),
+        country=doc.get("country", ""),
+        issuer_dids=tuple(doc.get("issuer_dids") or ()),
+        freshness=_fresh(col.PROVIDERS, doc),
+    )
+
+
+def achievement_facts(doc: Doc) -> AchievementFacts:
+    return AchievementFacts(
+        achievement_id=doc["achievement_id"],
+        provider_id=doc["provider_id"],
+        name=doc["name"],
+        status=doc["status"],
+        ects=doc.get("ects"),
+        eqf_level=doc.get("eqf_level"),
+        isced_f_code=doc.get("isced_f_code"),
+        learning_outcomes=tuple(doc.get("learning_outcomes") or ()),
+        assessment_type=doc.get("assessment_type"),
+        quality_assurance=doc.get("quality_assurance"),
+        participation_forms=tuple(doc.get("participation_forms") or ()),
+        freshness=_fresh(col.ACHIEVEMENTS, doc),
+    )
+
+
+def pathway_facts(doc: Doc, target_name: str | None) -> PathwayFacts:
+    return PathwayFacts(
+        pathway_id=doc["pathway_id"],
+        name=doc["name"],
+        target_achievement_id=doc["target_achievement_id"],
+        target_name=target_name,
+    )
+
+
+def _when(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return value if isinstance(value, datetime) else parse_datetime(str(value))
+
+
+def resolved_keys(doc: Doc) -> list[ResolvedKey]:
+    """Every key the issuer ever published, with its validity: a retired key keeps verifying
+    what it signed while it was active; a revoked one verifies nothing signed after."""
+    keys = []
+    for vm in doc.get("verification_methods") or []:
+        valid_from, until = _when(vm.get("valid_from")), _when(vm.get("valid_until"))
+        revoked = (until or valid_from) if vm.get("status") == "revoked" else None
+        keys.append(
+            ResolvedKey(
+                id=vm["id"],
+                controller=doc["did"],
+                public_key=public_key_from_multibase(vm["public_key_multibase"]),
+                purposes=frozenset(VERIFICATION_RELATIONSHIPS),
+                valid_from=valid_from,
+                expires=until if vm.get("status") != "revoked" else None,
+                revoked=revoked,
+            )
+        )
+    return keys
+
+
+def status_record(doc: Doc) -> StatusRecord:
+    return StatusRecord(
+        status=doc["status"],
+        purpose=doc["status_purpose"],
+        reason=doc.get("reason"),
+        freshness=_fresh(col.STATUSES, doc),
+    )

@@ -1,0 +1,121 @@
+"""The projections in MongoDB: one document per entity, newest version wins (FerretDB-safe:
+single-document conditional upserts, no transactions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from microcred_shared.crypto import ResolvedKey
+from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
+from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
+from microcred_shared.events.contracts.keys import IssuerKeysV1
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from microcred_verifier.adapters import documents as col
+from microcred_verifier.adapters import mapping
+from microcred_verifier.domain.knowledge import (
+    AchievementFacts,
+    PathwayFacts,
+    ProviderFacts,
+    StatusRecord,
+)
+from microcred_verifier.domain.model import Freshness
+
+INDEXES = [
+    IndexSpec(col.PROVIDERS, (IndexModel([("issuer_dids", ASCENDING)]),)),
+    IndexSpec(col.PATHWAYS, (IndexModel([("component_ids", ASCENDING)]),)),
+    IndexSpec(col.ISSUER_KEYS, (IndexModel([("did", ASCENDING)]),)),
+    IndexSpec(
+        col.STATUSES,
+        (IndexModel([("status_list_credential", ASCENDING), ("status_list_index", ASCENDING)]),),
+    ),
+]
+
+
+class MongoProjections:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._db = database
+
+    async def _upsert(
+        self, collection: str, key: str, order_field: str, order: int, doc: Document
+    ) -> bool:
+        """Store ``doc`` unless a document with the same or a newer ``order`` is there."""
+        try:
+            result = await self._db[collection].update_one(
+                {"_id": key, order_field: {"$lt": order}}, {"$set": doc}, upsert=True
+            )
+        except DuplicateKeyError:  # present with a newer or equal version: ignore
+            return False
+        changed = bool(result.upserted_id is not None or result.modified_count)
+        if changed:
+            await self._db[col.PROJECTION_STATE].update_one(
+                {"_id": collection}, {"$set": {"last_event_at": doc["received_at"]}}, upsert=True
+            )
+        return changed
+
+    async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
+        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        return await self._upsert(col.PROVIDERS, event.provider_id, "version", event.version, doc)
+
+    async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
+        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        return await self._upsert(
+            col.ACHIEVEMENTS, event.achievement_id, "version", event.version, doc
+        )
+
+    async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
+        doc = {
+            **event.model_dump(mode="json"),
+            "component_ids": mapping.component_ids(event.rule),
+            "received_at": received_at,
+        }
+        return await self._upsert(col.PATHWAYS, event.pathway_id, "version", event.version, doc)
+
+    async def apply_issuer_keys(self, event: IssuerKeysV1, received_at: datetime) -> bool:
+        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", event.version, doc)
+
+    async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
+        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        key = f"{event.status_list_credential}#{event.status_list_index}"
+        return await self._upsert(col.STATUSES, key, "sequence", event.sequence, doc)
+
+    async def provider_by_did(self, did: str) -> ProviderFacts | None:
+        doc = await self._db[col.PROVIDERS].find_one({"issuer_dids": did})
+        return mapping.provider_facts(doc) if doc else None
+
+    async def provider_by_id(self, provider_id: str) -> ProviderFacts | None:
+        doc = await self._db[col.PROVIDERS].find_one({"_id": provider_id})
+        return mapping.provider_facts(doc) if doc else None
+
+    async def achievement(self, achievement_id: str) -> AchievementFacts | None:
+        doc = await self._db[col.ACHIEVEMENTS].find_one({"_id": achievement_id})
+        return mapping.achievement_facts(doc) if doc else None
+
+    async def pathways_from(self, achievement_id: str) -> list[PathwayFacts]:
+        cursor = self._db[col.PATHWAYS].find({"component_ids": achievement_id, "status": "active"})
+        pathways = []
+        async for doc in cursor.limit(20):
+            target = await self._db[col.ACHIEVEMENTS].find_one(
+                {"_id": doc["target_achievement_id"]}
+            )
+            pathways.append(mapping.pathway_facts(doc, target.get("name") if target else None))
+        return pathways
+
+    async def keys_of(self, controller: str) -> list[ResolvedKey]:
+        doc = await self._db[col.ISSUER_KEYS].find_one({"did": controller})
+        return mapping.resolved_keys(doc) if doc else []
+
+    async def status_at(self, list_url: str, index: int) -> StatusRecord | None:
+        doc = await self._db[col.STATUSES].find_one({"_id": f"{list_url}#{index}"})
+        return mapping.status_record(doc) if doc else None
+
+    async def freshness(self, projection: str) -> Freshness:
+        state: dict[str, Any] | None = await self._db[col.PROJECTION_STATE].find_one(
+            {"_id": projection}
+        )
+        as_of = state.get("last_event_at") if state else None
+        return Freshness(f"{projection} projection (last event received)", as_of)

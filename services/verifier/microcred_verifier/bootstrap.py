@@ -1,0 +1,94 @@
+"""The verifier's composition root: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from microcred_shared.crypto import default_loader
+from microcred_shared.logging import configure_logging
+from microcred_shared.service.http import (
+    install_operational_routes,
+    install_problem_handlers,
+    runtime_lifespan,
+)
+from microcred_shared.service.runtime import build_runtime
+from opentelemetry.trace import TracerProvider
+
+from microcred_verifier.adapters.events import KafkaVerificationEvents
+from microcred_verifier.adapters.fetcher import SafeFetcher
+from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
+from microcred_verifier.config import VerifierSettings
+from microcred_verifier.entrypoints.consumers import subscribe_projections
+from microcred_verifier.entrypoints.http import build_router
+from microcred_verifier.entrypoints.pages import build_pages
+from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
+from microcred_verifier.service_layer.gather import KnowledgeGatherer
+from microcred_verifier.service_layer.ports import Fetcher, Projections
+from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
+from microcred_verifier.service_layer.verify import VerifyHandler
+
+
+@dataclass
+class Adapters:
+    """The outside world, replaceable in tests."""
+
+    projections: Projections | None = None
+    fetcher: Fetcher | None = None
+
+
+def configure(settings: VerifierSettings) -> None:
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+
+
+def create_app(
+    settings: VerifierSettings,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    adapters: Adapters | None = None,
+) -> FastAPI:
+    adapters = adapters or Adapters()
+    runtime = build_runtime(settings, indexes=INDEXES, tracer_provider=tracer_provider)
+    projections = adapters.projections or MongoProjections(runtime.database)
+    fetcher = adapters.fetcher or (
+        SafeFetcher(
+            allow_private=settings.allow_private_urls,
+            timeout_seconds=settings.fetch_timeout_seconds,
+            max_bytes=settings.fetch_max_bytes,
+            max_redirects=settings.fetch_max_redirects,
+        )
+        if settings.fetch_enabled
+        else None
+    )
+    loader = default_loader()
+    events = (
+        KafkaVerificationEvents(runtime.broker, runtime.topics, runtime.source)
+        if settings.publish_events
+        else None
+    )
+    handler = VerifyHandler(
+        KnowledgeGatherer(projections, fetcher, loader, settings.max_json_depth),
+        fetcher,
+        events,
+        max_depth=settings.max_json_depth,
+    )
+    subscribe_projections(runtime, ProjectionHandlers(projections))
+    app = FastAPI(
+        title="microcred verifier",
+        version="1.0.0",
+        description="Verify an Open Badges 3.0 micro-credential: every check, one verdict.",
+        lifespan=runtime_lifespan(runtime, on_stop=handler.close),
+    )
+    app.state.runtime = runtime
+    app.state.projections = projections
+    install_problem_handlers(app)
+    install_operational_routes(app, runtime)
+    base = settings.public_base_url
+    app.include_router(build_router(handler, base_url=base, max_depth=settings.max_json_depth))
+    app.include_router(build_pages(handler, base_url=base, max_depth=settings.max_json_depth))
+    app.add_middleware(
+        ProtectionMiddleware,
+        buckets=TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst),
+        max_body_bytes=settings.max_body_bytes,
+    )
+    return app

@@ -1,0 +1,28 @@
+"""Kafka subscriptions that keep the verifier's projections current."""
+
+from __future__ import annotations
+
+from microcred_shared.events import Topic
+from microcred_shared.events.registry import (
+    ACHIEVEMENT_CHANGED,
+    CREDENTIAL_STATUS_CHANGED,
+    ISSUER_KEYS_CHANGED,
+    PATHWAY_CHANGED,
+    PROVIDER_CHANGED,
+)
+from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.service.runtime import Runtime
+
+from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
+
+
+def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers) -> None:
+    topics = runtime.topics
+    for topic, spec, handler in (
+        (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, handlers.on_provider),
+        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, handlers.on_achievement),
+        (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, handlers.on_pathway),
+        (Topic.ISSUER_KEYS, ISSUER_KEYS_CHANGED, handlers.on_issuer_keys),
+        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, handlers.on_status),
+    ):
+        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))

@@ -1,0 +1,99 @@
+"""The JSON API: ``POST /verify`` and ``GET /verify?url=…``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from microcred_shared.logging import get_logger
+from microcred_shared.service.http import Problem
+from pydantic import ValidationError
+
+from microcred_verifier.entrypoints.schemas import VerifyRequest, VerifyResponse
+from microcred_verifier.service_layer.intake import InputError, parse_json
+from microcred_verifier.service_layer.verify import Outcome, VerifyCredential, VerifyHandler
+
+log = get_logger(__name__)
+
+REQUEST_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": VerifyRequest.model_json_schema()},
+            "application/vc+jwt": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def share_url(base: str, outcome: Outcome) -> str | None:
+    return (
+        f"{base.rstrip('/')}/?{urlencode({'url': outcome.source_url})}"
+        if outcome.source_url
+        else None
+    )
+
+
+def to_response(outcome: Outcome, base: str) -> VerifyResponse:
+    body = outcome.report.to_dict()
+    return VerifyResponse.model_validate({**body, "verification_url": share_url(base, outcome)})
+
+
+async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
+    """Every failure becomes a problem response: malformed input is never a server error."""
+    try:
+        return await handler(command)
+    except InputError as exc:
+        raise Problem(422, "Cannot verify this input", str(exc)) from exc
+    except RecursionError as exc:
+        raise Problem(422, "Cannot verify this input", "the document is nested too deeply") from exc
+    except Exception as exc:
+        log.exception("verification crashed on input")
+        raise Problem(
+            422, "Cannot verify this input", "the document could not be processed"
+        ) from exc
+
+
+def command_from_body(raw: bytes, content_type: str, max_depth: int) -> VerifyCredential:
+    if "jwt" in content_type or "text/plain" in content_type:
+        return VerifyCredential(credential=raw.decode("utf-8", errors="replace").strip())
+    value = parse_json(raw, max_depth)
+    if isinstance(value, dict) and "@context" in value:
+        return VerifyCredential(credential=value)
+    try:
+        request = VerifyRequest.model_validate(value)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
+        raise Problem(422, "Invalid request", "see errors", errors=errors) from exc
+    return VerifyCredential(request.credential, request.url, request.recipient_email)
+
+
+def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> APIRouter:
+    router = APIRouter(tags=["verification"])
+
+    @router.post(
+        "/verify",
+        response_model=VerifyResponse,
+        openapi_extra=REQUEST_BODY_DOC,
+        responses={413: {}, 422: {}, 429: {}},
+    )
+    async def verify(request: Request) -> VerifyResponse:
+        """Verify a credential: every check, a verdict, and the credential in plain words."""
+        raw = await request.body()
+        try:
+            command = command_from_body(raw, request.headers.get("content-type", ""), max_depth)
+        except InputError as exc:
+            raise Problem(422, "Cannot verify this input", str(exc)) from exc
+        return to_response(await run(handler, command), base_url)
+
+    @router.get("/verify", response_model=VerifyResponse, responses={422: {}, 429: {}})
+    async def verify_url(
+        url: Annotated[str, Query(max_length=2048, description="where the credential is")],
+        recipient_email: Annotated[str | None, Query(max_length=320)] = None,
+    ) -> VerifyResponse:
+        """Fetch the credential at ``url`` (safely) and verify it."""
+        command = VerifyCredential(url=url, recipient_email=recipient_email)
+        return to_response(await run(handler, command), base_url)
+
+    return router

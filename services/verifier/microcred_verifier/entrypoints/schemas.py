@@ -1,0 +1,57 @@
+"""The HTTP shapes of the verifier API (separate from the domain's report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class VerifyRequest(BaseModel):
+    """A credential (JSON-LD object or VC-JWT string) or the URL of one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "credential": {
+                        "@context": ["https://www.w3.org/ns/credentials/v2"],
+                        "...": "...",
+                    }
+                },
+                {"url": "https://issuer.example/credentials/123"},
+            ]
+        },
+    )
+
+    credential: dict[str, Any] | str | None = None
+    url: str | None = Field(default=None, max_length=2048)
+    recipient_email: str | None = Field(
+        default=None, max_length=320, description="match the credential's salted recipient hash"
+    )
+
+
+class FreshnessOut(BaseModel):
+    source: str
+    as_of: str | None
+
+
+class CheckOut(BaseModel):
+    name: str
+    title: str
+    status: str = Field(description="passed | failed | warning | skipped")
+    conclusive: bool
+    reason: str
+    data: FreshnessOut | None = Field(description="where the check's data came from, how fresh")
+    details: dict[str, Any]
+
+
+class VerifyResponse(BaseModel):
+    verdict: str = Field(description="verified | verified_with_warnings | not_verified | unknown")
+    headline: str
+    checked_at: str
+    encoding: str
+    checks: list[CheckOut]
+    summary: dict[str, Any]
+    verification_url: str | None = Field(description="a link that re-runs this verification")

@@ -1,0 +1,20 @@
+"""``python -m microcred_verifier``: run the verifier under uvicorn."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from microcred_verifier.bootstrap import configure, create_app
+from microcred_verifier.config import VerifierSettings
+
+
+def main() -> None:
+    settings = VerifierSettings()
+    configure(settings)
+    uvicorn.run(
+        create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None
+    )
+
+
+if __name__ == "__main__":
+    main()

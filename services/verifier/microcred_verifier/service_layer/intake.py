@@ -1,0 +1,65 @@
+"""Turning what a client sent (JSON, a JWT, a fetched body) into a presented credential,
+refusing malformed or hostile input with a reason instead of an error."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from microcred_verifier.domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
+from microcred_verifier.domain.verification import Presented
+
+
+class InputError(ValueError):
+    """The input cannot be verified at all (not JSON, too deep, not a credential...)."""
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Iterative, so a hostile document cannot exhaust the stack here either."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
+def parse_json(text: str | bytes, max_depth: int) -> Any:
+    try:
+        value = json.loads(text)
+    except RecursionError as exc:
+        raise InputError(f"JSON nested deeper than {max_depth} levels") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON: {exc}") from exc
+    if json_depth_exceeds(value, max_depth):
+        raise InputError(f"JSON nested deeper than {max_depth} levels")
+    return value
+
+
+def present(value: Any, max_depth: int) -> Presented:
+    """A credential given as a JSON object, or as a VC-JWT string."""
+    if isinstance(value, str):
+        if not looks_like_jwt(value):
+            raise InputError("a credential string must be a VC-JWT (compact JWS)")
+        try:
+            jwt = parse_vc_jwt(value)
+        except JwtFormatError as exc:
+            raise InputError(str(exc)) from exc
+        if json_depth_exceeds(jwt.document, max_depth):
+            raise InputError(f"JSON nested deeper than {max_depth} levels")
+        return Presented(jwt.document, jwt)
+    if not isinstance(value, dict):
+        raise InputError("a credential must be a JSON object or a VC-JWT string")
+    return Presented(value)
+
+
+def present_body(body: bytes, max_depth: int) -> Presented:
+    """A fetched body or an uploaded file: JSON, or a bare JWT."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if looks_like_jwt(text):
+        return present(text, max_depth)
+    return present(parse_json(text, max_depth), max_depth)

@@ -1,0 +1,53 @@
+"""What the service layer needs from the outside world: its projections and a safe fetcher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from microcred_shared.crypto import ResolvedKey
+from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
+from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
+from microcred_shared.events.contracts.keys import IssuerKeysV1
+
+from microcred_verifier.domain.knowledge import (
+    AchievementFacts,
+    PathwayFacts,
+    ProviderFacts,
+    StatusRecord,
+)
+from microcred_verifier.domain.model import Freshness
+
+
+class Projections(Protocol):
+    """The verifier's read models of other services' events. Each ``apply_*`` keeps the newest
+    version and ignores older or repeated ones (returns False then)."""
+
+    async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool: ...
+    async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool: ...
+    async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool: ...
+    async def apply_issuer_keys(self, event: IssuerKeysV1, received_at: datetime) -> bool: ...
+    async def apply_status(
+        self, event: CredentialStatusChangedV1, received_at: datetime
+    ) -> bool: ...
+
+    async def provider_by_did(self, did: str) -> ProviderFacts | None: ...
+    async def provider_by_id(self, provider_id: str) -> ProviderFacts | None: ...
+    async def achievement(self, achievement_id: str) -> AchievementFacts | None: ...
+    async def pathways_from(self, achievement_id: str) -> list[PathwayFacts]: ...
+    async def keys_of(self, controller: str) -> list[ResolvedKey]: ...
+    async def status_at(self, list_url: str, index: int) -> StatusRecord | None: ...
+    async def freshness(self, projection: str) -> Freshness: ...
+
+
+class FetchError(Exception):
+    """A URL could not be fetched safely (refused, too big, too slow, not there)."""
+
+
+class Fetcher(Protocol):
+    async def fetch(self, url: str) -> tuple[bytes, str]:
+        """The body and its media type; raises FetchError."""
+        ...
+
+
+Json = Any

@@ -1,0 +1,30 @@
+"""Keeping the projections current: one handler per consumed event type."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from microcred_shared.events import CloudEvent
+
+from microcred_verifier.service_layer.ports import Projections
+
+
+class ProjectionHandlers:
+    def __init__(self, projections: Projections) -> None:
+        self._p = projections
+
+    async def on_provider(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_provider(event.data, datetime.now(UTC))
+
+    async def on_achievement(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_achievement(event.data, datetime.now(UTC))
+
+    async def on_pathway(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_pathway(event.data, datetime.now(UTC))
+
+    async def on_issuer_keys(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_issuer_keys(event.data, datetime.now(UTC))
+
+    async def on_status(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_status(event.data, datetime.now(UTC))
