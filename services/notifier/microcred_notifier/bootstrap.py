@@ -56,6 +56,16 @@ class Notifier:
     dispatcher: Dispatcher
     emails: LearnerEmails
     deliveries: MongoDeliveries
+    http_sender: HttpWebhookSender | None = None
+
+    async def start(self) -> None:
+        if self.settings.run_dispatcher:
+            self.dispatcher.start()
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop()
+        if self.http_sender:
+            await self.http_sender.aclose()
 
 
 def build_notifier(
@@ -76,9 +86,15 @@ def build_notifier(
     subscribers = MongoSubscribers(database)
     subscriptions = MongoSubscriptions(database)
     deliveries = MongoDeliveries(database)
-    sender = adapters.sender or HttpWebhookSender(
-        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight)
+    http_sender = (
+        None
+        if adapters.sender
+        else HttpWebhookSender(
+            HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight)
+        )
     )
+    sender = adapters.sender or http_sender
+    assert sender is not None
     dispatcher = Dispatcher(
         deliveries=deliveries,
         subscriptions=subscriptions,
@@ -125,6 +141,7 @@ def build_notifier(
         dispatcher=dispatcher,
         emails=LearnerEmails(MongoEmailLog(database), mailer),
         deliveries=deliveries,
+        http_sender=http_sender,
     )
     register_consumers(runtime, notifier.fan_out, notifier.emails)
     return notifier
@@ -137,16 +154,11 @@ def create_app(
     adapters: Adapters | None = None,
 ) -> FastAPI:
     notifier = build_notifier(settings, tracer_provider=tracer_provider, adapters=adapters)
-
-    async def start_dispatcher() -> None:
-        if settings.run_dispatcher:
-            notifier.dispatcher.start()
-
     app = FastAPI(
         title="microcred notifier",
         summary="Signed webhooks (Standard Webhooks) and learner e-mail for ecosystem events",
         version="1.0.0",
-        lifespan=runtime_lifespan(notifier.runtime, start_dispatcher, notifier.dispatcher.stop),
+        lifespan=runtime_lifespan(notifier.runtime, notifier.start, notifier.stop),
     )
     app.state.notifier = notifier
     install_problem_handlers(app)

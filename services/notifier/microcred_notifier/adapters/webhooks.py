@@ -39,6 +39,9 @@ class HttpWebhookSender:
             headers={"user-agent": USER_AGENT},
         )
 
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
     async def send(self, request: WebhookRequest) -> AttemptOutcome:
         started_at = datetime.now(UTC).replace(microsecond=0)
         body = request.body.decode()
