@@ -1,0 +1,234 @@
+"""Against the real Kafka broker and MongoDB-wire database: the verifier's projections follow
+the ecosystem's events, and its answers change when they arrive."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from asgi_lifespan import LifespanManager
+from microcred_shared.crypto import Ed25519Multikey, sign
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.catalogue import (
+    AchievementV1,
+    CompletenessReport,
+    ProviderV1,
+)
+from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
+from microcred_shared.events.contracts.keys import IssuerKeysV1, VerificationMethodV1
+from microcred_shared.events.registry import (
+    ACHIEVEMENT_CHANGED,
+    CREDENTIAL_STATUS_CHANGED,
+    ISSUER_KEYS_CHANGED,
+    PROVIDER_CHANGED,
+    EventSpec,
+)
+from microcred_verifier.bootstrap import create_app
+from microcred_verifier.config import VerifierSettings
+
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DID = "did:web:issuer.rhine.example:issuers:rvu"
+KEY = Ed25519Multikey.from_seed(bytes(range(32)), controller=DID, key_id=f"{DID}#key-1")
+LIST_URL = "https://issuer.rhine.example/status/1"
+ACHIEVEMENT_ID = "plc-automation"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _credential() -> dict[str, Any]:
+    document = json.loads((DATA / "vectors" / "1edtech-ob30" / "complete.json").read_text())
+    document.pop("proof", None)
+    document["issuer"]["id"] = DID
+    document["credentialSubject"]["achievement"]["id"] = (
+        f"https://catalogue.example/achievements/{ACHIEVEMENT_ID}"
+    )
+    document["credentialStatus"] = {
+        "id": f"{LIST_URL}#7",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
+        "statusListCredential": LIST_URL,
+    }
+    document.pop("validUntil", None)
+    return sign(document, KEY, verification_method=f"{DID}#key-1")
+
+
+def _provider(version: int, trust: str) -> ProviderV1:
+    return ProviderV1.model_validate(
+        {
+            "provider_id": "rvu",
+            "version": version,
+            "name": "Rhine Valley University",
+            "provider_type": "university",
+            "country": "DE",
+            "accreditation": {"status": "accredited", "body": "AQAS"},
+            "trust": trust,
+            "issuer_dids": [DID],
+            "updated_at": NOW,
+        }
+    )
+
+
+def _achievement() -> AchievementV1:
+    return AchievementV1(
+        achievement_id=ACHIEVEMENT_ID,
+        provider_id="rvu",
+        course_code="PLC-1",
+        version=1,
+        status="active",
+        name="PLC Programming",
+        description="d",
+        criteria="c",
+        learning_outcomes=["Write IEC 61131-3 programs"],
+        ects=5,
+        eqf_level=5,
+        completeness=CompletenessReport(score=1.0),
+        updated_at=NOW,
+    )
+
+
+def _keys() -> IssuerKeysV1:
+    return IssuerKeysV1(
+        provider_id="rvu",
+        did=DID,
+        version=1,
+        did_document={},
+        updated_at=NOW,
+        verification_methods=[
+            VerificationMethodV1(
+                id=f"{DID}#key-1",
+                public_key_multibase=KEY.public_key_multibase,
+                status="active",
+                valid_from=datetime(2000, 1, 1, tzinfo=UTC),
+            )
+        ],
+    )
+
+
+def _status(sequence: int, status: str) -> CredentialStatusChangedV1:
+    return CredentialStatusChangedV1(
+        credential_id="cred-1",
+        provider_id="rvu",
+        achievement_id=ACHIEVEMENT_ID,
+        learner_ref="x",
+        status=status,
+        reason="issued in error" if status == "revoked" else None,  # type: ignore[arg-type]
+        status_list_credential=LIST_URL,
+        status_list_index=7,
+        status_purpose="revocation",
+        sequence=sequence,
+        changed_at=NOW,
+    )
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    infra: Any,
+) -> AsyncIterator[tuple[httpx.AsyncClient, AIOKafkaProducer, VerifierSettings]]:
+    settings = VerifierSettings(
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        mongodb_uri=infra.mongodb_uri,
+        mongodb_database=f"t{infra.run_id}_verifier_proj",
+        topic_prefix=f"t{infra.run_id}.verifier.",
+        fetch_enabled=False,
+        rate_limit_per_minute=100_000,
+        rate_limit_burst=10_000,
+    )
+    app = create_app(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    async with (
+        LifespanManager(app, startup_timeout=60),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://verifier", timeout=30
+        ) as client,
+    ):
+        yield client, producer, settings
+    await producer.stop()
+
+
+async def _publish(
+    producer: AIOKafkaProducer,
+    settings: VerifierSettings,
+    spec: EventSpec[Any],
+    data: Any,
+    key: str,
+) -> None:
+    assert spec.topic is not None
+    event = spec.envelope(data, source="/tests")
+    await producer.send_and_wait(
+        settings.topics.of(spec.topic), event.to_json_bytes(), key=key.encode()
+    )
+
+
+async def _verify(client: httpx.AsyncClient, credential: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post("/verify", json={"credential": credential})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _check(report: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in report["checks"] if c["name"] == name)
+
+
+async def test_issuer_events_make_a_credential_verified_then_revoked_then_untrusted(
+    stack: Any,
+) -> None:
+    client, producer, settings = stack
+    credential = _credential()
+
+    before = await _verify(client, credential)
+    assert _check(before, "issuer_key")["status"] == "failed"  # did:web key not known yet
+
+    await _publish(producer, settings, ISSUER_KEYS_CHANGED, _keys(), "rvu")
+    await _publish(producer, settings, PROVIDER_CHANGED, _provider(1, "trusted"), "rvu")
+    await _publish(producer, settings, ACHIEVEMENT_CHANGED, _achievement(), ACHIEVEMENT_ID)
+    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _status(1, "active"), "cred-1")
+
+    report = await eventually(
+        lambda: _verify(client, credential), lambda r: r["verdict"] == "verified", timeout=60
+    )
+    assert _check(report, "issuer_trust")["data"]["as_of"] is not None
+    assert report["summary"]["ects"] == 5
+    assert report["summary"]["learning_outcomes"] == ["Write IEC 61131-3 programs"]
+
+    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _status(2, "revoked"), "cred-1")
+    revoked = await eventually(
+        lambda: _verify(client, credential), lambda r: r["verdict"] == "not_verified", timeout=60
+    )
+    assert _check(revoked, "status")["status"] == "failed"
+    assert "revoked" in _check(revoked, "status")["reason"]
+
+    await _publish(
+        producer, settings, CREDENTIAL_STATUS_CHANGED, _status(1, "active"), "cred-1"
+    )  # stale
+    await _publish(producer, settings, PROVIDER_CHANGED, _provider(2, "suspended"), "rvu")
+    untrusted = await eventually(
+        lambda: _verify(client, credential),
+        lambda r: _check(r, "issuer_trust")["status"] == "failed",
+        timeout=60,
+    )
+    assert "untrusted issuer" in _check(untrusted, "issuer_trust")["reason"]
+    assert _check(untrusted, "status")["status"] == "failed"  # the stale "active" was ignored
+
+
+async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:
+    client, _, settings = stack
+    from tests.support import read_topic
+
+    await _verify(client, _credential())
+    records = await read_topic(
+        settings.kafka_bootstrap_servers, settings.topics.of(Topic.VERIFICATIONS), expect=1
+    )
+    data = json.loads(records[0].value)["data"]
+    assert set(data) >= {"verdict", "issuer_did", "achievement_id"}
+    assert "learner" not in json.dumps(data) and "client" not in data
