@@ -1,0 +1,150 @@
+"""Download/build the stack's binaries into the stack dir: Kafka jars (Maven) and FerretDB (Go).
+
+Both steps are idempotent: they skip when a complete result is already present, and write to a
+temporary location first so an interrupted fetch never looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from stack.errors import StackError
+from stack.layout import KAFKA_VERSION, Layout
+from stack.tools import require_go, require_tool
+
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+FERRETDB_VERSION = "v1.24.2"
+POM = Path(__file__).with_name("pom.xml")
+
+Report = Callable[[str], None]
+
+
+def _run(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    """Run a build command; on failure raise StackError carrying the tail of its output."""
+    proc = subprocess.run(  # noqa: S603 - argv built by us, no shell
+        argv, cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        output = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+        raise StackError(f"{' '.join(argv[:3])} ... failed:\n" + "\n".join(output))
+    return proc.stdout
+
+
+def kafka_present(layout: Layout) -> bool:
+    return layout.kafka_stamp.is_file()
+
+
+def fetch_kafka(layout: Layout, report: Report = print) -> bool:
+    """Copy Kafka and its runtime jars into ``layout.kafka_libs``; False if already there."""
+    if kafka_present(layout):
+        return False
+    require_tool("java")  # mvn needs it, and a clear message beats Maven's
+    mvn = require_tool("mvn")
+    report(f"fetching Kafka {KAFKA_VERSION} jars with Maven into {layout.kafka_libs} ...")
+    staging = layout.kafka_libs.with_name("libs.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    # -B: no ANSI colours in captured output; -q: only errors.
+    _run(
+        [
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+        ]
+    )
+    shutil.rmtree(layout.kafka_libs, ignore_errors=True)
+    staging.rename(layout.kafka_libs)
+    layout.kafka_stamp.write_text(KAFKA_VERSION + "\n")
+    return True
+
+
+def ferretdb_present(layout: Layout) -> bool:
+    """True if the built binary exists and reports the expected version (it runs in ~50 ms)."""
+    if not os.access(layout.ferretdb_bin, os.X_OK):
+        return False
+    proc = subprocess.run(  # noqa: S603 - our own binary
+        [str(layout.ferretdb_bin), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    return proc.returncode == 0 and f"version: {FERRETDB_VERSION}" in proc.stdout
+
+
+def fetch_ferretdb(layout: Layout, report: Report = print) -> bool:
+    """Build FerretDB from its Go module into ``layout.ferretdb_bin``; False if already there.
+
+    ``go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`` builds, but the binary
+    panics at startup: the module zip lacks the generated ``build/version/version.txt``, which
+    FerretDB requires when its own module is the main module. So: download the module source
+    through the Go module proxy, add that file, and ``go build`` it.
+    """
+    if ferretdb_present(layout):
+        return False
+    go = require_go()
+    report(f"building FerretDB {FERRETDB_VERSION} with Go into {layout.ferretdb_bin} ...")
+    env = {**os.environ, "GOWORK": "off", "GOFLAGS": "-mod=readonly"}
+    info = json.loads(
+        _run([go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"], env=env)
+    )
+    src = layout.build_dir / f"ferretdb-{FERRETDB_VERSION}"
+    _copy_writable(Path(info["Dir"]), src)
+    (src / "build" / "version" / "version.txt").write_text(FERRETDB_VERSION + "\n")
+    layout.bin_dir.mkdir(parents=True, exist_ok=True)
+    partial = layout.ferretdb_bin.with_name("ferretdb.partial")
+    # -buildvcs=false: the source sits inside this repo's git tree; its commit is not FerretDB's.
+    _run(
+        [go, "build", "-trimpath", "-buildvcs=false", "-o", str(partial), "./cmd/ferretdb"],
+        cwd=src,
+        env=env,
+    )
+    partial.replace(layout.ferretdb_bin)
+    shutil.rmtree(src, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        layout.build_dir.rmdir()  # only if empty
+    return True
+
+
+def _copy_writable(source: Path, dest: Path) -> None:
+    """Copy a read-only Go module cache directory and make the copy writable."""
+    _remove_tree(dest)
+    shutil.copytree(source, dest)
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.exists():
+        for sub in [path, *path.rglob("*")]:
+            sub.chmod(sub.stat().st_mode | stat.S_IWUSR)
+        shutil.rmtree(path)
+
+
+def fetch_all(
+    layout: Layout, *, kafka: bool = True, ferretdb: bool = True, report: Report = print
+) -> None:
+    """Fetch what is missing and report how long each step took."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    for wanted, name, step in (
+        (kafka, "Kafka", fetch_kafka),
+        (ferretdb, "FerretDB", fetch_ferretdb),
+    ):
+        if not wanted:
+            continue
+        started = time.monotonic()
+        if step(layout, report):
+            report(f"{name} ready in {time.monotonic() - started:.1f}s")
+        else:
+            report(f"{name} already present")
