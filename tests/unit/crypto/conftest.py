@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
 import socket
-from pathlib import Path
 from typing import Any
 
 import pytest
+from crypto_data import RICH, W3C, load
 from microcred_shared.crypto import Ed25519Multikey
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-W3C = DATA / "vectors" / "vc-di-eddsa"
-ONEEDTECH = DATA / "vectors" / "1edtech-ob30"
-RICH = DATA / "credentials" / "rich-openbadge.json"
-
-
-def load(path: Path) -> Any:
-    return json.loads(path.read_text("utf-8"))
-
-
-def text(path: Path) -> str:
-    return path.read_text("utf-8")
 
 
 @pytest.fixture(autouse=True)

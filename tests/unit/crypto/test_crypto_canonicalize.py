@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import W3C, load
+from crypto_data import W3C, load
 from microcred_shared.crypto import (
     CanonicalizationError,
     ContextNotBundledError,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ONEEDTECH, RICH, W3C, load
+from crypto_data import ONEEDTECH, RICH, W3C, load
 from typer.testing import CliRunner
 
 from microcred.cli import app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import W3C, load
+from crypto_data import W3C, load
 from microcred_shared.crypto import (
     ChainResolver,
     DidError,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ONEEDTECH, W3C, load, text
+from crypto_data import ONEEDTECH, W3C, load, text
 from microcred_shared.crypto import (
     ChainResolver,
     DidKeyResolver,
