@@ -3,20 +3,90 @@
 
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
-UV ?= uv
+# uv is the only tool the project needs beyond Python, Java, Maven and Go; `make bootstrap`
+# installs it from PyPI when the machine lacks it.
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST_ARGS ?=
 
-.PHONY: help install stack-up stack-down stack-status
+.PHONY: help bootstrap install install-interop up down status demo test test-unit \
+	test-integration test-e2e test-interop lint typecheck format schemas bench bench-quick \
+	stack-up stack-down stack-status
 
 help: ## list targets
 	@grep -hE '^([a-zA-Z0-9_-]+:.*## |##@ )' $(MAKEFILE_LIST) | awk ' \
 		/^##@ / { printf "\n%s\n", substr($$0, 5); next } \
 		{ split($$0, a, ":.*## "); printf "  %-16s %s\n", a[1], a[2] }'
 
+##@ The two commands
+
+up: install ## set up and run the whole ecosystem locally with demo data, print the URLs
+	$(UV) run microcred up
+
+test: install install-interop ## run every test: lint, types, unit, integration, e2e, interop
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	$(UV) run pytest $(PYTEST_ARGS)
+
+##@ Ecosystem
+
+down: ## stop the four services and the local stack
+	$(UV) run microcred down
+
+status: ## what is running
+	$(UV) run microcred status
+
+demo: ## replay the demo story against the running ecosystem, checking every step
+	$(UV) run microcred demo
+
 ##@ Setup
 
-install: ## uv sync, then fetch Kafka jars (Maven) and build FerretDB (Go) into .stack/
-	$(UV) sync
+bootstrap: ## install uv from PyPI if the machine lacks it
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet "uv>=0.5"
+
+install: bootstrap ## uv sync, then fetch Kafka jars (Maven) and build FerretDB (Go) into .stack/
+	$(UV) sync --frozen
 	$(UV) run python -m stack fetch
+
+install-interop: ## npm ci for the independent JavaScript Data Integrity implementation
+	bash tests/interop/install.sh
+
+##@ Tests by level
+
+test-unit: install ## unit tests only (no Kafka, no database)
+	$(UV) run pytest -m "not integration and not e2e and not interop" $(PYTEST_ARGS)
+
+test-integration: install ## tests against the real Kafka broker and MongoDB-wire database
+	$(UV) run pytest -m integration $(PYTEST_ARGS)
+
+test-e2e: install ## the service processes end to end on the real stack
+	$(UV) run pytest -m e2e $(PYTEST_ARGS)
+
+test-interop: install install-interop ## cross-checks with independent implementations
+	$(UV) run pytest -m interop $(PYTEST_ARGS)
+
+lint: ## ruff lint and format check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: ## apply ruff fixes and formatting
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+typecheck: ## mypy strict on our code
+	$(UV) run mypy
+
+schemas: ## regenerate the published JSON Schemas of the event contracts
+	$(UV) run python -m microcred.schemas_export
+
+##@ Benchmarks
+
+bench: install install-interop ## every benchmark, one table (also bench/results/*.json)
+	$(UV) run python -m bench
+
+bench-quick: install install-interop ## the same in under two minutes
+	$(UV) run python -m bench --quick
 
 ##@ Local stack (real Kafka + FerretDB, no Docker; ports via MICROCRED_KAFKA_PORT/MICROCRED_MONGO_PORT)
 

@@ -1,0 +1,1 @@
+"""Running the whole ecosystem locally: the stack, the four service processes, the demo."""

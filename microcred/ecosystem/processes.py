@@ -1,0 +1,180 @@
+"""The four services as separate OS processes, started, watched and stopped like the stack."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack.procs import cmdline, group_alive, kill_group, port_in_use, read_pid, spawn
+
+SERVICE_NAMES = ("catalogue", "issuer", "verifier", "notifier")
+DEFAULT_PORTS = {"catalogue": 8001, "issuer": 8002, "verifier": 8003, "notifier": 8004}
+LOCALHOST = "127.0.0.1"
+
+
+class EcosystemError(RuntimeError):
+    """A service could not be started or did not become ready; the message says which."""
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    port: int
+
+    @property
+    def module(self) -> str:
+        return f"microcred_{self.name}"
+
+    @property
+    def env_prefix(self) -> str:
+        return f"{self.name.upper()}_"
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOCALHOST}:{self.port}"
+
+
+@dataclass
+class Ecosystem:
+    """Starts the services against a running Kafka and MongoDB-wire database.
+
+    Pid files and logs live in ``run_dir`` so ``microcred down`` works from another shell.
+    ``topic_prefix`` and ``database_prefix`` let tests run an isolated ecosystem beside a
+    developer's own.
+    """
+
+    run_dir: Path
+    kafka_bootstrap: str
+    mongodb_uri: str
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    topic_prefix: str = ""
+    database_prefix: str = ""
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    die_with_parent: bool = False
+
+    @property
+    def services(self) -> list[ServiceProcess]:
+        return [ServiceProcess(name, self.ports[name]) for name in SERVICE_NAMES]
+
+    def service(self, name: str) -> ServiceProcess:
+        return ServiceProcess(name, self.ports[name])
+
+    def _pid_file(self, service: ServiceProcess) -> Path:
+        return self.run_dir / f"{service.name}.pid"
+
+    def log_file(self, name: str) -> Path:
+        return self.run_dir / f"{name}.log"
+
+    def environment(self, service: ServiceProcess) -> dict[str, str]:
+        prefix = service.env_prefix
+        urls = {f"MICROCRED_{s.name.upper()}_URL": s.url for s in self.services}
+        return {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "MONGODB_URI": self.mongodb_uri,
+            "MICROCRED_TOPIC_PREFIX": self.topic_prefix,
+            "MICROCRED_ENVIRONMENT": os.environ.get("MICROCRED_ENVIRONMENT", "development"),
+            f"{prefix}HOST": LOCALHOST,
+            f"{prefix}PORT": str(service.port),
+            f"{prefix}PUBLIC_BASE_URL": service.url,
+            f"{prefix}MONGODB_DATABASE": f"{self.database_prefix}microcred_{service.name}",
+            **urls,
+            **self.extra_env,
+        }
+
+    def running(self, service: ServiceProcess) -> bool:
+        pid = read_pid(self._pid_file(service))
+        if pid is None or not group_alive(pid):
+            return False
+        command = cmdline(pid) or ""
+        return service.module in command
+
+    def start(self, *, timeout: float = 90.0) -> None:
+        """Start every service not yet running, then wait until all are ready."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            if self.running(service):
+                continue
+            if port_in_use(service.port):
+                raise EcosystemError(
+                    f"port {service.port} for {service.name} is in use by another program"
+                )
+            pid = spawn(
+                [sys.executable, "-m", service.module],
+                log_file=self.log_file(service.name),
+                cwd=Path.cwd(),
+                env=self.environment(service),
+                die_with_parent=self.die_with_parent,
+            )
+            self._pid_file(service).write_text(str(pid))
+        self.wait_ready(timeout=timeout)
+
+    def start_one(self, name: str, *, timeout: float = 60.0) -> None:
+        """(Re)start one service, e.g. after a test killed it."""
+        service = self.service(name)
+        pid = spawn(
+            [sys.executable, "-m", service.module],
+            log_file=self.log_file(name),
+            cwd=Path.cwd(),
+            env=self.environment(service),
+            die_with_parent=self.die_with_parent,
+        )
+        self._pid_file(service).write_text(str(pid))
+        self._wait_one(service, time.monotonic() + timeout)
+
+    def stop_one(self, name: str, *, grace: float = 10.0) -> None:
+        service = self.service(name)
+        pid = read_pid(self._pid_file(service))
+        if pid is not None and group_alive(pid):
+            kill_group(pid, grace=grace)
+        self._pid_file(service).unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            self.stop_one(service.name)
+
+    def wait_ready(self, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            self._wait_one(service, deadline)
+
+    def _wait_one(self, service: ServiceProcess, deadline: float) -> None:
+        while not ready(service.url):
+            if not self.running(service):
+                raise EcosystemError(
+                    f"{service.name} exited during start-up; see {self.log_file(service.name)}:\n"
+                    + tail_of(self.log_file(service.name))
+                )
+            if time.monotonic() > deadline:
+                raise EcosystemError(
+                    f"{service.name} not ready at {service.url}/health/ready; "
+                    f"see {self.log_file(service.name)}"
+                )
+            time.sleep(0.25)
+
+    def status(self) -> dict[str, str]:
+        return {
+            s.name: ("ready" if ready(s.url) else "starting") if self.running(s) else "stopped"
+            for s in self.services
+        }
+
+
+def ready(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/health/ready", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def tail_of(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
