@@ -1,0 +1,68 @@
+"""Pathways in MongoDB, indexed by their components and target for the pathway graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from microcred_shared.events.topics import Topic
+from microcred_shared.messaging.outbox import outbox_entry, with_outbox
+from microcred_shared.mongo import IndexSpec, MongoDatabase
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from ..domain.pathways import Pathway
+from ..service_layer.ports import Event
+from .documents import pathway_document, pathway_from
+
+COLLECTION = "pathways"
+INDEXES = [
+    IndexSpec(
+        COLLECTION,
+        [
+            IndexModel([("component_ids", ASCENDING)]),
+            IndexModel([("target_achievement_id", ASCENDING)]),
+        ],
+    )
+]
+_PUBLIC = {"outbox": 0}
+
+
+class MongoPathways:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[COLLECTION]
+
+    async def get(self, pathway_id: str) -> Pathway | None:
+        document = await self._collection.find_one({"_id": pathway_id}, _PUBLIC)
+        return pathway_from(document) if document else None
+
+    async def add(self, pathway: Pathway, event: Event) -> bool:
+        update = with_outbox({"$set": pathway_document(pathway)}, [_entry(pathway, event)])
+        try:
+            await self._collection.update_one(
+                {"_id": pathway.pathway_id, "version": {"$exists": False}}, update, upsert=True
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def replace(self, pathway: Pathway, event: Event) -> bool:
+        update = with_outbox({"$set": pathway_document(pathway)}, [_entry(pathway, event)])
+        result = await self._collection.update_one(
+            {"_id": pathway.pathway_id, "version": pathway.version - 1}, update
+        )
+        return result.matched_count == 1
+
+    async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:
+        ids = list(achievement_ids)
+        cursor = self._collection.find(
+            {
+                "status": "active",
+                "$or": [{"component_ids": {"$in": ids}}, {"target_achievement_id": {"$in": ids}}],
+            },
+            _PUBLIC,
+        ).sort("_id", ASCENDING)
+        return [pathway_from(document) async for document in cursor]
+
+
+def _entry(pathway: Pathway, event: Event) -> dict[str, object]:
+    return outbox_entry(Topic.CATALOGUE_PATHWAYS, pathway.pathway_id, event)

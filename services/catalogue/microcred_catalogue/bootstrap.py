@@ -1,0 +1,116 @@
+"""The composition root: settings in, a FastAPI app with its Kafka consumers out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from microcred_shared.logging import configure_logging
+from microcred_shared.service.http import (
+    install_operational_routes,
+    install_problem_handlers,
+    runtime_lifespan,
+)
+from microcred_shared.service.runtime import Runtime, build_runtime
+from opentelemetry.trace import TracerProvider
+
+from .adapters import mongo_achievements, mongo_demand, mongo_pathways, mongo_providers
+from .adapters.mongo_achievements import MongoAchievements
+from .adapters.mongo_demand import MongoDemand
+from .adapters.mongo_pathways import MongoPathways
+from .adapters.mongo_providers import MongoProviders
+from .config import CatalogueSettings
+from .entrypoints.auth import caller_dependency
+from .entrypoints.consumers import register_consumers
+from .entrypoints.http_courses import build_course_router
+from .entrypoints.http_pathways import build_pathway_router
+from .entrypoints.http_providers import build_provider_router
+from .entrypoints.http_stats import build_stats_router
+from .service_layer.courses import CourseIngestion
+from .service_layer.demand import DemandHandlers
+from .service_layer.pathways import PathwayHandlers
+from .service_layer.providers import ProviderHandlers
+from .service_layer.queries import AchievementQueries
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Catalogue:
+    """Everything one catalogue process holds; ``app.state.catalogue`` in a running app."""
+
+    settings: CatalogueSettings
+    runtime: Runtime
+    providers: ProviderHandlers
+    courses: CourseIngestion
+    pathways: PathwayHandlers
+    demand: DemandHandlers
+    queries: AchievementQueries
+
+
+def build_catalogue(
+    settings: CatalogueSettings, *, tracer_provider: TracerProvider | None = None
+) -> Catalogue:
+    runtime = build_runtime(
+        settings,
+        indexes=[
+            *mongo_providers.INDEXES,
+            *mongo_achievements.INDEXES,
+            *mongo_pathways.INDEXES,
+            *mongo_demand.INDEXES,
+        ],
+        outbox_collections=[
+            mongo_providers.COLLECTION,
+            mongo_achievements.COLLECTION,
+            mongo_pathways.COLLECTION,
+        ],
+        tracer_provider=tracer_provider,
+    )
+    database = runtime.database
+    providers, achievements = MongoProviders(database), MongoAchievements(database)
+    catalogue = Catalogue(
+        settings=settings,
+        runtime=runtime,
+        providers=ProviderHandlers(providers, achievements, utc_now, runtime.wake_relay),
+        courses=CourseIngestion(providers, achievements, utc_now, runtime.wake_relay),
+        pathways=PathwayHandlers(
+            MongoPathways(database), achievements, utc_now, runtime.wake_relay
+        ),
+        demand=DemandHandlers(MongoDemand(database), runtime.inbox("demand")),
+        queries=AchievementQueries(achievements),
+    )
+    register_consumers(runtime, catalogue.courses, catalogue.demand)
+    return catalogue
+
+
+def create_app(
+    settings: CatalogueSettings, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    catalogue = build_catalogue(settings, tracer_provider=tracer_provider)
+    admin_token = settings.admin_token.get_secret_value()
+    caller = caller_dependency(catalogue.providers, admin_token)
+    app = FastAPI(
+        title="microcred catalogue",
+        summary="Providers, micro-credential definitions with the EU standard elements, pathways",
+        version="1.0.0",
+        lifespan=runtime_lifespan(catalogue.runtime),
+    )
+    app.state.catalogue = catalogue
+    install_problem_handlers(app)
+    install_operational_routes(app, catalogue.runtime)
+    app.include_router(build_provider_router(catalogue.providers, admin_token))
+    app.include_router(
+        build_course_router(
+            catalogue.courses, catalogue.queries, caller, settings.search_max_page_size
+        )
+    )
+    app.include_router(build_pathway_router(catalogue.pathways, caller))
+    app.include_router(build_stats_router(catalogue.demand))
+    return app
+
+
+def configure(settings: CatalogueSettings) -> None:
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)

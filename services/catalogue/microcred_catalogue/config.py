@@ -1,0 +1,24 @@
+"""The catalogue's settings, from ``CATALOGUE_…`` variables (shared ones from ``MICROCRED_…``)."""
+
+from __future__ import annotations
+
+from microcred_shared.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+
+class CatalogueSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CATALOGUE_")
+
+    service_name: str = "catalogue"
+    mongodb_database: str = "microcred_catalogue"
+    http_host: str = "0.0.0.0"  # noqa: S104 (a service listens on all interfaces in a container)
+    http_port: int = 8001
+    admin_token: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description="bearer token of the admin API (providers, any pathway)",
+    )
+    search_max_page_size: int = Field(default=100, ge=1, le=1000)
+
+    def secret_fields(self) -> dict[str, SecretStr]:
+        return {"admin_token": self.admin_token}

@@ -1,0 +1,70 @@
+"""What a search asks for, and the words an achievement is found by.
+
+FerretDB 1.x has no text indexes, so each achievement stores ``search_terms``: the folded words
+of its name, description, outcomes, skills and tags. A text query matches documents holding
+*all* its words, through a multikey index on that array.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .achievements import Definition
+from .vocabularies import fold
+
+_WORD = re.compile(r"[a-z0-9]+(?:[+#][a-z0-9+#]*)?")
+# Words too common to narrow a search; dropping them keeps the term arrays and index small.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or the to with via".split()  # noqa: SIM905
+)
+MAX_TERMS = 400
+
+
+class SortOrder(StrEnum):
+    NAME = "name"
+    NEWEST = "-updated_at"
+    ECTS = "ects"
+    ECTS_DESC = "-ects"
+    COMPLETENESS = "-completeness"
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOP_WORDS]
+
+
+def search_terms(definition: Definition) -> list[str]:
+    texts: Iterable[str] = (
+        definition.name,
+        definition.description,
+        *definition.learning_outcomes,
+        *(skill.name for skill in definition.skills),
+        *definition.tags,
+    )
+    terms = dict.fromkeys(word for text in texts for word in words(text))
+    return list(terms)[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None = None
+    provider_ids: tuple[str, ...] = ()
+    provider_types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    eqf_levels: tuple[int, ...] = ()
+    isced_f: str | None = None  # a broad, narrow or detailed code: matches the whole subtree
+    ects_min: float | None = None
+    ects_max: float | None = None
+    participation_forms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_completeness: float | None = None
+    include_retired: bool = False
+    sort: SortOrder = SortOrder.NAME
+    limit: int = 20
+    after: tuple[object, str] | None = field(default=None)  # (sort value, id) of the last hit
+
+    @property
+    def text_terms(self) -> list[str]:
+        return words(self.text) if self.text else []

@@ -1,0 +1,69 @@
+"""Kafka subscriptions: partner course events, and verifications for employer demand."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events.registry import (
+    COURSE_CHANGED,
+    COURSE_OFFERED,
+    COURSE_RETIRED,
+    VERIFICATION_PERFORMED,
+)
+from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.messaging.dead_letter import Rejected
+from microcred_shared.service.runtime import Runtime
+
+from ..service_layer import commands
+from ..service_layer.courses import CourseIngestion
+from ..service_layer.demand import DemandHandlers
+from ..service_layer.errors import CommandRefused
+
+COURSE_EVENTS = (COURSE_OFFERED, COURSE_CHANGED, COURSE_RETIRED)
+_ACTION_OF_TYPE = {
+    COURSE_OFFERED.type: "offered",
+    COURSE_CHANGED.type: "changed",
+    COURSE_RETIRED.type: "retired",
+}
+# A partner names itself in the CloudEvents ``source``: "/providers/<provider id>" (or a URN
+# "urn:microcred:provider:<id>"). On a broker with authentication, ACLs bind each partner's
+# principal to its own source; here the catalogue checks that a source only speaks for itself.
+_SOURCE = re.compile(r"^(?:.*/providers/|urn:microcred:provider:)([A-Za-z0-9._-]+)/?$")
+
+
+def publisher_of(event: CloudEvent[Any]) -> str:
+    match = _SOURCE.match(event.source)
+    if not match:
+        raise Rejected(
+            "unknown_publisher",
+            f"source {event.source!r} does not name a provider (use /providers/<provider id>)",
+        )
+    return match.group(1)
+
+
+def register_consumers(
+    runtime: Runtime, ingestion: CourseIngestion, demand: DemandHandlers
+) -> None:
+    async def on_course_event(event: CloudEvent[Any]) -> None:
+        if _ACTION_OF_TYPE[event.type] != event.data.action:
+            raise Rejected(
+                "action_mismatch",
+                f"event type {event.type} carries action {event.data.action!r}",
+            )
+        try:
+            await ingestion.handle(commands.IngestCourseEvent(publisher_of(event), event.data))
+        except CommandRefused as refused:
+            raise Rejected(refused.code, refused.reason, refused.errors) from refused
+
+    async def on_verification(event: CloudEvent[Any]) -> None:
+        await demand.record(commands.RecordVerification(event.id, event.data))
+
+    topics = runtime.topics
+    runtime.subscribe(
+        Subscription(topics.of(Topic.PARTNER_COURSE_EVENTS), COURSE_EVENTS, on_course_event)
+    )
+    runtime.subscribe(
+        Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
+    )

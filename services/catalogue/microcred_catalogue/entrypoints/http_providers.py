@@ -1,0 +1,99 @@
+"""Providers: the admin API (register, change, suspend, new API key) and public reads."""
+
+from fastapi import APIRouter, Depends, status
+
+from ..domain.providers import Accreditation, Trust
+from ..service_layer import commands
+from ..service_layer.providers import ProviderHandlers
+from .auth import admin_dependency, run
+from .schemas import (
+    AccreditationBody,
+    ProviderCreate,
+    ProviderPublic,
+    ProviderUpdate,
+    ProviderWithApiKey,
+)
+
+
+def _accreditation(body: AccreditationBody) -> Accreditation:
+    return Accreditation(status=body.status, body=body.body, reference=body.reference)
+
+
+def build_provider_router(handlers: ProviderHandlers, admin_token: str) -> APIRouter:
+    router = APIRouter(tags=["providers"])
+    admin = [Depends(admin_dependency(admin_token))]
+
+    @router.post("/admin/providers", status_code=status.HTTP_201_CREATED, dependencies=admin)
+    async def register_provider(body: ProviderCreate) -> ProviderWithApiKey:
+        """Register a provider; its API key is in the answer, and only there."""
+        created = await run(
+            handlers.register(
+                commands.RegisterProvider(
+                    provider_id=body.provider_id,
+                    name=body.name,
+                    provider_type=body.provider_type,
+                    country=body.country,
+                    accreditation=_accreditation(body.accreditation),
+                    region=body.region,
+                    website=body.website,
+                    trust=body.trust,
+                    issuer_dids=tuple(body.issuer_dids),
+                )
+            )
+        )
+        return ProviderWithApiKey(
+            provider=ProviderPublic.of(created.provider), api_key=created.api_key
+        )
+
+    @router.patch("/admin/providers/{provider_id}", dependencies=admin)
+    async def change_provider(provider_id: str, body: ProviderUpdate) -> ProviderPublic:
+        """Change a provider's details, trust or accreditation (then published)."""
+        changed = await run(
+            handlers.change(
+                commands.ChangeProvider(
+                    provider_id=provider_id,
+                    name=body.name,
+                    provider_type=body.provider_type,
+                    country=body.country,
+                    region=body.region,
+                    website=body.website,
+                    accreditation=_accreditation(body.accreditation)
+                    if body.accreditation
+                    else None,
+                    trust=body.trust,
+                    issuer_dids=tuple(body.issuer_dids) if body.issuer_dids is not None else None,
+                )
+            )
+        )
+        return ProviderPublic.of(changed)
+
+    @router.post("/admin/providers/{provider_id}/suspend", dependencies=admin)
+    async def suspend_provider(provider_id: str) -> ProviderPublic:
+        """Suspend a provider: verifiers then call its credentials untrusted."""
+        changed = await run(
+            handlers.change(commands.ChangeProvider(provider_id, trust=Trust.SUSPENDED))
+        )
+        return ProviderPublic.of(changed)
+
+    @router.post("/admin/providers/{provider_id}/reinstate", dependencies=admin)
+    async def reinstate_provider(provider_id: str) -> ProviderPublic:
+        """Trust a suspended provider again."""
+        changed = await run(
+            handlers.change(commands.ChangeProvider(provider_id, trust=Trust.TRUSTED))
+        )
+        return ProviderPublic.of(changed)
+
+    @router.post("/admin/providers/{provider_id}/api-key", dependencies=admin)
+    async def rotate_api_key(provider_id: str) -> ProviderWithApiKey:
+        """Issue a new API key; the old one stops working at once."""
+        rotated = await run(handlers.rotate_key(commands.RotateApiKey(provider_id)))
+        return ProviderWithApiKey(
+            provider=ProviderPublic.of(rotated.provider), api_key=rotated.api_key
+        )
+
+    @router.get("/providers/{provider_id}")
+    async def get_provider(provider_id: str) -> ProviderPublic:
+        """A provider's public profile."""
+        return ProviderPublic.of(await run(handlers.get(provider_id)))
+
+    return router

@@ -1,0 +1,223 @@
+"""HTTP request and response shapes (distinct from events, documents and domain objects)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayRule
+from microcred_shared.pathways import RuleOutcome
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.achievements import Achievement
+from ..domain.providers import Provider, ProviderType, Trust
+from ..service_layer.events import achievement_contract
+from ..service_layer.pathways import Progress
+
+PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
+
+
+class AccreditationBody(BaseModel):
+    status: Literal["accredited", "not_accredited", "pending"]
+    body: str | None = Field(
+        default=None, max_length=300, examples=["AQ Austria (EQAR-registered)"]
+    )
+    reference: str | None = Field(default=None, max_length=1000)
+
+
+class ProviderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: str = Field(pattern=PROVIDER_ID, examples=["tu-linz"])
+    name: str = Field(min_length=1, max_length=300, examples=["Technical University of Linz"])
+    provider_type: ProviderType
+    country: str = Field(max_length=60, examples=["AT"], description="ISO 3166-1 alpha-2 or name")
+    region: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=500)
+    accreditation: AccreditationBody
+    trust: Trust = Trust.TRUSTED
+    issuer_dids: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ProviderUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    provider_type: ProviderType | None = None
+    country: str | None = Field(default=None, max_length=60)
+    region: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=500)
+    accreditation: AccreditationBody | None = None
+    trust: Trust | None = None
+    issuer_dids: list[str] | None = Field(default=None, max_length=20)
+
+
+class ProviderPublic(BaseModel):
+    provider_id: str
+    version: int
+    name: str
+    provider_type: ProviderType
+    country: str
+    region: str | None
+    website: str | None
+    accreditation: AccreditationBody
+    trust: Trust
+    issuer_dids: list[str]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderPublic:
+        a = provider.accreditation
+        return cls(
+            provider_id=provider.provider_id,
+            version=provider.version,
+            name=provider.name,
+            provider_type=provider.provider_type,
+            country=provider.country,
+            region=provider.region,
+            website=provider.website,
+            accreditation=AccreditationBody(status=a.status, body=a.body, reference=a.reference),
+            trust=provider.trust,
+            issuer_dids=list(provider.issuer_dids),
+            updated_at=provider.updated_at,
+        )
+
+
+class ProviderWithApiKey(BaseModel):
+    provider: ProviderPublic
+    api_key: str = Field(description="shown once: only its SHA-256 is stored")
+
+
+class AchievementPublic(AchievementV1):
+    """The HTTP view of an achievement: today the event contract plus search facets; its own
+    class so the two can evolve apart."""
+
+    provider_type: str
+    country: str
+    ects_from_hours: bool = Field(description="ECTS derived from workload hours (27.5 h/ECTS)")
+
+    @classmethod
+    def of(cls, achievement: Achievement) -> AchievementPublic:
+        return cls(
+            **achievement_contract(achievement).model_dump(),
+            provider_type=achievement.provider.provider_type,
+            country=achievement.provider.country,
+            ects_from_hours=achievement.definition.ects_from_hours,
+        )
+
+
+class SearchResults(BaseModel):
+    items: list[AchievementPublic]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
+
+
+class CourseAccepted(BaseModel):
+    outcome: Literal["stored", "ignored"] = Field(
+        description="ignored: the same or a newer version of the course is already stored"
+    )
+    achievement: AchievementPublic | None
+
+
+class PathwayBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=300)
+    owner_provider_id: str | None = Field(
+        default=None, description="admin only; a provider's key defines its own pathways"
+    )
+    target_achievement_id: str = Field(min_length=1, max_length=250)
+    rule: PathwayRule
+    accepted_provider_ids: list[str] = Field(default_factory=list, max_length=100)
+    status: Literal["active", "retired"] = "active"
+    expected_version: int | None = Field(default=None, ge=1, description="optimistic lock")
+
+
+class PathwayPublic(BaseModel):
+    pathway_id: str
+    version: int
+    status: str
+    owner_provider_id: str
+    target_achievement_id: str
+    name: str
+    rule: PathwayRule
+    accepted_provider_ids: list[str]
+    component_ids: list[str]
+    updated_at: datetime
+
+
+class GraphEdgePublic(BaseModel):
+    role: Literal["component", "target"]
+    pathway: PathwayPublic
+
+
+class PathwayGraph(BaseModel):
+    achievement_id: str
+    stacks_into: list[PathwayPublic] = Field(description="pathways it is a component of")
+    awarded_by: list[PathwayPublic] = Field(description="pathways whose target it is")
+
+
+class ProgressRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    achievement_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class RuleProgress(BaseModel):
+    kind: str
+    satisfied: bool
+    done: list[str]
+    missing: list[str]
+    ects: float
+    ects_short: float
+    children_short: int
+    children: list[RuleProgress]
+
+
+class PathwayProgress(BaseModel):
+    pathway: PathwayPublic
+    satisfied: bool
+    done: list[str]
+    missing: list[str]
+    ects: float
+    outcome: RuleProgress
+
+    @classmethod
+    def of(cls, progress: Progress, pathway: PathwayPublic) -> PathwayProgress:
+        outcome = _rule_progress(progress.outcome)
+        return cls(
+            pathway=pathway,
+            satisfied=outcome.satisfied,
+            done=outcome.done,
+            missing=outcome.missing,
+            ects=outcome.ects,
+            outcome=outcome,
+        )
+
+
+class ProgressResponse(BaseModel):
+    pathways: list[PathwayProgress]
+
+
+class DemandRowPublic(BaseModel):
+    key: str | None
+    month: str | None
+    verifications: int
+    verified: int
+
+
+class DemandStats(BaseModel):
+    by: str
+    rows: list[DemandRowPublic]
+
+
+def _rule_progress(outcome: RuleOutcome) -> RuleProgress:
+    return RuleProgress(
+        kind=outcome.kind,
+        satisfied=outcome.satisfied,
+        done=list(outcome.counted),
+        missing=list(outcome.missing),
+        ects=outcome.ects,
+        ects_short=outcome.ects_short,
+        children_short=outcome.children_short,
+        children=[_rule_progress(child) for child in outcome.children],
+    )

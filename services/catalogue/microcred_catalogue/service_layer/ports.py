@@ -1,0 +1,78 @@
+"""What the handlers need from the outside world; adapters implement these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from microcred_shared.events import CloudEvent
+
+from ..domain.achievements import Achievement, ProviderFacts
+from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
+from ..domain.pathways import Pathway
+from ..domain.providers import Provider
+from ..domain.search import SearchQuery
+
+Event = CloudEvent[Any]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[Achievement]
+    next_after: tuple[object, str] | None
+
+
+class ProviderRepository(Protocol):
+    async def get(self, provider_id: str) -> Provider | None: ...
+    async def by_key_hash(self, key_sha256: str) -> Provider | None: ...
+    async def add(self, provider: Provider, event: Event) -> bool:
+        """Store a new provider with its event; False if the id is taken."""
+        ...
+
+    async def replace(self, provider: Provider, event: Event) -> bool:
+        """Store ``provider`` if the stored one is the version before it; False otherwise."""
+        ...
+
+    async def list(self) -> list[Provider]: ...
+
+
+class AchievementRepository(Protocol):
+    async def get(self, achievement_id: str) -> Achievement | None: ...
+    async def many(self, achievement_ids: Sequence[str]) -> dict[str, Achievement]: ...
+    async def save_if_newer(self, achievement: Achievement, event: Event) -> bool:
+        """Store it with its event unless a version >= it is stored (atomically)."""
+        ...
+
+    async def refresh_provider(self, facts: ProviderFacts) -> None: ...
+    async def search(self, query: SearchQuery) -> SearchPage: ...
+
+
+class PathwayRepository(Protocol):
+    async def get(self, pathway_id: str) -> Pathway | None: ...
+    async def add(self, pathway: Pathway, event: Event) -> bool: ...
+    async def replace(self, pathway: Pathway, event: Event) -> bool: ...
+    async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:
+        """Active pathways with one of ``achievement_ids`` as a component or as the target."""
+        ...
+
+
+class DemandRepository(Protocol):
+    async def record(self, record: VerificationRecord) -> bool: ...
+    async def counts(
+        self,
+        by: DemandDimension,
+        *,
+        provider_id: str | None,
+        month_from: str | None,
+        month_to: str | None,
+    ) -> list[DemandRow]: ...
+
+
+class ProcessedEvents(Protocol):
+    """The inbox: event ids a consumer has processed."""
+
+    async def seen(self, event_id: str) -> bool: ...
+    async def mark(self, event_id: str) -> bool: ...
