@@ -33,7 +33,7 @@ ONEEDTECH_VALID = [
 # fixture → (the check that must fail, a fragment of its reason)
 ONEEDTECH_INVALID = {
     "simple-err-context.json": (CheckName.FORMAT, "@context must start with"),
-    "simple-err-type.json": (CheckName.FORMAT, "OpenBadgeCredential"),
+    "simple-err-type.json": (CheckName.FORMAT, "OtherCredential"),
     "simple-err-issuer.json": (CheckName.FORMAT, "no issuer"),
     "simple-err-issuer-type.json": (CheckName.SCHEMA, "/issuer/type"),
     "simple-err-issuer-parentorg-type.json": (CheckName.SCHEMA, "/issuer/parentOrg/type"),

@@ -17,7 +17,14 @@ from microcred_verifier.domain.credential import (
     as_list,
     issuer_id,
 )
-from microcred_verifier.domain.model import CheckName, CheckResult, failed, passed, warning
+from microcred_verifier.domain.model import (
+    CheckName,
+    CheckResult,
+    failed,
+    passed,
+    skipped,
+    warning,
+)
 
 MAX_SCHEMA_ERRORS_SHOWN = 10
 
@@ -39,6 +46,13 @@ def check_format(
     except CanonicalizationError as exc:
         return failed(name, f"not valid JSON-LD: {exc}")
     first = as_list(document.get("@context"))[0]
+    if not is_open_badge(document):
+        return warning(
+            name,
+            f"{encoding}; a verifiable credential but not an Open Badge "
+            "(type includes neither 'OpenBadgeCredential' nor 'AchievementCredential')",
+            details={"encoding": encoding, "open_badge": False},
+        )
     if first == VC_V1_CONTEXT:
         return warning(
             name,
@@ -59,11 +73,8 @@ def _structure_problems(document: Mapping[str, Any]) -> list[str]:
         problems.append("no @context")
     elif contexts[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
         problems.append(f"@context must start with {VC_V2_CONTEXT!r}, found {contexts[0]!r:.80}")
-    types = as_list(document.get("type"))
-    if "VerifiableCredential" not in types:
+    if "VerifiableCredential" not in as_list(document.get("type")):
         problems.append("type does not include 'VerifiableCredential'")
-    if not BADGE_TYPES.intersection(t for t in types if isinstance(t, str)):
-        problems.append("type includes neither 'OpenBadgeCredential' nor 'AchievementCredential'")
     if issuer_id(document) is None:
         problems.append("no issuer (a string or an object with an id)")
     if not document.get("credentialSubject"):
@@ -71,10 +82,17 @@ def _structure_problems(document: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def is_open_badge(document: Mapping[str, Any]) -> bool:
+    types = as_list(document.get("type"))
+    return bool(BADGE_TYPES.intersection(t for t in types if isinstance(t, str)))
+
+
 def check_schema(document: Any) -> CheckResult:
     name = CheckName.SCHEMA
     if not isinstance(document, Mapping):
         return failed(name, "not a JSON object")
+    if not is_open_badge(document):
+        return skipped(name, "not an Open Badge: the OB 3.0 schema does not apply")
     errors = validate_achievement_credential(document)
     if not errors:
         return passed(name, "valid against the official OB 3.0 AchievementCredential schema")

@@ -122,7 +122,7 @@ def decide_verdict(checks: Sequence[CheckResult]) -> Verdict:
 
 
 VERDICT_HEADLINES: dict[Verdict, str] = {
-    Verdict.VERIFIED: "Verified: authentic, current and issued by a trusted provider.",
+    Verdict.VERIFIED: "Verified: authentic, current, and every check that ran passed.",
     Verdict.VERIFIED_WITH_WARNINGS: "Verified, with warnings: authentic, but read the warnings.",
     Verdict.NOT_VERIFIED: "Not verified: at least one check failed.",
     Verdict.UNKNOWN: "Unknown: the credential could not be fully checked right now.",
