@@ -26,6 +26,7 @@ EMAILS = "emails"
 # A lease in the past: claimable as soon as the delivery is due.
 NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
 
+# One IndexSpec per index (see mongo_subscriptions.INDEXES for the FerretDB reason).
 INDEXES = [
     IndexSpec(
         DELIVERIES,
@@ -35,9 +36,11 @@ INDEXES = [
                 unique=True,
                 name="one_delivery_per_subscription_and_event",
             ),
-            IndexModel([("status", ASCENDING), ("due_at", ASCENDING)]),
-            IndexModel([("subscription_id", ASCENDING), ("created_at", DESCENDING)]),
         ),
+    ),
+    IndexSpec(DELIVERIES, (IndexModel([("status", ASCENDING), ("due_at", ASCENDING)]),)),
+    IndexSpec(
+        DELIVERIES, (IndexModel([("subscription_id", ASCENDING), ("created_at", DESCENDING)]),)
     ),
 ]
 

@@ -20,15 +20,12 @@ from ..service_layer.ports import SealedSecrets
 SUBSCRIBERS = "subscribers"
 SUBSCRIPTIONS = "subscriptions"
 
+# One IndexSpec per index: FerretDB 1.24 drops the connection when a createIndexes command that
+# names several indexes is repeated on a restart (one index per command is fine).
 INDEXES = [
     IndexSpec(SUBSCRIBERS, (IndexModel([("api_key_hash", ASCENDING)], unique=True),)),
-    IndexSpec(
-        SUBSCRIPTIONS,
-        (
-            IndexModel([("subscriber_id", ASCENDING)]),
-            IndexModel([("status", ASCENDING), ("event_types", ASCENDING)]),
-        ),
-    ),
+    IndexSpec(SUBSCRIPTIONS, (IndexModel([("subscriber_id", ASCENDING)]),)),
+    IndexSpec(SUBSCRIPTIONS, (IndexModel([("status", ASCENDING), ("event_types", ASCENDING)]),)),
 ]
 
 
