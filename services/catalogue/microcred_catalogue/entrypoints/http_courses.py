@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from microcred_shared.events.contracts.partner import CourseEventV1
 from microcred_shared.service.http import Problem
+from pydantic import Field
 
 from ..domain.search import SearchQuery, SortOrder
 from ..service_layer import commands
@@ -14,6 +15,8 @@ from ..service_layer.courses import CourseIngestion
 from ..service_layer.queries import AchievementQueries
 from .auth import Caller, run
 from .schemas import AchievementPublic, CourseAccepted, SearchResults
+
+EqfLevel = Annotated[int, Field(ge=1, le=8)]
 
 COURSE_EXAMPLE = {
     "action": "offered",
@@ -85,7 +88,7 @@ def build_course_router(
         provider: Annotated[list[str], Query(examples=[["tu-linz"]])] = [],  # noqa: B006
         provider_type: Annotated[list[str], Query(examples=[["university"]])] = [],  # noqa: B006
         country: Annotated[list[str], Query(examples=[["AT"]])] = [],  # noqa: B006
-        eqf: Annotated[list[int], Query(ge=1, le=8, examples=[[5, 6]])] = [],  # noqa: B006
+        eqf: Annotated[list[EqfLevel], Query(examples=[[5, 6]])] = [],  # noqa: B006
         isced_f: Annotated[str | None, Query(pattern=r"^\d{2,4}$", examples=["071"])] = None,
         ects_min: Annotated[float | None, Query(ge=0)] = None,
         ects_max: Annotated[float | None, Query(ge=0)] = None,

@@ -1,0 +1,244 @@
+"""Partner course events on the real broker and database, published by a plain aiokafka client."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from asgi_lifespan import LifespanManager
+from microcred_catalogue.bootstrap import create_app
+from microcred_catalogue.config import CatalogueSettings
+
+from tests.support import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+ADMIN = "integration-admin-token-0123456789"
+TYPE = "org.microcred.partner.course.{}.v1"
+
+
+class Catalogue:
+    """One catalogue app in-process, in its own database and topics, plus a plain producer."""
+
+    def __init__(self, infra: Any) -> None:
+        name = f"cat_{infra.run_id}_{uuid.uuid4().hex[:6]}"
+        self.settings = CatalogueSettings(
+            kafka_bootstrap_servers=infra.kafka_bootstrap,
+            mongodb_uri=infra.mongodb_uri,
+            mongodb_database=name,
+            topic_prefix=f"{name}.",
+            admin_token=ADMIN,
+            environment="test",
+            relay_interval_seconds=0.05,
+        )
+        self.bootstrap = infra.kafka_bootstrap
+        self.topic = f"{name}.partner.course-events"
+        self.keys: dict[str, str] = {}
+        self.published = 0
+
+    async def register(self, provider_id: str) -> None:
+        response = await self.http.post(
+            "/admin/providers",
+            headers={"Authorization": f"Bearer {ADMIN}"},
+            json={
+                "provider_id": provider_id,
+                "name": f"Provider {provider_id}",
+                "provider_type": "university",
+                "country": "Austria",
+                "accreditation": {"status": "accredited", "body": "AQ Austria"},
+            },
+        )
+        assert response.status_code == 201, response.text
+        self.keys[provider_id] = response.json()["api_key"]
+
+    async def send(self, value: bytes, key: str) -> None:
+        await self.producer.send_and_wait(self.topic, value, key=key.encode())
+        self.published += 1
+
+    async def publish(self, source: str, action: str, data: dict[str, Any]) -> None:
+        event = {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": source,
+            "type": TYPE.format(action),
+            "time": datetime.now(UTC).isoformat(),
+            "datacontenttype": "application/json",
+            "dataschema": f"https://microcred.example/schemas/events/partner.course.{action}.v1.json",
+            "data": {"action": action, **data},
+        }
+        await self.send(json.dumps(event).encode(), f"{data['provider_id']}:{data['course_code']}")
+
+    async def committed(self) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(
+                f"{self.settings.topic_prefix}catalogue"
+            )
+        finally:
+            await admin.close()
+        return sum(meta.offset for tp, meta in offsets.items() if tp.topic == self.topic)
+
+    async def all_processed(self) -> None:
+        """Wait until the catalogue acknowledged every record published so far."""
+        await eventually(self.committed, lambda n: n >= self.published, timeout=45)
+
+    async def achievement(self, achievement_id: str) -> httpx.Response:
+        return await self.http.get(f"/achievements/{achievement_id}")
+
+    async def dead_letters(self, expect: int) -> list[dict[str, Any]]:
+        letters = await read_topic(self.bootstrap, self.topic + ".dlq", expect=expect)
+        return [json.loads(letter.value)["data"] for letter in letters]
+
+
+@pytest.fixture(scope="module")
+async def catalogue(infra: Any) -> AsyncIterator[Catalogue]:
+    cat = Catalogue(infra)
+    app = create_app(cat.settings)
+    cat.producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        await cat.producer.start()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as http:
+            cat.http = http
+            await cat.register("uni-a")
+            await cat.register("vet-b")
+            try:
+                yield cat
+            finally:
+                await cat.producer.stop()
+
+
+def course(code: str, version: int, **overrides: Any) -> dict[str, Any]:
+    definition = {
+        "name": "PLC programming for mechatronics",
+        "description": "Programme industrial controllers.",
+        "learning_outcomes": ["Write structured-text PLC programs"],
+        "workload_hours": 55,
+        "eqf_level": "EQF 5",
+        "isced_f": "Electronics and automation",
+        "languages": ["English", "de-AT"],
+        "participation_forms": ["hybrid"],
+        "assessment_type": "practical project",
+        **overrides,
+    }
+    return {"provider_id": "uni-a", "course_code": code, "version": version, "course": definition}
+
+
+async def test_a_partner_course_event_from_a_plain_kafka_client_appears_normalised_in_search(
+    catalogue: Catalogue,
+) -> None:
+    await catalogue.publish("/providers/uni-a", "offered", course("PLC-1", 1))
+
+    async def found() -> list[dict[str, Any]]:
+        response = await catalogue.http.get(
+            "/achievements", params={"q": "plc programs", "provider": "uni-a"}
+        )
+        return response.json()["items"]
+
+    [hit] = await eventually(found, timeout=45)
+    assert hit["achievement_id"] == "uni-a:PLC-1"
+    assert hit["ects"] == 2.0  # 55 h at 27.5 h per ECTS
+    assert hit["ects_from_hours"] is True
+    assert hit["eqf_level"] == 5
+    assert hit["isced_f_code"] == "0714"
+    assert hit["languages"] == ["en", "de"]
+    assert hit["participation_forms"] == ["blended"]
+    assert hit["country"] == "AT"
+    assert hit["completeness"]["mandatory_missing"] == []
+    filtered = await catalogue.http.get(
+        "/achievements", params={"isced_f": "07", "eqf": 5, "ects_max": 3}
+    )
+    assert [a["achievement_id"] for a in filtered.json()["items"]] == ["uni-a:PLC-1"]
+
+    published = await read_topic(
+        catalogue.bootstrap, f"{catalogue.settings.topic_prefix}catalogue.achievements", expect=1
+    )
+    event = json.loads(published[0].value)
+    assert event["type"] == "org.microcred.catalogue.achievement.v1"
+    assert event["data"]["achievement_id"] == "uni-a:PLC-1"
+
+
+async def test_a_malformed_course_event_is_dead_lettered_with_its_reason_and_changes_nothing(
+    catalogue: Catalogue,
+) -> None:
+    await catalogue.publish("/providers/uni-a", "offered", course("MAL-1", 1))
+    await catalogue.all_processed()
+
+    await catalogue.publish(
+        "/providers/uni-a", "changed", course("MAL-1", 2, eqf_level="level 12", isced_f="9876")
+    )
+    await catalogue.send(b"{not json", "uni-a:MAL-1")
+
+    letters = await catalogue.dead_letters(expect=2)
+    not_normalisable, not_json = letters[-2:]
+    assert not_normalisable["reason_code"] == "not_normalisable"
+    assert {e["field"] for e in not_normalisable["errors"]} == {"eqf_level", "isced_f"}
+    assert not_json["reason_code"] == "malformed_json"
+    await catalogue.all_processed()
+    stored = (await catalogue.achievement("uni-a:MAL-1")).json()
+    assert stored["version"] == 1
+    assert stored["eqf_level"] == 5
+
+
+async def test_an_older_version_arriving_after_a_newer_one_is_ignored(catalogue: Catalogue) -> None:
+    await catalogue.publish(
+        "/providers/uni-a", "offered", course("ORD-1", 3, name="Robotics, third edition")
+    )
+    await catalogue.publish(
+        "/providers/uni-a", "changed", course("ORD-1", 2, name="Robotics, second edition")
+    )
+    await catalogue.publish(
+        "/providers/uni-a", "changed", course("ORD-1", 3, name="Robotics, redelivered")
+    )
+    await catalogue.all_processed()
+
+    stored = (await catalogue.achievement("uni-a:ORD-1")).json()
+    assert stored["version"] == 3
+    assert stored["name"] == "Robotics, third edition"
+
+
+async def test_a_providers_key_cannot_publish_another_providers_course(
+    catalogue: Catalogue,
+) -> None:
+    uni_key = {"Authorization": f"Bearer {catalogue.keys['uni-a']}"}
+    theirs = course("VET-1", 1) | {"provider_id": "vet-b"}
+    body = {"action": "offered", **theirs}
+
+    wrong_path = await catalogue.http.post("/providers/vet-b/courses", json=body, headers=uni_key)
+    wrong_body = await catalogue.http.post("/providers/uni-a/courses", json=body, headers=uni_key)
+    assert wrong_path.status_code == 403
+    assert wrong_body.status_code == 403
+    assert wrong_body.headers["content-type"].startswith("application/problem+json")
+    assert wrong_body.json()["code"] == "forbidden"
+
+    await catalogue.publish("/providers/uni-a", "offered", theirs)
+    letters = await catalogue.dead_letters(expect=1)
+    assert any(
+        letter["reason_code"] == "forbidden" and "vet-b" in letter["reason"] for letter in letters
+    )
+    await catalogue.all_processed()
+    assert (await catalogue.achievement("vet-b:VET-1")).status_code == 404
+
+
+async def test_the_http_gateway_stores_a_course_once_however_often_it_is_sent(
+    catalogue: Catalogue,
+) -> None:
+    vet_key = {"Authorization": f"Bearer {catalogue.keys['vet-b']}"}
+    body = {"action": "offered", **course("GW-1", 1), "provider_id": "vet-b"}
+
+    first = await catalogue.http.post("/providers/vet-b/courses", json=body, headers=vet_key)
+    again = await catalogue.http.post("/providers/vet-b/courses", json=body, headers=vet_key)
+    no_key = await catalogue.http.post("/providers/vet-b/courses", json=body)
+
+    assert first.json()["outcome"] == "stored"
+    assert again.json()["outcome"] == "ignored"
+    assert no_key.status_code == 401
+    assert first.json()["achievement"]["achievement_id"] == "vet-b:GW-1"
