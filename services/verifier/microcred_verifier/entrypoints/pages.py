@@ -21,7 +21,7 @@ TEMPLATES = Environment(
 
 
 def _render(status: int = 200, **context: Any) -> HTMLResponse:
-    html = TEMPLATES.get_template("verify.html").render(report=None, error=None, **context)
+    html = TEMPLATES.get_template("verify.html").render({"report": None, "error": None, **context})
     return HTMLResponse(html, status_code=status)
 
 
