@@ -123,7 +123,9 @@ def main() -> None:
     for suite in SUITES:
         document = credential(suite)
         presented = Presented(document)
-        full = rate(lambda p=presented: verify_credential(p, knowledge, now=knowledge_now()), seconds)
+        full = rate(
+            lambda p=presented: verify_credential(p, knowledge, now=knowledge_now()), seconds
+        )
         proof_only = rate(lambda d=document: verify_proofs(d, DidKeyResolver()), seconds)
         results["suites"][suite] = {"full_checks_per_s": full, "proof_only_per_s": proof_only}
         requests = 40 if args.quick else 200
