@@ -1,0 +1,173 @@
+"""Issued credentials (with their pending events), status slots, and signed status lists."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from microcred_shared.messaging.outbox import with_outbox
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
+from pymongo import ASCENDING, IndexModel
+
+from ..domain.records import IssuedCredential
+from ..domain.status_list import StatusPurpose, StatusSlot
+from ..service_layer.ports import OutgoingEvent, SignedList
+from .outbox import entries, outbox_fields
+
+CREDENTIALS = "credentials"
+SLOTS = "status_slots"
+STATUS_LISTS = "status_lists"
+
+INDEXES = [
+    IndexSpec(
+        CREDENTIALS,
+        (
+            IndexModel([("learner_ref", ASCENDING)]),
+            IndexModel(
+                [("provider_id", ASCENDING), ("slot_shard", ASCENDING), ("status", ASCENDING)]
+            ),
+        ),
+    ),
+]
+
+_STATUS_OF_PURPOSE: dict[StatusPurpose, str] = {
+    "revocation": "revoked",
+    "suspension": "suspended",
+}
+
+
+def _state(credential: IssuedCredential) -> Document:
+    return {
+        "status": credential.status,
+        "status_reason": credential.status_reason,
+        "status_sequence": credential.status_sequence,
+        "status_changed_at": credential.status_changed_at,
+    }
+
+
+def _document(credential: IssuedCredential) -> Document:
+    return {
+        "_id": credential.credential_id,
+        "kind": credential.kind,
+        "provider_id": credential.provider_id,
+        "achievement_id": credential.achievement_id,
+        "achievement_name": credential.achievement_name,
+        "learner_ref": credential.learner_ref,
+        "issuer_did": credential.issuer_did,
+        "issued_at": credential.issued_at,
+        "valid_until": credential.valid_until,
+        "slot_shard": credential.slot.shard,
+        "slot_index": credential.slot.index,
+        # Kept as the exact JSON text that was signed: no database type mapping can alter it.
+        "document_json": json.dumps(credential.document, ensure_ascii=False),
+        "ects": credential.ects,
+        "eqf_level": credential.eqf_level,
+        "isced_f_code": credential.isced_f_code,
+        "completion_id": credential.completion_id,
+        "pathway_id": credential.pathway_id,
+        "component_credential_ids": list(credential.component_credential_ids),
+        "sealed_email": credential.sealed_email,
+        **_state(credential),
+    }
+
+
+def _credential(doc: Document) -> IssuedCredential:
+    document: dict[str, Any] = json.loads(doc["document_json"])
+    return IssuedCredential(
+        credential_id=doc["_id"],
+        kind=doc["kind"],
+        provider_id=doc["provider_id"],
+        achievement_id=doc["achievement_id"],
+        achievement_name=doc["achievement_name"],
+        learner_ref=doc["learner_ref"],
+        issuer_did=doc["issuer_did"],
+        issued_at=doc["issued_at"],
+        valid_until=doc.get("valid_until"),
+        slot=StatusSlot(doc["provider_id"], doc["slot_shard"], doc["slot_index"]),
+        document=document,
+        ects=doc.get("ects"),
+        eqf_level=doc.get("eqf_level"),
+        isced_f_code=doc.get("isced_f_code"),
+        completion_id=doc.get("completion_id"),
+        pathway_id=doc.get("pathway_id"),
+        component_credential_ids=tuple(doc.get("component_credential_ids") or ()),
+        sealed_email=doc.get("sealed_email"),
+        status=doc["status"],
+        status_reason=doc.get("status_reason"),
+        status_sequence=doc["status_sequence"],
+        status_changed_at=doc.get("status_changed_at"),
+    )
+
+
+class MongoCredentials:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[CREDENTIALS]
+
+    async def get(self, credential_id: str) -> IssuedCredential | None:
+        doc = await self._collection.find_one({"_id": credential_id})
+        return _credential(doc) if doc else None
+
+    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
+        return await insert_if_absent(
+            self._collection, {**_document(credential), **outbox_fields(events)}
+        )
+
+    async def update_status(
+        self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        result = await self._collection.update_one(
+            {"_id": credential.credential_id, "status_sequence": expected_sequence},
+            with_outbox({"$set": _state(credential)}, entries(events)),
+        )
+        return result.modified_count == 1
+
+    async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
+        cursor = self._collection.find({"learner_ref": learner_ref}).sort("issued_at", ASCENDING)
+        return [_credential(doc) async for doc in cursor]
+
+    async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
+        cursor = self._collection.find(
+            {
+                "provider_id": provider_id,
+                "slot_shard": shard,
+                "status": _STATUS_OF_PURPOSE[purpose],
+            },
+            projection={"slot_index": True},
+        )
+        return [int(doc["slot_index"]) async for doc in cursor]
+
+
+class MongoStatusSlots:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[SLOTS]
+
+    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
+        return await insert_if_absent(
+            self._collection,
+            {"_id": f"{provider_id}|{shard}|{index}", "credential_id": credential_id},
+        )
+
+
+class MongoStatusListCache:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[STATUS_LISTS]
+
+    async def get(self, list_id: str) -> SignedList | None:
+        doc = await self._collection.find_one({"_id": list_id})
+        if doc is None:
+            return None
+        return SignedList(
+            list_id, doc["digest"], json.loads(doc["document_json"]), doc["signed_at"]
+        )
+
+    async def put(self, signed: SignedList) -> None:
+        await self._collection.replace_one(
+            {"_id": signed.list_id},
+            {
+                "digest": signed.digest,
+                "document_json": json.dumps(signed.document),
+                "signed_at": signed.signed_at,
+            },
+            upsert=True,
+        )

@@ -1,0 +1,89 @@
+"""Keyrings (sealed keys and their history) and provider API key hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from microcred_shared.messaging.outbox import with_outbox
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
+
+from ..domain.keyring import KeyRecord, Keyring
+from ..service_layer.ports import OutgoingEvent
+from .outbox import entries, outbox_fields
+
+KEYRINGS = "keyrings"
+API_KEYS = "api_keys"
+INDEXES: list[IndexSpec] = []
+
+
+def _key_document(key: KeyRecord) -> Document:
+    return {
+        "fragment": key.fragment,
+        "public_key_multibase": key.public_key_multibase,
+        "sealed_secret": key.sealed_secret,
+        "valid_from": key.valid_from,
+        "valid_until": key.valid_until,
+    }
+
+
+def _state(keyring: Keyring) -> Document:
+    return {
+        "did": keyring.did,
+        "version": keyring.version,
+        "keys": [_key_document(key) for key in keyring.keys],
+    }
+
+
+def _keyring(doc: Document) -> Keyring:
+    return Keyring(
+        provider_id=doc["_id"],
+        did=doc["did"],
+        version=doc["version"],
+        keys=tuple(
+            KeyRecord(
+                fragment=k["fragment"],
+                public_key_multibase=k["public_key_multibase"],
+                sealed_secret=k["sealed_secret"],
+                valid_from=k["valid_from"],
+                valid_until=k.get("valid_until"),
+            )
+            for k in doc["keys"]
+        ),
+    )
+
+
+class MongoKeyrings:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[KEYRINGS]
+
+    async def get(self, provider_id: str) -> Keyring | None:
+        doc = await self._collection.find_one({"_id": provider_id})
+        return _keyring(doc) if doc else None
+
+    async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool:
+        document = {"_id": keyring.provider_id, **_state(keyring), **outbox_fields(events)}
+        return await insert_if_absent(self._collection, document)
+
+    async def replace(
+        self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        result = await self._collection.update_one(
+            {"_id": keyring.provider_id, "version": expected_version},
+            with_outbox({"$set": _state(keyring)}, entries(events)),
+        )
+        return result.modified_count == 1
+
+
+class MongoApiKeys:
+    def __init__(self, database: MongoDatabase) -> None:
+        self._collection = database[API_KEYS]
+
+    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None:
+        await self._collection.insert_one(
+            {"_id": key_hash, "provider_id": provider_id, "created_at": created_at}
+        )
+
+    async def provider_of(self, key_hash: str) -> str | None:
+        doc = await self._collection.find_one({"_id": key_hash})
+        return str(doc["provider_id"]) if doc else None

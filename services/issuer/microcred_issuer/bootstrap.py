@@ -1,0 +1,103 @@
+"""The composition root: settings in, a FastAPI app with its consumers and relay out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from microcred_shared.logging import configure_logging
+from microcred_shared.service.http import (
+    install_operational_routes,
+    install_problem_handlers,
+    runtime_lifespan,
+)
+from microcred_shared.service.runtime import Runtime, build_runtime
+from opentelemetry.trace import TracerProvider
+
+from .adapters import mongo_catalogue, mongo_credentials, mongo_keys
+from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
+from .adapters.mongo_catalogue import MongoCatalogueView
+from .adapters.mongo_credentials import (
+    MongoCredentials,
+    MongoStatusListCache,
+    MongoStatusSlots,
+)
+from .adapters.mongo_keys import MongoApiKeys, MongoKeyrings
+from .config import IssuerSettings
+from .entrypoints.consumers import register_consumers
+from .entrypoints.http import build_router
+from .service_layer.handlers import Handlers, Options, Ports, build_handlers
+from .service_layer.urls import IssuerUrls
+
+OUTBOX_COLLECTIONS = (mongo_credentials.CREDENTIALS, mongo_keys.KEYRINGS)
+
+
+@dataclass
+class Issuer:
+    """Everything one issuer process holds; ``app.state.issuer`` in a running app."""
+
+    settings: IssuerSettings
+    runtime: Runtime
+    handlers: Handlers
+
+
+def build_issuer(
+    settings: IssuerSettings, *, tracer_provider: TracerProvider | None = None
+) -> Issuer:
+    runtime = build_runtime(
+        settings,
+        indexes=[*mongo_catalogue.INDEXES, *mongo_credentials.INDEXES, *mongo_keys.INDEXES],
+        outbox_collections=OUTBOX_COLLECTIONS,
+        tracer_provider=tracer_provider,
+    )
+    database = runtime.database
+    ports = Ports(
+        catalogue=MongoCatalogueView(database),
+        keyrings=MongoKeyrings(database),
+        credentials=MongoCredentials(database),
+        slots=MongoStatusSlots(database),
+        status_lists=MongoStatusListCache(database),
+        api_keys=MongoApiKeys(database),
+        vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
+        signer=DataIntegritySigner(settings.proof_suite),
+        clock=SystemClock(),
+        wake=runtime.wake_relay,
+    )
+    options = Options(
+        urls=IssuerUrls(settings.base_url, settings.pages_url),
+        salt_key=settings.learner_salt_key.get_secret_value().encode(),
+        list_size=settings.status_list_size,
+        validity_days=settings.credential_validity_days,
+        suspension_entry=settings.suspension_status_entry,
+    )
+    handlers = build_handlers(ports, options)
+    register_consumers(runtime, handlers)
+    return Issuer(settings=settings, runtime=runtime, handlers=handlers)
+
+
+def create_app(
+    settings: IssuerSettings, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    issuer = build_issuer(settings, tracer_provider=tracer_provider)
+    app = FastAPI(
+        title="microcred issuer",
+        summary="Signed Open Badges 3.0 micro-credentials: keys, revocation, stacking",
+        version="1.0.0",
+        lifespan=runtime_lifespan(issuer.runtime),
+    )
+    app.state.issuer = issuer
+    app.state.status_list_max_age = settings.status_list_max_age_seconds
+    install_problem_handlers(app)
+    install_operational_routes(app, issuer.runtime)
+    app.include_router(
+        build_router(
+            issuer.handlers,
+            settings.admin_token.get_secret_value(),
+            cohort_max_rows=settings.cohort_max_rows,
+        )
+    )
+    return app
+
+
+def configure(settings: IssuerSettings) -> None:
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)

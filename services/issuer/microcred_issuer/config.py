@@ -1,0 +1,67 @@
+"""The issuer's settings, from ``ISSUER_…`` variables (shared ones from ``MICROCRED_…``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from microcred_shared.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+
+class IssuerSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ISSUER_")
+
+    service_name: str = "issuer"
+    mongodb_database: str = "microcred_issuer"
+    http_host: str = "0.0.0.0"  # noqa: S104 (a service listens on all interfaces in a container)
+    http_port: int = 8002
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="where this issuer is reached: did:web ids, credential and status list URLs",
+    )
+    page_base_url: str | None = Field(
+        default=None, description="base of the learner's credential page (default: the API)"
+    )
+
+    key_encryption_key: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description="seals the providers' private signing keys at rest (AES-GCM, via HKDF)",
+    )
+    learner_salt_key: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description="derives each learner's identity-hash salt (HMAC), so hashes are unguessable",
+    )
+    admin_token: SecretStr = Field(
+        default=SecretStr("changeme"), description="bearer token of the admin endpoints"
+    )
+
+    proof_suite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
+    suspension_status_entry: bool = Field(
+        default=False,
+        description=(
+            "also name the suspension list in each credential (credentialStatus becomes an "
+            "array: valid VC 2.0, but the strict OB 3.0 JSON Schema wants one object)"
+        ),
+    )
+    status_list_size: int = Field(default=131_072, ge=131_072, description="bits per list")
+    status_list_max_age_seconds: int = Field(default=60, ge=0)
+    credential_validity_days: int | None = Field(
+        default=None, description="validUntil = validFrom + this; None: never expires"
+    )
+    cohort_max_rows: int = Field(default=10_000, ge=1)
+
+    def secret_fields(self) -> dict[str, SecretStr]:
+        return {
+            "key_encryption_key": self.key_encryption_key,
+            "learner_salt_key": self.learner_salt_key,
+            "admin_token": self.admin_token,
+        }
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url.rstrip("/")
+
+    @property
+    def pages_url(self) -> str:
+        return (self.page_base_url or self.public_base_url).rstrip("/")

@@ -1,0 +1,54 @@
+"""Why the issuer refuses to act: each has a machine-readable code and words for people."""
+
+from __future__ import annotations
+
+
+class IssuerError(Exception):
+    code = "issuer_error"
+    http_status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownProvider(IssuerError):
+    code = "unknown_provider"
+    http_status = 422
+
+
+class UnknownAchievement(IssuerError):
+    code = "unknown_achievement"
+    http_status = 422
+
+
+class ForeignAchievement(IssuerError):
+    """The classic hole: a provider trying to issue another provider's achievement."""
+
+    code = "achievement_of_another_provider"
+    http_status = 403
+
+
+class RetiredAchievement(IssuerError):
+    code = "achievement_retired"
+    http_status = 422
+
+
+class ProviderNotTrusted(IssuerError):
+    code = "provider_suspended"
+    http_status = 403
+
+
+class Forbidden(IssuerError):
+    code = "forbidden"
+    http_status = 403
+
+
+class CredentialNotFound(IssuerError):
+    code = "credential_not_found"
+    http_status = 404
+
+
+class InvalidStatusChange(IssuerError):
+    code = "invalid_status_change"
+    http_status = 409

@@ -1,0 +1,74 @@
+"""Kafka subscriptions: catalogue events keep the projections current; completions issue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events.contracts.learning import CompletionV1
+from microcred_shared.events.registry import (
+    ACHIEVEMENT_CHANGED,
+    COMPLETION_REPORTED,
+    PATHWAY_CHANGED,
+    PROVIDER_CHANGED,
+)
+from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.messaging.dead_letter import Rejected
+from microcred_shared.service.runtime import Runtime
+
+from ..domain.credentials import EvidenceItem, ResultLine
+from ..domain.errors import IssuerError, UnknownAchievement, UnknownProvider
+from ..service_layer.commands import IssueCompletion
+from ..service_layer.handlers import Handlers
+
+# The catalogue's events may still be on their way when a completion arrives: these are
+# retried (the consumer's backoff) before they are dead-lettered; every other refusal is final.
+_MAYBE_NOT_YET = (UnknownAchievement, UnknownProvider)
+
+
+class CatalogueNotYetKnown(Exception):
+    """Retry: the projection may catch up."""
+
+
+def completion_command(data: CompletionV1) -> IssueCompletion:
+    return IssueCompletion(
+        completion_id=data.completion_id,
+        provider_id=data.provider_id,
+        achievement_id=data.achievement_id,
+        completed_on=data.completed_on,
+        learner_email=str(data.learner.email) if data.learner.email else None,
+        learner_did=data.learner.did,
+        learner_name=data.learner.name,
+        results=tuple(ResultLine(r.name, r.value) for r in data.results),
+        evidence=tuple(EvidenceItem(e.url, e.narrative, e.name) for e in data.evidence),
+    )
+
+
+def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
+    topics = runtime.topics
+    projections = handlers.projections
+
+    async def on_provider(event: CloudEvent[Any]) -> None:
+        await projections.on_provider(event.data)
+
+    async def on_achievement(event: CloudEvent[Any]) -> None:
+        await projections.on_achievement(event.data)
+
+    async def on_pathway(event: CloudEvent[Any]) -> None:
+        await projections.on_pathway(event.data)
+
+    async def on_completion(event: CloudEvent[Any]) -> None:
+        try:
+            await handlers.completions.issue(completion_command(event.data))
+        except _MAYBE_NOT_YET as error:
+            raise CatalogueNotYetKnown(f"{error.code}: {error.reason}") from error
+        except IssuerError as error:
+            raise Rejected(error.code, error.reason) from error
+
+    for topic, spec, handler in (
+        (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, on_provider),
+        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_achievement),
+        (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, on_pathway),
+        (Topic.LEARNING_COMPLETIONS, COMPLETION_REPORTED, on_completion),
+    ):
+        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))

@@ -1,0 +1,135 @@
+"""The HTTP shapes (separate from event contracts and stored documents)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+
+class LearnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr | None = None
+    did: str | None = Field(default=None, pattern=r"^did:[a-z0-9]+:.+", max_length=500)
+    name: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> LearnerIn:
+        if not (self.email or self.did):
+            raise ValueError("a learner needs an email or a did")
+        return self
+
+
+class ResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=300, examples=["Final grade"])
+    value: str = Field(max_length=100, examples=["A"])
+
+
+class EvidenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, max_length=1000)
+    narrative: str | None = Field(default=None, max_length=5000)
+    name: str | None = Field(default=None, max_length=300)
+
+
+class CompletionIn(BaseModel):
+    """A learner completed one of the provider's courses; ``completion_id`` is the provider's
+    own id (resubmitting it never issues a second credential)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "completion_id": "2025-cohort-3/42",
+                    "achievement_id": "uni-a:MECH-101",
+                    "learner": {"email": "ada@example.org", "name": "Ada"},
+                    "completed_on": "2025-06-30",
+                    "results": [{"name": "Final grade", "value": "A"}],
+                }
+            ]
+        },
+    )
+
+    completion_id: str = Field(min_length=1, max_length=200)
+    achievement_id: str = Field(min_length=1, max_length=300)
+    learner: LearnerIn
+    completed_on: date
+    results: list[ResultIn] = Field(default_factory=list, max_length=50)
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+
+
+class CompletionOut(BaseModel):
+    credential_id: str
+    created: bool = Field(description="false when this completion had been issued before")
+    credential_url: str
+
+
+class CohortRowOut(BaseModel):
+    row: int = Field(description="1-based line number of the data row (the header is line 1)")
+    completion_id: str | None = None
+    outcome: Literal["issued", "already_issued", "rejected"]
+    credential_id: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+class CohortOut(BaseModel):
+    total: int
+    issued: int
+    already_issued: int
+    rejected: int
+    rows: list[CohortRowOut]
+
+
+class StatusChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class CredentialStatusOut(BaseModel):
+    credential_id: str
+    status: Literal["active", "revoked", "suspended"]
+    reason: str | None = None
+    changed_at: datetime | None = None
+
+
+class CredentialSummaryOut(BaseModel):
+    credential_id: str
+    kind: Literal["completion", "stacked"]
+    provider_id: str
+    achievement_id: str
+    achievement_name: str
+    issuer_did: str
+    issued_at: datetime
+    status: Literal["active", "revoked", "suspended"]
+    ects: float | None = None
+    eqf_level: int | None = None
+    credential_url: str
+    component_credential_ids: list[str] = Field(default_factory=list)
+
+
+class ApiKeyOut(BaseModel):
+    provider_id: str
+    api_key: str = Field(description="shown once; only its hash is stored")
+
+
+class KeyRotationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    secret_key_multibase: str | None = Field(
+        default=None, description="import this Ed25519 key (Multikey secretKeyMultibase)"
+    )
+
+
+class KeyRotationOut(BaseModel):
+    provider_id: str
+    did: str
+    version: int
+    current_verification_method: str

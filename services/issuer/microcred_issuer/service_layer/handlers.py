@@ -1,0 +1,93 @@
+"""Every handler of one issuer, wired once (the bootstrap builds it from adapters or fakes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .api_keys import ApiKeyHandlers
+from .issuing import CompletionHandler
+from .keys import KeyHandlers
+from .ports import (
+    ApiKeys,
+    CatalogueView,
+    Clock,
+    Credentials,
+    Keyrings,
+    KeyVault,
+    Signer,
+    StatusListCache,
+    StatusSlots,
+    Wake,
+)
+from .projections import ProjectionHandlers
+from .publishing import Publishing
+from .queries import CredentialQueries
+from .stacking import Stacking
+from .status import StatusHandlers
+from .urls import IssuerUrls
+
+
+@dataclass(frozen=True)
+class Ports:
+    catalogue: CatalogueView
+    keyrings: Keyrings
+    credentials: Credentials
+    slots: StatusSlots
+    status_lists: StatusListCache
+    api_keys: ApiKeys
+    vault: KeyVault
+    signer: Signer
+    clock: Clock
+    wake: Wake
+
+
+@dataclass(frozen=True)
+class Options:
+    urls: IssuerUrls
+    salt_key: bytes
+    list_size: int = 131_072
+    validity_days: int | None = None
+    suspension_entry: bool = False
+
+
+@dataclass(frozen=True)
+class Handlers:
+    completions: CompletionHandler
+    stacking: Stacking
+    status: StatusHandlers
+    keys: KeyHandlers
+    projections: ProjectionHandlers
+    api_keys: ApiKeyHandlers
+    queries: CredentialQueries
+    urls: IssuerUrls
+
+
+def build_handlers(ports: Ports, options: Options) -> Handlers:
+    keys = KeyHandlers(
+        ports.keyrings, ports.catalogue, ports.vault, options.urls, ports.clock, ports.wake
+    )
+    publishing = Publishing(
+        catalogue=ports.catalogue,
+        credentials=ports.credentials,
+        slots=ports.slots,
+        keys=keys,
+        vault=ports.vault,
+        signer=ports.signer,
+        urls=options.urls,
+        clock=ports.clock,
+        wake=ports.wake,
+        list_size=options.list_size,
+        validity_days=options.validity_days,
+        suspension_entry=options.suspension_entry,
+    )
+    stacking = Stacking(publishing)
+    return Handlers(
+        completions=CompletionHandler(publishing, stacking, options.salt_key),
+        stacking=stacking,
+        status=StatusHandlers(publishing, ports.status_lists, options.list_size),
+        keys=keys,
+        projections=ProjectionHandlers(ports.catalogue, keys),
+        api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
+        queries=CredentialQueries(ports.credentials),
+        urls=options.urls,
+    )

@@ -1,0 +1,146 @@
+"""Completion in, exactly one signed credential out (with its events, in the same write)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..domain.credentials import CredentialFacts, build_credential
+from ..domain.errors import (
+    Forbidden,
+    ForeignAchievement,
+    ProviderNotTrusted,
+    RetiredAchievement,
+    UnknownAchievement,
+    UnknownProvider,
+)
+from ..domain.identity import Learner, learner_from_did, learner_from_email
+from ..domain.ids import completion_credential_id
+from ..domain.model import Achievement, Provider
+from ..domain.records import IssuedCredential
+from ..domain.status_list import StatusSlot
+from .commands import IssueCompletion
+from .publishing import Publishing
+from .stacking import Stacking
+
+MAX_SLOT_ATTEMPTS = 32
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    credential_id: str
+    created: bool
+
+
+class SlotAllocator:
+    """Random free indexes in a provider's status lists; a full shard spills into the next."""
+
+    def __init__(self, publishing: Publishing, list_size: int) -> None:
+        self._slots = publishing.slots
+        self._size = list_size
+
+    async def allocate(self, provider_id: str, credential_id: str) -> StatusSlot:
+        shard = 1
+        while True:
+            for _ in range(MAX_SLOT_ATTEMPTS):
+                index = secrets.randbelow(self._size)
+                if await self._slots.claim(provider_id, shard, index, credential_id):
+                    return StatusSlot(provider_id, shard, index)
+            shard += 1  # this shard is (nearly) full: many collisions in a row
+
+
+class CompletionHandler:
+    def __init__(self, publishing: Publishing, stacking: Stacking, salt_key: bytes) -> None:
+        self._p = publishing
+        self._stacking = stacking
+        self._salt_key = salt_key
+
+    async def issue(self, command: IssueCompletion) -> IssueOutcome:
+        if command.acting_provider_id not in (None, command.provider_id):
+            raise Forbidden("a provider may report completions of its own courses only")
+        credential_id = completion_credential_id(command.provider_id, command.completion_id)
+        existing = await self._p.credentials.get(credential_id)
+        if existing is not None:
+            # A redelivery: nothing new, but finish stacking in case we crashed before it.
+            await self._stacking.after_earning(existing)
+            return IssueOutcome(credential_id, created=False)
+        provider, achievement = await self._eligible(command)
+        learner = self._learner(command)
+        credential = await self._build(command, credential_id, provider, achievement, learner)
+        created = await self._p.store(credential, provider, command.learner_email)
+        stored = credential if created else await self._p.credentials.get(credential_id)
+        if stored is not None:
+            await self._stacking.after_earning(stored)
+        return IssueOutcome(credential_id, created=created)
+
+    async def _eligible(self, command: IssueCompletion) -> tuple[Provider, Achievement]:
+        provider = await self._p.catalogue.provider(command.provider_id)
+        if provider is None:
+            raise UnknownProvider(f"provider {command.provider_id!r} is not in the catalogue")
+        if not provider.trusted:
+            raise ProviderNotTrusted(f"provider {command.provider_id!r} is suspended")
+        achievement = await self._p.catalogue.achievement(command.achievement_id)
+        if achievement is None:
+            raise UnknownAchievement(f"achievement {command.achievement_id!r} is not known")
+        if achievement.provider_id != command.provider_id:
+            raise ForeignAchievement(
+                f"achievement {command.achievement_id!r} belongs to provider "
+                f"{achievement.provider_id!r}, not {command.provider_id!r}"
+            )
+        if not achievement.active:
+            raise RetiredAchievement(f"achievement {command.achievement_id!r} is retired")
+        return provider, achievement
+
+    def _learner(self, command: IssueCompletion) -> Learner:
+        if command.learner_did:
+            return learner_from_did(command.learner_did, command.learner_name)
+        if command.learner_email:
+            return learner_from_email(command.learner_email, self._salt_key, command.learner_name)
+        raise ValueError("a completion names its learner by e-mail or DID")
+
+    async def _build(
+        self,
+        command: IssueCompletion,
+        credential_id: str,
+        provider: Provider,
+        achievement: Achievement,
+        learner: Learner,
+    ) -> IssuedCredential:
+        keyring = await self._p.keys.ensure(provider.provider_id)
+        slot = await self._p.allocator.allocate(provider.provider_id, credential_id)
+        now = self._p.clock.now()
+        valid_until = now + timedelta(days=self._p.validity_days) if self._p.validity_days else None
+        facts = CredentialFacts(
+            credential_url=self._p.urls.credential(credential_id),
+            achievement_url=self._p.urls.achievement(achievement.achievement_id),
+            issuer_did=keyring.did,
+            learner=learner,
+            valid_from=now,
+            valid_until=valid_until,
+            completed_on=command.completed_on,
+            results=command.results,
+            evidence=command.evidence,
+            status_entries=self._p.status_entries(slot),
+        )
+        document = self._p.sign(build_credential(provider, achievement, facts), keyring, now)
+        return IssuedCredential(
+            credential_id=credential_id,
+            kind="completion",
+            provider_id=provider.provider_id,
+            achievement_id=achievement.achievement_id,
+            achievement_name=achievement.name,
+            learner_ref=learner.learner_ref,
+            issuer_did=keyring.did,
+            issued_at=now,
+            valid_until=valid_until,
+            slot=slot,
+            document=document,
+            ects=achievement.ects,
+            eqf_level=achievement.eqf_level,
+            isced_f_code=achievement.isced_f_code,
+            completion_id=command.completion_id,
+            sealed_email=self._p.vault.seal_text(command.learner_email)
+            if command.learner_email
+            else None,
+        )

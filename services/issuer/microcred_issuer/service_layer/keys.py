@@ -1,0 +1,119 @@
+"""Provider signing keys: created when a provider first appears, rotated on request, published
+as did:web documents and ``issuer.keys`` events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred_shared.crypto import VerificationMethodEntry, did_web_document
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.keys import IssuerKeysV1, VerificationMethodV1
+from microcred_shared.events.registry import ISSUER_KEYS_CHANGED
+
+from ..domain.errors import UnknownProvider
+from ..domain.keyring import Keyring, new_keyring
+from .commands import RotateKey
+from .ports import CatalogueView, Clock, Keyrings, KeyVault, OutgoingEvent, Wake
+from .urls import IssuerUrls
+
+SOURCE = "/microcred/issuer"
+
+
+class KeyHandlers:
+    def __init__(
+        self,
+        keyrings: Keyrings,
+        catalogue: CatalogueView,
+        vault: KeyVault,
+        urls: IssuerUrls,
+        clock: Clock,
+        wake: Wake,
+    ) -> None:
+        self._keyrings = keyrings
+        self._catalogue = catalogue
+        self._vault = vault
+        self._urls = urls
+        self._clock = clock
+        self._wake = wake
+
+    async def ensure(self, provider_id: str) -> Keyring:
+        """The provider's keyring, created (first key, ``issuer.keys`` event) if it has none."""
+        existing = await self._keyrings.get(provider_id)
+        if existing is not None:
+            return existing
+        now = self._clock.now()
+        keyring = new_keyring(
+            provider_id, self._urls.did(provider_id), self._vault.new_key("key-1", now)
+        )
+        if await self._keyrings.create(keyring, [self._announcement(keyring)]):
+            self._wake()
+            return keyring
+        # Another replica created it first: theirs is the one.
+        created = await self._keyrings.get(provider_id)
+        assert created is not None
+        return created
+
+    async def ensure_existing(self, provider_id: str) -> Keyring | None:
+        """The keyring if the provider has one (a read: creates nothing)."""
+        return await self._keyrings.get(provider_id)
+
+    async def rotate(self, command: RotateKey) -> Keyring:
+        if await self._catalogue.provider(command.provider_id) is None:
+            raise UnknownProvider(f"no provider {command.provider_id!r} in the catalogue")
+        while True:
+            current = await self.ensure(command.provider_id)
+            now = self._clock.now()
+            fragment = current.next_fragment()
+            key = (
+                self._vault.import_key(command.secret_key_multibase, fragment, now)
+                if command.secret_key_multibase
+                else self._vault.new_key(fragment, now)
+            )
+            rotated = current.rotated(key, now)
+            announced = [self._announcement(rotated)]
+            if await self._keyrings.replace(rotated, current.version, announced):
+                self._wake()
+                return rotated
+
+    async def did_document(self, provider_id: str) -> dict[str, Any] | None:
+        keyring = await self._keyrings.get(provider_id)
+        return did_document(keyring) if keyring else None
+
+    def _announcement(self, keyring: Keyring) -> OutgoingEvent:
+        data = IssuerKeysV1(
+            provider_id=keyring.provider_id,
+            did=keyring.did,
+            version=keyring.version,
+            verification_methods=[
+                VerificationMethodV1(
+                    id=keyring.vm_id(key),
+                    public_key_multibase=key.public_key_multibase,
+                    status="active" if key.active else "retired",
+                    valid_from=key.valid_from,
+                    valid_until=key.valid_until,
+                )
+                for key in keyring.keys
+            ],
+            did_document=did_document(keyring),
+            updated_at=self._clock.now(),
+        )
+        event = ISSUER_KEYS_CHANGED.envelope(
+            data,
+            source=SOURCE,
+            subject=keyring.provider_id,
+            event_id=f"issuer-keys:{keyring.provider_id}:{keyring.version}",
+        )
+        return OutgoingEvent(Topic.ISSUER_KEYS, keyring.provider_id, event)
+
+
+def did_document(keyring: Keyring) -> dict[str, Any]:
+    """Every key, the current one first; rotated-out ones carry ``expires`` (when they stopped)."""
+    return did_web_document(
+        keyring.did,
+        [
+            VerificationMethodEntry(
+                key.public_key_multibase, fragment=key.fragment, expires=key.valid_until
+            )
+            for key in keyring.keys
+        ],
+    )

@@ -1,0 +1,110 @@
+"""What the handlers need from outside: adapters (Mongo, crypto) and test fakes implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from microcred_shared.crypto import Ed25519Multikey
+from microcred_shared.events import CloudEvent, Topic
+
+from ..domain.keyring import KeyRecord, Keyring
+from ..domain.model import Achievement, Pathway, Provider
+from ..domain.records import IssuedCredential
+from ..domain.status_list import StatusPurpose
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    """An event to store with the document it announces (the outbox relay publishes it)."""
+
+    topic: Topic
+    key: str
+    event: CloudEvent[Any]
+
+
+class CatalogueView(Protocol):
+    """The issuer's projection of the catalogue topics (newest version per id wins)."""
+
+    async def provider(self, provider_id: str) -> Provider | None: ...
+    async def achievement(self, achievement_id: str) -> Achievement | None: ...
+    async def pathways_with_component(self, achievement_id: str) -> list[Pathway]: ...
+    async def apply_provider(self, provider: Provider) -> bool: ...
+    async def apply_achievement(self, achievement: Achievement) -> bool: ...
+    async def apply_pathway(self, pathway: Pathway) -> bool: ...
+
+
+class Keyrings(Protocol):
+    async def get(self, provider_id: str) -> Keyring | None: ...
+    async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool: ...
+    async def replace(
+        self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
+    ) -> bool: ...
+
+
+class Credentials(Protocol):
+    async def get(self, credential_id: str) -> IssuedCredential | None: ...
+    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
+        """Store it with its events; False if a credential with that id exists."""
+        ...
+
+    async def update_status(
+        self,
+        credential: IssuedCredential,
+        expected_sequence: int,
+        events: Sequence[OutgoingEvent],
+    ) -> bool: ...
+    async def of_learner(self, learner_ref: str) -> list[IssuedCredential]: ...
+    async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
+        """Indexes whose bit is set in the list: revoked (or suspended) credentials."""
+        ...
+
+
+class StatusSlots(Protocol):
+    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
+        """Reserve the index for the credential; False if it is taken."""
+        ...
+
+
+@dataclass(frozen=True)
+class SignedList:
+    list_id: str
+    digest: str
+    document: dict[str, Any]
+    signed_at: datetime
+
+
+class StatusListCache(Protocol):
+    async def get(self, list_id: str) -> SignedList | None: ...
+    async def put(self, signed: SignedList) -> None: ...
+
+
+class ApiKeys(Protocol):
+    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None: ...
+    async def provider_of(self, key_hash: str) -> str | None: ...
+
+
+class KeyVault(Protocol):
+    """Key material: generated, sealed with the key-encryption key, unsealed only to sign."""
+
+    def new_key(self, fragment: str, at: datetime) -> KeyRecord: ...
+    def import_key(self, secret_key_multibase: str, fragment: str, at: datetime) -> KeyRecord: ...
+    def signing_key(self, keyring: Keyring) -> Ed25519Multikey: ...
+    def seal_text(self, text: str) -> str: ...
+    def unseal_text(self, sealed: str) -> str: ...
+
+
+class Signer(Protocol):
+    def sign(self, document: dict[str, Any], key: Ed25519Multikey, at: datetime) -> dict[str, Any]:
+        """The document with a ``proof`` array holding one new proof."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Wake(Protocol):
+    def __call__(self) -> None: ...

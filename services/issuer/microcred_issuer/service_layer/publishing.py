@@ -1,0 +1,141 @@
+"""What issuing a completion and awarding a pathway share: signing, status entries, and storing
+a credential together with the events that announce it (one atomic write)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialLinks,
+    LearnerNoticeV1,
+)
+from microcred_shared.events.registry import CREDENTIAL_ISSUED, LEARNER_NOTICE
+
+from ..domain.keyring import Keyring
+from ..domain.model import Provider
+from ..domain.records import IssuedCredential
+from ..domain.status_list import StatusSlot, status_entry
+from .keys import SOURCE, KeyHandlers
+from .ports import (
+    CatalogueView,
+    Clock,
+    Credentials,
+    KeyVault,
+    OutgoingEvent,
+    Signer,
+    StatusSlots,
+    Wake,
+)
+from .urls import IssuerUrls
+
+
+class Publishing:
+    def __init__(
+        self,
+        *,
+        catalogue: CatalogueView,
+        credentials: Credentials,
+        slots: StatusSlots,
+        keys: KeyHandlers,
+        vault: KeyVault,
+        signer: Signer,
+        urls: IssuerUrls,
+        clock: Clock,
+        wake: Wake,
+        list_size: int,
+        validity_days: int | None = None,
+        suspension_entry: bool = False,
+    ) -> None:
+        from .issuing import SlotAllocator  # the allocator needs this object's slots
+
+        self.catalogue = catalogue
+        self.credentials = credentials
+        self.slots = slots
+        self.keys = keys
+        self.vault = vault
+        self.signer = signer
+        self.urls = urls
+        self.clock = clock
+        self.wake = wake
+        self.validity_days = validity_days
+        self.suspension_entry = suspension_entry
+        self.allocator = SlotAllocator(self, list_size)
+
+    def status_entries(self, slot: StatusSlot) -> list[dict[str, Any]]:
+        entries = [
+            status_entry(
+                self.urls.status_list(slot.list_id("revocation")), "revocation", slot.index
+            )
+        ]
+        if self.suspension_entry:
+            suspension_url = self.urls.status_list(slot.list_id("suspension"))
+            entries.append(status_entry(suspension_url, "suspension", slot.index))
+        return entries
+
+    def sign(self, document: dict[str, Any], keyring: Keyring, at: datetime) -> dict[str, Any]:
+        return self.signer.sign(document, self.vault.signing_key(keyring), at)
+
+    async def store(
+        self, credential: IssuedCredential, provider: Provider, email: str | None
+    ) -> bool:
+        """Store the credential with its ``credentials.issued`` (and learner notice) events;
+        False when it already exists (then nothing is written or announced)."""
+        events = [self.issued_event(credential)]
+        if email:
+            events.append(self.notice_event(credential, provider, email))
+        created = await self.credentials.add(credential, events)
+        if created:
+            self.wake()
+        return created
+
+    def issued_event(self, credential: IssuedCredential) -> OutgoingEvent:
+        data = CredentialIssuedV1(
+            credential_id=credential.credential_id,
+            kind=credential.kind,
+            learner_ref=credential.learner_ref,
+            provider_id=credential.provider_id,
+            issuer_did=credential.issuer_did,
+            achievement_id=credential.achievement_id,
+            achievement_name=credential.achievement_name,
+            ects=credential.ects,
+            eqf_level=credential.eqf_level,
+            isced_f_code=credential.isced_f_code,
+            valid_from=credential.issued_at,
+            valid_until=credential.valid_until,
+            completion_id=credential.completion_id,
+            pathway_id=credential.pathway_id,
+            component_credential_ids=list(credential.component_credential_ids),
+            links=CredentialLinks(
+                json_url=self.urls.credential(credential.credential_id),
+                page_url=self.urls.page(credential.credential_id),
+            ),
+        )
+        event = CREDENTIAL_ISSUED.envelope(
+            data,
+            source=SOURCE,
+            subject=credential.credential_id,
+            event_id=f"credential-issued:{credential.credential_id}",
+        )
+        return OutgoingEvent(Topic.CREDENTIALS_ISSUED, credential.learner_ref, event)
+
+    def notice_event(
+        self, credential: IssuedCredential, provider: Provider, email: str
+    ) -> OutgoingEvent:
+        data = LearnerNoticeV1(
+            credential_id=credential.credential_id,
+            kind=credential.kind,
+            email=email,
+            achievement_name=credential.achievement_name,
+            provider_name=provider.name,
+            page_url=self.urls.page(credential.credential_id),
+        )
+        event = LEARNER_NOTICE.envelope(
+            data,
+            source=SOURCE,
+            subject=credential.credential_id,
+            event_id=f"learner-notice:{credential.credential_id}",
+        )
+        return OutgoingEvent(Topic.CREDENTIALS_LEARNER_NOTICES, credential.learner_ref, event)

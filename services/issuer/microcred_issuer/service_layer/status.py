@@ -1,0 +1,101 @@
+"""Revocation and suspension, and the signed status list credentials verifiers read."""
+
+from __future__ import annotations
+
+import hashlib
+
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
+from microcred_shared.events.registry import CREDENTIAL_STATUS_CHANGED
+
+from ..domain.errors import CredentialNotFound, Forbidden
+from ..domain.records import IssuedCredential, StatusAction
+from ..domain.status_list import StatusPurpose, parse_list_id, status_list_credential
+from .commands import ChangeStatus
+from .keys import SOURCE
+from .ports import OutgoingEvent, SignedList, StatusListCache
+from .publishing import Publishing
+
+PURPOSE_OF_ACTION: dict[StatusAction, StatusPurpose] = {
+    "revoke": "revocation",
+    "suspend": "suspension",
+    "reinstate": "suspension",
+}
+
+
+class StatusHandlers:
+    def __init__(self, publishing: Publishing, cache: StatusListCache, list_size: int) -> None:
+        self._p = publishing
+        self._cache = cache
+        self._size = list_size
+
+    async def change(self, command: ChangeStatus) -> IssuedCredential:
+        """Apply the change (a repeat of the current state changes nothing and says nothing)."""
+        while True:
+            credential = await self._p.credentials.get(command.credential_id)
+            if credential is None or credential.provider_id != command.acting_provider_id:
+                if credential is None:
+                    raise CredentialNotFound(f"no credential {command.credential_id!r}")
+                raise Forbidden("a provider may change the status of its own credentials only")
+            changed = credential.status_change(command.action, command.reason, self._p.clock.now())
+            if changed is None:
+                return credential
+            event = self._status_event(changed, PURPOSE_OF_ACTION[command.action])
+            if await self._p.credentials.update_status(
+                changed, credential.status_sequence, [event]
+            ):
+                self._p.wake()
+                return changed
+            # A concurrent change won the race: read again and re-decide.
+
+    async def signed_list(self, list_id: str) -> SignedList | None:
+        """The list credential, re-signed only when its bits (or the signing key) changed."""
+        parsed = parse_list_id(list_id)
+        if parsed is None:
+            return None
+        provider_id, purpose, shard = parsed
+        keyring = await self._p.keys.ensure_existing(provider_id)
+        if keyring is None:
+            return None
+        indexes = sorted(await self._p.credentials.set_indexes(provider_id, shard, purpose))
+        digest = hashlib.sha256(
+            f"{keyring.current.fragment}|{self._size}|{indexes}".encode()
+        ).hexdigest()[:32]
+        cached = await self._cache.get(list_id)
+        if cached is not None and cached.digest == digest:
+            return cached
+        now = self._p.clock.now()
+        unsigned = status_list_credential(
+            list_url=self._p.urls.status_list(list_id),
+            issuer_did=keyring.did,
+            purpose=purpose,
+            set_indexes=indexes,
+            size=self._size,
+            valid_from=now,
+        )
+        signed = SignedList(list_id, digest, self._p.sign(unsigned, keyring, now), now)
+        await self._cache.put(signed)
+        return signed
+
+    def _status_event(self, credential: IssuedCredential, purpose: StatusPurpose) -> OutgoingEvent:
+        list_id = credential.slot.list_id(purpose)
+        data = CredentialStatusChangedV1(
+            credential_id=credential.credential_id,
+            provider_id=credential.provider_id,
+            achievement_id=credential.achievement_id,
+            learner_ref=credential.learner_ref,
+            status=credential.status,
+            reason=credential.status_reason,
+            status_list_credential=self._p.urls.status_list(list_id),
+            status_list_index=credential.slot.index,
+            status_purpose=purpose,
+            sequence=credential.status_sequence,
+            changed_at=credential.status_changed_at or self._p.clock.now(),
+        )
+        event = CREDENTIAL_STATUS_CHANGED.envelope(
+            data,
+            source=SOURCE,
+            subject=credential.credential_id,
+            event_id=f"credential-status:{credential.credential_id}:{credential.status_sequence}",
+        )
+        return OutgoingEvent(Topic.CREDENTIALS_STATUS, credential.credential_id, event)

@@ -1,0 +1,33 @@
+"""The public addresses the issuer names in credentials and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from microcred_shared.crypto import url_to_did_web
+
+
+@dataclass(frozen=True)
+class IssuerUrls:
+    base_url: str
+    pages_url: str
+
+    def credential(self, credential_id: str) -> str:
+        return f"{self.base_url}/credentials/{credential_id}"
+
+    def page(self, credential_id: str) -> str:
+        return f"{self.pages_url}/credentials/{credential_id}"
+
+    def achievement(self, achievement_id: str) -> str:
+        return f"{self.base_url}/achievements/{quote(achievement_id, safe='')}"
+
+    def status_list(self, list_id: str) -> str:
+        return f"{self.base_url}/status-lists/{list_id}"
+
+    def did_document(self, provider_id: str) -> str:
+        return f"{self.base_url}/issuers/{quote(provider_id, safe='')}/did.json"
+
+    def did(self, provider_id: str) -> str:
+        """``did:web:<host>%3A<port>:issuers:<provider_id>``."""
+        return url_to_did_web(self.did_document(provider_id))
