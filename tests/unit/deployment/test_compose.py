@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic_settings import BaseSettings
-
 from microcred_catalogue.config import CatalogueSettings
 from microcred_issuer.config import IssuerSettings
 from microcred_notifier.config import NotifierSettings
 from microcred_verifier.config import VerifierSettings
+from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).parents[3]
 SETTINGS: dict[str, type[BaseSettings]] = {
@@ -69,7 +68,8 @@ def test_secrets_must_be_supplied_not_defaulted(compose: dict[str, Any]) -> None
     for name in SETTINGS:
         for variable, value in compose["services"][name]["environment"].items():
             if variable.endswith(("_TOKEN", "_KEY")):
-                assert str(value).startswith("${") and ":?" in str(value), variable
+                assert str(value).startswith("${"), variable
+                assert ":?" in str(value), f"{variable} must fail when unset"
 
 
 def test_the_infrastructure_has_health_checks(compose: dict[str, Any]) -> None:
