@@ -1,0 +1,290 @@
+"""In-memory stand-ins for the issuer's ports, and a world that wires handlers on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
+from microcred_issuer.domain.keyring import Keyring
+from microcred_issuer.domain.model import Achievement, Pathway, Provider
+from microcred_issuer.domain.records import IssuedCredential
+from microcred_issuer.domain.status_list import StatusPurpose
+from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
+from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
+from microcred_issuer.service_layer.urls import IssuerUrls
+from microcred_shared.events import Topic
+from microcred_shared.events.contracts.catalogue import (
+    AchievementV1,
+    CompletenessReport,
+    PathwayV1,
+    ProviderV1,
+    SkillAlignment,
+)
+
+BASE_URL = "http://issuer.test:8002"
+
+
+class FakeCatalogue:
+    def __init__(self) -> None:
+        self.providers: dict[str, Provider] = {}
+        self.achievements: dict[str, Achievement] = {}
+        self.pathways: dict[str, Pathway] = {}
+
+    async def provider(self, provider_id: str) -> Provider | None:
+        return self.providers.get(provider_id)
+
+    async def achievement(self, achievement_id: str) -> Achievement | None:
+        return self.achievements.get(achievement_id)
+
+    async def pathways_with_component(self, achievement_id: str) -> list[Pathway]:
+        return [p for p in self.pathways.values() if achievement_id in p.component_ids]
+
+    async def apply_provider(self, provider: Provider) -> bool:
+        return _newer(self.providers, provider.provider_id, provider)
+
+    async def apply_achievement(self, achievement: Achievement) -> bool:
+        return _newer(self.achievements, achievement.achievement_id, achievement)
+
+    async def apply_pathway(self, pathway: Pathway) -> bool:
+        return _newer(self.pathways, pathway.pathway_id, pathway)
+
+
+def _newer(store: dict[str, Any], key: str, entity: Any) -> bool:
+    if key in store and store[key].version >= entity.version:
+        return False
+    store[key] = entity
+    return True
+
+
+@dataclass
+class Outbox:
+    events: list[OutgoingEvent] = field(default_factory=list)
+
+    def on(self, topic: Topic) -> list[Any]:
+        return [e.event for e in self.events if e.topic == topic]
+
+
+class FakeKeyrings:
+    def __init__(self, outbox: Outbox) -> None:
+        self.keyrings: dict[str, Keyring] = {}
+        self._outbox = outbox
+
+    async def get(self, provider_id: str) -> Keyring | None:
+        return self.keyrings.get(provider_id)
+
+    async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool:
+        if keyring.provider_id in self.keyrings:
+            return False
+        self.keyrings[keyring.provider_id] = keyring
+        self._outbox.events.extend(events)
+        return True
+
+    async def replace(
+        self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        if self.keyrings[keyring.provider_id].version != expected_version:
+            return False
+        self.keyrings[keyring.provider_id] = keyring
+        self._outbox.events.extend(events)
+        return True
+
+
+class FakeCredentials:
+    def __init__(self, outbox: Outbox) -> None:
+        self.stored: dict[str, IssuedCredential] = {}
+        self._outbox = outbox
+
+    async def get(self, credential_id: str) -> IssuedCredential | None:
+        return self.stored.get(credential_id)
+
+    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
+        if credential.credential_id in self.stored:
+            return False
+        self.stored[credential.credential_id] = credential
+        self._outbox.events.extend(events)
+        return True
+
+    async def update_status(
+        self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        if self.stored[credential.credential_id].status_sequence != expected_sequence:
+            return False
+        self.stored[credential.credential_id] = credential
+        self._outbox.events.extend(events)
+        return True
+
+    async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
+        return [c for c in self.stored.values() if c.learner_ref == learner_ref]
+
+    async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
+        wanted = "revoked" if purpose == "revocation" else "suspended"
+        return [
+            c.slot.index
+            for c in self.stored.values()
+            if c.provider_id == provider_id and c.slot.shard == shard and c.status == wanted
+        ]
+
+
+class FakeSlots:
+    def __init__(self) -> None:
+        self.taken: dict[tuple[str, int, int], str] = {}
+
+    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
+        return self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
+
+
+class FakeStatusLists:
+    def __init__(self) -> None:
+        self.lists: dict[str, SignedList] = {}
+        self.signed = 0
+
+    async def get(self, list_id: str) -> SignedList | None:
+        return self.lists.get(list_id)
+
+    async def put(self, signed: SignedList) -> None:
+        self.signed += 1
+        self.lists[signed.list_id] = signed
+
+
+class FakeApiKeys:
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+
+    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None:
+        self.keys[key_hash] = provider_id
+
+    async def provider_of(self, key_hash: str) -> str | None:
+        return self.keys.get(key_hash)
+
+
+@dataclass
+class SteppingClock:
+    """Each reading one second later: ordering is visible, whole seconds like the real one."""
+
+    current: datetime = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.current += timedelta(seconds=1)
+        return self.current
+
+
+@dataclass
+class World:
+    suite: str = "eddsa-jcs-2022"
+    outbox: Outbox = field(default_factory=Outbox)
+    catalogue: FakeCatalogue = field(default_factory=FakeCatalogue)
+    slots: FakeSlots = field(default_factory=FakeSlots)
+    status_lists: FakeStatusLists = field(default_factory=FakeStatusLists)
+    api_keys: FakeApiKeys = field(default_factory=FakeApiKeys)
+    clock: SteppingClock = field(default_factory=SteppingClock)
+    wakes: int = 0
+
+    def __post_init__(self) -> None:
+        self.keyrings = FakeKeyrings(self.outbox)
+        self.credentials = FakeCredentials(self.outbox)
+        self.vault = SealedKeyVault("unit-test-key-encryption-key")
+        self.handlers: Handlers = build_handlers(
+            Ports(
+                catalogue=self.catalogue,
+                keyrings=self.keyrings,
+                credentials=self.credentials,
+                slots=self.slots,
+                status_lists=self.status_lists,
+                api_keys=self.api_keys,
+                vault=self.vault,
+                signer=DataIntegritySigner(self.suite),
+                clock=self.clock,
+                wake=self._wake,
+            ),
+            Options(urls=IssuerUrls(BASE_URL, BASE_URL), salt_key=b"unit-test-salt-key"),
+        )
+
+    def _wake(self) -> None:
+        self.wakes += 1
+
+    async def add_provider(self, provider_id: str, **changes: Any) -> None:
+        await self.handlers.projections.on_provider(provider_event(provider_id, **changes))
+
+    async def add_achievement(self, achievement_id: str, provider_id: str, **changes: Any) -> None:
+        data = achievement_event(achievement_id, provider_id, **changes)
+        await self.handlers.projections.on_achievement(data)
+
+    async def add_pathway(self, data: Any) -> None:
+        await self.handlers.projections.on_pathway(data)
+
+
+# Contract builders: the same shapes the catalogue publishes.
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def provider_event(provider_id: str, **changes: Any) -> ProviderV1:
+    fields: dict[str, Any] = {
+        "provider_id": provider_id,
+        "version": 1,
+        "name": f"Provider {provider_id}",
+        "provider_type": "university",
+        "country": "DE",
+        "region": "Bavaria",
+        "website": f"https://{provider_id}.example",
+        "accreditation": {"status": "accredited", "body": "ACQUIN"},
+        "trust": "trusted",
+        "updated_at": NOW,
+    }
+    return ProviderV1.model_validate(fields | changes)
+
+
+def achievement_event(achievement_id: str, provider_id: str, **changes: Any) -> AchievementV1:
+    fields: dict[str, Any] = {
+        "achievement_id": achievement_id,
+        "provider_id": provider_id,
+        "course_code": achievement_id.rsplit(":", 1)[-1],
+        "version": 1,
+        "status": "active",
+        "name": f"Course {achievement_id}",
+        "description": "A short course in mechatronics.",
+        "criteria": "Pass the final assessment.",
+        "learning_outcomes": ["Program a PLC", "Read hydraulic schematics"],
+        "ects": 5.0,
+        "workload_hours": 125.0,
+        "eqf_level": 5,
+        "isced_f_code": "0714",
+        "languages": ["en"],
+        "participation_forms": ["blended"],
+        "assessment_type": "written exam",
+        "quality_assurance": "internal QA, accredited by ACQUIN",
+        "skills": [
+            SkillAlignment(
+                target_name="PLC programming",
+                target_url="http://data.europa.eu/esco/skill/plc",
+                target_framework="ESCO",
+            )
+        ],
+        "completeness": CompletenessReport(score=1.0),
+        "updated_at": NOW,
+    }
+    return AchievementV1.model_validate(fields | changes)
+
+
+def pathway_event(
+    pathway_id: str,
+    owner: str,
+    target: str,
+    rule: dict[str, Any],
+    accepted: list[str],
+    **changes: Any,
+) -> PathwayV1:
+    fields: dict[str, Any] = {
+        "pathway_id": pathway_id,
+        "version": 1,
+        "status": "active",
+        "owner_provider_id": owner,
+        "target_achievement_id": target,
+        "name": f"Pathway {pathway_id}",
+        "rule": rule,
+        "accepted_provider_ids": accepted,
+        "updated_at": NOW,
+    }
+    return PathwayV1.model_validate(fields | changes)

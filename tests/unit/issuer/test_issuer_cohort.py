@@ -1,0 +1,33 @@
+"""Cohort CSV rows become completion commands, or a row-level reason."""
+
+import pytest
+from microcred_issuer.entrypoints.cohort import CohortFormatError, parse_cohort
+
+CSV = """completion_id,achievement_id,email,did,name,completed_on,grade
+r1,uni-a:MECH-1,ada@example.org,,Ada,2025-05-01,A
+r2,uni-a:MECH-1,,did:example:bob,Bob,2025-05-01,
+r3,uni-a:MECH-1,,,Nobody,2025-05-01,B
+r4,uni-a:MECH-1,carol@example.org,,Carol,yesterday,C
+"""
+
+
+def test_each_row_is_a_command_or_a_reason() -> None:
+    rows = list(parse_cohort(CSV, "uni-a", 100))
+    assert [r.row for r in rows] == [2, 3, 4, 5]
+    first, second, third, fourth = rows
+    assert first.command is not None and first.command.learner_email == "ada@example.org"
+    assert [(r.name, r.value) for r in first.command.results] == [("Final grade", "A")]
+    assert first.command.acting_provider_id == "uni-a"
+    assert second.command is not None and second.command.learner_did == "did:example:bob"
+    assert third.command is None and "no learner" in (third.error or "")
+    assert fourth.command is None and "YYYY-MM-DD" in (fourth.error or "")
+
+
+def test_a_file_without_the_required_columns_is_refused_as_a_whole() -> None:
+    with pytest.raises(CohortFormatError, match="completion_id"):
+        list(parse_cohort("achievement_id,email\nx,y\n", "uni-a", 100))
+
+
+def test_a_file_over_the_row_limit_is_refused() -> None:
+    with pytest.raises(CohortFormatError, match="more than 2 rows"):
+        list(parse_cohort(CSV, "uni-a", 2))
