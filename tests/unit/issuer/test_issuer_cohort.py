@@ -15,12 +15,16 @@ def test_each_row_is_a_command_or_a_reason() -> None:
     rows = list(parse_cohort(CSV, "uni-a", 100))
     assert [r.row for r in rows] == [2, 3, 4, 5]
     first, second, third, fourth = rows
-    assert first.command is not None and first.command.learner_email == "ada@example.org"
+    assert first.command is not None
+    assert first.command.learner_email == "ada@example.org"
     assert [(r.name, r.value) for r in first.command.results] == [("Final grade", "A")]
     assert first.command.acting_provider_id == "uni-a"
-    assert second.command is not None and second.command.learner_did == "did:example:bob"
-    assert third.command is None and "no learner" in (third.error or "")
-    assert fourth.command is None and "YYYY-MM-DD" in (fourth.error or "")
+    assert second.command is not None
+    assert second.command.learner_did == "did:example:bob"
+    assert third.command is None
+    assert "no learner" in (third.error or "")
+    assert fourth.command is None
+    assert "YYYY-MM-DD" in (fourth.error or "")
 
 
 def test_a_file_without_the_required_columns_is_refused_as_a_whole() -> None:

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 from microcred_issuer.domain.errors import (
-    ForeignAchievement,
     Forbidden,
+    ForeignAchievement,
     ProviderNotTrusted,
     RetiredAchievement,
     UnknownAchievement,
@@ -54,7 +54,8 @@ async def test_a_completion_becomes_one_signed_schema_valid_credential(suite: st
     stored = world.credentials.stored[outcome.credential_id]
     document = stored.document
     assert validate_achievement_credential(document) == []
-    assert isinstance(document["proof"], list) and document["proof"][0]["cryptosuite"] == suite
+    assert isinstance(document["proof"], list)
+    assert document["proof"][0]["cryptosuite"] == suite
     keyring = world.keyrings.keyrings["uni-a"]
     result = verify_proofs(document, StaticKeyResolver.from_documents(did_document(keyring)))
     assert result.verified, [c.reason for c in result.checks]
@@ -69,7 +70,8 @@ async def test_the_credential_carries_the_achievement_with_the_eu_elements(world
     assert achievement["achievementType"] == "MicroCredential"
     assert achievement["creditsAvailable"] == 5.0
     assert achievement["learningOutcomes"] == ["Program a PLC", "Read hydraulic schematics"]
-    assert achievement["eqfLevel"] == 5 and achievement["fieldOfStudy"] == "ISCED-F 0714"
+    assert achievement["eqfLevel"] == 5
+    assert achievement["fieldOfStudy"] == "ISCED-F 0714"
     assert achievement["participationForms"] == ["blended"]
     assert achievement["assessmentType"] == "written exam"
     assert {a["targetCode"] for a in achievement["alignment"] if "targetCode" in a} == {
@@ -84,10 +86,12 @@ async def test_the_learner_appears_only_as_a_salted_hash_and_the_email_only_in_t
     outcome = await world.handlers.completions.issue(completion())
     stored = world.credentials.stored[outcome.credential_id]
     identity = stored.document["credentialSubject"]["identifier"][0]
-    assert identity["hashed"] is True and identity["identityHash"].startswith("sha256$")
+    assert identity["hashed"] is True
+    assert identity["identityHash"].startswith("sha256$")
     assert "ada.lovelace" not in str(stored.document).lower()
     issued = world.outbox.on(Topic.CREDENTIALS_ISSUED)
-    assert len(issued) == 1 and "ada" not in issued[0].to_json_bytes().decode().lower()
+    assert len(issued) == 1
+    assert "ada" not in issued[0].to_json_bytes().decode().lower()
     assert issued[0].data.learner_ref == identity["identityHash"]
     notices = world.outbox.on(Topic.CREDENTIALS_LEARNER_NOTICES)
     assert [n.data.email for n in notices] == ["Ada.Lovelace@Example.org"]

@@ -49,7 +49,8 @@ async def test_after_rotation_the_new_key_signs_and_old_credentials_still_verify
         IssueCompletion("c-2", "uni-a", "uni-a:MECH-1", date(2025, 1, 1), "b@x.org")
     )
 
-    assert rotated.version == 2 and rotated.current.fragment == "key-2"
+    assert rotated.version == 2
+    assert rotated.current.fragment == "key-2"
     document = did_document(rotated)
     resolver = StaticKeyResolver.from_documents(document)
     old = world.credentials.stored[before.credential_id].document
@@ -60,7 +61,8 @@ async def test_after_rotation_the_new_key_signs_and_old_credentials_still_verify
         result = verify_proofs(signed, resolver)
         assert result.verified, [c.reason for c in result.checks]
         key = result.checks[0].key
-        assert key is not None and key.valid_at(parse_datetime(signed["proof"][0]["created"]))
+        assert key is not None
+        assert key.valid_at(parse_datetime(signed["proof"][0]["created"]))
     retired = next(vm for vm in document["verificationMethod"] if vm["id"].endswith("#key-1"))
     assert "expires" in retired
     assert [e.data.version for e in world.outbox.on(Topic.ISSUER_KEYS)] == [1, 2]

@@ -69,7 +69,8 @@ async def test_completing_a_cross_provider_pathway_in_any_order_with_duplicates_
         assert len(stacked(world)) == (1 if step == 2 else 0)
 
     [award] = stacked(world)
-    assert award.achievement_id == "uni-a:CERT" and award.provider_id == "uni-a"
+    assert award.achievement_id == "uni-a:CERT"
+    assert award.provider_id == "uni-a"
     assert validate_achievement_credential(award.document) == []
     evidence_ids = {e["id"] for e in award.document["evidence"]}
     assert evidence_ids == {

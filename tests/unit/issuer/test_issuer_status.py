@@ -45,7 +45,8 @@ async def test_revoking_flips_the_bit_in_the_signed_list_and_announces_it(
     list_id = entry["statusListCredential"].rsplit("/", 1)[-1]
     index = int(entry["statusListIndex"])
     before = await world.handlers.status.signed_list(list_id)
-    assert before is not None and not list_bit(world, before.document, index)
+    assert before is not None
+    assert not list_bit(world, before.document, index)
 
     changed = await world.handlers.status.change(
         ChangeStatus(credential_id, "uni-a", "revoke", "issued in error")
@@ -53,7 +54,8 @@ async def test_revoking_flips_the_bit_in_the_signed_list_and_announces_it(
 
     assert changed.status == "revoked"
     after = await world.handlers.status.signed_list(list_id)
-    assert after is not None and list_bit(world, after.document, index)
+    assert after is not None
+    assert list_bit(world, after.document, index)
     assert after.digest != before.digest
     [event] = world.outbox.on(Topic.CREDENTIALS_STATUS)
     assert (event.data.status, event.data.reason) == ("revoked", "issued in error")
@@ -86,11 +88,13 @@ async def test_suspension_is_undone_by_reinstatement_but_revocation_is_final(
     index = world.credentials.stored[credential_id].slot.index
     await world.handlers.status.change(ChangeStatus(credential_id, "uni-a", "suspend", "inquiry"))
     suspended = await world.handlers.status.signed_list(suspension)
-    assert suspended is not None and list_bit(world, suspended.document, index)
+    assert suspended is not None
+    assert list_bit(world, suspended.document, index)
 
     await world.handlers.status.change(ChangeStatus(credential_id, "uni-a", "reinstate"))
     reinstated = await world.handlers.status.signed_list(suspension)
-    assert reinstated is not None and not list_bit(world, reinstated.document, index)
+    assert reinstated is not None
+    assert not list_bit(world, reinstated.document, index)
 
     await world.handlers.status.change(ChangeStatus(credential_id, "uni-a", "revoke"))
     with pytest.raises(InvalidStatusChange):
@@ -112,10 +116,14 @@ async def test_a_provider_cannot_change_another_providers_credential(
 
 def test_the_bitstring_is_gzip_base64url_with_the_multibase_prefix_and_index_0_leftmost() -> None:
     encoded = encode_bitstring([0, 9, 131_071], 131_072)
-    assert encoded.startswith("u") and "=" not in encoded and "+" not in encoded
+    assert encoded.startswith("u")
+    assert "=" not in encoded
+    assert "+" not in encoded
     bits = decode_bitstring(encoded)
     assert len(bits) == 16_384
-    assert bits[0] == 0x80 and bits[1] == 0x40 and bits[-1] == 0x01
+    assert bits[0] == 0x80
+    assert bits[1] == 0x40
+    assert bits[-1] == 0x01
     assert [bit_is_set(bits, i) for i in (0, 1, 9, 131_071)] == [True, False, True, True]
 
 
