@@ -13,6 +13,7 @@ from ..domain.achievements import Achievement, ProviderFacts
 from ..domain.search import SearchQuery
 from ..service_layer.ports import Event, SearchPage
 from .documents import achievement_document, achievement_from
+from .lost_updates import write_until_stored
 from .search_queries import SEARCH_INDEXES, search_filter, search_sort, sort_value
 
 COLLECTION = "achievements"
@@ -39,17 +40,23 @@ class MongoAchievements:
             {"$set": achievement_document(achievement)},
             [outbox_entry(Topic.CATALOGUE_ACHIEVEMENTS, achievement.achievement_id, event)],
         )
-        try:
-            # The version guard and the upsert are one atomic write: when a version >= ours is
-            # stored the filter misses, the upsert collides on _id, and nothing changes.
-            await self._collection.update_one(
-                {"_id": achievement.achievement_id, "version": {"$lt": achievement.version}},
-                update,
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+
+        async def write() -> bool:
+            try:
+                # The version guard and the upsert are one write: when a version >= ours is
+                # stored the filter misses, the upsert collides on _id, and nothing changes.
+                await self._collection.update_one(
+                    {"_id": achievement.achievement_id, "version": {"$lt": achievement.version}},
+                    update,
+                    upsert=True,
+                )
+            except DuplicateKeyError:
+                return False
+            return True
+
+        return await write_until_stored(
+            self._collection, achievement.achievement_id, achievement.version, write
+        )
 
     async def refresh_provider(self, facts: ProviderFacts) -> None:
         """Keep the provider fields search filters on in step with the provider.

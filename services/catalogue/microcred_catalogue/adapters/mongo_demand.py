@@ -70,24 +70,29 @@ class MongoDemand:
         group_id: dict[str, str] = {"month": "$month"}
         if field:
             group_id["key"] = f"${field}"
-        pipeline: list[dict[str, Any]] = [
-            {"$match": match},
-            {
-                "$group": {
-                    "_id": group_id,
-                    "verifications": {"$sum": 1},
-                    "verified": {"$sum": "$verified"},
-                }
-            },
-        ]
-        rows = [row async for row in await self._collection.aggregate(pipeline)]
+        # Two counting passes rather than {"$sum": "$verified"}: FerretDB 1.24 sums a field
+        # path to 0 when the group _id is a document (counting with {"$sum": 1} is right).
+        totals = await self._count(match, group_id)
+        verified = await self._count({**match, "verified": 1}, group_id)
         result = [
             DemandRow(
-                key=None if row["_id"].get("key") is None else str(row["_id"]["key"]),
-                month=row["_id"]["month"],
-                verifications=int(row["verifications"]),
-                verified=int(row["verified"]),
+                key=None if key is None else str(key),
+                month=month,
+                verifications=count,
+                verified=verified.get((key, month), 0),
             )
-            for row in rows
+            for (key, month), count in totals.items()
         ]
         return sorted(result, key=lambda r: (r.month or "", -r.verifications, r.key or ""))
+
+    async def _count(
+        self, match: dict[str, Any], group_id: dict[str, str]
+    ) -> dict[tuple[Any, str | None], int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": match},
+            {"$group": {"_id": group_id, "count": {"$sum": 1}}},
+        ]
+        counts: dict[tuple[Any, str | None], int] = {}
+        async for row in await self._collection.aggregate(pipeline):
+            counts[(row["_id"].get("key"), row["_id"].get("month"))] = int(row["count"])
+        return counts

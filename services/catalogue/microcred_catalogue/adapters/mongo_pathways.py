@@ -13,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from ..domain.pathways import Pathway
 from ..service_layer.ports import Event
 from .documents import pathway_document, pathway_from
+from .lost_updates import write_until_stored
 
 COLLECTION = "pathways"
 INDEXES = [
@@ -47,10 +48,16 @@ class MongoPathways:
 
     async def replace(self, pathway: Pathway, event: Event) -> bool:
         update = with_outbox({"$set": pathway_document(pathway)}, [_entry(pathway, event)])
-        result = await self._collection.update_one(
-            {"_id": pathway.pathway_id, "version": pathway.version - 1}, update
+
+        async def write() -> bool:
+            result = await self._collection.update_one(
+                {"_id": pathway.pathway_id, "version": pathway.version - 1}, update
+            )
+            return result.matched_count == 1
+
+        return await write_until_stored(
+            self._collection, pathway.pathway_id, pathway.version, write
         )
-        return result.matched_count == 1
 
     async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:
         ids = list(achievement_ids)

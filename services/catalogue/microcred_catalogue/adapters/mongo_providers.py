@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from ..domain.providers import Provider
 from ..service_layer.ports import Event
 from .documents import provider_document, provider_from
+from .lost_updates import write_until_stored
 
 COLLECTION = "providers"
 INDEXES = [
@@ -43,10 +44,16 @@ class MongoProviders:
 
     async def replace(self, provider: Provider, event: Event) -> bool:
         update = with_outbox({"$set": provider_document(provider)}, [_entry(provider, event)])
-        result = await self._collection.update_one(
-            {"_id": provider.provider_id, "version": provider.version - 1}, update
+
+        async def write() -> bool:
+            result = await self._collection.update_one(
+                {"_id": provider.provider_id, "version": provider.version - 1}, update
+            )
+            return result.matched_count == 1
+
+        return await write_until_stored(
+            self._collection, provider.provider_id, provider.version, write
         )
-        return result.matched_count == 1
 
     async def list(self) -> list[Provider]:
         cursor = self._collection.find({}, _PUBLIC).sort("_id", ASCENDING)

@@ -1,0 +1,195 @@
+"""Providers, pathways, search and employer demand on the real broker and database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.integration.catalogue.conftest import ADMIN, Catalogue
+from tests.support import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def offer(catalogue: Catalogue, provider_id: str, code: str, **course: Any) -> dict[str, Any]:
+    body = {
+        "action": "offered",
+        "provider_id": provider_id,
+        "course_code": code,
+        "version": 1,
+        "course": {"name": code, "description": f"About {code}", "ects": 5, **course},
+    }
+    key = {"Authorization": f"Bearer {catalogue.keys[provider_id]}"}
+    response = await catalogue.http.post(
+        f"/providers/{provider_id}/courses", json=body, headers=key
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["achievement"]
+
+
+def leaf(achievement_id: str) -> dict[str, Any]:
+    return {"kind": "achievement", "achievement_id": achievement_id}
+
+
+async def test_a_registered_provider_is_published_on_catalogue_providers(
+    catalogue: Catalogue,
+) -> None:
+    records = await read_topic(
+        catalogue.bootstrap, catalogue.topic_of("catalogue.providers"), expect=2
+    )
+
+    published = {
+        json.loads(r.value)["data"]["provider_id"]: json.loads(r.value)["data"] for r in records
+    }
+    assert published["uni-a"]["country"] == "AT"
+    assert published["uni-a"]["accreditation"]["body"] == "AQ Austria"
+    assert "api_key_sha256" not in published["uni-a"]
+
+
+async def test_a_cross_provider_pathway_is_published_and_answers_graph_and_progress(
+    catalogue: Catalogue,
+) -> None:
+    for provider_id, code in (("uni-a", "MATH"), ("uni-a", "CERT"), ("vet-b", "PLC")):
+        await offer(catalogue, provider_id, code)
+    owner = {"Authorization": f"Bearer {catalogue.keys['uni-a']}"}
+    pathway = {
+        "name": "Mechatronics certificate",
+        "target_achievement_id": "uni-a:CERT",
+        "rule": {
+            "kind": "min_ects",
+            "min_ects": 10,
+            "rules": [leaf("uni-a:MATH"), leaf("vet-b:PLC")],
+        },
+        "accepted_provider_ids": ["vet-b"],
+    }
+
+    created = await catalogue.http.put("/pathways/mechatronics", json=pathway, headers=owner)
+    not_theirs = await catalogue.http.put(
+        "/pathways/mechatronics",
+        json=pathway,
+        headers={"Authorization": f"Bearer {catalogue.keys['vet-b']}"},
+    )
+    graph = await catalogue.http.get("/pathways/graph", params={"achievement": "vet-b:PLC"})
+    partial = await catalogue.http.post(
+        "/pathways/progress", json={"achievement_ids": ["uni-a:MATH"]}
+    )
+    complete = await catalogue.http.post(
+        "/pathways/progress", json={"achievement_ids": ["uni-a:MATH", "vet-b:PLC"]}
+    )
+
+    assert created.status_code == 201, created.text
+    assert created.json()["accepted_provider_ids"] == ["uni-a", "vet-b"]
+    assert not_theirs.status_code == 403
+    assert [p["pathway_id"] for p in graph.json()["stacks_into"]] == ["mechatronics"]
+    [progress] = partial.json()["pathways"]
+    assert (progress["satisfied"], progress["done"], progress["missing"]) == (
+        False,
+        ["uni-a:MATH"],
+        ["vet-b:PLC"],
+    )
+    assert progress["outcome"]["ects_short"] == 5
+    assert complete.json()["pathways"][0]["satisfied"] is True
+    records = await read_topic(
+        catalogue.bootstrap, catalogue.topic_of("catalogue.pathways"), expect=1
+    )
+    assert json.loads(records[0].value)["data"]["rule"]["kind"] == "min_ects"
+
+
+async def test_search_filters_sorts_and_pages_with_a_cursor(catalogue: Catalogue) -> None:
+    for index, language in enumerate(["fr", "fr", "fr", "it"]):
+        await offer(
+            catalogue,
+            "vet-b",
+            f"WELD-{index}",
+            name=f"Welding {index}",
+            languages=[language],
+            ects=index + 1,
+        )
+
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"q": "welding", "language": "fr", "sort": "-ects", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await catalogue.http.get("/achievements", params=params)).json()
+        seen += [item["achievement_id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+    assert seen == ["vet-b:WELD-2", "vet-b:WELD-1", "vet-b:WELD-0"]
+    bad = await catalogue.http.get("/achievements", params={"cursor": "not-a-cursor"})
+    assert bad.status_code == 400
+
+
+async def test_employer_verifications_are_counted_once_per_achievement_and_month(
+    catalogue: Catalogue,
+) -> None:
+    topic = catalogue.topic_of("verifications")
+
+    def verification(verdict: str) -> bytes:
+        return json.dumps(
+            {
+                "specversion": "1.0",
+                "id": str(uuid.uuid4()),
+                "source": "/microcred/verifier",
+                "type": "org.microcred.verification.performed.v1",
+                "time": datetime.now(UTC).isoformat(),
+                "dataschema": "https://microcred.example/schemas/events/verification.performed.v1.json",
+                "data": {
+                    "verification_id": str(uuid.uuid4()),
+                    "verified_at": "2026-03-14T09:00:00Z",
+                    "verdict": verdict,
+                    "channel": "api",
+                    "provider_id": "uni-a",
+                    "achievement_id": "uni-a:PLC-9",
+                    "isced_f_code": "0714",
+                    "eqf_level": 5,
+                },
+            }
+        ).encode()
+
+    delivered_twice = verification("verified")
+    for value in (delivered_twice, delivered_twice, verification("not_verified")):
+        await catalogue.send(value, "uni-a:PLC-9", topic=topic)
+    await catalogue.all_processed(topic)
+
+    by_achievement = (
+        await catalogue.http.get("/stats/demand", params={"by": "achievement"})
+    ).json()
+    by_field = (
+        await catalogue.http.get("/stats/demand", params={"by": "field", "from": "2026-01"})
+    ).json()
+
+    assert by_achievement["rows"] == [
+        {"key": "uni-a:PLC-9", "month": "2026-03", "verifications": 2, "verified": 1}
+    ]
+    assert by_field["rows"] == [
+        {"key": "07", "month": "2026-03", "verifications": 2, "verified": 1}
+    ]
+
+
+async def test_suspending_a_provider_stops_its_course_events(catalogue: Catalogue) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    await catalogue.register("short-lived")
+    suspended = await catalogue.http.post("/admin/providers/short-lived/suspend", headers=admin)
+    assert suspended.json()["trust"] == "suspended"
+
+    key = {"Authorization": f"Bearer {catalogue.keys['short-lived']}"}
+    body = {"action": "offered", "provider_id": "short-lived", "course_code": "X", "version": 1,
+            "course": {"name": "X", "description": "x"}}  # fmt: skip
+    refused = await catalogue.http.post("/providers/short-lived/courses", json=body, headers=key)
+    assert refused.status_code == 403
+
+    async def trust_published() -> list[str]:
+        records = await read_topic(
+            catalogue.bootstrap, catalogue.topic_of("catalogue.providers"), expect=4, timeout=5
+        )
+        return [json.loads(r.value)["data"]["trust"] for r in records if r.key == b"short-lived"]
+
+    assert await eventually(trust_published, lambda trusts: trusts == ["trusted", "suspended"])
