@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -20,10 +20,18 @@ MongoCollection = AsyncCollection[Document]
 MongoDatabase = AsyncDatabase[Document]
 
 
-def create_client(uri: str, *, app_name: str) -> AsyncMongoClient[Document]:
+def create_client(
+    uri: str, *, app_name: str, listeners: Sequence[monitoring._EventListener] = ()
+) -> AsyncMongoClient[Document]:
     # Short selection timeout: a service whose database is unreachable should fail its
     # readiness check in seconds, not hang for the driver's default 30 s.
-    return AsyncMongoClient(uri, appname=app_name, serverSelectionTimeoutMS=5000, tz_aware=True)
+    return AsyncMongoClient(
+        uri,
+        appname=app_name,
+        serverSelectionTimeoutMS=5000,
+        tz_aware=True,
+        event_listeners=list(listeners),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.pymongo import CommandTracer
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# Probes hit these every few seconds; a span each would drown the traces that matter.
+UNTRACED_PATHS = "health/.*,metrics"
 
 
 def configure_tracing(
@@ -31,3 +41,20 @@ def configure_tracing(
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
     return provider
+
+
+def instrument_http(app: FastAPI, tracer_provider: trace.TracerProvider | None) -> None:
+    """A server span per request, continuing a caller's W3C ``traceparent``."""
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, excluded_urls=UNTRACED_PATHS
+    )
+
+
+def mongo_command_tracer(tracer_provider: trace.TracerProvider | None) -> CommandTracer:
+    """A PyMongo command listener making a client span per database command.
+
+    Attached per client (not globally) so that several services in one test process each
+    report to their own tracer provider.
+    """
+    provider = tracer_provider or trace.get_tracer_provider()
+    return CommandTracer(provider.get_tracer("microcred.mongodb"))

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..logging import get_logger
+from ..telemetry import instrument_http
 from .runtime import Runtime
 
 PROBLEM_JSON = "application/problem+json"
@@ -73,6 +74,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:
+    """Health, readiness and metrics routes; also traces every other request, since every
+    service calls this once on its app."""
+    instrument_http(app, runtime.tracer_provider)
+
     @app.get("/health/live", tags=["operations"])
     async def live() -> dict[str, str]:
         """The process is up."""

@@ -27,6 +27,7 @@ from ..messaging.inbox import INBOX_COLLECTION, INBOX_INDEXES, Inbox
 from ..messaging.outbox import OUTBOX_INDEX, OutboxRelay
 from ..mongo import Document, IndexSpec, MongoDatabase, create_client, ensure_indexes, ping
 from ..settings import ServiceSettings
+from ..telemetry import mongo_command_tracer
 
 log = get_logger(__name__)
 
@@ -41,6 +42,7 @@ class Runtime:
     outbox_collections: list[str] = field(default_factory=list)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     relay: OutboxRelay | None = None
+    tracer_provider: TracerProvider | None = None
     started: bool = False
 
     @property
@@ -133,7 +135,9 @@ def build_runtime(
     return Runtime(
         settings=settings,
         mongo=create_client(
-            settings.mongodb_uri.get_secret_value(), app_name=settings.service_name
+            settings.mongodb_uri.get_secret_value(),
+            app_name=settings.service_name,
+            listeners=[mongo_command_tracer(tracer_provider)],
         ),
         broker=create_broker(
             settings.kafka_bootstrap_servers,
@@ -145,4 +149,5 @@ def build_runtime(
         indexes=list(indexes),
         outbox_collections=list(outbox_collections),
         retry=retry or RetryPolicy(),
+        tracer_provider=tracer_provider,
     )
