@@ -1,6 +1,7 @@
 """HTTP routes: each translates a request into a command or query and the answer back."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: FastAPI must see the dependency aliases
+# defined inside build_router as objects, not as strings it cannot resolve.
 
 import hmac
 import json

@@ -1,0 +1,280 @@
+"""The issuer on the real Kafka broker and MongoDB-wire database: completions in, one signed
+credential each, events out; revocation, stacking and key rotation end to end."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from microcred_issuer.domain.ids import completion_credential_id, stacked_credential_id
+from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
+from microcred_shared.events import Topic
+from microcred_shared.openbadges import validate_achievement_credential
+
+from tests.integration.issuer.harness import (
+    ADMIN_TOKEN,
+    RunningIssuer,
+    completion,
+    drain,
+    running_issuer,
+    settings_for,
+)
+from tests.support import eventually
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+
+@pytest.fixture(scope="module")
+async def issuer(infra: Any) -> AsyncIterator[RunningIssuer]:
+    async with running_issuer(settings_for(infra, "stack")) as running:
+        for provider in ("uni-a", "college-b"):
+            await running.add_provider(provider)
+        for achievement, provider in (
+            ("uni-a:MECH-1", "uni-a"),
+            ("uni-a:PLC-2", "uni-a"),
+            ("college-b:HYD-1", "college-b"),
+        ):
+            await running.add_achievement(achievement, provider)
+        await running.add_achievement("uni-a:CERT", "uni-a", ects=15.0)
+        await running.catalogue_knows(
+            "uni-a:MECH-1",
+            "uni-a:PLC-2",
+            "college-b:HYD-1",
+            "uni-a:CERT",
+            providers=("uni-a", "college-b"),
+        )
+        yield running
+
+
+def issued_for(credential_id: str):  # type: ignore[no-untyped-def]
+    return lambda events: [e for e in events if e["data"]["credential_id"] == credential_id]
+
+
+async def test_one_completion_becomes_one_signed_schema_valid_stored_credential_and_one_event(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("one-1", "uni-a", "uni-a:MECH-1"))
+    credential_id = completion_credential_id("uni-a", "one-1")
+
+    document = await issuer.credential(credential_id)
+
+    assert validate_achievement_credential(document) == []
+    result = await issuer.verify(document)
+    assert result.verified, [c.reason for c in result.checks]
+    assert document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    vc = await issuer.http.get(
+        f"/credentials/{credential_id}", headers={"accept": "application/vc+ld+json"}
+    )
+    assert vc.headers["content-type"].startswith("application/vc+ld+json")
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_ISSUED),
+        until=issued_for(credential_id),
+    )
+    [event] = issued_for(credential_id)(events)
+    assert event["data"]["kind"] == "completion"
+    assert "ada@example.org" not in str(event)
+
+
+async def test_the_same_completion_five_times_over_kafka_and_http_is_still_one_credential(
+    issuer: RunningIssuer,
+) -> None:
+    api_key = await issuer.api_key("uni-a")
+    again = completion("five-1", "uni-a", "uni-a:PLC-2")
+    credential_id = completion_credential_id("uni-a", "five-1")
+    for _ in range(3):
+        await issuer.report(again)  # Kafka: resubmitted (and redelivered) events
+    answers = []
+    for _ in range(2):  # HTTP retries of the same completion
+        response = await issuer.http.post(
+            "/completions",
+            json={
+                "completion_id": "five-1",
+                "achievement_id": "uni-a:PLC-2",
+                "learner": {"email": "ada@example.org"},
+                "completed_on": "2025-05-30",
+            },
+            headers={"authorization": f"Bearer {api_key}"},
+        )
+        assert response.status_code in (200, 201), response.text
+        answers.append(response.json()["credential_id"])
+
+    assert answers == [credential_id, credential_id]
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_ISSUED),
+        until=issued_for(credential_id),
+        settle=3.0,
+    )
+    assert len(issued_for(credential_id)(events)) == 1
+    count = await issuer.issuer.runtime.database["credentials"].count_documents(
+        {"completion_id": "five-1"}
+    )
+    assert count == 1
+
+
+async def test_a_completion_for_another_providers_achievement_is_rejected_with_a_reason(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("foreign-1", "uni-a", "college-b:HYD-1"))
+    letters = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.settings.topics.dead_letter_of(Topic.LEARNING_COMPLETIONS),
+        until=lambda events: any("foreign-1" in e["data"]["original_value"] for e in events),
+        settle=0.2,
+    )
+    [letter] = [e["data"] for e in letters if "foreign-1" in e["data"]["original_value"]]
+    assert letter["reason_code"] == "achievement_of_another_provider"
+    assert "college-b" in letter["reason"]
+
+    api_key = await issuer.api_key("uni-a")
+    response = await issuer.http.post(
+        "/completions",
+        json={
+            "completion_id": "foreign-2",
+            "achievement_id": "college-b:HYD-1",
+            "learner": {"email": "ada@example.org"},
+            "completed_on": "2025-05-30",
+        },
+        headers={"authorization": f"Bearer {api_key}"},
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "achievement_of_another_provider"
+    for completion_id in ("foreign-1", "foreign-2"):
+        missing = await issuer.http.get(
+            f"/credentials/{completion_credential_id('uni-a', completion_id)}"
+        )
+        assert missing.status_code == 404
+
+
+async def test_revoking_flips_the_status_bit_the_served_list_verifies_and_the_event_goes_out(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("revoke-1", "uni-a", "uni-a:MECH-1", "rev@example.org"))
+    credential_id = completion_credential_id("uni-a", "revoke-1")
+    entry = (await issuer.credential(credential_id))["credentialStatus"]
+    list_path = entry["statusListCredential"].removeprefix(issuer.settings.base_url)
+    index = int(entry["statusListIndex"])
+    before = await issuer.http.get(list_path)
+    assert before.status_code == 200
+    assert "max-age" in before.headers["cache-control"]
+    assert not bit_is_set(
+        decode_bitstring(before.json()["credentialSubject"]["encodedList"]), index
+    )
+    assert (
+        await issuer.http.get(list_path, headers={"if-none-match": before.headers["etag"]})
+    ).status_code == 304
+
+    api_key = await issuer.api_key("uni-a")
+    other_key = await issuer.api_key("college-b")
+    refused = await issuer.http.post(
+        f"/credentials/{credential_id}/revoke", headers={"x-api-key": other_key}, json={}
+    )
+    assert refused.status_code == 403
+    revoked = await issuer.http.post(
+        f"/credentials/{credential_id}/revoke",
+        headers={"x-api-key": api_key},
+        json={"reason": "assessment misconduct"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"
+
+    after = await issuer.http.get(list_path)
+    assert after.headers["etag"] != before.headers["etag"]
+    listed = after.json()
+    assert bit_is_set(decode_bitstring(listed["credentialSubject"]["encodedList"]), index)
+    result = await issuer.verify(listed)
+    assert result.verified, [c.reason for c in result.checks]
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_STATUS),
+        until=issued_for(credential_id),
+        settle=0.2,
+    )
+    [event] = issued_for(credential_id)(events)
+    assert event["data"]["status"] == "revoked"
+    assert event["data"]["reason"] == "assessment misconduct"
+    assert event["data"]["status_list_index"] == index
+
+
+async def test_a_cross_provider_pathway_completed_in_any_order_with_duplicates_awards_once(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.add_pathway(
+        "mechatronics",
+        "uni-a",
+        "uni-a:CERT",
+        {
+            "kind": "all_of",
+            "rules": [
+                {"kind": "achievement", "achievement_id": "uni-a:MECH-1"},
+                {"kind": "achievement", "achievement_id": "college-b:HYD-1"},
+                {
+                    "kind": "n_of",
+                    "n": 1,
+                    "rules": [
+                        {"kind": "achievement", "achievement_id": "uni-a:PLC-2"},
+                    ],
+                },
+            ],
+        },
+        ["uni-a", "college-b"],
+    )
+    pathways = issuer.issuer.runtime.database["catalogue_pathways"]
+    await eventually(lambda: pathways.count_documents({"_id": "mechatronics"}))
+    steps = [
+        completion("stack-1", "uni-a", "uni-a:MECH-1", "grace@example.org"),
+        completion("stack-2", "college-b", "college-b:HYD-1", "grace@example.org"),
+        completion("stack-3", "uni-a", "uni-a:PLC-2", "grace@example.org"),
+    ]
+    steps = steps + steps[:2]  # duplicates
+    random.Random(7).shuffle(steps)
+    for step in steps:
+        await issuer.report(step)
+    learner_ref = (await issuer.credential(completion_credential_id("uni-a", "stack-1")))[
+        "credentialSubject"
+    ]["identifier"][0]["identityHash"]
+    stacked_id = stacked_credential_id("mechatronics", learner_ref)
+
+    document = await issuer.credential(stacked_id)
+
+    assert validate_achievement_credential(document) == []
+    assert (await issuer.verify(document)).verified
+    assert len(document["evidence"]) == 3
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_ISSUED),
+        until=issued_for(stacked_id),
+        settle=3.0,
+    )
+    stacked = [e for e in events if e["data"]["kind"] == "stacked"]
+    assert [e["data"]["credential_id"] for e in stacked] == [stacked_id]
+    mine = (await issuer.http.get(f"/learners/{learner_ref}/credentials")).json()
+    assert sorted(c["kind"] for c in mine) == ["completion", "completion", "completion", "stacked"]
+
+
+async def test_credentials_signed_before_a_key_rotation_still_verify_after_it(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("rotate-1", "college-b", "college-b:HYD-1"))
+    before = await issuer.credential(completion_credential_id("college-b", "rotate-1"))
+
+    rotated = await issuer.http.post(
+        "/admin/providers/college-b/keys/rotate",
+        headers={"authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["current_verification_method"].endswith("#key-2")
+    await issuer.report(completion("rotate-2", "college-b", "college-b:HYD-1", "bob@example.org"))
+    after = await issuer.credential(completion_credential_id("college-b", "rotate-2"))
+
+    assert before["proof"][0]["verificationMethod"].endswith("#key-1")
+    assert after["proof"][0]["verificationMethod"].endswith("#key-2")
+    for document in (before, after):
+        result = await issuer.verify(document)
+        assert result.verified, [c.reason for c in result.checks]
+    did_doc = (await issuer.http.get("/issuers/college-b/did.json")).json()
+    assert len(did_doc["assertionMethod"]) == 2
