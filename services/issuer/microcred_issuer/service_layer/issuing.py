@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -60,12 +61,17 @@ class CompletionHandler:
         if command.acting_provider_id not in (None, command.provider_id):
             raise Forbidden("a provider may report completions of its own courses only")
         credential_id = completion_credential_id(command.provider_id, command.completion_id)
-        existing = await self._p.credentials.get(credential_id)
+        # Independent reads in parallel: each is a database round trip.
+        existing, maybe_provider, maybe_achievement = await asyncio.gather(
+            self._p.credentials.get(credential_id),
+            self._p.catalogue.provider(command.provider_id),
+            self._p.catalogue.achievement(command.achievement_id),
+        )
         if existing is not None:
             # A redelivery: nothing new, but finish stacking in case we crashed before it.
             await self._stacking.after_earning(existing)
             return IssueOutcome(credential_id, created=False)
-        provider, achievement = await self._eligible(command)
+        provider, achievement = _eligible(command, maybe_provider, maybe_achievement)
         learner = self._learner(command)
         credential = await self._build(command, credential_id, provider, achievement, learner)
         created = await self._p.store(credential, provider, command.learner_email)
@@ -73,24 +79,6 @@ class CompletionHandler:
         if stored is not None:
             await self._stacking.after_earning(stored)
         return IssueOutcome(credential_id, created=created)
-
-    async def _eligible(self, command: IssueCompletion) -> tuple[Provider, Achievement]:
-        provider = await self._p.catalogue.provider(command.provider_id)
-        if provider is None:
-            raise UnknownProvider(f"provider {command.provider_id!r} is not in the catalogue")
-        if not provider.trusted:
-            raise ProviderNotTrusted(f"provider {command.provider_id!r} is suspended")
-        achievement = await self._p.catalogue.achievement(command.achievement_id)
-        if achievement is None:
-            raise UnknownAchievement(f"achievement {command.achievement_id!r} is not known")
-        if achievement.provider_id != command.provider_id:
-            raise ForeignAchievement(
-                f"achievement {command.achievement_id!r} belongs to provider "
-                f"{achievement.provider_id!r}, not {command.provider_id!r}"
-            )
-        if not achievement.active:
-            raise RetiredAchievement(f"achievement {command.achievement_id!r} is retired")
-        return provider, achievement
 
     def _learner(self, command: IssueCompletion) -> Learner:
         if command.learner_did:
@@ -107,8 +95,10 @@ class CompletionHandler:
         achievement: Achievement,
         learner: Learner,
     ) -> IssuedCredential:
-        keyring = await self._p.keys.ensure(provider.provider_id)
-        slot = await self._p.allocator.allocate(provider.provider_id, credential_id)
+        keyring, slot = await asyncio.gather(
+            self._p.keys.ensure(provider.provider_id),
+            self._p.allocator.allocate(provider.provider_id, credential_id),
+        )
         now = self._p.clock.now()
         valid_until = now + timedelta(days=self._p.validity_days) if self._p.validity_days else None
         facts = CredentialFacts(
@@ -144,3 +134,23 @@ class CompletionHandler:
             if command.learner_email
             else None,
         )
+
+
+def _eligible(
+    command: IssueCompletion, provider: Provider | None, achievement: Achievement | None
+) -> tuple[Provider, Achievement]:
+    """Both, when this provider may issue this achievement now; else the reason it may not."""
+    if provider is None:
+        raise UnknownProvider(f"provider {command.provider_id!r} is not in the catalogue")
+    if not provider.trusted:
+        raise ProviderNotTrusted(f"provider {command.provider_id!r} is suspended")
+    if achievement is None:
+        raise UnknownAchievement(f"achievement {command.achievement_id!r} is not known")
+    if achievement.provider_id != command.provider_id:
+        raise ForeignAchievement(
+            f"achievement {command.achievement_id!r} belongs to provider "
+            f"{achievement.provider_id!r}, not {command.provider_id!r}"
+        )
+    if not achievement.active:
+        raise RetiredAchievement(f"achievement {command.achievement_id!r} is retired")
+    return provider, achievement
