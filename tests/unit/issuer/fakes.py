@@ -42,6 +42,9 @@ class FakeCatalogue:
     async def pathways_with_component(self, achievement_id: str) -> list[Pathway]:
         return [p for p in self.pathways.values() if achievement_id in p.component_ids]
 
+    async def pathway(self, pathway_id: str) -> Pathway | None:
+        return self.pathways.get(pathway_id)
+
     async def apply_provider(self, provider: Provider) -> bool:
         return _newer(self.providers, provider.provider_id, provider)
 
@@ -118,6 +121,11 @@ class FakeCredentials:
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         return [c for c in self.stored.values() if c.learner_ref == learner_ref]
+
+    async def learners_holding(self, achievement_ids: Sequence[str]) -> list[str]:
+        return sorted(
+            {c.learner_ref for c in self.stored.values() if c.achievement_id in achievement_ids}
+        )
 
     async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
         wanted = "revoked" if purpose == "revocation" else "suspended"

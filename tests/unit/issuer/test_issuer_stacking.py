@@ -110,3 +110,22 @@ async def test_another_learner_completing_the_same_pathway_gets_their_own_award(
             )
         )
     assert len({c.learner_ref for c in stacked(world)}) == 2
+
+
+async def test_a_pathway_published_after_its_components_were_earned_awards_at_once() -> None:
+    world = World()
+    for provider in ("uni-a", "college-b"):
+        await world.add_provider(provider)
+    for provider, achievement in COMPONENTS:
+        await world.add_achievement(achievement, provider)
+        await complete(world, provider, achievement)
+    await world.add_achievement("uni-a:CERT", "uni-a")
+    assert stacked(world) == []
+
+    pathway = pathway_event(
+        "late", "uni-a", "uni-a:CERT", CROSS_PROVIDER_RULE, ["uni-a", "college-b"]
+    )
+    await world.add_pathway(pathway)
+    await world.add_pathway(pathway)  # redelivered
+
+    assert [c.pathway_id for c in stacked(world)] == ["late"]

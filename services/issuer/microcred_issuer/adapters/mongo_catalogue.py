@@ -59,6 +59,10 @@ class MongoCatalogueView:
         cursor = self._pathways.find({"component_ids": achievement_id})
         return [_pathway(doc) async for doc in cursor]
 
+    async def pathway(self, pathway_id: str) -> Pathway | None:
+        doc = await self._pathways.find_one({"_id": pathway_id})
+        return _pathway(doc) if doc else None
+
     async def apply_provider(self, provider: Provider) -> bool:
         return await _apply_newer(self._providers, provider.provider_id, _document(provider))
 

@@ -24,6 +24,7 @@ INDEXES = [
         CREDENTIALS,
         (
             IndexModel([("learner_ref", ASCENDING)]),
+            IndexModel([("achievement_id", ASCENDING)]),
             IndexModel(
                 [("provider_id", ASCENDING), ("slot_shard", ASCENDING), ("status", ASCENDING)]
             ),
@@ -125,6 +126,12 @@ class MongoCredentials:
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         cursor = self._collection.find({"learner_ref": learner_ref}).sort("issued_at", ASCENDING)
         return [_credential(doc) async for doc in cursor]
+
+    async def learners_holding(self, achievement_ids: Sequence[str]) -> list[str]:
+        cursor = self._collection.find(
+            {"achievement_id": {"$in": list(achievement_ids)}}, projection={"learner_ref": True}
+        )
+        return sorted({str(doc["learner_ref"]) async for doc in cursor})
 
     async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
         cursor = self._collection.find(

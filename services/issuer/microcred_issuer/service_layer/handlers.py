@@ -86,7 +86,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         stacking=stacking,
         status=StatusHandlers(publishing, ports.status_lists, options.list_size),
         keys=keys,
-        projections=ProjectionHandlers(ports.catalogue, keys),
+        projections=ProjectionHandlers(ports.catalogue, keys, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials),
         urls=options.urls,

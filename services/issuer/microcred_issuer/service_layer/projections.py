@@ -8,12 +8,14 @@ from microcred_shared.pathways import component_ids
 from ..domain.model import Achievement, Pathway, Provider, Skill
 from .keys import KeyHandlers
 from .ports import CatalogueView
+from .stacking import Stacking
 
 
 class ProjectionHandlers:
-    def __init__(self, catalogue: CatalogueView, keys: KeyHandlers) -> None:
+    def __init__(self, catalogue: CatalogueView, keys: KeyHandlers, stacking: Stacking) -> None:
         self._catalogue = catalogue
         self._keys = keys
+        self._stacking = stacking
 
     async def on_provider(self, data: ProviderV1) -> None:
         await self._catalogue.apply_provider(provider_from(data))
@@ -24,7 +26,12 @@ class ProjectionHandlers:
         await self._catalogue.apply_achievement(achievement_from(data))
 
     async def on_pathway(self, data: PathwayV1) -> None:
-        await self._catalogue.apply_pathway(pathway_from(data))
+        pathway = pathway_from(data)
+        await self._catalogue.apply_pathway(pathway)
+        # Also on a redelivery (idempotent): a crash may have come between store and award.
+        current = await self._catalogue.pathway(pathway.pathway_id)
+        if current is not None and current.version == pathway.version:
+            await self._stacking.after_pathway_change(current)
 
 
 def provider_from(data: ProviderV1) -> Provider:

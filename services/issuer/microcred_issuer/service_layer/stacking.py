@@ -36,11 +36,14 @@ class Stacking:
             if pathway.active:
                 await self._consider(pathway, held, depth)
 
-    async def reconsider_learner(self, learner_ref: str) -> None:
-        """Re-evaluate every pathway a learner's credentials touch (e.g. a pathway arrived
-        after the completions)."""
-        for credential in await self._p.credentials.of_learner(learner_ref):
-            await self.after_earning(credential)
+    async def after_pathway_change(self, pathway: Pathway) -> None:
+        """A pathway that arrives (or changes) after learners earned its components awards
+        them now: a rule "becomes satisfied" when it appears, too."""
+        if not pathway.active:
+            return
+        for learner_ref in await self._p.credentials.learners_holding(pathway.component_ids):
+            held = await self._p.credentials.of_learner(learner_ref)
+            await self._consider(pathway, held, depth=0)
 
     async def _consider(self, pathway: Pathway, held: list[IssuedCredential], depth: int) -> None:
         counting = [c for c in held if c.counts_for_stacking]
