@@ -137,7 +137,7 @@ def build_notifier(
             allow_private_urls=settings.allow_private_webhook_urls,
             rotation_grace=timedelta(seconds=settings.secret_rotation_grace_seconds),
         ),
-        fan_out=FanOut(subscribers, subscriptions, deliveries, clock, dispatcher.wake),
+        fan_out=FanOut(subscribers, subscriptions, deliveries, clock, dispatcher.new_deliveries),
         dispatcher=dispatcher,
         emails=LearnerEmails(MongoEmailLog(database), mailer),
         deliveries=deliveries,

@@ -112,14 +112,14 @@ async def test_a_dead_receiver_is_dead_lettered_without_holding_up_the_others(
     receiver.behaviours["dead"] = Behaviour(hang_always=True)
     dead_key, dead_sub = await subscribe(notifier, receiver, "dead", provider_ids=["uni-dead"])
     await subscribe(notifier, receiver, "alive", provider_ids=["uni-dead"])
-    for n in range(5):
+    for n in range(3):
         event = issued_event(f"cred-dead-{n}", provider_id="uni-dead")
         await publisher.publish(Topic.CREDENTIALS_ISSUED, "learner-3", event)
 
     async def alive_count() -> int:
         return len(receiver.accepted["alive"])
 
-    await eventually(alive_count, lambda n: n == 5)
+    await eventually(alive_count, lambda n: n == 3)
     # Everything reached the live receiver while the dead one was still holding requests open.
     assert receiver.hanging > 0
 
@@ -127,11 +127,26 @@ async def test_a_dead_receiver_is_dead_lettered_without_holding_up_the_others(
         return await notifier.deliveries(dead_key, dead_sub)
 
     log = await eventually(
-        dead_log, lambda found: len(found) == 5 and all(d["status"] == "dead" for d in found)
+        dead_log, lambda found: len(found) == 3 and all(d["status"] == "dead" for d in found)
     )
     for delivery in log:
         assert len(delivery["attempts"]) == 4
         assert all(a["status_code"] is None and a["error"] for a in delivery["attempts"])
+
+    # The receiver is repaired; its owner asks for one dead-lettered delivery again.
+    receiver.behaviours["dead"] = Behaviour()
+    chosen = log[0]["delivery_id"]
+    response = await notifier.http.post(
+        f"/subscriptions/{dead_sub}/deliveries/{chosen}/redeliver",
+        headers={"authorization": f"Bearer {dead_key}"},
+    )
+    assert response.status_code == 200, response.text
+
+    async def dead_accepted() -> int:
+        return len(receiver.accepted["dead"])
+
+    await eventually(dead_accepted, lambda n: n == 1)
+    assert receiver.requests_to("dead")[-1].webhook_id == chosen
 
 
 async def test_a_university_receives_only_the_events_its_subscription_asks_for(

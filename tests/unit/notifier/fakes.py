@@ -15,7 +15,12 @@ from microcred_notifier.domain.subscriptions import Subscriber, Subscription, Su
 from microcred_notifier.domain.urls import UrlRefused
 from microcred_notifier.service_layer.dispatcher import Dispatcher, DispatchLimits
 from microcred_notifier.service_layer.fanout import FanOut
-from microcred_notifier.service_layer.ports import Claim, SealedSecrets, WebhookRequest
+from microcred_notifier.service_layer.ports import (
+    Claim,
+    DueDelivery,
+    SealedSecrets,
+    WebhookRequest,
+)
 from microcred_notifier.service_layer.subscriptions import SubscriptionHandlers
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -107,23 +112,28 @@ class FakeDeliveries:
         row = self.rows.get(delivery_id)
         return row.delivery if row else None
 
-    async def claim_due(
-        self, now: datetime, lease_until: datetime, busy_origins: Sequence[str]
-    ) -> Claim | None:
+    async def due(
+        self, now: datetime, busy_origins: Sequence[str], limit: int
+    ) -> list[DueDelivery]:
         due = [
-            row
+            row.delivery
             for row in self.rows.values()
             if row.delivery.status is DeliveryStatus.PENDING
             and row.delivery.due_at <= now
             and row.lease_until <= now
             and row.delivery.origin not in busy_origins
         ]
-        if not due:
+        due.sort(key=lambda d: d.due_at)
+        return [DueDelivery(d.delivery_id, d.origin) for d in due[:limit]]
+
+    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
+        row = self.rows[delivery_id]
+        d = row.delivery
+        if d.status is not DeliveryStatus.PENDING or d.due_at > now or row.lease_until > now:
             return None
-        row = min(due, key=lambda r: r.delivery.due_at)
         self._tokens += 1
         row.lease_until, row.lease_token = lease_until, f"lease-{self._tokens}"
-        return Claim(row.delivery, row.lease_token)
+        return Claim(d, row.lease_token)
 
     async def record(self, claim: Claim, updated: Delivery) -> bool:
         row = self.rows[updated.delivery_id]

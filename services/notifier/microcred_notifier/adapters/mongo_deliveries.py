@@ -18,7 +18,7 @@ from microcred_shared.mongo import (
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatus
-from ..service_layer.ports import Claim
+from ..service_layer.ports import Claim, DueDelivery
 
 DELIVERIES = "deliveries"
 EMAILS = "emails"
@@ -56,12 +56,11 @@ class MongoDeliveries:
         document = await self._collection.find_one({"_id": delivery_id})
         return _delivery(document) if document else None
 
-    async def claim_due(
-        self, now: datetime, lease_until: datetime, busy_origins: Sequence[str]
-    ) -> Claim | None:
-        """Atomically take the most overdue delivery not leased by anyone, skipping origins this
-        worker already has enough requests in flight to."""
-        token = uuid.uuid4().hex
+    async def due(
+        self, now: datetime, busy_origins: Sequence[str], limit: int
+    ) -> list[DueDelivery]:
+        # One query for a whole batch: FerretDB 1.24 (SQLite) pushes no filter but _id down, so
+        # each query scans; claiming then goes by _id, which is cheap.
         query: Document = {
             "status": DeliveryStatus.PENDING.value,
             "due_at": {"$lte": now},
@@ -69,10 +68,19 @@ class MongoDeliveries:
         }
         if busy_origins:
             query["origin"] = {"$nin": list(busy_origins)}
+        cursor = self._collection.find(query, {"origin": 1}).sort("due_at", ASCENDING).limit(limit)
+        return [DueDelivery(document["_id"], document["origin"]) async for document in cursor]
+
+    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
+        token = uuid.uuid4().hex
         document = await self._collection.find_one_and_update(
-            query,
+            {
+                "_id": delivery_id,
+                "status": DeliveryStatus.PENDING.value,
+                "due_at": {"$lte": now},
+                "lease_until": {"$lte": now},
+            },
             {"$set": {"lease_until": lease_until, "lease_token": token}},
-            sort=[("due_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
         return Claim(_delivery(document), token) if document else None

@@ -137,4 +137,8 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
         (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_course),
         (Topic.CREDENTIALS_LEARNER_NOTICES, LEARNER_NOTICE, on_notice),
     ):
-        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+        # A consumer group per topic: four consumers in one group would rebalance each other
+        # at every start; replicas still share each topic's partitions.
+        runtime.subscribe(
+            Subscription(topics.of(topic), [spec], handler), group_suffix=f".{topic.value}"
+        )

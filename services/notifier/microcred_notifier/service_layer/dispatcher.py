@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,7 @@ from .ports import (
     Claim,
     Clock,
     DeliveryRepository,
+    DueDelivery,
     Keys,
     SubscriptionRepository,
     WebhookRequest,
@@ -41,6 +43,10 @@ class DispatchLimits:
     max_in_flight_per_origin: int = 4
     lease: timedelta = timedelta(seconds=60)
     poll_interval_seconds: float = 1.0
+    batch_size: int = 256
+    # How long a batch of found deliveries is worked through before looking again (sooner when
+    # this process stores new ones); bounds how long another replica's new work waits.
+    rescan_seconds: float = 1.0
 
 
 log = get_logger(__name__)
@@ -71,8 +77,15 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
+        self._candidates: deque[DueDelivery] = deque()
+        self._candidates_at = 0.0
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def new_deliveries(self) -> None:
+        """New deliveries were stored: look for them now, not at the next scan."""
+        self._candidates_at = 0.0
         self._wake.set()
 
     def start(self) -> None:
@@ -109,17 +122,46 @@ class Dispatcher:
     async def _fill(self) -> int:
         """Claim due deliveries while there are free slots; returns how many were claimed."""
         claimed = 0
-        while sum(self._in_flight.values()) < self.limits.max_in_flight:
-            busy = [
-                o for o, n in self._in_flight.items() if n >= self.limits.max_in_flight_per_origin
-            ]
-            now = self.clock.now()
-            claim = await self.deliveries.claim_due(now, now + self.limits.lease, busy)
-            if claim is None:
+        while self._room() > 0:
+            if self._stale():
+                await self._refresh_candidates()
+            candidate = self._next_candidate()
+            if candidate is None:
+                # Queued ones wait for their origin to have room; deliveries for other origins
+                # are found by the next scan, at most a poll interval away.
                 break
-            claimed += 1
-            self._spawn(claim)
+            now = self.clock.now()
+            claim = await self.deliveries.claim(candidate.delivery_id, now, now + self.limits.lease)
+            if claim is not None:  # None: another replica took it, or it is no longer due
+                self._spawn(claim)
+                claimed += 1
         return claimed
+
+    def _stale(self) -> bool:
+        age = time.monotonic() - self._candidates_at
+        return not self._candidates or age > self.limits.rescan_seconds
+
+    async def _refresh_candidates(self) -> None:
+        """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
+        it is amortised over the batch; claiming each is a cheap by-id update."""
+        now = self.clock.now()
+        found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
+        self._candidates = deque(found)
+        self._candidates_at = time.monotonic()
+
+    def _next_candidate(self) -> DueDelivery | None:
+        """The first queued candidate whose origin has room."""
+        for index, candidate in enumerate(self._candidates):
+            if self._in_flight[candidate.origin] < self.limits.max_in_flight_per_origin:
+                del self._candidates[index]
+                return candidate
+        return None
+
+    def _room(self) -> int:
+        return self.limits.max_in_flight - sum(self._in_flight.values())
+
+    def _busy_origins(self) -> list[str]:
+        return [o for o, n in self._in_flight.items() if n >= self.limits.max_in_flight_per_origin]
 
     def _spawn(self, claim: Claim) -> None:
         origin = claim.delivery.origin

@@ -53,6 +53,12 @@ class SubscriptionRepository(Protocol):
 
 
 @dataclass(frozen=True)
+class DueDelivery:
+    delivery_id: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """A delivery this worker holds a lease on; only the lease holder may record its result."""
 
@@ -63,9 +69,16 @@ class Claim:
 class DeliveryRepository(Protocol):
     async def add_if_absent(self, delivery: Delivery) -> bool: ...
     async def get(self, delivery_id: str) -> Delivery | None: ...
-    async def claim_due(
-        self, now: datetime, lease_until: datetime, busy_origins: Sequence[str]
-    ) -> Claim | None: ...
+    async def due(
+        self, now: datetime, busy_origins: Sequence[str], limit: int
+    ) -> list[DueDelivery]:
+        """Deliveries that are due and not leased, most overdue first (a peek: nothing held)."""
+        ...
+
+    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
+        """Take the lease on one due delivery, atomically; None if another worker was first."""
+        ...
+
     async def record(self, claim: Claim, updated: Delivery) -> bool: ...
     async def release(self, claim: Claim, status: DeliveryStatus) -> None: ...
     async def save(self, delivery: Delivery) -> None: ...

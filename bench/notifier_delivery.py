@@ -1,0 +1,220 @@
+"""Notifier benchmark: webhook deliveries per second to a fast local receiver, and the delay one
+dead (hanging) receiver adds to the deliveries of the others.
+
+Runs the real dispatcher against the real MongoDB-wire database (``MONGODB_URI``, else the
+project's local stack started for the run) and real HTTP receivers on 127.0.0.1. Events are
+fanned out directly (Kafka is not what is measured here; the end-to-end issuance benchmark
+covers it).
+
+    uv run python bench/notifier_delivery.py [--quick] [--out bench/results/notifier.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from microcred_notifier.bootstrap import Notifier, build_notifier
+from microcred_notifier.config import NotifierSettings
+from microcred_notifier.domain.deliveries import DeliveryStatus
+from microcred_notifier.domain.notifications import EventType, Notification
+from microcred_notifier.domain.subscriptions import Filters, SubscriberKind
+from microcred_notifier.service_layer import commands
+from microcred_shared.mongo import ensure_indexes
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stack import LocalStack, default_root, free_port, free_ports
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Receiver:
+    """A receiver that answers at once (``hang=False``) or holds every request open."""
+
+    def __init__(self, *, hang: bool) -> None:
+        self.port = free_port()
+        self.hang = hang
+        self.arrivals: dict[str, float] = {}
+        self._release = asyncio.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def _hook(self, request: Request) -> Response:
+        await request.body()
+        if self.hang:
+            await self._release.wait()
+            return Response(status_code=503)
+        self.arrivals.setdefault(request.headers["webhook-id"], time.perf_counter())
+        return Response(status_code=204)
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[Receiver]:
+        app = Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off")
+        )
+        task = asyncio.create_task(server.serve())
+        while not server.started:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        try:
+            yield self
+        finally:
+            self._release.set()
+            server.should_exit = True
+            await task
+
+
+def notification(n: int) -> Notification:
+    return Notification(
+        event_id=f"bench-{n}",
+        event_type=EventType.CREDENTIAL_ISSUED,
+        occurred_at=datetime.now(UTC),
+        provider_id="uni-bench",
+        achievement_id="uni-bench:robotics-101",
+        isced_f_code="0714",
+        learner_ref=f"sha256$learner-{n}",
+        data={"credential_id": f"cred-{n}", "achievement_name": "Robotics Basics", "ects": 5.0},
+    )
+
+
+async def scenario(mongodb_uri: str, events: int, *, with_dead: bool) -> dict[str, Any]:
+    settings = NotifierSettings(
+        mongodb_uri=mongodb_uri,
+        mongodb_database=f"bench_notifier_{uuid.uuid4().hex[:8]}",
+        allow_private_webhook_urls=True,
+        request_timeout_seconds=2.0,
+        retry_delays_seconds=(1.0,),
+        dispatcher_poll_seconds=0.05,
+        log_json=False,
+    )
+    notifier: Notifier = build_notifier(settings)
+    await ensure_indexes(notifier.runtime.database, notifier.runtime._all_indexes())
+    async with contextlib.AsyncExitStack() as stack:
+        fast = await stack.enter_async_context(Receiver(hang=False).serving())
+        urls = [fast.url]
+        if with_dead:
+            dead = await stack.enter_async_context(Receiver(hang=True).serving())
+            urls.append(dead.url)
+        fast_subscription = await subscribe(notifier, urls)
+        for n in range(events):
+            await notifier.fan_out.notify(notification(n))
+        started = time.perf_counter()
+        notifier.dispatcher.start()
+        while len(fast.arrivals) < events:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        await notifier.dispatcher.stop()
+        stored = await notifier.deliveries.of_subscription(
+            fast_subscription, DeliveryStatus.SUCCEEDED, events
+        )
+        await notifier.runtime.mongo.drop_database(settings.mongodb_database)
+        await notifier.stop()
+        await notifier.runtime.mongo.close()
+    arrivals = sorted(t - started for t in fast.arrivals.values())
+    return {
+        "events": events,
+        "with_dead_receiver": with_dead,
+        "seconds": elapsed,
+        "deliveries_per_second": events / elapsed,
+        "p50_arrival_ms": 1000 * statistics.median(arrivals),
+        "p99_arrival_ms": 1000 * arrivals[int(0.99 * (len(arrivals) - 1))],
+        "attempts_per_delivery": statistics.mean(len(d.attempts) for d in stored) if stored else 0,
+    }
+
+
+async def subscribe(notifier: Notifier, urls: list[str]) -> str:
+    """One subscriber per URL; returns the first (fast) subscription's id."""
+    ids = []
+    for n, url in enumerate(urls):
+        created = await notifier.subscriptions.create_subscriber(
+            commands.CreateSubscriber(f"bench-{n}", SubscriberKind.UNIVERSITY)
+        )
+        subscription = await notifier.subscriptions.register(
+            commands.RegisterSubscription(
+                created.subscriber.subscriber_id,
+                url,
+                frozenset({EventType.CREDENTIAL_ISSUED}),
+                Filters(),
+            )
+        )
+        ids.append(subscription.subscription.subscription_id)
+    return ids[0]
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    if os.environ.get("MONGODB_URI"):
+        yield os.environ["MONGODB_URI"]
+        return
+    kafka_port, mongo_port = free_ports(2)
+    with tempfile.TemporaryDirectory() as data:
+        stack = LocalStack(
+            default_root(), kafka_port=kafka_port, mongo_port=mongo_port, data_dir=Path(data)
+        )
+        stack.start()
+        try:
+            yield stack.mongodb_uri
+        finally:
+            stack.stop(grace=5.0)
+
+
+async def run(mongodb_uri: str, events: int) -> dict[str, Any]:
+    alone = await scenario(mongodb_uri, events, with_dead=False)
+    beside_dead = await scenario(mongodb_uri, events, with_dead=True)
+    return {
+        "benchmark": "notifier_delivery",
+        "settings": {"max_in_flight": 32, "max_in_flight_per_origin": 4, "timeout_s": 2.0},
+        "fast_receiver_alone": alone,
+        "fast_receiver_beside_a_dead_one": beside_dead,
+        "delay_added_by_dead_receiver_ms": {
+            "total": 1000 * (beside_dead["seconds"] - alone["seconds"]),
+            "p50": beside_dead["p50_arrival_ms"] - alone["p50_arrival_ms"],
+            "p99": beside_dead["p99_arrival_ms"] - alone["p99_arrival_ms"],
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer events (well under a minute)")
+    parser.add_argument("--events", type=int, default=None)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/notifier.json")
+    args = parser.parse_args()
+    events = args.events or (200 if args.quick else 2000)
+    with database() as uri:
+        result = asyncio.run(run(uri, events))
+    alone, dead = result["fast_receiver_alone"], result["fast_receiver_beside_a_dead_one"]
+    print(f"{'notifier webhook delivery':40} {'alone':>12} {'beside dead':>12}")
+    print(
+        f"{'deliveries/s':40} {alone['deliveries_per_second']:12.0f} {dead['deliveries_per_second']:12.0f}"
+    )
+    print(
+        f"{'p50 arrival ms (from dispatcher start)':40} {alone['p50_arrival_ms']:12.1f} {dead['p50_arrival_ms']:12.1f}"
+    )
+    print(f"{'p99 arrival ms':40} {alone['p99_arrival_ms']:12.1f} {dead['p99_arrival_ms']:12.1f}")
+    print(
+        f"delay added by one dead receiver: {result['delay_added_by_dead_receiver_ms']['total']:.0f} ms over {events} deliveries"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
