@@ -42,27 +42,19 @@ class Issuer:
 
 
 def build_issuer(
-    settings: IssuerSettings, *, tracer_provider: TracerProvider | None = None
+    settings: IssuerSettings,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    ports: Ports | None = None,
 ) -> Issuer:
+    """``ports`` replaces the real adapters (tests hand in fakes)."""
     runtime = build_runtime(
         settings,
         indexes=[*mongo_catalogue.INDEXES, *mongo_credentials.INDEXES, *mongo_keys.INDEXES],
         outbox_collections=OUTBOX_COLLECTIONS,
         tracer_provider=tracer_provider,
     )
-    database = runtime.database
-    ports = Ports(
-        catalogue=MongoCatalogueView(database),
-        keyrings=MongoKeyrings(database),
-        credentials=MongoCredentials(database),
-        slots=MongoStatusSlots(database),
-        status_lists=MongoStatusListCache(database),
-        api_keys=MongoApiKeys(database),
-        vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
-        signer=DataIntegritySigner(settings.proof_suite),
-        clock=SystemClock(),
-        wake=runtime.wake_relay,
-    )
+    ports = ports or _real_ports(settings, runtime)
     options = Options(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),
@@ -75,10 +67,29 @@ def build_issuer(
     return Issuer(settings=settings, runtime=runtime, handlers=handlers)
 
 
+def _real_ports(settings: IssuerSettings, runtime: Runtime) -> Ports:
+    database = runtime.database
+    return Ports(
+        catalogue=MongoCatalogueView(database),
+        keyrings=MongoKeyrings(database),
+        credentials=MongoCredentials(database),
+        slots=MongoStatusSlots(database),
+        status_lists=MongoStatusListCache(database),
+        api_keys=MongoApiKeys(database),
+        vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
+        signer=DataIntegritySigner(settings.proof_suite),
+        clock=SystemClock(),
+        wake=runtime.wake_relay,
+    )
+
+
 def create_app(
-    settings: IssuerSettings, *, tracer_provider: TracerProvider | None = None
+    settings: IssuerSettings,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    ports: Ports | None = None,
 ) -> FastAPI:
-    issuer = build_issuer(settings, tracer_provider=tracer_provider)
+    issuer = build_issuer(settings, tracer_provider=tracer_provider, ports=ports)
     app = FastAPI(
         title="microcred issuer",
         summary="Signed Open Badges 3.0 micro-credentials: keys, revocation, stacking",

@@ -194,19 +194,20 @@ class World:
         self.keyrings = FakeKeyrings(self.outbox)
         self.credentials = FakeCredentials(self.outbox)
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
+        self.ports = Ports(
+            catalogue=self.catalogue,
+            keyrings=self.keyrings,
+            credentials=self.credentials,
+            slots=self.slots,
+            status_lists=self.status_lists,
+            api_keys=self.api_keys,
+            vault=self.vault,
+            signer=DataIntegritySigner(self.suite),
+            clock=self.clock,
+            wake=self._wake,
+        )
         self.handlers: Handlers = build_handlers(
-            Ports(
-                catalogue=self.catalogue,
-                keyrings=self.keyrings,
-                credentials=self.credentials,
-                slots=self.slots,
-                status_lists=self.status_lists,
-                api_keys=self.api_keys,
-                vault=self.vault,
-                signer=DataIntegritySigner(self.suite),
-                clock=self.clock,
-                wake=self._wake,
-            ),
+            self.ports,
             Options(urls=IssuerUrls(BASE_URL, BASE_URL), salt_key=b"unit-test-salt-key"),
         )
 

@@ -88,6 +88,6 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         keys=keys,
         projections=ProjectionHandlers(ports.catalogue, keys, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
-        queries=CredentialQueries(ports.credentials),
+        queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),
         urls=options.urls,
     )

@@ -1,0 +1,128 @@
+"""Translating between HTTP shapes and commands/domain records, and writing JSON responses."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import Response
+
+from ..domain.credentials import EvidenceItem, ResultLine
+from ..domain.errors import IssuerError
+from ..domain.records import IssuedCredential, StatusAction
+from ..service_layer.commands import IssueCompletion
+from ..service_layer.handlers import Handlers
+from .cohort import CohortRow
+from .schemas import (
+    CohortOut,
+    CohortRowOut,
+    CompletionIn,
+    CredentialStatusOut,
+    CredentialSummaryOut,
+)
+
+
+def status_action(value: str) -> StatusAction:
+    assert value in ("revoke", "suspend", "reinstate")
+    return value  # type: ignore[return-value]
+
+
+async def cohort_stream(handlers: Handlers, rows: list[CohortRow]) -> AsyncIterator[bytes]:
+    results = []
+    for row in rows:
+        result = await cohort_row(handlers, row)
+        results.append(result)
+        yield result.model_dump_json().encode() + b"\n"
+    summary = cohort_summary(results).model_dump(mode="json", exclude={"rows"})
+    yield json.dumps({"summary": summary}).encode() + b"\n"
+
+
+def cohort_summary(rows: list[CohortRowOut]) -> CohortOut:
+    return CohortOut(
+        total=len(rows),
+        issued=sum(r.outcome == "issued" for r in rows),
+        already_issued=sum(r.outcome == "already_issued" for r in rows),
+        rejected=sum(r.outcome == "rejected" for r in rows),
+        rows=rows,
+    )
+
+
+async def cohort_row(handlers: Handlers, row: CohortRow) -> CohortRowOut:
+    number, completion_id = row.row, row.completion_id
+    if row.command is None:
+        return CohortRowOut(
+            row=number,
+            completion_id=completion_id,
+            outcome="rejected",
+            reason_code="invalid_row",
+            reason=row.error,
+        )
+    try:
+        outcome = await handlers.completions.issue(row.command)
+    except IssuerError as error:
+        return CohortRowOut(
+            row=number,
+            completion_id=completion_id,
+            outcome="rejected",
+            reason_code=error.code,
+            reason=error.reason,
+        )
+    return CohortRowOut(
+        row=number,
+        completion_id=completion_id,
+        outcome="issued" if outcome.created else "already_issued",
+        credential_id=outcome.credential_id,
+    )
+
+
+def completion_command(body: CompletionIn, provider_id: str) -> IssueCompletion:
+    return IssueCompletion(
+        completion_id=body.completion_id,
+        provider_id=provider_id,
+        achievement_id=body.achievement_id,
+        completed_on=body.completed_on,
+        learner_email=str(body.learner.email) if body.learner.email else None,
+        learner_did=body.learner.did,
+        learner_name=body.learner.name,
+        results=tuple(ResultLine(r.name, r.value) for r in body.results),
+        evidence=tuple(EvidenceItem(e.url, e.narrative, e.name) for e in body.evidence),
+        acting_provider_id=provider_id,
+    )
+
+
+def status_out(credential: IssuedCredential) -> CredentialStatusOut:
+    return CredentialStatusOut(
+        credential_id=credential.credential_id,
+        status=credential.status,
+        reason=credential.status_reason,
+        changed_at=credential.status_changed_at,
+    )
+
+
+def credential_summary(handlers: Handlers, credential: IssuedCredential) -> CredentialSummaryOut:
+    return CredentialSummaryOut(
+        credential_id=credential.credential_id,
+        kind=credential.kind,
+        provider_id=credential.provider_id,
+        achievement_id=credential.achievement_id,
+        achievement_name=credential.achievement_name,
+        issuer_did=credential.issuer_did,
+        issued_at=credential.issued_at,
+        status=credential.status,
+        ects=credential.ects,
+        eqf_level=credential.eqf_level,
+        credential_url=handlers.urls.credential(credential.credential_id),
+        component_credential_ids=list(credential.component_credential_ids),
+    )
+
+
+def bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def json_response(
+    document: Any, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = json.dumps(document, ensure_ascii=False).encode()
+    return Response(body, media_type=media_type, headers=headers)

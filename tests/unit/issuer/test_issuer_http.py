@@ -1,0 +1,201 @@
+"""The HTTP API on fakes: authentication, problem details, content negotiation, caching."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from microcred_issuer.bootstrap import create_app
+from microcred_issuer.config import IssuerSettings
+from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
+from microcred_shared.crypto.loader import default_loader
+
+from tests.unit.issuer.fakes import BASE_URL, World
+
+ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
+COMPLETION = {
+    "completion_id": "http-1",
+    "achievement_id": "uni-a:MECH-1",
+    "learner": {"email": "ada@example.org", "name": "Ada"},
+    "completed_on": "2025-05-30",
+    "results": [{"name": "Final grade", "value": "A"}],
+}
+
+
+@pytest.fixture
+async def world() -> World:
+    world = World()
+    await world.add_provider("uni-a")
+    await world.add_provider("college-b")
+    await world.add_achievement("uni-a:MECH-1", "uni-a")
+    await world.add_achievement("college-b:HYD-1", "college-b")
+    return world
+
+
+@pytest.fixture
+async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
+    settings = IssuerSettings(
+        environment="test",
+        public_base_url=BASE_URL,
+        admin_token="unit-admin-token-0123456789",
+        key_encryption_key="unit-key-encryption-key-0123",
+        learner_salt_key="unit-learner-salt-key-0123",
+    )
+    app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        yield client
+
+
+async def key_for(http: httpx.AsyncClient, provider_id: str) -> dict[str, str]:
+    response = await http.post(f"/admin/providers/{provider_id}/api-keys", headers=ADMIN)
+    assert response.status_code == 201
+    return {"authorization": f"Bearer {response.json()['api_key']}"}
+
+
+async def test_reporting_a_completion_needs_a_provider_api_key(http: httpx.AsyncClient) -> None:
+    response = await http.post("/completions", json=COMPLETION)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    wrong = await http.post("/completions", json=COMPLETION, headers={"x-api-key": "mci_nope"})
+    assert wrong.status_code == 401
+
+
+async def test_admin_endpoints_need_the_admin_token(http: httpx.AsyncClient) -> None:
+    assert (await http.post("/admin/providers/uni-a/api-keys")).status_code == 401
+    bad = {"authorization": "Bearer not-the-token"}
+    assert (await http.post("/admin/providers/uni-a/keys/rotate", headers=bad)).status_code == 401
+    unknown = await http.post("/admin/providers/nobody/api-keys", headers=ADMIN)
+    assert unknown.status_code == 422
+
+
+async def test_a_completion_is_created_once_and_answered_the_same_on_retry(
+    http: httpx.AsyncClient,
+) -> None:
+    headers = await key_for(http, "uni-a")
+    first = await http.post("/completions", json=COMPLETION, headers=headers)
+    again = await http.post("/completions", json=COMPLETION, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["credential_id"] == again.json()["credential_id"]
+    assert again.json()["created"] is False
+
+
+async def test_another_providers_achievement_is_a_403_problem_with_its_code(
+    http: httpx.AsyncClient,
+) -> None:
+    headers = await key_for(http, "uni-a")
+    body = COMPLETION | {"completion_id": "x", "achievement_id": "college-b:HYD-1"}
+    response = await http.post("/completions", json=body, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["code"] == "achievement_of_another_provider"
+
+
+async def test_a_credential_is_served_as_json_or_as_the_vc_media_type(
+    http: httpx.AsyncClient,
+) -> None:
+    created = await http.post("/completions", json=COMPLETION, headers=await key_for(http, "uni-a"))
+    url = f"/credentials/{created.json()['credential_id']}"
+    plain = await http.get(url)
+    vc = await http.get(url, headers={"accept": "application/vc+ld+json"})
+    assert plain.headers["content-type"].startswith("application/json")
+    assert vc.headers["content-type"].startswith("application/vc+ld+json")
+    assert plain.json() == vc.json()
+    assert plain.json()["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert (await http.get("/credentials/unknown")).status_code == 404
+
+
+async def test_only_the_issuing_provider_revokes_and_the_list_changes_its_etag(
+    http: httpx.AsyncClient,
+) -> None:
+    owner = await key_for(http, "uni-a")
+    created = await http.post("/completions", json=COMPLETION, headers=owner)
+    credential_id = created.json()["credential_id"]
+    entry = (await http.get(f"/credentials/{credential_id}")).json()["credentialStatus"]
+    list_path = entry["statusListCredential"].removeprefix(BASE_URL)
+    before = await http.get(list_path)
+    assert before.headers["cache-control"] == "public, max-age=60"
+    cached = await http.get(list_path, headers={"if-none-match": before.headers["etag"]})
+    assert cached.status_code == 304
+
+    other = await key_for(http, "college-b")
+    refused = await http.post(f"/credentials/{credential_id}/revoke", headers=other)
+    assert refused.status_code == 403
+    revoked = await http.post(
+        f"/credentials/{credential_id}/revoke", headers=owner, json={"reason": "fraud"}
+    )
+    assert revoked.json() | {"changed_at": None} == {
+        "credential_id": credential_id,
+        "status": "revoked",
+        "reason": "fraud",
+        "changed_at": None,
+    }
+
+    after = await http.get(list_path, headers={"if-none-match": before.headers["etag"]})
+    assert after.status_code == 200
+    encoded = after.json()["credentialSubject"]["encodedList"]
+    assert bit_is_set(decode_bitstring(encoded), int(entry["statusListIndex"]))
+    assert (await http.get("/status-lists/nobody.revocation.1")).status_code == 404
+
+
+async def test_a_cohort_csv_is_answered_row_by_row_and_streams_progress(
+    http: httpx.AsyncClient,
+) -> None:
+    headers = await key_for(http, "uni-a")
+    csv = (
+        "completion_id,achievement_id,email,completed_on,grade\n"
+        "r1,uni-a:MECH-1,ada@example.org,2025-05-01,A\n"
+        "r2,college-b:HYD-1,bob@example.org,2025-05-01,B\n"
+        "r3,uni-a:MECH-1,,2025-05-01,C\n"
+        "r1,uni-a:MECH-1,ada@example.org,2025-05-01,A\n"
+    )
+    files = {"file": ("cohort.csv", csv, "text/csv")}
+    answer = (await http.post("/completions/cohort", files=files, headers=headers)).json()
+    assert [r["outcome"] for r in answer["rows"]] == [
+        "issued",
+        "rejected",
+        "rejected",
+        "already_issued",
+    ]
+    assert answer["rows"][1]["reason_code"] == "achievement_of_another_provider"
+    assert (answer["issued"], answer["rejected"], answer["already_issued"]) == (1, 2, 1)
+
+    streamed = await http.post(
+        "/completions/cohort", files=files, headers=headers | {"accept": "application/x-ndjson"}
+    )
+    lines: list[dict[str, Any]] = [json.loads(line) for line in streamed.text.splitlines()]
+    assert [line.get("outcome") for line in lines[:-1]] == [
+        "already_issued",
+        "rejected",
+        "rejected",
+        "already_issued",
+    ]
+    assert lines[-1]["summary"]["total"] == 4
+
+
+async def test_did_documents_the_eu_context_and_achievements_are_served(
+    http: httpx.AsyncClient,
+) -> None:
+    did = await http.get("/issuers/uni-a/did.json")
+    assert did.json()["id"] == "did:web:issuer.test%3A8002:issuers:uni-a"
+    assert "secretKeyMultibase" not in did.text
+    context = await http.get("/contexts/eu-microcredential/v1")
+    assert context.json() == default_loader().get(
+        "https://microcred.example/contexts/eu-microcredential/v1"
+    )
+    achievement = await http.get("/achievements/uni-a%3AMECH-1")
+    assert achievement.json()["learningOutcomes"] == [
+        "Program a PLC",
+        "Read hydraulic schematics",
+    ]
+    assert (await http.get("/issuers/nobody/did.json")).status_code == 404
+
+
+async def test_a_learners_credentials_are_listed_by_their_reference(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await http.post("/completions", json=COMPLETION, headers=await key_for(http, "uni-a"))
+    [stored] = world.credentials.stored.values()
+    listed = (await http.get(f"/learners/{stored.learner_ref}/credentials")).json()
+    assert [c["credential_id"] for c in listed] == [stored.credential_id]
+    assert listed[0]["status"] == "active"
