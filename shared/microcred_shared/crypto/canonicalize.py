@@ -1,8 +1,8 @@
 """Canonicalisation: RDFC-1.0 over JSON-LD (in safe mode) and JCS (RFC 8785).
 
 Everything that turns a JSON-LD document into canonical N-Quads goes through
-:func:`canonicalize_rdfc`, so a faster implementation (issue 7) can replace the PyLD reference
-path in one place and be tested against it.
+:func:`canonicalize_rdfc`: the fast path (``fast_rdfc``) where it covers the document, PyLD
+(the reference, kept for fallback and differential tests) everywhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from microcred_shared.crypto.errors import (
     ContextNotBundledError,
     SafeModeError,
 )
+from microcred_shared.crypto.fast_rdfc import fast_canonicalize
 from microcred_shared.crypto.jsonld_safe import SafeModeProcessor, processing_options
 from microcred_shared.crypto.loader import OfflineDocumentLoader, default_loader
 
@@ -52,16 +53,24 @@ def _reference_rdfc(document: Mapping[str, Any], loader: OfflineDocumentLoader) 
     return result
 
 
-# The implementation behind canonicalize_rdfc: PyLD today; issue 7 swaps in a fast path
-# (with this reference kept for fallback and differential tests).
+def _fast_or_reference(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str:
+    """The fast path (issue 7) where it covers the document, the PyLD reference elsewhere
+    (which also raises every safe-mode and JSON-LD error: the fast path never does)."""
+    fast = fast_canonicalize(document, loader)
+    return fast if fast is not None else _reference_rdfc(document, loader)
+
+
+# The implementation behind canonicalize_rdfc: the fast path with the PyLD reference as its
+# fallback; the reference alone stays available for differential tests (reference_rdfc).
 RdfcImplementation = Callable[[Mapping[str, Any], OfflineDocumentLoader], str]
-_rdfc_impl: RdfcImplementation = _reference_rdfc
+DEFAULT_RDFC_IMPLEMENTATION: RdfcImplementation = _fast_or_reference
+_rdfc_impl: RdfcImplementation = DEFAULT_RDFC_IMPLEMENTATION
 
 
 def set_rdfc_implementation(impl: RdfcImplementation | None) -> None:
-    """Swap the RDFC-1.0 implementation (None restores the PyLD reference)."""
+    """Swap the RDFC-1.0 implementation (None restores the default: fast, else reference)."""
     global _rdfc_impl
-    _rdfc_impl = impl or _reference_rdfc
+    _rdfc_impl = impl or DEFAULT_RDFC_IMPLEMENTATION
 
 
 def reference_rdfc(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> str:

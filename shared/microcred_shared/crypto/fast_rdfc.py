@@ -1,0 +1,86 @@
+"""The fast ``eddsa-rdfc-2022`` canonicalisation: compiled contexts, one-pass expansion to quads,
+and RDFC-1.0 with a fast path for the common case.
+
+RDFC-1.0 labels blank nodes in the order of their first-degree hashes when those hashes are all
+different, which is the case for almost every credential (each blank node — an address, a
+result, an alignment — has distinct content). When two blank nodes share a first-degree hash
+(identical sub-objects), the dataset goes to PyLD's own RDFC-1.0 implementation, which runs the
+n-degree algorithm. :func:`fast_canonicalize` returns None whenever the document is outside what
+the fast expansion covers; the caller then uses the reference path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from pyld.canon import URDNA2015  # type: ignore[import-untyped,unused-ignore]
+
+from microcred_shared.crypto.fast_contexts import Unsupported, context_tree
+from microcred_shared.crypto.fast_expand import Dataset, to_dataset
+from microcred_shared.crypto.loader import OfflineDocumentLoader
+
+Quad = tuple[str, str, str]
+
+
+def fast_canonicalize(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str | None:
+    """Canonical N-Quads of ``document``, or None when the reference path must decide."""
+    try:
+        dataset = to_dataset(document, context_tree(loader).root)
+    except Unsupported:
+        return None
+    except Exception:  # e.g. a context PyLD rejects: the reference path raises that error
+        return None
+    return canonicalize_dataset(dataset)
+
+
+def canonicalize_dataset(dataset: Dataset) -> str:
+    """RDFC-1.0 over a default-graph dataset (canonical N-Quads, sorted)."""
+    quads = dataset.quads
+    mentions: dict[str, list[Quad]] = {}
+    for quad in quads:
+        subject, _, obj = quad
+        if subject[0] == "_":
+            mentions.setdefault(subject, []).append(quad)
+        if obj[0] == "_":
+            mentions.setdefault(obj, []).append(quad)
+    hashed = sorted((_first_degree_hash(node, quads), node) for node, quads in mentions.items())
+    if any(hashed[i][0] == hashed[i + 1][0] for i in range(len(hashed) - 1)):
+        return _reference_canonicalize(dataset)
+    labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashed)}
+    lines = [f"{labels.get(s, s)} {p} {labels.get(o, o)} .\n" for s, p, o in quads]
+    lines.sort()
+    return "".join(lines)
+
+
+def _first_degree_hash(node: str, mentioned: list[Quad]) -> str:
+    """RDFC-1.0 §4.6: the node's quads with itself as ``_:a`` and other blank nodes as ``_:z``."""
+    lines = []
+    for s, p, o in mentioned:
+        if s[0] == "_":
+            s = "_:a" if s == node else "_:z"
+        if o[0] == "_":
+            o = "_:a" if o == node else "_:z"
+        lines.append(f"{s} {p} {o} .\n")
+    lines.sort()
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def _reference_canonicalize(dataset: Dataset) -> str:
+    """The hard case (blank nodes alike at first degree): PyLD's RDFC-1.0 on the same quads."""
+    triples = [
+        {"subject": _term(s, dataset), "predicate": _term(p, dataset), "object": _term(o, dataset)}
+        for s, p, o in dataset.quads
+    ]
+    result: str = URDNA2015().main({"@default": triples}, {"format": "application/n-quads"})
+    return result
+
+
+def _term(term: str, dataset: Dataset) -> dict[str, str]:
+    if term[0] == "<":
+        return {"type": "IRI", "value": term[1:-1]}
+    if term[0] == "_":
+        return {"type": "blank node", "value": term}
+    lexical, datatype = dataset.literals[term]
+    return {"type": "literal", "value": lexical, "datatype": datatype}
