@@ -234,9 +234,8 @@ def main() -> None:
     args = parser.parse_args()
     with infrastructure() as (kafka, mongo):
         result = asyncio.run(run(kafka, mongo, args.quick))
-    print(
-        f"{'issuer (completion in -> issued event out)':44} {'n':>6} {'cred/s':>8} {'p50 ms':>9} {'p99 ms':>9}"
-    )
+    heading = "issuer (completion in -> issued event out)"
+    print(f"{heading:44} {'n':>6} {'cred/s':>8} {'p50 ms':>9} {'p99 ms':>9}")
     for row in result["end_to_end"]:
         print(
             f"{row['suite']:44} {row['issued']:>6} {row['credentials_per_second']:8.1f} "
