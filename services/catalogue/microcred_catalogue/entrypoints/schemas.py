@@ -145,11 +145,6 @@ class PathwayPublic(BaseModel):
     updated_at: datetime
 
 
-class GraphEdgePublic(BaseModel):
-    role: Literal["component", "target"]
-    pathway: PathwayPublic
-
-
 class PathwayGraph(BaseModel):
     achievement_id: str
     stacks_into: list[PathwayPublic] = Field(description="pathways it is a component of")
