@@ -201,17 +201,16 @@ def main() -> None:
     with database() as uri:
         result = asyncio.run(run(uri, events))
     alone, dead = result["fast_receiver_alone"], result["fast_receiver_beside_a_dead_one"]
+    rows = [
+        ("deliveries/s", "deliveries_per_second", "{:12.0f}"),
+        ("p50 arrival ms (from dispatcher start)", "p50_arrival_ms", "{:12.1f}"),
+        ("p99 arrival ms", "p99_arrival_ms", "{:12.1f}"),
+    ]
     print(f"{'notifier webhook delivery':40} {'alone':>12} {'beside dead':>12}")
-    print(
-        f"{'deliveries/s':40} {alone['deliveries_per_second']:12.0f} {dead['deliveries_per_second']:12.0f}"
-    )
-    print(
-        f"{'p50 arrival ms (from dispatcher start)':40} {alone['p50_arrival_ms']:12.1f} {dead['p50_arrival_ms']:12.1f}"
-    )
-    print(f"{'p99 arrival ms':40} {alone['p99_arrival_ms']:12.1f} {dead['p99_arrival_ms']:12.1f}")
-    print(
-        f"delay added by one dead receiver: {result['delay_added_by_dead_receiver_ms']['total']:.0f} ms over {events} deliveries"
-    )
+    for label, key, number in rows:
+        print(f"{label:40} {number.format(alone[key])} {number.format(dead[key])}")
+    added = result["delay_added_by_dead_receiver_ms"]["total"]
+    print(f"delay added by one dead receiver: {added:.0f} ms over {events} deliveries")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -22,8 +22,9 @@ from microcred_shared.logging import get_logger
 
 from ..domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
 from ..domain.retries import RetrySchedule
-from ..domain.subscriptions import Subscription, SubscriptionStatus
+from ..domain.subscriptions import SubscriptionStatus
 from ..domain.urls import UrlRefused, check_addresses, parse_webhook_url
+from .endpoints import Endpoint, EndpointDirectory
 from .ports import (
     AddressResolver,
     Claim,
@@ -47,6 +48,7 @@ class DispatchLimits:
     # How long a batch of found deliveries is worked through before looking again (sooner when
     # this process stores new ones); bounds how long another replica's new work waits.
     rescan_seconds: float = 1.0
+    endpoint_cache: timedelta = timedelta(seconds=1)
 
 
 log = get_logger(__name__)
@@ -79,6 +81,9 @@ class Dispatcher:
         self._stopping = False
         self._candidates: deque[DueDelivery] = deque()
         self._candidates_at = 0.0
+        self._endpoints = EndpointDirectory(
+            self.subscriptions, self.keys, self.clock, self.limits.endpoint_cache
+        )
 
     def wake(self) -> None:
         self._wake.set()
@@ -190,50 +195,44 @@ class Dispatcher:
 
     async def _deliver(self, claim: Claim) -> None:
         delivery = claim.delivery
-        subscription = await self.subscriptions.get(delivery.subscription_id)
-        if subscription is None or subscription.status is SubscriptionStatus.DELETED:
+        endpoint = await self._endpoints.get(delivery.subscription_id)
+        if endpoint is None or endpoint.subscription.status is SubscriptionStatus.DELETED:
             await self.deliveries.release(claim, DeliveryStatus.CANCELLED)
             return
+        subscription = endpoint.subscription
         if not subscription.active:
             await self.deliveries.release(claim, DeliveryStatus.HELD)
             return
-        outcome = await self._attempt(delivery, subscription)
+        outcome = await self._attempt(delivery, endpoint)
         self.on_attempt(delivery, outcome)
         updated = delivery.after_attempt(outcome, self.schedule)
         if not await self.deliveries.record(claim, updated):
             return  # our lease expired and another worker took over: its record wins
         if outcome.gone:
+            self._endpoints.forget(subscription.subscription_id)
             await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))
             await self.deliveries.move(
                 subscription.subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD
             )
 
-    async def _attempt(self, delivery: Delivery, subscription: Subscription) -> AttemptOutcome:
+    async def _attempt(self, delivery: Delivery, endpoint: Endpoint) -> AttemptOutcome:
         started = self.clock.now()
+        url = endpoint.subscription.url
         try:
-            target = parse_webhook_url(subscription.url, allow_private=self.allow_private_urls)
+            target = parse_webhook_url(url, allow_private=self.allow_private_urls)
             addresses = await self.resolver.resolve(target.host, target.port)
             check_addresses(addresses, allow_private=self.allow_private_urls)
         except UrlRefused as refused:
             return AttemptOutcome(started_at=started, latency_ms=0.0, error=f"refused: {refused}")
         return await self.sender.send(
             WebhookRequest(
-                url=subscription.url,
+                url=url,
                 webhook_id=delivery.delivery_id,
                 body=_body_of(delivery),
-                signing_secrets=await self._signing_secrets(subscription),
+                signing_secrets=endpoint.signing_secrets,
                 trace=delivery.trace,
             )
         )
-
-    async def _signing_secrets(self, subscription: Subscription) -> list[str]:
-        sealed = await self.subscriptions.secrets(subscription.subscription_id)
-        if sealed is None:
-            return []
-        secrets = [self.keys.unseal(sealed.current)]
-        if sealed.previous and sealed.previous_until and sealed.previous_until > self.clock.now():
-            secrets.append(self.keys.unseal(sealed.previous))
-        return secrets
 
 
 def _body_of(delivery: Delivery) -> bytes:
