@@ -81,6 +81,8 @@ async def test_an_issued_credential_reaches_each_matching_subscription_once_sign
         ids = [d["credential_id"] for d in data_of(receiver.accepted[name])]
         assert ids == ["cred-one", "cred-one-marker"]
     assert receiver.requests_to("one-other") == []
+    # The redelivered event was not sent again at all (not merely deduplicated by the receiver).
+    assert len(receiver.requests_to("one-a")) == len(receiver.requests_to("one-b")) == 2
     assert receiver.rejected_signatures == []
     log = await notifier.deliveries(key_a, sub_a)
     assert sorted(d["event_id"] for d in log) == sorted([event.id, marker.id])
