@@ -44,9 +44,12 @@ class ActiveContext:
         "_terms",
         "_vocab",
         "_vocab_base",
+        "layouts",
         "plans",
         "previous",
         "raw",
+        "type_keys",
+        "typed",
     )
 
     def __init__(
@@ -61,6 +64,11 @@ class ActiveContext:
         self._terms: dict[tuple[str | None, str], Any] = {}
         # How each key expands here, filled in by fast_expand (a per-context compiled table).
         self.plans: dict[str, Any] = {}
+        # Per node shape (its keys): which keys are types, the context after the type-scoped
+        # contexts of given type values, and the compiled plan of every key.
+        self.type_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.typed: dict[tuple[Any, ...], ActiveContext] = {}
+        self.layouts: dict[tuple[str, ...], Any] = {}
 
     # -- derived contexts -------------------------------------------------------------------
 
@@ -109,7 +117,7 @@ class ActiveContext:
         hit = self._vocab.get(value, _MISSING)
         if hit is _MISSING:
             hit = self._owner.processor._expand_iri(self.raw, value, vocab=True)
-            _remember(self._vocab, value, hit)
+            remember(self._vocab, value, hit)
         return hit
 
     def vocab_with_base(self, value: str) -> Any:
@@ -119,7 +127,7 @@ class ActiveContext:
             hit = self._owner.processor._expand_iri(
                 self.raw, value, vocab=True, base=RELATIVE_IRI_MARKER
             )
-            _remember(self._vocab_base, value, hit)
+            remember(self._vocab_base, value, hit)
         return hit
 
     def document_relative(self, value: str) -> Any:
@@ -140,7 +148,7 @@ class ActiveContext:
         hit = self._terms.get(memo_key, _MISSING)
         if hit is _MISSING:
             hit = jsonld.JsonLdProcessor.get_context_value(self.raw, key, entry)
-            _remember(self._terms, memo_key, hit)
+            remember(self._terms, memo_key, hit)
         return hit
 
     def is_reverse(self, key: str) -> bool:
@@ -148,7 +156,7 @@ class ActiveContext:
         return bool(mapping and mapping.get("reverse"))
 
 
-def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+def remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     if len(memo) < MAX_MEMO:
         memo[key] = value
 

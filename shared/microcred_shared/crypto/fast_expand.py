@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from microcred_shared.crypto.fast_contexts import ABSOLUTE_IRI, ActiveContext, Unsupported
+from microcred_shared.crypto.fast_contexts import ABSOLUTE_IRI, ActiveContext, Unsupported, remember
 from microcred_shared.crypto.jsonld_safe import RELATIVE_IRI_MARKER
 from microcred_shared.crypto.nquads_escape import canonical_escape
 
@@ -33,6 +33,18 @@ XSD_INTEGER, XSD_DOUBLE = XSD + "integer", XSD + "double"
 # The characters jsonld_safe refuses in an IRI (RDF forbids them; the stacks disagree on them).
 _FORBIDDEN_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ALLOWED_CONTAINERS = frozenset({"@set"})
+# The reference escaping (nquads_escape.canonical_escape) as a translate table, derived from it.
+ESCAPES = {
+    code: canonical_escape(chr(code))
+    for code in range(0x80)
+    if canonical_escape(chr(code)) != chr(code)
+}
+needs_escape = re.compile("[" + re.escape("".join(map(chr, ESCAPES))) + "]").search
+
+
+def escape(lexical: str) -> str:
+    """A literal's lexical form as canonical N-Quads writes it (nquads_escape, faster)."""
+    return lexical.translate(ESCAPES) if needs_escape(lexical) else lexical
 
 
 @dataclass(slots=True)
@@ -40,7 +52,6 @@ class Dataset:
     """Default-graph quads as N-Quads terms (``<iri>``, ``_:bN`` or a serialised literal)."""
 
     quads: set[tuple[str, str, str]] = field(default_factory=set)
-    literals: dict[str, tuple[str, str]] = field(default_factory=dict)  # term → (lexical, type)
     _next_blank: int = 0
 
     def blank_node(self) -> str:
@@ -89,6 +100,7 @@ class KeyPlan:
     arrays_ok: bool = True
     scalar: int = AS_LITERAL
     datatype: str | None = None
+    plain_strings: bool = False  # strings become plain literals (the common case, inlined)
 
 
 def key_plan(ctx: ActiveContext, key: str) -> KeyPlan:
@@ -135,6 +147,7 @@ def _compile_key(ctx: ActiveContext, key: str) -> KeyPlan:
         _ALLOWED_CONTAINERS.issuperset(term_container),
         scalar,
         datatype,
+        scalar == AS_LITERAL and datatype is None,
     )
 
 
@@ -156,6 +169,61 @@ def _scalar_plan(ctx: ActiveContext, key: str) -> tuple[int, str | None]:
     if ctx.term(key, "@language") is not None or ctx.term(key, "@direction") is not None:
         return AS_LITERAL_NO_STRINGS, None  # strings would be language-tagged
     return AS_LITERAL, None
+
+
+# (the key holding @id or None, the keys holding types, the plans of the other keys, context)
+Layout = tuple[str | None, tuple[str, ...], tuple[KeyPlan, ...], ActiveContext]
+
+
+def _layout(ctx: ActiveContext, keys: tuple[str, ...]) -> Layout:
+    """Compile a node shape (its keys) in its final context: PyLD ``_expand_object``'s per-key
+    decisions, made once per shape instead of once per node."""
+    id_key: str | None = None
+    type_keys: list[str] = []
+    properties: list[KeyPlan] = []
+    for key in keys:
+        plan = key_plan(ctx, key)
+        if plan.kind == ID:
+            if id_key is not None:
+                raise Unsupported("colliding @id keys")
+            id_key = key
+        elif plan.kind == TYPE:
+            type_keys.append(key)
+        elif plan.kind == PROPERTY:
+            properties.append(plan)
+    layout = (id_key, tuple(type_keys), tuple(properties), ctx)
+    remember(ctx.layouts, keys, layout)
+    return layout
+
+
+def _apply_type_contexts(
+    ctx: ActiveContext, element: dict[str, Any], type_keys: tuple[str, ...]
+) -> tuple[ActiveContext, bool]:
+    """PyLD ``_prepare_nested_context``: every key, in sorted order, that expands to ``@type``
+    in the context so far has each of its types' scoped contexts applied, in sorted order.
+    Also says whether only ``type_keys`` were read (then the result may be cached)."""
+    type_scoped = ctx
+    only_type_keys = True
+    for key in sorted(element):
+        if ctx.vocab(key) != "@type":
+            continue
+        only_type_keys = only_type_keys and key in type_keys
+        value = element[key]
+        types = [t for t in (value if type(value) is list else [value]) if type(t) is str]
+        for type_ in sorted(types):
+            scoped = type_scoped.term(type_, "@context")
+            if scoped is not None and scoped is not False:
+                ctx = ctx.with_scoped_context(scoped, propagate=False, override=False)
+    return ctx, only_type_keys
+
+
+def _hashable(value: Any) -> Any:
+    """A cache key for a type value: a string, a tuple of strings, or None (do not cache)."""
+    if type(value) is str:
+        return value
+    if type(value) is list and all(type(item) is str for item in value):
+        return tuple(value)
+    return None
 
 
 class _Expander:
@@ -184,59 +252,64 @@ class _Expander:
             ctx = ctx.with_scoped_context(property_scoped, propagate=True, override=True)
         if "@context" in element:
             ctx = ctx.with_document_context(element["@context"])
+        keys = tuple(element)
+        type_keys = ctx.type_keys.get(keys)
+        if type_keys is None:
+            type_keys = tuple(key for key in keys if ctx.vocab(key) == "@type")
+            remember(ctx.type_keys, keys, type_keys)
         type_scoped = ctx
-        type_keys = [key for key in element if ctx.vocab(key) == "@type"]
         if type_keys:
-            ctx = self._apply_type_contexts(ctx, element, sorted(type_keys))
-        return self._properties(ctx, type_scoped, element)
+            ctx = self._typed_context(ctx, element, keys, type_keys)
+        layout = ctx.layouts.get(keys) or _layout(ctx, keys)
+        return self._properties(layout, type_scoped, element)
 
-    def _apply_type_contexts(
-        self, ctx: ActiveContext, element: dict[str, Any], type_keys: list[str]
+    def _typed_context(
+        self,
+        ctx: ActiveContext,
+        element: dict[str, Any],
+        keys: tuple[str, ...],
+        type_keys: tuple[str, ...],
     ) -> ActiveContext:
-        """PyLD ``_prepare_nested_context``: each type's scoped context, in sorted order."""
-        type_scoped = ctx
-        for key in type_keys:
-            if ctx.vocab(key) != "@type":  # a type-scoped context may redefine a later key
-                continue
-            value = element[key]
-            types = [t for t in (value if type(value) is list else [value]) if type(t) is str]
-            for type_ in sorted(types):
-                scoped = type_scoped.term(type_, "@context")
-                if scoped is not None and scoped is not False:
-                    ctx = ctx.with_scoped_context(scoped, propagate=False, override=False)
-        return ctx
+        """The context after the node's type-scoped contexts, cached by shape and type values."""
+        signature = (keys, *(_hashable(element[key]) for key in type_keys))
+        hit = ctx.typed.get(signature)
+        if hit is not None:
+            return hit
+        typed, read_only_type_keys = _apply_type_contexts(ctx, element, type_keys)
+        if read_only_type_keys and None not in signature:
+            remember(ctx.typed, signature, typed)
+        return typed
 
     def _properties(
-        self, ctx: ActiveContext, type_scoped: ActiveContext, element: dict[str, Any]
+        self, layout: Layout, type_scoped: ActiveContext, element: dict[str, Any]
     ) -> str:
         """PyLD ``_expand_object`` followed by ``_graph_to_rdf`` for one node."""
-        subject: str | None = None
-        plans = []
-        for key, value in element.items():
-            plan = ctx.plans.get(key) or key_plan(ctx, key)
-            kind = plan.kind
-            if kind == PROPERTY:
-                plans.append((plan, value))
-            elif kind == ID:
-                if subject is not None or type(value) is not str:
-                    raise Unsupported("@id")
-                subject = safe_iri(ctx.document_relative(value))
-            elif kind == TYPE:
-                plans.append((plan, value))
-        if subject is None:
+        id_key, type_keys, properties, ctx = layout
+        if id_key is not None:
+            value = element[id_key]
+            if type(value) is not str:
+                raise Unsupported("@id")
+            subject = safe_iri(ctx.document_relative(value))
+        else:
             subject = self.dataset.blank_node()
         quads = self.quads
-        for plan, value in plans:
-            if plan.kind == TYPE:
-                values = value if type(value) is list else [value]
-                if not values:
+        for key in type_keys:
+            value = element[key]
+            values = value if type(value) is list else [value]
+            if not values:
+                raise Unsupported("@type")
+            for type_ in values:
+                if type(type_) is not str:
                     raise Unsupported("@type")
-                for type_ in values:
-                    if type(type_) is not str:
-                        raise Unsupported("@type")
-                    quads.add((subject, RDF_TYPE, safe_iri(type_scoped.vocab_with_base(type_))))
-            elif plan.is_list:
+                quads.add((subject, RDF_TYPE, safe_iri(type_scoped.vocab_with_base(type_))))
+        for plan in properties:
+            value = element[plan.key]
+            if plan.is_list:
                 self._list(plan, value, subject)
+            elif plan.plain_strings and type(value) is str:
+                if needs_escape(value):
+                    value = value.translate(ESCAPES)
+                quads.add((subject, plan.predicate, '"' + value + '"'))
             else:
                 self._values(plan, value, subject)
         return subject
@@ -290,9 +363,7 @@ class _Expander:
         if type(value) is str:
             if scalar == AS_LITERAL:
                 if plan.datatype is None:
-                    term = '"' + canonical_escape(value) + '"'
-                    self.dataset.literals[term] = (value, XSD_STRING)
-                    return term
+                    return '"' + escape(value) + '"'
             elif scalar == AS_IRI:
                 return safe_iri(plan.term_ctx.document_relative(value))
             elif scalar == AS_VOCAB_IRI:
@@ -300,10 +371,9 @@ class _Expander:
             else:
                 raise Unsupported("a language-tagged string")
         lexical, datatype = literal_form(value, plan.datatype)
-        term = '"' + canonical_escape(lexical) + '"'
+        term = '"' + escape(lexical) + '"'
         if datatype != XSD_STRING:
             term += "^^<" + datatype + ">"
-        self.dataset.literals[term] = (lexical, datatype)
         return term
 
 

@@ -12,13 +12,14 @@ the fast expansion covers; the caller then uses the reference path.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from pyld.canon import URDNA2015  # type: ignore[import-untyped,unused-ignore]
 
 from microcred_shared.crypto.fast_contexts import Unsupported, context_tree
-from microcred_shared.crypto.fast_expand import Dataset, to_dataset
+from microcred_shared.crypto.fast_expand import XSD_STRING, Dataset, to_dataset
 from microcred_shared.crypto.loader import OfflineDocumentLoader
 
 Quad = tuple[str, str, str]
@@ -82,5 +83,22 @@ def _term(term: str, dataset: Dataset) -> dict[str, str]:
         return {"type": "IRI", "value": term[1:-1]}
     if term[0] == "_":
         return {"type": "blank node", "value": term}
-    lexical, datatype = dataset.literals[term]
+    lexical, datatype = parse_literal(term)
     return {"type": "literal", "value": lexical, "datatype": datatype}
+
+
+_UNESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE_SEQUENCE = re.compile(r'\\(u[0-9A-F]{4}|[btnfr"\\])')
+
+
+def parse_literal(term: str) -> tuple[str, str]:
+    """(lexical form, datatype) of a literal term as fast_expand writes it."""
+    end = term.rindex('"')  # datatype IRIs never contain a quote (safe mode refuses it)
+    datatype = term[end + 4 : -1] if term.startswith("^^<", end + 1) else XSD_STRING
+    lexical = _ESCAPE_SEQUENCE.sub(_unescape, term[1:end])
+    return lexical, datatype
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] == "u" else _UNESCAPES[code]
