@@ -30,7 +30,14 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 30.0) -> list:
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    expect: int = 1,
+    until: Callable[[list], bool] | None = None,
+    timeout: float = 30.0,
+) -> list:
     """Read at least ``expect`` records of ``topic`` from the beginning (a plain aiokafka client)."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
@@ -39,7 +46,8 @@ async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float 
     records: list = []
     try:
         deadline = time.monotonic() + timeout
-        while len(records) < expect and time.monotonic() < deadline:
+        done = until or (lambda seen: len(seen) >= expect)
+        while not done(records) and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for partition_records in batch.values():
                 records.extend(partition_records)

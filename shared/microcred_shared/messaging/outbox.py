@@ -3,8 +3,9 @@
 FerretDB (and MongoDB without a replica set) has no multi-document transactions, so a service
 never writes state and then publishes: it writes the state *and* the pending events in one
 single-document update (``$push`` onto ``outbox``, ``outbox_pending: true``). The relay
-publishes pending events in order and removes exactly the entries it published. A crash between
-publish and removal republishes them: consumers dedupe by event id.
+publishes pending events in order and then clears them, holding the document's lock (FerretDB
+updates are not atomic, see :mod:`..locks`). A crash between publish and clearing republishes
+them: consumers dedupe by event id.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel
+from pymongo.results import UpdateResult
 
-from ..events import CONTENT_TYPE, CloudEvent, TopicNames, utc_now
+from ..events import CONTENT_TYPE, CloudEvent, TopicNames
 from ..events.topics import Topic
+from ..locks import DocumentLocks, document_key
 from ..logging import get_logger
 from ..mongo import Document, MongoCollection
 
@@ -30,9 +32,7 @@ log = get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
 PENDING_FIELD = "outbox_pending"
-LEASE_FIELD = "outbox_lease_until"
-
-OUTBOX_INDEX = IndexModel([(PENDING_FIELD, ASCENDING), (LEASE_FIELD, ASCENDING)])
+OUTBOX_INDEX = IndexModel([(PENDING_FIELD, ASCENDING)])
 
 
 def outbox_entry(topic: Topic, key: str, event: CloudEvent[Any]) -> Document:
@@ -65,19 +65,36 @@ def with_outbox(update: dict[str, Any], entries: Sequence[Document]) -> dict[str
     return merged
 
 
+async def store_with_outbox(
+    collection: MongoCollection,
+    document_filter: dict[str, Any],
+    update: dict[str, Any],
+    entries: Sequence[Document],
+    *,
+    upsert: bool = False,
+) -> UpdateResult:
+    """Apply ``update`` and store ``entries`` with it, in one write, holding the document's
+    lock so that the relay never clears the outbox in the middle of it (see :mod:`..locks`)."""
+    key = document_key(collection, document_filter["_id"])
+    async with DocumentLocks.of(collection.database).hold(key):
+        return await collection.update_one(
+            document_filter, with_outbox(update, entries), upsert=upsert
+        )
+
+
 @dataclass
 class OutboxRelay:
     """Publishes the pending events of the given collections until stopped.
 
-    Several replicas may run it: a short lease on each document keeps two relays from
-    publishing the same entries at once (which would still be safe, only wasteful).
+    Each document is published and cleared while holding its lock, so neither a handler
+    appending events nor a relay in another replica can interleave with it.
     """
 
     broker: KafkaBroker
     topics: TopicNames
     collections: Sequence[MongoCollection]
     interval_seconds: float = 0.2
-    lease: timedelta = timedelta(seconds=30)
+    batch: int = 200
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
@@ -109,36 +126,36 @@ class OutboxRelay:
                 self._wake.clear()
 
     async def drain(self) -> int:
-        """Publish every pending event now; returns how many were published."""
+        """Publish the pending events of every document not locked right now."""
         total = 0
         for collection in self.collections:
-            while (document := await self._claim(collection)) is not None:
-                total += await self._publish(collection, document)
+            locks = DocumentLocks.of(collection.database)
+            pending = collection.find({PENDING_FIELD: True}, {"_id": 1}).limit(self.batch)
+            for document_id in [document["_id"] async for document in pending]:
+                total += await self._publish_locked(collection, locks, document_id)
         return total
 
-    async def _claim(self, collection: MongoCollection) -> Document | None:
-        now = utc_now()
-        return await collection.find_one_and_update(
-            {
-                PENDING_FIELD: True,
-                "$or": [{LEASE_FIELD: {"$exists": False}}, {LEASE_FIELD: {"$lt": now}}],
-            },
-            {"$set": {LEASE_FIELD: now + self.lease}},
-            return_document=ReturnDocument.AFTER,
-        )
+    async def _publish_locked(
+        self, collection: MongoCollection, locks: DocumentLocks, document_id: object
+    ) -> int:
+        key = document_key(collection, document_id)
+        owner = await locks.try_acquire(key)
+        if owner is None:
+            return 0  # being written right now: the next round publishes it
+        try:
+            document = await collection.find_one({"_id": document_id})
+            if document is None or not document.get(PENDING_FIELD):
+                return 0
+            return await self._publish(collection, document)
+        finally:
+            await locks.release(key, owner)
 
     async def _publish(self, collection: MongoCollection, document: Document) -> int:
         entries: list[Document] = document.get(OUTBOX_FIELD) or []
         for entry in entries:
             await self._send(entry)
-        # $pullAll removes exactly what was published: entries appended meanwhile stay.
         await collection.update_one(
-            {"_id": document["_id"]},
-            {"$pullAll": {OUTBOX_FIELD: entries}, "$unset": {LEASE_FIELD: ""}},
-        )
-        await collection.update_one(
-            {"_id": document["_id"], OUTBOX_FIELD: {"$size": 0}},
-            {"$set": {PENDING_FIELD: False}},
+            {"_id": document["_id"]}, {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}}
         )
         return len(entries)
 

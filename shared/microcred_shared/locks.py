@@ -1,0 +1,81 @@
+"""Per-document mutual exclusion built on the one write FerretDB makes atomic: a unique insert.
+
+FerretDB 1.24 applies every update as an unsynchronised read-modify-write of the whole
+document (in its handler, for every backend): two overlapping updates of one document lose one
+of them, even two ``$inc``s (measured here: 200 + 200 concurrent ``$inc`` left 297). MongoDB
+is atomic per document, but the project must be correct on both. So every writer of a document
+that another process may write at the same time holds this lock: the outbox relay and the
+handler that appends events, the requests that flip bits of one status list.
+
+A lock is a document ``{_id: "<collection>:<id>", owner, until}`` in ``locks``; inserting it is
+atomic (the unique ``_id``), deleting it releases it. A holder that crashed is taken over once
+``until`` has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from .events import utc_now
+from .mongo import IndexSpec, MongoCollection, MongoDatabase
+
+LOCKS_COLLECTION = "locks"
+LOCK_INDEXES = IndexSpec(LOCKS_COLLECTION)
+
+
+class LockTimeout(RuntimeError):
+    """The document stayed locked longer than the caller would wait; retry later."""
+
+
+@dataclass(frozen=True)
+class DocumentLocks:
+    collection: MongoCollection
+    hold_for: timedelta = timedelta(seconds=30)
+
+    @classmethod
+    def of(cls, database: MongoDatabase) -> DocumentLocks:
+        return cls(database[LOCKS_COLLECTION])
+
+    async def try_acquire(self, key: str) -> str | None:
+        """The owner token if ``key`` is now ours, None if someone else holds it."""
+        owner = secrets.token_hex(8)
+        now = utc_now()
+        try:
+            await self.collection.insert_one(
+                {"_id": key, "owner": owner, "until": now + self.hold_for}
+            )
+        except DuplicateKeyError:
+            # A crashed holder's lock expires; remove it so the next attempt can win.
+            await self.collection.delete_one({"_id": key, "until": {"$lt": now}})
+            return None
+        return owner
+
+    async def release(self, key: str, owner: str) -> None:
+        await self.collection.delete_one({"_id": key, "owner": owner})
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str, *, wait_seconds: float = 10.0) -> AsyncIterator[None]:
+        """Wait (with short backoff) until ``key`` is ours, run the block, release."""
+        deadline = time.monotonic() + wait_seconds
+        delay = 0.002
+        while (owner := await self.try_acquire(key)) is None:
+            if time.monotonic() > deadline:
+                raise LockTimeout(f"{key} stayed locked for {wait_seconds}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        try:
+            yield
+        finally:
+            await self.release(key, owner)
+
+
+def document_key(collection: MongoCollection, document_id: object) -> str:
+    return f"{collection.name}:{document_id}"
