@@ -86,15 +86,12 @@ def build_notifier(
     subscribers = MongoSubscribers(database)
     subscriptions = MongoSubscriptions(database)
     deliveries = MongoDeliveries(database)
-    http_sender = (
-        None
-        if adapters.sender
-        else HttpWebhookSender(
-            HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight)
-        )
-    )
-    sender = adapters.sender or http_sender
-    assert sender is not None
+    http_sender: HttpWebhookSender | None = None
+    sender: WebhookSender
+    if adapters.sender is None:
+        sender = http_sender = _http_sender(settings)
+    else:
+        sender = adapters.sender
     dispatcher = Dispatcher(
         deliveries=deliveries,
         subscriptions=subscriptions,
@@ -167,6 +164,12 @@ def create_app(
         build_router(notifier.subscriptions, settings.admin_token.get_secret_value())
     )
     return app
+
+
+def _http_sender(settings: NotifierSettings) -> HttpWebhookSender:
+    return HttpWebhookSender(
+        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight)
+    )
 
 
 def _attempt_metrics(runtime: Runtime) -> Callable[[Delivery, AttemptOutcome], None]:
