@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from microcred_shared.service.runtime import Runtime, build_runtime
 from opentelemetry.trace import TracerProvider
 
 from .adapters import mongo_achievements, mongo_demand, mongo_pathways, mongo_providers
+from .adapters.memory_search import MemorySearchIndex
 from .adapters.mongo_achievements import MongoAchievements
 from .adapters.mongo_demand import MongoDemand
 from .adapters.mongo_pathways import MongoPathways
@@ -49,6 +51,7 @@ class Catalogue:
     pathways: PathwayHandlers
     demand: DemandHandlers
     queries: AchievementQueries
+    projection: MemorySearchIndex
 
 
 def build_catalogue(
@@ -71,18 +74,22 @@ def build_catalogue(
     )
     database = runtime.database
     providers, achievements = MongoProviders(database), MongoAchievements(database)
+    projection = MemorySearchIndex()
     catalogue = Catalogue(
         settings=settings,
         runtime=runtime,
         providers=ProviderHandlers(providers, achievements, utc_now, runtime.wake_relay),
-        courses=CourseIngestion(providers, achievements, utc_now, runtime.wake_relay),
+        courses=CourseIngestion(providers, achievements, projection, utc_now, runtime.wake_relay),
         pathways=PathwayHandlers(
             MongoPathways(database), achievements, utc_now, runtime.wake_relay
         ),
         demand=DemandHandlers(MongoDemand(database), runtime.inbox("demand")),
-        queries=AchievementQueries(achievements),
+        queries=AchievementQueries(achievements, projection),
+        projection=projection,
     )
-    register_consumers(runtime, catalogue.courses, catalogue.demand)
+    register_consumers(
+        runtime, catalogue.courses, catalogue.demand, projection, replica_id=uuid.uuid4().hex[:12]
+    )
     return catalogue
 
 

@@ -7,7 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from microcred_catalogue.bootstrap import create_app
 
 from tests.integration.catalogue.conftest import ADMIN, Catalogue
 from tests.support import eventually, read_topic
@@ -193,3 +196,20 @@ async def test_suspending_a_provider_stops_its_course_events(catalogue: Catalogu
         return [json.loads(r.value)["data"]["trust"] for r in records if r.key == b"short-lived"]
 
     assert await eventually(trust_published, lambda trusts: trusts == ["trusted", "suspended"])
+
+
+async def test_a_new_replica_rebuilds_its_search_projection_from_the_achievements_topic(
+    catalogue: Catalogue,
+) -> None:
+    await offer(catalogue, "uni-a", "REPLICA-1", name="Hydraulics for replicas")
+    second = create_app(catalogue.settings)
+
+    async with LifespanManager(second, startup_timeout=60, shutdown_timeout=30):
+        transport = httpx.ASGITransport(app=second)
+        async with httpx.AsyncClient(transport=transport, base_url="http://replica-2") as http:
+
+            async def found() -> list[str]:
+                response = await http.get("/achievements", params={"q": "hydraulics replicas"})
+                return [item["achievement_id"] for item in response.json()["items"]]
+
+            assert await eventually(found, timeout=45) == ["uni-a:REPLICA-1"]

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from microcred_catalogue.adapters.memory_search import MemorySearchIndex
 from microcred_catalogue.domain.achievements import Achievement, ProviderFacts
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow, VerificationRecord
 from microcred_catalogue.domain.pathways import Pathway
 from microcred_catalogue.domain.providers import Provider
-from microcred_catalogue.domain.search import SearchQuery
 from microcred_catalogue.service_layer.courses import CourseIngestion
 from microcred_catalogue.service_layer.demand import DemandHandlers
 from microcred_catalogue.service_layer.pathways import PathwayHandlers
-from microcred_catalogue.service_layer.ports import SearchPage
 from microcred_catalogue.service_layer.providers import ProviderHandlers
 
 
@@ -70,9 +69,6 @@ class FakeAchievements:
 
     async def refresh_provider(self, facts: ProviderFacts) -> None:
         pass
-
-    async def search(self, query: SearchQuery) -> SearchPage:
-        return SearchPage(list(self.stored.values())[: query.limit], None)
 
 
 class FakePathways:
@@ -153,6 +149,7 @@ class World:
     pathways_repo: FakePathways = field(default_factory=FakePathways)
     demand_repo: FakeDemand = field(default_factory=FakeDemand)
     inbox: FakeInbox = field(default_factory=FakeInbox)
+    projection: MemorySearchIndex = field(default_factory=MemorySearchIndex)
     clock: Clock = field(default_factory=Clock)
     wakes: int = 0
 
@@ -165,7 +162,9 @@ class World:
 
     @property
     def courses(self) -> CourseIngestion:
-        return CourseIngestion(self.providers, self.achievements, self.clock, self.wake)
+        return CourseIngestion(
+            self.providers, self.achievements, self.projection, self.clock, self.wake
+        )
 
     @property
     def pathways(self) -> PathwayHandlers:

@@ -19,36 +19,21 @@ from ..domain.achievements import (
 )
 from ..domain.pathways import Pathway
 from ..domain.providers import Accreditation, Provider, ProviderType, Trust
-from ..domain.search import search_terms
-from ..domain.vocabularies import isced_f_path
 
 RULE = TypeAdapter[PathwayRule](PathwayRule)
 _TUPLE_FIELDS = ("learning_outcomes", "languages", "participation_forms", "prerequisites", "tags")
 
 
 def achievement_document(achievement: Achievement) -> Document:
-    """The stored achievement plus the fields search filters and sorts on, at the top level."""
-    d = achievement.definition
     return {
         "provider_id": achievement.provider_id,
         "course_code": achievement.course_code,
         "version": achievement.version,
         "status": achievement.status.value,
-        "definition": asdict(d),
+        "definition": asdict(achievement.definition),
         "completeness": asdict(achievement.completeness),
         "provider": asdict(achievement.provider),
         "updated_at": achievement.updated_at,
-        # search projection
-        "name_key": d.name.casefold(),
-        "search_terms": search_terms(d),
-        "eqf_level": d.eqf_level,
-        "isced_f_path": isced_f_path(d.isced_f_code) if d.isced_f_code else [],
-        "ects_key": d.ects if d.ects is not None else -1.0,
-        "languages": list(d.languages),
-        "participation_forms": list(d.participation_forms),
-        "completeness_score": achievement.completeness.score,
-        "provider_type": achievement.provider.provider_type,
-        "country": achievement.provider.country,
     }
 
 

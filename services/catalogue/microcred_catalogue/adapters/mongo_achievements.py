@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from microcred_shared.events.topics import Topic
 from microcred_shared.messaging.outbox import outbox_entry, with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from ..domain.achievements import Achievement, ProviderFacts
-from ..domain.search import SearchQuery
-from ..service_layer.ports import Event, SearchPage
+from ..service_layer.ports import Event
 from .documents import achievement_document, achievement_from
 from .lost_updates import write_until_stored
-from .search_queries import SEARCH_INDEXES, search_filter, search_sort, sort_value
 
 COLLECTION = "achievements"
-INDEXES = [IndexSpec(COLLECTION, SEARCH_INDEXES)]
-_NOT_SEARCH_FIELDS = {"search_terms": 0, "outbox": 0}
+# Listing a provider's courses is the one query besides `_id` lookups (searches go to the
+# in-memory projection, see memory_search.py).
+INDEXES = [IndexSpec(COLLECTION, [IndexModel([("provider_id", ASCENDING), ("_id", ASCENDING)])])]
+_NOT_SEARCH_FIELDS = {"outbox": 0}
 
 
 class MongoAchievements:
@@ -30,10 +32,10 @@ class MongoAchievements:
         return achievement_from(document) if document else None
 
     async def many(self, achievement_ids: Sequence[str]) -> dict[str, Achievement]:
-        if not achievement_ids:
-            return {}
-        cursor = self._collection.find({"_id": {"$in": list(achievement_ids)}}, _NOT_SEARCH_FIELDS)
-        return {doc["_id"]: achievement_from(doc) async for doc in cursor}
+        # One lookup per id, concurrently: FerretDB pushes `_id` equality down to its storage
+        # but answers `{"_id": {"$in": …}}` with a scan of the whole collection.
+        found = await asyncio.gather(*(self.get(i) for i in dict.fromkeys(achievement_ids)))
+        return {a.achievement_id: a for a in found if a is not None}
 
     async def save_if_newer(self, achievement: Achievement, event: Event) -> bool:
         update = with_outbox(
@@ -59,9 +61,9 @@ class MongoAchievements:
         )
 
     async def refresh_provider(self, facts: ProviderFacts) -> None:
-        """Keep the provider fields search filters on in step with the provider.
+        """Keep the provider's facts stored with its achievements in step with the provider.
 
-        Completeness is not rescored here: it changes with the next version of each course.
+        Completeness and the search projection follow with the next version of each course.
         """
         await self._collection.update_many(
             {"provider_id": facts.provider_id},
@@ -69,20 +71,6 @@ class MongoAchievements:
                 "$set": {
                     "provider.provider_type": facts.provider_type,
                     "provider.country": facts.country,
-                    "provider_type": facts.provider_type,
-                    "country": facts.country,
                 }
             },
         )
-
-    async def search(self, query: SearchQuery) -> SearchPage:
-        cursor = (
-            self._collection.find(search_filter(query), _NOT_SEARCH_FIELDS)
-            .sort(search_sort(query))
-            .limit(query.limit + 1)
-        )
-        documents = [document async for document in cursor]
-        page = documents[: query.limit]
-        more = len(documents) > query.limit
-        next_after = (sort_value(query, page[-1]), page[-1]["_id"]) if more and page else None
-        return SearchPage([achievement_from(d) for d in page], next_after)

@@ -15,14 +15,10 @@ from pymongo import ASCENDING, IndexModel
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
 
 COLLECTION = "verifications"
+# One index per spec: see mongo_pathways.py (a FerretDB 1.24 panic on repeated createIndexes).
 INDEXES = [
-    IndexSpec(
-        COLLECTION,
-        [
-            IndexModel([("month", ASCENDING)]),
-            IndexModel([("provider_id", ASCENDING), ("month", ASCENDING)]),
-        ],
-    )
+    IndexSpec(COLLECTION, [IndexModel([("month", ASCENDING)])]),
+    IndexSpec(COLLECTION, [IndexModel([("provider_id", ASCENDING), ("month", ASCENDING)])]),
 ]
 _FIELD_OF = {
     DemandDimension.ACHIEVEMENT: "achievement_id",

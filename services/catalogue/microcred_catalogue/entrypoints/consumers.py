@@ -7,6 +7,7 @@ from typing import Any
 
 from microcred_shared.events import CloudEvent, Topic
 from microcred_shared.events.registry import (
+    ACHIEVEMENT_CHANGED,
     COURSE_CHANGED,
     COURSE_OFFERED,
     COURSE_RETIRED,
@@ -16,6 +17,7 @@ from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.messaging.dead_letter import Rejected
 from microcred_shared.service.runtime import Runtime
 
+from ..adapters.memory_search import MemorySearchIndex
 from ..service_layer import commands
 from ..service_layer.courses import CourseIngestion
 from ..service_layer.demand import DemandHandlers
@@ -44,7 +46,11 @@ def publisher_of(event: CloudEvent[Any]) -> str:
 
 
 def register_consumers(
-    runtime: Runtime, ingestion: CourseIngestion, demand: DemandHandlers
+    runtime: Runtime,
+    ingestion: CourseIngestion,
+    demand: DemandHandlers,
+    projection: MemorySearchIndex,
+    replica_id: str,
 ) -> None:
     async def on_course_event(event: CloudEvent[Any]) -> None:
         if _ACTION_OF_TYPE[event.type] != event.data.action:
@@ -60,10 +66,21 @@ def register_consumers(
     async def on_verification(event: CloudEvent[Any]) -> None:
         await demand.record(commands.RecordVerification(event.id, event.data))
 
+    async def on_achievement(event: CloudEvent[Any]) -> None:
+        projection.add_event(event.data)
+
     topics = runtime.topics
     runtime.subscribe(
         Subscription(topics.of(Topic.PARTNER_COURSE_EVENTS), COURSE_EVENTS, on_course_event)
     )
     runtime.subscribe(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
+    )
+    # Every replica reads the whole compacted topic into its own projection: a consumer group
+    # of its own, starting from the earliest offset each time the process starts.
+    runtime.subscribe(
+        Subscription(
+            topics.of(Topic.CATALOGUE_ACHIEVEMENTS), [ACHIEVEMENT_CHANGED], on_achievement
+        ),
+        group_suffix=f".search.{replica_id}",
     )

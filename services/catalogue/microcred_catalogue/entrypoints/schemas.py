@@ -89,19 +89,15 @@ class ProviderWithApiKey(BaseModel):
 
 
 class AchievementPublic(AchievementV1):
-    """The HTTP view of an achievement: today the event contract plus search facets; its own
-    class so the two can evolve apart."""
+    """The HTTP view of an achievement: today the event contract plus how its ECTS were
+    obtained; its own class so the two can evolve apart."""
 
-    provider_type: str
-    country: str
     ects_from_hours: bool = Field(description="ECTS derived from workload hours (27.5 h/ECTS)")
 
     @classmethod
     def of(cls, achievement: Achievement) -> AchievementPublic:
         return cls(
             **achievement_contract(achievement).model_dump(),
-            provider_type=achievement.provider.provider_type,
-            country=achievement.provider.country,
             ects_from_hours=achievement.definition.ects_from_hours,
         )
 

@@ -15,7 +15,7 @@ from ..domain.providers import Provider
 from . import commands
 from .errors import Forbidden, Invalid, NotNormalisable, UnknownCourse, UnknownProvider
 from .events import achievement_event
-from .ports import AchievementRepository, Clock, ProviderRepository
+from .ports import AchievementRepository, Clock, ProviderRepository, SearchProjection
 
 
 class CourseOutcome(StrEnum):
@@ -33,6 +33,7 @@ class CourseResult:
 class CourseIngestion:
     providers: ProviderRepository
     achievements: AchievementRepository
+    projection: SearchProjection
     clock: Clock
     wake_relay: Callable[[], None]
 
@@ -47,6 +48,7 @@ class CourseIngestion:
         if not await self.achievements.save_if_newer(candidate, achievement_event(candidate)):
             return CourseResult(CourseOutcome.IGNORED, await self.achievements.get(achievement_id))
         self.wake_relay()
+        self.projection.add(candidate)  # this replica sees its own write before the event
         return CourseResult(CourseOutcome.STORED, candidate)
 
     async def _publishing_provider(self, publisher_id: str, event: CourseEventV1) -> Provider:

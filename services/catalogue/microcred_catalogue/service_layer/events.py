@@ -92,6 +92,8 @@ def achievement_contract(achievement: Achievement) -> AchievementV1:
             optional_missing=list(achievement.completeness.optional_missing),
         ),
         updated_at=achievement.updated_at,
+        provider_type=achievement.provider.provider_type,
+        country=achievement.provider.country,
     )
 
 

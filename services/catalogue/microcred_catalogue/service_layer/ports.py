@@ -20,9 +20,22 @@ Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
+class SearchHits:
+    achievement_ids: list[str]
+    next_after: tuple[object, str] | None
+
+
+@dataclass(frozen=True)
 class SearchPage:
     items: list[Achievement]
     next_after: tuple[object, str] | None
+
+
+class SearchProjection(Protocol):
+    """Answers searches with achievement ids; kept up to date with every stored change."""
+
+    def add(self, achievement: Achievement) -> bool: ...
+    def search(self, query: SearchQuery) -> SearchHits: ...
 
 
 class ProviderRepository(Protocol):
@@ -47,7 +60,6 @@ class AchievementRepository(Protocol):
         ...
 
     async def refresh_provider(self, facts: ProviderFacts) -> None: ...
-    async def search(self, query: SearchQuery) -> SearchPage: ...
 
 
 class PathwayRepository(Protocol):

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from ..domain.achievements import Achievement
 from ..domain.search import SearchQuery
 from .errors import NotFound
-from .ports import AchievementRepository, SearchPage
+from .ports import AchievementRepository, SearchPage, SearchProjection
 
 
 @dataclass
 class AchievementQueries:
     achievements: AchievementRepository
+    projection: SearchProjection
 
     async def get(self, achievement_id: str) -> Achievement:
         achievement = await self.achievements.get(achievement_id)
@@ -21,4 +22,7 @@ class AchievementQueries:
         return achievement
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        return await self.achievements.search(query)
+        hits = self.projection.search(query)
+        found = await self.achievements.many(hits.achievement_ids)
+        items = [found[i] for i in hits.achievement_ids if i in found]
+        return SearchPage(items, hits.next_after)

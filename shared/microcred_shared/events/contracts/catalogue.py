@@ -99,6 +99,10 @@ class AchievementV1(Contract):
     achievement_type: str = "MicroCredential"
     completeness: CompletenessReport
     updated_at: datetime
+    # Added in a minor change: the provider's facts at this version, so that a consumer can
+    # filter by them (the catalogue's search projection does) without joining providers.
+    provider_type: ProviderType | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1")
 
 
 class ComponentRule(Contract):

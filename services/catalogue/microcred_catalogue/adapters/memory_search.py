@@ -1,0 +1,210 @@
+"""The search projection: an in-memory inverted index of the catalogue, one per process.
+
+Why not MongoDB indexes: FerretDB 1.24 (SQLite) pushes no filter but ``_id`` equality down to
+SQLite (``explain`` reports ``filterPushdown: false`` and a table SCAN for every other query,
+whatever indexes exist), so each search would decode every stored achievement. This projection
+answers a search from posting sets, touching only the candidates, and the page is then read by
+``_id``. It is fed by the compacted ``catalogue.achievements`` topic (every replica rebuilds it
+at start) and written through by the handler that stored a change, so a replica sees its own
+writes at once.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from microcred_shared.events.contracts.catalogue import AchievementV1
+
+from ..domain.achievements import Achievement, Definition, Skill
+from ..domain.search import SearchQuery, SortOrder, search_terms
+from ..domain.vocabularies import isced_f_path
+from ..service_layer.ports import SearchHits
+
+Facet = tuple[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedAchievement:
+    achievement_id: str
+    version: int
+    facets: frozenset[Facet]
+    name_key: str
+    updated_at: str  # ISO 8601 UTC: sorts like the instant
+    ects: float | None
+    completeness: float
+
+    def sort_value(self, order: SortOrder) -> object:
+        if order is SortOrder.NAME:
+            return self.name_key
+        if order is SortOrder.NEWEST:
+            return self.updated_at
+        if order in (SortOrder.ECTS, SortOrder.ECTS_DESC):
+            return -1.0 if self.ects is None else self.ects
+        return self.completeness
+
+
+DESCENDING = {SortOrder.NEWEST, SortOrder.ECTS_DESC, SortOrder.COMPLETENESS}
+
+
+def indexed(achievement: Achievement) -> IndexedAchievement:
+    d, p = achievement.definition, achievement.provider
+    return _entry(
+        achievement.achievement_id, achievement.version, achievement.status.value, d,
+        p.provider_id, p.provider_type, p.country,
+        achievement.completeness.score, achievement.updated_at,
+    )  # fmt: skip
+
+
+def indexed_contract(event: AchievementV1) -> IndexedAchievement:
+    definition = Definition(
+        name=event.name,
+        description=event.description,
+        learning_outcomes=tuple(event.learning_outcomes),
+        ects=event.ects,
+        eqf_level=event.eqf_level,
+        isced_f_code=event.isced_f_code,
+        languages=tuple(event.languages),
+        participation_forms=tuple(event.participation_forms),
+        skills=tuple(Skill(s.target_name, s.target_url) for s in event.skills),
+        tags=tuple(event.tags),
+    )
+    return _entry(
+        event.achievement_id, event.version, event.status, definition, event.provider_id,
+        event.provider_type.value if event.provider_type else None, event.country,
+        event.completeness.score, event.updated_at,
+    )  # fmt: skip
+
+
+def _entry(
+    achievement_id: str,
+    version: int,
+    status: str,
+    d: Definition,
+    provider_id: str,
+    provider_type: str | None,
+    country: str | None,
+    completeness: float,
+    updated_at: datetime,
+) -> IndexedAchievement:
+    facets: set[Facet] = {("status", status), ("provider_id", provider_id)}
+    facets |= {("term", term) for term in search_terms(d)}
+    facets |= {("language", code) for code in d.languages}
+    facets |= {("form", form) for form in d.participation_forms}
+    if d.isced_f_code:
+        facets |= {("isced_f", code) for code in isced_f_path(d.isced_f_code)}
+    for name, value in (
+        ("eqf", d.eqf_level),
+        ("provider_type", provider_type),
+        ("country", country),
+    ):
+        if value is not None:
+            facets.add((name, value))
+    return IndexedAchievement(
+        achievement_id=achievement_id,
+        version=version,
+        facets=frozenset(facets),
+        name_key=d.name.casefold(),
+        updated_at=updated_at.isoformat(),
+        ects=d.ects,
+        completeness=completeness,
+    )
+
+
+class MemorySearchIndex:
+    def __init__(self) -> None:
+        self._entries: dict[str, IndexedAchievement] = {}
+        self._postings: defaultdict[Facet, set[str]] = defaultdict(set)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, achievement: Achievement) -> bool:
+        return self.put(indexed(achievement))
+
+    def add_event(self, event: AchievementV1) -> bool:
+        return self.put(indexed_contract(event))
+
+    def put(self, entry: IndexedAchievement) -> bool:
+        """Index ``entry`` unless the same or a newer version is indexed; True if indexed."""
+        current = self._entries.get(entry.achievement_id)
+        if current is not None:
+            if current.version >= entry.version:
+                return False
+            for facet in current.facets - entry.facets:
+                self._postings[facet].discard(entry.achievement_id)
+        for facet in entry.facets:
+            self._postings[facet].add(entry.achievement_id)
+        self._entries[entry.achievement_id] = entry
+        return True
+
+    def search(self, query: SearchQuery) -> SearchHits:
+        candidates = self._candidates(query)
+        entries: Iterable[IndexedAchievement] = (self._entries[i] for i in candidates)
+        entries = (e for e in entries if _in_ranges(e, query))
+        order, descending = query.sort, query.sort in DESCENDING
+        if query.after is not None:
+            after = (query.after[0], query.after[1])
+            entries = (
+                e
+                for e in entries
+                if _beyond((e.sort_value(order), e.achievement_id), after, descending)
+            )
+        pick = heapq.nlargest if descending else heapq.nsmallest
+        page = pick(query.limit + 1, entries, key=lambda e: (e.sort_value(order), e.achievement_id))
+        more = len(page) > query.limit
+        page = page[: query.limit]
+        last = page[-1] if page else None
+        next_after = (last.sort_value(order), last.achievement_id) if more and last else None
+        return SearchHits([e.achievement_id for e in page], next_after)
+
+    def _candidates(self, query: SearchQuery) -> set[str] | dict[str, IndexedAchievement]:
+        """The intersection of every filter's postings, smallest first (so cheap)."""
+        groups: list[set[str]] = [self._postings.get(("term", t), set()) for t in query.text_terms]
+        for name, values in (
+            ("provider_id", query.provider_ids),
+            ("provider_type", query.provider_types),
+            ("country", query.countries),
+            ("eqf", query.eqf_levels),
+            ("form", query.participation_forms),
+            ("language", query.languages),
+            ("isced_f", (query.isced_f,) if query.isced_f else ()),
+        ):
+            if values:
+                groups.append(self._union(name, values))
+        if not query.include_retired:
+            groups.append(self._postings.get(("status", "active"), set()))
+        if not groups:
+            return self._entries
+        groups.sort(key=len)
+        result = set(groups[0])
+        for group in groups[1:]:
+            result &= group
+            if not result:
+                break
+        return result
+
+    def _union(self, name: str, values: Iterable[object]) -> set[str]:
+        postings = [self._postings.get((name, value), set()) for value in values]
+        return set().union(*postings) if len(postings) > 1 else postings[0]
+
+
+def _in_ranges(entry: IndexedAchievement, query: SearchQuery) -> bool:
+    if query.ects_min is not None or query.ects_max is not None:
+        if entry.ects is None:
+            return False
+        if query.ects_min is not None and entry.ects < query.ects_min:
+            return False
+        if query.ects_max is not None and entry.ects > query.ects_max:
+            return False
+    return query.min_completeness is None or entry.completeness >= query.min_completeness
+
+
+def _beyond(key: tuple[object, str], after: tuple[object, str], descending: bool) -> bool:
+    try:
+        return key < after if descending else key > after
+    except TypeError:  # a cursor from another sort order: start over rather than fail
+        return True
