@@ -1,16 +1,19 @@
 """Completions become exactly one signed, schema-valid credential, or a reasoned refusal."""
 
+import dataclasses
 from datetime import date
 
 import pytest
 from microcred_issuer.domain.errors import (
     Forbidden,
     ForeignAchievement,
+    InvalidCredential,
     ProviderNotTrusted,
     RetiredAchievement,
     UnknownAchievement,
 )
 from microcred_issuer.domain.identity import learner_from_email
+from microcred_issuer.domain.model import Skill
 from microcred_issuer.service_layer.commands import IssueCompletion
 from microcred_issuer.service_layer.keys import did_document
 from microcred_shared.crypto import StaticKeyResolver, verify_proofs
@@ -161,3 +164,16 @@ async def test_each_credential_gets_its_own_status_index(world: World) -> None:
         await world.handlers.completions.issue(completion(f"c-{number}"))
     slots = {c.slot.index for c in world.credentials.stored.values()}
     assert len(slots) == 20
+
+
+async def test_a_credential_the_official_schema_rejects_is_never_issued(world: World) -> None:
+    # An alignment without its required targetUrl: our bug, which must not reach a learner.
+    broken = world.catalogue.achievements["uni-a:MECH-1"]
+    world.catalogue.achievements["uni-a:MECH-1"] = dataclasses.replace(
+        broken,
+        skills=(Skill("PLC", None),),  # type: ignore[arg-type]
+    )
+    with pytest.raises(InvalidCredential, match="targetUrl"):
+        await world.handlers.completions.issue(completion())
+    assert world.credentials.stored == {}
+    assert world.outbox.on(Topic.CREDENTIALS_ISSUED) == []

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from microcred_shared.messaging.outbox import with_outbox
+from microcred_shared.messaging.outbox import store_with_outbox
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
 from pymongo import ASCENDING, IndexModel
 
@@ -117,9 +117,14 @@ class MongoCredentials:
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        result = await self._collection.update_one(
+        # Under the document's lock: FerretDB applies updates as unsynchronised
+        # read-modify-writes, so the sequence guard alone would not stop a concurrent change
+        # (or the relay clearing the outbox) from being lost.
+        result = await store_with_outbox(
+            self._collection,
             {"_id": credential.credential_id, "status_sequence": expected_sequence},
-            with_outbox({"$set": _state(credential)}, entries(events)),
+            {"$set": _state(credential)},
+            entries(events),
         )
         return result.modified_count == 1
 

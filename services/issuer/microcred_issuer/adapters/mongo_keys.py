@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from microcred_shared.messaging.outbox import with_outbox
+from microcred_shared.messaging.outbox import store_with_outbox
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
 
 from ..domain.keyring import KeyRecord, Keyring
@@ -68,9 +68,12 @@ class MongoKeyrings:
     async def replace(
         self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        result = await self._collection.update_one(
+        # Under the document's lock (see MongoCredentials.update_status).
+        result = await store_with_outbox(
+            self._collection,
             {"_id": keyring.provider_id, "version": expected_version},
-            with_outbox({"$set": _state(keyring)}, entries(events)),
+            {"$set": _state(keyring)},
+            entries(events),
         )
         return result.modified_count == 1
 

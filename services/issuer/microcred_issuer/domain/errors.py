@@ -52,3 +52,10 @@ class CredentialNotFound(IssuerError):
 class InvalidStatusChange(IssuerError):
     code = "invalid_status_change"
     http_status = 409
+
+
+class InvalidCredential(IssuerError):
+    """What we built does not validate against the OB 3.0 schema: a bug, never issued."""
+
+    code = "credential_schema_invalid"
+    http_status = 500

@@ -113,7 +113,9 @@ class CompletionHandler:
             evidence=command.evidence,
             status_entries=self._p.status_entries(slot),
         )
-        document = self._p.sign(build_credential(provider, achievement, facts), keyring, now)
+        document = self._p.sign_credential(
+            build_credential(provider, achievement, facts), keyring, now
+        )
         return IssuedCredential(
             credential_id=credential_id,
             kind="completion",

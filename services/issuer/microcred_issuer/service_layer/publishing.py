@@ -13,7 +13,9 @@ from microcred_shared.events.contracts.credentials import (
     LearnerNoticeV1,
 )
 from microcred_shared.events.registry import CREDENTIAL_ISSUED, LEARNER_NOTICE
+from microcred_shared.openbadges import validate_achievement_credential
 
+from ..domain.errors import InvalidCredential
 from ..domain.keyring import Keyring
 from ..domain.model import Provider
 from ..domain.records import IssuedCredential
@@ -77,6 +79,16 @@ class Publishing:
 
     def sign(self, document: dict[str, Any], keyring: Keyring, at: datetime) -> dict[str, Any]:
         return self.signer.sign(document, self.vault.signing_key(keyring), at)
+
+    def sign_credential(
+        self, document: dict[str, Any], keyring: Keyring, at: datetime
+    ) -> dict[str, Any]:
+        """Sign an OpenBadgeCredential, refusing one the official OB 3.0 schema rejects."""
+        signed = self.sign(document, keyring, at)
+        errors = validate_achievement_credential(signed)
+        if errors:
+            raise InvalidCredential("; ".join(str(error) for error in errors[:5]))
+        return signed
 
     async def store(
         self, credential: IssuedCredential, provider: Provider, email: str | None

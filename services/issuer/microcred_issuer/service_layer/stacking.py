@@ -95,7 +95,7 @@ class Stacking:
                 for c in components
             ],
         )
-        document = self._p.sign(build_credential(owner, target, facts), keyring, now)
+        document = self._p.sign_credential(build_credential(owner, target, facts), keyring, now)
         email = next(
             (self._p.vault.unseal_text(c.sealed_email) for c in components if c.sealed_email),
             None,
