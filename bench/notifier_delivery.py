@@ -21,17 +21,25 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from microcred_notifier.adapters.system import SystemClock
+from microcred_notifier.adapters.webhooks import HttpWebhookSender
 from microcred_notifier.bootstrap import Notifier, build_notifier
 from microcred_notifier.config import NotifierSettings
 from microcred_notifier.domain.deliveries import DeliveryStatus
 from microcred_notifier.domain.notifications import EventType, Notification
+from microcred_notifier.domain.retries import RetrySchedule
 from microcred_notifier.domain.subscriptions import Filters, SubscriberKind
 from microcred_notifier.service_layer import commands
+from microcred_notifier.service_layer.dispatcher import Dispatcher, DispatchLimits
+from microcred_notifier.service_layer.fanout import FanOut
+from microcred_notifier.service_layer.ports import DeliveryRepository
+from microcred_notifier.service_layer.subscriptions import SubscriptionHandlers
 from microcred_shared.mongo import ensure_indexes
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -41,6 +49,7 @@ from starlette.routing import Route
 from stack import LocalStack, default_root, free_port, free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_SECONDS = 2.0
 
 
 class Receiver:
@@ -94,39 +103,80 @@ def notification(n: int) -> Notification:
     )
 
 
-async def scenario(mongodb_uri: str, events: int, *, with_dead: bool) -> dict[str, Any]:
+@dataclass
+class System:
+    """The parts of a notifier a scenario drives, whatever stores its deliveries."""
+
+    handlers: SubscriptionHandlers
+    fan_out: FanOut
+    dispatcher: Dispatcher
+    deliveries: DeliveryRepository
+
+
+@contextlib.asynccontextmanager
+async def mongo_system(mongodb_uri: str) -> AsyncIterator[System]:
     settings = NotifierSettings(
         mongodb_uri=mongodb_uri,
         mongodb_database=f"bench_notifier_{uuid.uuid4().hex[:8]}",
         allow_private_webhook_urls=True,
-        request_timeout_seconds=2.0,
+        request_timeout_seconds=TIMEOUT_SECONDS,
         retry_delays_seconds=(1.0,),
         dispatcher_poll_seconds=0.05,
         log_json=False,
     )
     notifier: Notifier = build_notifier(settings)
     await ensure_indexes(notifier.runtime.database, notifier.runtime._all_indexes())
+    try:
+        yield System(
+            notifier.subscriptions, notifier.fan_out, notifier.dispatcher, notifier.deliveries
+        )
+    finally:
+        await notifier.stop()
+        await notifier.runtime.mongo.drop_database(settings.mongodb_database)
+        await notifier.runtime.mongo.close()
+
+
+@contextlib.asynccontextmanager
+async def memory_system() -> AsyncIterator[System]:
+    """The same handlers and dispatcher on the unit tests' in-memory repositories: what the
+    dispatcher and HTTP cost without the database."""
+    from tests.unit.notifier.fakes import World
+
+    world = World(
+        clock=SystemClock(),  # type: ignore[arg-type]
+        schedule=RetrySchedule(delays=(1.0,), jitter=0.0),
+        limits=DispatchLimits(poll_interval_seconds=0.05),
+    )
+    sender = HttpWebhookSender(HttpWebhookSender.new_client(TIMEOUT_SECONDS, 32))
+    world.dispatcher.sender = sender
+    world.dispatcher.allow_private_urls = world.handlers.allow_private_urls = True
+    world.fan_out.on_new_deliveries = world.dispatcher.new_deliveries
+    try:
+        yield System(world.handlers, world.fan_out, world.dispatcher, world.deliveries)
+    finally:
+        await world.dispatcher.stop()
+        await sender.aclose()
+
+
+async def scenario(system: System, events: int, *, with_dead: bool) -> dict[str, Any]:
     async with contextlib.AsyncExitStack() as stack:
         fast = await stack.enter_async_context(Receiver(hang=False).serving())
         urls = [fast.url]
         if with_dead:
             dead = await stack.enter_async_context(Receiver(hang=True).serving())
             urls.append(dead.url)
-        fast_subscription = await subscribe(notifier, urls)
+        fast_subscription = await subscribe(system.handlers, urls)
         for n in range(events):
-            await notifier.fan_out.notify(notification(n))
+            await system.fan_out.notify(notification(n))
         started = time.perf_counter()
-        notifier.dispatcher.start()
+        system.dispatcher.start()
         while len(fast.arrivals) < events:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
-        await notifier.dispatcher.stop()
-        stored = await notifier.deliveries.of_subscription(
+        await system.dispatcher.stop()
+        stored = await system.deliveries.of_subscription(
             fast_subscription, DeliveryStatus.SUCCEEDED, events
         )
-        await notifier.runtime.mongo.drop_database(settings.mongodb_database)
-        await notifier.stop()
-        await notifier.runtime.mongo.close()
     arrivals = sorted(t - started for t in fast.arrivals.values())
     return {
         "events": events,
@@ -139,14 +189,14 @@ async def scenario(mongodb_uri: str, events: int, *, with_dead: bool) -> dict[st
     }
 
 
-async def subscribe(notifier: Notifier, urls: list[str]) -> str:
+async def subscribe(handlers: SubscriptionHandlers, urls: list[str]) -> str:
     """One subscriber per URL; returns the first (fast) subscription's id."""
     ids = []
     for n, url in enumerate(urls):
-        created = await notifier.subscriptions.create_subscriber(
+        created = await handlers.create_subscriber(
             commands.CreateSubscriber(f"bench-{n}", SubscriberKind.UNIVERSITY)
         )
-        subscription = await notifier.subscriptions.register(
+        subscription = await handlers.register(
             commands.RegisterSubscription(
                 created.subscriber.subscriber_id,
                 url,
@@ -175,12 +225,12 @@ def database() -> Iterator[str]:
             stack.stop(grace=5.0)
 
 
-async def run(mongodb_uri: str, events: int) -> dict[str, Any]:
-    alone = await scenario(mongodb_uri, events, with_dead=False)
-    beside_dead = await scenario(mongodb_uri, events, with_dead=True)
+async def compare(system_factory: Any, events: int) -> dict[str, Any]:
+    async with system_factory() as system:
+        alone = await scenario(system, events, with_dead=False)
+    async with system_factory() as system:
+        beside_dead = await scenario(system, events, with_dead=True)
     return {
-        "benchmark": "notifier_delivery",
-        "settings": {"max_in_flight": 32, "max_in_flight_per_origin": 4, "timeout_s": 2.0},
         "fast_receiver_alone": alone,
         "fast_receiver_beside_a_dead_one": beside_dead,
         "delay_added_by_dead_receiver_ms": {
@@ -189,6 +239,33 @@ async def run(mongodb_uri: str, events: int) -> dict[str, Any]:
             "p99": beside_dead["p99_arrival_ms"] - alone["p99_arrival_ms"],
         },
     }
+
+
+async def run(mongodb_uri: str, events: int) -> dict[str, Any]:
+    return {
+        "benchmark": "notifier_delivery",
+        "settings": {"max_in_flight": 32, "max_in_flight_per_origin": 4, "timeout_s": 2.0},
+        "stores": {
+            "memory": await compare(memory_system, events),
+            "mongodb": await compare(lambda: mongo_system(mongodb_uri), events),
+        },
+    }
+
+
+def report(result: dict[str, Any], events: int) -> None:
+    title = f"notifier webhook delivery ({events} events)"
+    print(f"{title:44} {'alone':>12} {'beside dead':>12}")
+    for store, figures in result["stores"].items():
+        alone, dead = figures["fast_receiver_alone"], figures["fast_receiver_beside_a_dead_one"]
+        for label, key, number in (
+            ("deliveries/s", "deliveries_per_second", "{:12.0f}"),
+            ("p50 arrival ms", "p50_arrival_ms", "{:12.1f}"),
+            ("p99 arrival ms", "p99_arrival_ms", "{:12.1f}"),
+        ):
+            row = f"{store} store: {label}"
+            print(f"{row:44} {number.format(alone[key])} {number.format(dead[key])}")
+        added = figures["delay_added_by_dead_receiver_ms"]["total"]
+        print(f"{store + ' store: delay added by one dead receiver':44} {added:12.0f} ms")
 
 
 def main() -> None:
@@ -200,17 +277,7 @@ def main() -> None:
     events = args.events or (200 if args.quick else 2000)
     with database() as uri:
         result = asyncio.run(run(uri, events))
-    alone, dead = result["fast_receiver_alone"], result["fast_receiver_beside_a_dead_one"]
-    rows = [
-        ("deliveries/s", "deliveries_per_second", "{:12.0f}"),
-        ("p50 arrival ms (from dispatcher start)", "p50_arrival_ms", "{:12.1f}"),
-        ("p99 arrival ms", "p99_arrival_ms", "{:12.1f}"),
-    ]
-    print(f"{'notifier webhook delivery':40} {'alone':>12} {'beside dead':>12}")
-    for label, key, number in rows:
-        print(f"{label:40} {number.format(alone[key])} {number.format(dead[key])}")
-    added = result["delay_added_by_dead_receiver_ms"]["total"]
-    print(f"delay added by one dead receiver: {added:.0f} ms over {events} deliveries")
+    report(result, events)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
