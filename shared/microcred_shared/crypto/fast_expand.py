@@ -296,8 +296,6 @@ class _Expander:
         for key in type_keys:
             value = element[key]
             values = value if type(value) is list else [value]
-            if not values:
-                raise Unsupported("@type")
             for type_ in values:
                 if type(type_) is not str:
                     raise Unsupported("@type")
@@ -322,11 +320,14 @@ class _Expander:
             for item in value:
                 self._values(plan, item, subject)
         elif kind is dict:
-            if not value:
-                raise Unsupported("empty object")
             self.quads.add((subject, plan.predicate, self.node(plan.term_ctx, plan.key, value)))
         elif value is not None:
-            self.quads.add((subject, plan.predicate, self._scalar(plan, value)))
+            quad = (subject, plan.predicate, self._scalar(plan, value))
+            if quad in self.quads and not _one_value_per_literal(value, plan.datatype):
+                # PyLD merges equal JSON values only: two values written as one literal
+                # (0.3 and 0.30000000000000004) stay two quads there, one here.
+                raise Unsupported("distinct values with one canonical literal")
+            self.quads.add(quad)
 
     def _list(self, plan: KeyPlan, value: Any, subject: str) -> None:
         """A ``@list`` container: PyLD expands the items in order, then ``_list_to_rdf``."""
@@ -340,13 +341,13 @@ class _Expander:
             if kind is list:
                 raise Unsupported("list of lists")
             if kind is dict:
-                if not item:
-                    raise Unsupported("empty object")
                 items.append(self.node(plan.term_ctx, plan.key, item))
             else:
                 items.append(self._scalar(plan, item))
         quads = self.quads
         if not items:
+            if (subject, plan.predicate, RDF_NIL) in quads:
+                raise Unsupported("PyLD keeps both of two empty lists")  # lists never merge
             quads.add((subject, plan.predicate, RDF_NIL))
             return
         cells = [self.dataset.blank_node() for _ in items]
@@ -398,6 +399,16 @@ def literal_form(value: Any, datatype: str | None) -> tuple[str, str]:
     if abs(value) >= 1e21:  # an integer too large for xsd:integer in JSON-LD 1.1
         return _canonical_double(value), datatype or XSD_DOUBLE
     return str(int(value)), datatype or XSD_INTEGER
+
+
+def _one_value_per_literal(value: Any, datatype: str | None) -> bool:
+    """Whether only one JSON value (up to PyLD's equality) has this value's literal: false where
+    the canonical double form rounds."""
+    if datatype == XSD_DOUBLE:
+        return False
+    if isinstance(value, bool | str):
+        return True
+    return isinstance(value, int | float) and float(value).is_integer() and abs(value) < 1e21
 
 
 def _is_double(value: Any) -> bool:
