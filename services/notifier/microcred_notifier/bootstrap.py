@@ -89,7 +89,7 @@ def build_notifier(
     http_sender: HttpWebhookSender | None = None
     sender: WebhookSender
     if adapters.sender is None:
-        sender = http_sender = _http_sender(settings)
+        sender = http_sender = _http_sender(settings, tracer_provider)
     else:
         sender = adapters.sender
     dispatcher = Dispatcher(
@@ -166,9 +166,12 @@ def create_app(
     return app
 
 
-def _http_sender(settings: NotifierSettings) -> HttpWebhookSender:
+def _http_sender(
+    settings: NotifierSettings, tracer_provider: TracerProvider | None
+) -> HttpWebhookSender:
     return HttpWebhookSender(
-        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight)
+        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight),
+        tracer=tracer_provider.get_tracer("microcred.notifier") if tracer_provider else None,
     )
 
 

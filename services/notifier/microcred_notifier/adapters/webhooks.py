@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
-from opentelemetry import context as otel_context
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from standardwebhooks import Webhook
 
 from ..domain.deliveries import AttemptOutcome
@@ -26,8 +25,9 @@ def signature_header(secrets: list[str], webhook_id: str, at: datetime, body: st
 
 
 class HttpWebhookSender:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, tracer: trace.Tracer | None = None) -> None:
         self._client = client
+        self._tracer = tracer or trace.get_tracer(__name__)
 
     @staticmethod
     def new_client(timeout_seconds: float, max_connections: int) -> httpx.AsyncClient:
@@ -43,6 +43,22 @@ class HttpWebhookSender:
         await self._client.aclose()
 
     async def send(self, request: WebhookRequest) -> AttemptOutcome:
+        # The span continues the trace of the event that caused the delivery (stored with it),
+        # and the receiver gets it as W3C ``traceparent``.
+        with self._tracer.start_as_current_span(
+            "webhook send",
+            context=propagate.extract(request.trace),
+            kind=trace.SpanKind.CLIENT,
+            attributes={"webhook.id": request.webhook_id},
+        ) as span:
+            outcome = await self._post(request)
+            if outcome.status_code is not None:
+                span.set_attribute("http.response.status_code", outcome.status_code)
+            if outcome.error:
+                span.set_status(trace.StatusCode.ERROR, outcome.error)
+            return outcome
+
+    async def _post(self, request: WebhookRequest) -> AttemptOutcome:
         started_at = datetime.now(UTC).replace(microsecond=0)
         body = request.body.decode()
         headers = {
@@ -53,11 +69,7 @@ class HttpWebhookSender:
                 list(request.signing_secrets), request.webhook_id, started_at, body
             ),
         }
-        token = otel_context.attach(propagate.extract(request.trace))
-        try:
-            propagate.inject(headers)
-        finally:
-            otel_context.detach(token)
+        propagate.inject(headers)
         clock = time.perf_counter()
         try:
             async with self._client.stream(
