@@ -10,7 +10,6 @@ context) and each node memoises the IRI expansions and term lookups made against
 from __future__ import annotations
 
 import copy
-import json
 import re
 import weakref
 from typing import Any
@@ -44,18 +43,26 @@ class ActiveContext:
         "_terms",
         "_vocab",
         "_vocab_base",
+        "kept",
         "layouts",
         "plans",
         "previous",
         "raw",
         "type_keys",
         "typed",
+        "vocab_terms",
     )
 
     def __init__(
-        self, raw: dict[str, Any], owner: ContextTree, previous: ActiveContext | None
+        self,
+        raw: dict[str, Any],
+        owner: ContextTree,
+        previous: ActiveContext | None,
+        *,
+        kept: bool,
     ) -> None:
         self.raw = raw
+        self.kept = kept
         self.previous = previous
         self._owner = owner
         self._children: dict[Any, tuple[Any, ActiveContext]] = {}
@@ -69,40 +76,42 @@ class ActiveContext:
         self.type_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.typed: dict[tuple[Any, ...], ActiveContext] = {}
         self.layouts: dict[tuple[str, ...], Any] = {}
+        self.vocab_terms: dict[str, str] = {}
 
     # -- derived contexts -------------------------------------------------------------------
 
     def with_document_context(self, local: Any) -> ActiveContext:
-        """This context with a document's own ``@context`` applied."""
+        """This context with a document's own ``@context`` applied.
+
+        Only context URLs (served by the loader, so a bounded set) are remembered; an inline
+        context is processed for this document alone, so documents cannot grow the cache.
+        """
         if isinstance(local, str):
-            key: Any = ("doc", local)
-        elif isinstance(local, list) and all(isinstance(item, str) for item in local):
-            key = ("doc", tuple(local))
-        else:
-            key = ("doc-json", json.dumps(local, sort_keys=True))
-        return self._child(key, None, lambda: copy.deepcopy(local), {})
+            return self._child(("doc", local), None, lambda: local, {}, keep=True)
+        if isinstance(local, list) and all(isinstance(item, str) for item in local):
+            return self._child(("doc", tuple(local)), None, lambda: list(local), {}, keep=True)
+        return self._child(None, None, lambda: copy.deepcopy(local), {}, keep=False)
 
     def with_scoped_context(self, local: Any, *, propagate: bool, override: bool) -> ActiveContext:
         """This context with a scoped context taken from a term definition applied."""
-        # Term definitions live as long as the context tree that holds them, so their identity
-        # is a stable key; the local object is kept beside the child and checked on every hit.
+        # Term definitions live as long as the context that holds them, so their identity is
+        # a stable key; the local object is kept beside the child and checked on every hit.
         key = ("scoped", id(local), propagate, override)
-        return self._child(
-            key,
-            local,
-            lambda: local,
-            {"propagate": propagate, "override_protected": override},
-        )
+        flags = {"propagate": propagate, "override_protected": override}
+        return self._child(key, local, lambda: local, flags, keep=True)
 
-    def _child(self, key: Any, anchor: Any, local: Any, flags: dict[str, bool]) -> ActiveContext:
-        hit = self._children.get(key)
+    def _child(
+        self, key: Any, anchor: Any, local: Any, flags: dict[str, bool], *, keep: bool
+    ) -> ActiveContext:
+        keep = keep and self.kept
+        hit = self._children.get(key) if keep else None
         if hit is not None and hit[0] is anchor:
             return hit[1]
         raw = self._owner.processor._process_context(
             self.raw, local(), self._owner.options, **flags
         )
-        child = self._owner.wrap(raw, self)
-        if len(self._children) < MAX_CHILDREN:
+        child = self._owner.wrap(raw, self, keep=keep)
+        if keep and len(self._children) < MAX_CHILDREN:
             self._children[key] = (anchor, child)
         return child
 
@@ -170,10 +179,13 @@ class ContextTree:
         options.update(isFrame=False, keepFreeFloatingNodes=False, extractAllScripts=False)
         self.options = options
         self._by_identity: dict[int, tuple[dict[str, Any], ActiveContext]] = {}
-        self.root = self.wrap(self.processor._get_initial_context(options), None)
+        self.root = self.wrap(self.processor._get_initial_context(options), None, keep=True)
 
-    def wrap(self, raw: dict[str, Any], parent: ActiveContext | None) -> ActiveContext:
-        """The node for ``raw``; its previous context is found among the ones already known."""
+    def wrap(
+        self, raw: dict[str, Any], parent: ActiveContext | None, *, keep: bool
+    ) -> ActiveContext:
+        """The node for ``raw``; its previous context is found among the ones already known.
+        ``keep``: remembered for the process (derived from bundled contexts only)."""
         known = self._by_identity.get(id(raw))
         if known is not None and known[0] is raw:
             return known[1]
@@ -185,9 +197,9 @@ class ContextTree:
             elif parent is not None and parent.previous and previous_raw is parent.previous.raw:
                 previous = parent.previous
             else:
-                previous = self.wrap(previous_raw, None)
-        node = ActiveContext(raw, self, previous)
-        if len(self._by_identity) < MAX_MEMO:
+                previous = self.wrap(previous_raw, None, keep=False)
+        node = ActiveContext(raw, self, previous, kept=keep)
+        if keep and len(self._by_identity) < MAX_MEMO:
             self._by_identity[id(raw)] = (raw, node)
         return node
 

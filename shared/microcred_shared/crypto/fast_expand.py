@@ -73,6 +73,16 @@ def safe_iri(iri: Any) -> str:
     return f"<{iri}>"
 
 
+def vocab_term(ctx: ActiveContext, value: str) -> str:
+    """A type, or a ``@vocab``-coerced value, as an N-Quads IRI term (memoised per context:
+    these come from the vocabulary, not from the document's own identifiers)."""
+    term = ctx.vocab_terms.get(value)
+    if term is None:
+        term = safe_iri(ctx.vocab_with_base(value))  # raises Unsupported: nothing remembered
+        remember(ctx.vocab_terms, value, term)
+    return term
+
+
 def to_dataset(document: Mapping[str, Any], root: ActiveContext) -> Dataset:
     """Expand ``document`` (a JSON object) straight into RDF quads."""
     if not isinstance(document, Mapping):
@@ -299,7 +309,7 @@ class _Expander:
             for type_ in values:
                 if type(type_) is not str:
                     raise Unsupported("@type")
-                quads.add((subject, RDF_TYPE, safe_iri(type_scoped.vocab_with_base(type_))))
+                quads.add((subject, RDF_TYPE, vocab_term(type_scoped, type_)))
         for plan in properties:
             value = element[plan.key]
             if plan.is_list:
@@ -368,7 +378,7 @@ class _Expander:
             elif scalar == AS_IRI:
                 return safe_iri(plan.term_ctx.document_relative(value))
             elif scalar == AS_VOCAB_IRI:
-                return safe_iri(plan.term_ctx.vocab_with_base(value))
+                return vocab_term(plan.term_ctx, value)
             else:
                 raise Unsupported("a language-tagged string")
         lexical, datatype = literal_form(value, plan.datatype)

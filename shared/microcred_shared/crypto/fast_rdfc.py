@@ -37,35 +37,46 @@ def fast_canonicalize(document: Mapping[str, Any], loader: OfflineDocumentLoader
 
 
 def canonicalize_dataset(dataset: Dataset) -> str:
-    """RDFC-1.0 over a default-graph dataset (canonical N-Quads, sorted)."""
-    quads = dataset.quads
-    mentions: dict[str, list[Quad]] = {}
-    for quad in quads:
-        subject, _, obj = quad
-        if subject[0] == "_":
-            mentions.setdefault(subject, []).append(quad)
-        if obj[0] == "_":
-            mentions.setdefault(obj, []).append(quad)
-    hashed = sorted((_first_degree_hash(node, quads), node) for node, quads in mentions.items())
+    """RDFC-1.0 over a default-graph dataset (canonical N-Quads, sorted).
+
+    Each quad is written once for the first-degree hashes (RDFC-1.0 §4.6: the blank node being
+    hashed as ``_:a``, any other as ``_:z``) and once for the output, sharing the part after
+    the subject when only the subject is a blank node (the common case).
+    """
+    lines: list[str] = []  # quads without blank nodes: already final
+    hash_lines: dict[str, list[str]] = {}  # blank node → its quads, as hashed
+    subject_blank: list[tuple[str, str]] = []  # (blank subject, " <p> object .\n")
+    object_blank: list[Quad] = []
+    for s, p, o in dataset.quads:
+        if o[0] == "_":
+            object_blank.append((s, p, o))
+            if s == o:  # both positions mention it: hashed twice, as RDFC-1.0 lists it twice
+                hash_lines.setdefault(s, []).extend([f"_:a {p} _:a .\n"] * 2)
+            elif s[0] == "_":
+                hash_lines.setdefault(s, []).append(f"_:a {p} _:z .\n")
+                hash_lines.setdefault(o, []).append(f"_:z {p} _:a .\n")
+            else:
+                hash_lines.setdefault(o, []).append(f"{s} {p} _:a .\n")
+        else:
+            rest = f" {p} {o} .\n"
+            if s[0] == "_":
+                subject_blank.append((s, rest))
+                hash_lines.setdefault(s, []).append("_:a" + rest)
+            else:
+                lines.append(s + rest)
+    sha256 = hashlib.sha256
+    hashed = []
+    for node, node_lines in hash_lines.items():
+        node_lines.sort()
+        hashed.append((sha256("".join(node_lines).encode("utf-8")).hexdigest(), node))
+    hashed.sort()
     if any(hashed[i][0] == hashed[i + 1][0] for i in range(len(hashed) - 1)):
         return _reference_canonicalize(dataset)
     labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashed)}
-    lines = [f"{labels.get(s, s)} {p} {labels.get(o, o)} .\n" for s, p, o in quads]
+    lines.extend([labels[s] + rest for s, rest in subject_blank])
+    lines.extend([f"{labels.get(s, s)} {p} {labels[o]} .\n" for s, p, o in object_blank])
     lines.sort()
     return "".join(lines)
-
-
-def _first_degree_hash(node: str, mentioned: list[Quad]) -> str:
-    """RDFC-1.0 §4.6: the node's quads with itself as ``_:a`` and other blank nodes as ``_:z``."""
-    lines = []
-    for s, p, o in mentioned:
-        if s[0] == "_":
-            s = "_:a" if s == node else "_:z"
-        if o[0] == "_":
-            o = "_:a" if o == node else "_:z"
-        lines.append(f"{s} {p} {o} .\n")
-    lines.sort()
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def _reference_canonicalize(dataset: Dataset) -> str:
