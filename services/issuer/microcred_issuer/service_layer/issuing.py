@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,35 +19,15 @@ from ..domain.identity import Learner, learner_from_did, learner_from_email
 from ..domain.ids import completion_credential_id
 from ..domain.model import Achievement, Provider
 from ..domain.records import IssuedCredential
-from ..domain.status_list import StatusSlot
 from .commands import IssueCompletion
 from .publishing import Publishing
 from .stacking import Stacking
-
-MAX_SLOT_ATTEMPTS = 32
 
 
 @dataclass(frozen=True)
 class IssueOutcome:
     credential_id: str
     created: bool
-
-
-class SlotAllocator:
-    """Random free indexes in a provider's status lists; a full shard spills into the next."""
-
-    def __init__(self, publishing: Publishing, list_size: int) -> None:
-        self._slots = publishing.slots
-        self._size = list_size
-
-    async def allocate(self, provider_id: str, credential_id: str) -> StatusSlot:
-        shard = 1
-        while True:
-            for _ in range(MAX_SLOT_ATTEMPTS):
-                index = secrets.randbelow(self._size)
-                if await self._slots.claim(provider_id, shard, index, credential_id):
-                    return StatusSlot(provider_id, shard, index)
-            shard += 1  # this shard is (nearly) full: many collisions in a row
 
 
 class CompletionHandler:

@@ -31,6 +31,7 @@ from .ports import (
     StatusSlots,
     Wake,
 )
+from .slots import SlotAllocator
 from .urls import IssuerUrls
 
 
@@ -51,8 +52,6 @@ class Publishing:
         validity_days: int | None = None,
         suspension_entry: bool = False,
     ) -> None:
-        from .issuing import SlotAllocator  # the allocator needs this object's slots
-
         self.catalogue = catalogue
         self.credentials = credentials
         self.slots = slots
@@ -64,7 +63,7 @@ class Publishing:
         self.wake = wake
         self.validity_days = validity_days
         self.suspension_entry = suspension_entry
-        self.allocator = SlotAllocator(self, list_size)
+        self.allocator = SlotAllocator(slots, list_size)
 
     def status_entries(self, slot: StatusSlot) -> list[dict[str, Any]]:
         entries = [
