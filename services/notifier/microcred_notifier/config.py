@@ -46,6 +46,9 @@ class NotifierSettings(ServiceSettings):
     max_in_flight: int = Field(default=32, ge=1)
     max_in_flight_per_origin: int = Field(default=4, ge=1)
     dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
+    dispatcher_max_idle_seconds: float = Field(
+        default=5.0, gt=0, description="longest wait between scans for due deliveries when idle"
+    )
     secret_rotation_grace_seconds: float = Field(default=86_400.0, ge=0)
     run_dispatcher: bool = Field(default=True, description="send deliveries from this process")
 

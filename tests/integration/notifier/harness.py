@@ -159,6 +159,7 @@ def settings_for(infra: Any, name: str, **overrides: Any) -> NotifierSettings:
         "request_timeout_seconds": 1.0,
         "lease_seconds": 2.0,
         "dispatcher_poll_seconds": 0.05,
+        "dispatcher_max_idle_seconds": 0.5,
         "log_json": False,
     }
     values.update(overrides)

@@ -268,3 +268,6 @@ class World:
             schedule=self.schedule,
             limits=self.limits,
         )
+        # As bootstrap wires them: new or re-due deliveries are looked for at once.
+        self.fan_out.on_new_deliveries = self.dispatcher.new_deliveries
+        self.handlers.on_new_deliveries = self.dispatcher.new_deliveries

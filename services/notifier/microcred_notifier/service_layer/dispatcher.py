@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from microcred_shared.logging import get_logger
 
@@ -48,10 +47,16 @@ class DispatchLimits:
     # How long a batch of found deliveries is worked through before looking again (sooner when
     # this process stores new ones); bounds how long another replica's new work waits.
     rescan_seconds: float = 1.0
+    # An idle dispatcher scans less and less often, up to this: on FerretDB every scan reads the
+    # whole collection. New work stored by this process, or due by its own records, is looked
+    # for at once; what other replicas store waits at most this long.
+    max_idle_seconds: float = 5.0
     endpoint_cache: timedelta = timedelta(seconds=1)
 
 
 log = get_logger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 AttemptObserver = Callable[[Delivery, AttemptOutcome], None]
 
@@ -80,7 +85,9 @@ class Dispatcher:
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
         self._candidates: deque[DueDelivery] = deque()
-        self._candidates_at = 0.0
+        self._next_scan_at = EPOCH
+        self._rescan_when_drained = False
+        self._idle_scans = 0
         self._endpoints = EndpointDirectory(
             self.subscriptions, self.keys, self.clock, self.limits.endpoint_cache
         )
@@ -90,7 +97,7 @@ class Dispatcher:
 
     def new_deliveries(self) -> None:
         """New deliveries were stored: look for them now, not at the next scan."""
-        self._candidates_at = 0.0
+        self._scan_soon()
         self._wake.set()
 
     def start(self) -> None:
@@ -128,7 +135,7 @@ class Dispatcher:
         """Claim due deliveries while there are free slots; returns how many were claimed."""
         claimed = 0
         while self._room() > 0:
-            if self._stale():
+            if self._should_scan():
                 await self._refresh_candidates()
             candidate = self._next_candidate()
             if candidate is None:
@@ -142,9 +149,15 @@ class Dispatcher:
                 claimed += 1
         return claimed
 
-    def _stale(self) -> bool:
-        age = time.monotonic() - self._candidates_at
-        return not self._candidates or age > self.limits.rescan_seconds
+    def _should_scan(self) -> bool:
+        if not self._candidates and self._rescan_when_drained:
+            return True
+        return self.clock.now() >= self._next_scan_at
+
+    def _scan_soon(self, after_seconds: float = 0.0) -> None:
+        self._idle_scans = 0
+        soon = self.clock.now() + timedelta(seconds=max(after_seconds, 0.0))
+        self._next_scan_at = min(self._next_scan_at, soon)
 
     async def _refresh_candidates(self) -> None:
         """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
@@ -152,7 +165,18 @@ class Dispatcher:
         now = self.clock.now()
         found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
         self._candidates = deque(found)
-        self._candidates_at = time.monotonic()
+        # A full batch may have more behind it: look again as soon as it is worked through.
+        self._rescan_when_drained = len(found) >= self.limits.batch_size
+        if found:
+            self._idle_scans = 0
+            wait = self.limits.rescan_seconds
+        else:
+            self._idle_scans += 1
+            wait = min(
+                self.limits.poll_interval_seconds * 2 ** (self._idle_scans - 1),
+                self.limits.max_idle_seconds,
+            )
+        self._next_scan_at = now + timedelta(seconds=wait)
 
     def _next_candidate(self) -> DueDelivery | None:
         """The first queued candidate whose origin has room."""
@@ -208,6 +232,8 @@ class Dispatcher:
         updated = delivery.after_attempt(outcome, self.schedule)
         if not await self.deliveries.record(claim, updated):
             return  # our lease expired and another worker took over: its record wins
+        if not updated.final:
+            self._scan_soon((updated.due_at - self.clock.now()).total_seconds())
         if outcome.gone:
             self._endpoints.forget(subscription.subscription_id)
             await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from ..domain.deliveries import Delivery, DeliveryStatus
@@ -49,6 +50,8 @@ class SubscriptionHandlers:
     clock: Clock
     allow_private_urls: bool = False
     rotation_grace: timedelta = timedelta(hours=24)
+    # Tells the dispatcher that deliveries became due (resume, redelivery).
+    on_new_deliveries: Callable[[], None] = field(default=lambda: None)
 
     async def create_subscriber(self, command: commands.CreateSubscriber) -> SubscriberCreated:
         subscriber = Subscriber(
@@ -113,6 +116,7 @@ class SubscriptionHandlers:
         await self.deliveries.move(
             resumed.subscription_id, DeliveryStatus.HELD, DeliveryStatus.PENDING, self.clock.now()
         )
+        self.on_new_deliveries()
         return resumed
 
     async def delete(self, command: commands.DeleteSubscription) -> None:
@@ -155,6 +159,7 @@ class SubscriptionHandlers:
         if not subscription.active:
             again = replace(again, status=DeliveryStatus.HELD)
         await self.deliveries.save(again)
+        self.on_new_deliveries()
         return again
 
     async def _check_url(self, url: str) -> None:
