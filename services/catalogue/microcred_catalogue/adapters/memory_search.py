@@ -6,12 +6,15 @@ whatever indexes exist), so each search would decode every stored achievement. T
 answers a search from posting sets, touching only the candidates, and the page is then read by
 ``_id``. It is fed by the compacted ``catalogue.achievements`` topic (every replica rebuilds it
 at start) and written through by the handler that stored a change, so a replica sees its own
-writes at once.
+writes at once. Each entry keeps its published form, zlib-compressed (about 0.5 KB), so a
+search answers without reading the database at all: FerretDB 1.24 answers even an ``_id``
+lookup with a table scan (explain: SCAN), which would make every hit cost O(catalogue).
 """
 
 from __future__ import annotations
 
 import heapq
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from microcred_shared.events.contracts.catalogue import AchievementV1
 from ..domain.achievements import Achievement, Definition, Skill
 from ..domain.search import SearchQuery, SortOrder, search_terms
 from ..domain.vocabularies import isced_f_path
+from ..service_layer.events import achievement_contract
 from ..service_layer.ports import SearchHits
 
 Facet = tuple[str, object]
@@ -36,6 +40,10 @@ class IndexedAchievement:
     updated_at: str  # ISO 8601 UTC: sorts like the instant
     ects: float | None
     completeness: float
+    published: bytes  # the AchievementV1 JSON, zlib-compressed
+
+    def contract(self) -> AchievementV1:
+        return AchievementV1.model_validate_json(zlib.decompress(self.published))
 
     def sort_value(self, order: SortOrder) -> object:
         if order is SortOrder.NAME:
@@ -56,6 +64,7 @@ def indexed(achievement: Achievement) -> IndexedAchievement:
         achievement.achievement_id, achievement.version, achievement.status.value, d,
         p.provider_id, p.provider_type, p.country,
         achievement.completeness.score, achievement.updated_at,
+        achievement_contract(achievement),
     )  # fmt: skip
 
 
@@ -75,7 +84,7 @@ def indexed_contract(event: AchievementV1) -> IndexedAchievement:
     return _entry(
         event.achievement_id, event.version, event.status, definition, event.provider_id,
         event.provider_type.value if event.provider_type else None, event.country,
-        event.completeness.score, event.updated_at,
+        event.completeness.score, event.updated_at, event,
     )  # fmt: skip
 
 
@@ -89,6 +98,7 @@ def _entry(
     country: str | None,
     completeness: float,
     updated_at: datetime,
+    published: AchievementV1,
 ) -> IndexedAchievement:
     facets: set[Facet] = {("status", status), ("provider_id", provider_id)}
     facets |= {("term", term) for term in search_terms(d)}
@@ -111,6 +121,7 @@ def _entry(
         updated_at=updated_at.isoformat(),
         ects=d.ects,
         completeness=completeness,
+        published=zlib.compress(published.model_dump_json().encode()),
     )
 
 
@@ -159,7 +170,7 @@ class MemorySearchIndex:
         page = page[: query.limit]
         last = page[-1] if page else None
         next_after = (last.sort_value(order), last.achievement_id) if more and last else None
-        return SearchHits([e.achievement_id for e in page], next_after)
+        return SearchHits([e.contract() for e in page], next_after)
 
     def _candidates(self, query: SearchQuery) -> set[str] | dict[str, IndexedAchievement]:
         """The intersection of every filter's postings, smallest first (so cheap)."""

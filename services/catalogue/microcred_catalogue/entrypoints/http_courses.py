@@ -120,7 +120,7 @@ def build_course_router(
         )
         page = await run(queries.search(query))
         return SearchResults(
-            items=[AchievementPublic.of(a) for a in page.items],
+            items=[AchievementPublic.of_contract(a) for a in page.items],
             next_cursor=encode_cursor(page.next_after) if page.next_after else None,
         )
 

@@ -89,17 +89,16 @@ class ProviderWithApiKey(BaseModel):
 
 
 class AchievementPublic(AchievementV1):
-    """The HTTP view of an achievement: today the event contract plus how its ECTS were
-    obtained; its own class so the two can evolve apart."""
-
-    ects_from_hours: bool = Field(description="ECTS derived from workload hours (27.5 h/ECTS)")
+    """The HTTP view of an achievement: today the event contract; its own class so the two can
+    evolve apart."""
 
     @classmethod
     def of(cls, achievement: Achievement) -> AchievementPublic:
-        return cls(
-            **achievement_contract(achievement).model_dump(),
-            ects_from_hours=achievement.definition.ects_from_hours,
-        )
+        return cls.of_contract(achievement_contract(achievement))
+
+    @classmethod
+    def of_contract(cls, contract: AchievementV1) -> AchievementPublic:
+        return cls.model_validate(contract.model_dump())
 
 
 class SearchResults(BaseModel):

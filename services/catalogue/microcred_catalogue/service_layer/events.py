@@ -94,6 +94,7 @@ def achievement_contract(achievement: Achievement) -> AchievementV1:
         updated_at=achievement.updated_at,
         provider_type=achievement.provider.provider_type,
         country=achievement.provider.country,
+        ects_from_hours=d.ects_from_hours,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from microcred_shared.events import CloudEvent
+from microcred_shared.events.contracts.catalogue import AchievementV1
 
 from ..domain.achievements import Achievement, ProviderFacts
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
@@ -21,18 +22,18 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class SearchHits:
-    achievement_ids: list[str]
+    """A page of search results, as published (the projection holds what it answers with)."""
+
+    items: list[AchievementV1]
     next_after: tuple[object, str] | None
 
-
-@dataclass(frozen=True)
-class SearchPage:
-    items: list[Achievement]
-    next_after: tuple[object, str] | None
+    @property
+    def achievement_ids(self) -> list[str]:
+        return [item.achievement_id for item in self.items]
 
 
 class SearchProjection(Protocol):
-    """Answers searches with achievement ids; kept up to date with every stored change."""
+    """Answers searches; kept up to date with every stored change."""
 
     def add(self, achievement: Achievement) -> bool: ...
     def search(self, query: SearchQuery) -> SearchHits: ...

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..domain.achievements import Achievement
 from ..domain.search import SearchQuery
 from .errors import NotFound
-from .ports import AchievementRepository, SearchPage, SearchProjection
+from .ports import AchievementRepository, SearchHits, SearchProjection
 
 
 @dataclass
@@ -21,8 +21,7 @@ class AchievementQueries:
             raise NotFound(f"no achievement {achievement_id!r}")
         return achievement
 
-    async def search(self, query: SearchQuery) -> SearchPage:
-        hits = self.projection.search(query)
-        found = await self.achievements.many(hits.achievement_ids)
-        items = [found[i] for i in hits.achievement_ids if i in found]
-        return SearchPage(items, hits.next_after)
+    async def search(self, query: SearchQuery) -> SearchHits:
+        # Answered from the projection alone: on FerretDB 1.24 even an `_id` lookup scans the
+        # collection, so reading the page from the database would cost O(catalogue) per hit.
+        return self.projection.search(query)

@@ -103,6 +103,9 @@ class AchievementV1(Contract):
     # filter by them (the catalogue's search projection does) without joining providers.
     provider_type: ProviderType | None = None
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1")
+    ects_from_hours: bool = Field(
+        default=False, description="ECTS derived from workload_hours at 27.5 hours per ECTS"
+    )
 
 
 class ComponentRule(Contract):
