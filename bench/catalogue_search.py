@@ -74,7 +74,7 @@ def synthetic(index: int, rng: random.Random, fields: list[str]) -> Achievement:
     facts = ProviderFacts(
         provider_id=f"provider-{provider}",
         provider_type=PROVIDER_TYPES[provider % 4],
-        country=COUNTRIES[provider % len(COUNTRIES)],
+        country=COUNTRIES[(provider // 4) % len(COUNTRIES)],
         quality_assurance="accredited by a QA agency" if provider % 3 else None,
     )
     definition = Definition(
@@ -199,8 +199,8 @@ async def run(count: int, repeats: int, keep: bool, seed: int, budget: float) ->
             results["browse page 2 (cursor)"] = await measure(queries, page_two, repeats, budget)
         some_id = first.items[0].achievement_id if first.items else "none"
         plans = {
-            "_id lookup (what search reads)": await plan_of(database, {"_id": some_id}),
-            "field filter (what search avoids)": await plan_of(
+            "_id lookup (GET /achievements/{id})": await plan_of(database, {"_id": some_id}),
+            "field filter (what search would need)": await plan_of(
                 database, {"provider_id": "provider-7"}
             ),
         }
