@@ -182,6 +182,7 @@ class SteppingClock:
 @dataclass
 class World:
     suite: str = "eddsa-jcs-2022"
+    suspension_entry: bool = False
     outbox: Outbox = field(default_factory=Outbox)
     catalogue: FakeCatalogue = field(default_factory=FakeCatalogue)
     slots: FakeSlots = field(default_factory=FakeSlots)
@@ -208,7 +209,11 @@ class World:
         )
         self.handlers: Handlers = build_handlers(
             self.ports,
-            Options(urls=IssuerUrls(BASE_URL, BASE_URL), salt_key=b"unit-test-salt-key"),
+            Options(
+                urls=IssuerUrls(BASE_URL, BASE_URL),
+                salt_key=b"unit-test-salt-key",
+                suspension_entry=self.suspension_entry,
+            ),
         )
 
     def _wake(self) -> None:

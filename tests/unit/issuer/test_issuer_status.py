@@ -132,3 +132,18 @@ def test_list_ids_name_provider_purpose_and_shard() -> None:
     assert parse_list_id("uni-a.suspension.2") == ("uni-a", "suspension", 2)
     assert parse_list_id("uni-a.other.1") is None
     assert parse_list_id("revocation.1") is None
+
+
+async def test_with_the_suspension_entry_enabled_a_credential_names_both_lists() -> None:
+    world = World(suspension_entry=True)
+    await world.add_provider("uni-a")
+    await world.add_achievement("uni-a:MECH-1", "uni-a")
+    outcome = await world.handlers.completions.issue(
+        IssueCompletion("c-1", "uni-a", "uni-a:MECH-1", date(2025, 5, 1), "ada@example.org")
+    )
+    document = world.credentials.stored[outcome.credential_id].document
+    purposes = [entry["statusPurpose"] for entry in document["credentialStatus"]]
+    assert purposes == ["revocation", "suspension"]
+    assert len({entry["statusListIndex"] for entry in document["credentialStatus"]}) == 1
+    keyring = world.keyrings.keyrings["uni-a"]
+    assert verify_proofs(document, StaticKeyResolver.from_documents(did_document(keyring))).verified
