@@ -111,6 +111,7 @@ class KeyPlan:
     scalar: int = AS_LITERAL
     datatype: str | None = None
     plain_strings: bool = False  # strings become plain literals (the common case, inlined)
+    node_scoped: Any = None  # the property-scoped context a node value of this key applies
 
 
 def key_plan(ctx: ActiveContext, key: str) -> KeyPlan:
@@ -158,6 +159,7 @@ def _compile_key(ctx: ActiveContext, key: str) -> KeyPlan:
         scalar,
         datatype,
         scalar == AS_LITERAL and datatype is None,
+        term_ctx.term(key, "@context"),
     )
 
 
@@ -243,9 +245,9 @@ class _Expander:
         self.dataset = dataset
         self.quads = dataset.quads
 
-    def node(self, ctx: ActiveContext, active_property: str | None, element: dict[str, Any]) -> str:
-        """Expand a node object (PyLD ``_expand`` for a map); returns its subject term."""
-        property_scoped = ctx.term(active_property, "@context")
+    def node(self, ctx: ActiveContext, property_scoped: Any, element: dict[str, Any]) -> str:
+        """Expand a node object (PyLD ``_expand`` for a map); returns its subject term.
+        ``property_scoped``: the active property's scoped context in ``ctx`` (KeyPlan)."""
         if ctx.previous is not None:
             must_revert = True
             if len(element) <= 2 and "@context" not in element:
@@ -318,6 +320,10 @@ class _Expander:
                 if needs_escape(value):
                     value = value.translate(ESCAPES)
                 quads.add((subject, plan.predicate, '"' + value + '"'))
+            elif type(value) is dict:
+                quads.add(
+                    (subject, plan.predicate, self.node(plan.term_ctx, plan.node_scoped, value))
+                )
             else:
                 self._values(plan, value, subject)
         return subject
@@ -330,7 +336,9 @@ class _Expander:
             for item in value:
                 self._values(plan, item, subject)
         elif kind is dict:
-            self.quads.add((subject, plan.predicate, self.node(plan.term_ctx, plan.key, value)))
+            self.quads.add(
+                (subject, plan.predicate, self.node(plan.term_ctx, plan.node_scoped, value))
+            )
         elif value is not None:
             quad = (subject, plan.predicate, self._scalar(plan, value))
             if quad in self.quads and not _one_value_per_literal(value, plan.datatype):
@@ -351,7 +359,7 @@ class _Expander:
             if kind is list:
                 raise Unsupported("list of lists")
             if kind is dict:
-                items.append(self.node(plan.term_ctx, plan.key, item))
+                items.append(self.node(plan.term_ctx, plan.node_scoped, item))
             else:
                 items.append(self._scalar(plan, item))
         quads = self.quads
