@@ -199,3 +199,21 @@ async def test_a_learners_credentials_are_listed_by_their_reference(
     listed = (await http.get(f"/learners/{stored.learner_ref}/credentials")).json()
     assert [c["credential_id"] for c in listed] == [stored.credential_id]
     assert listed[0]["status"] == "active"
+
+
+def test_the_openapi_document_lists_every_issuer_endpoint() -> None:
+    app = create_app(IssuerSettings(environment="development", public_base_url=BASE_URL))
+    paths = set(app.openapi()["paths"])
+    assert {
+        "/completions",
+        "/completions/cohort",
+        "/credentials/{credential_id}",
+        "/credentials/{credential_id}/revoke",
+        "/credentials/{credential_id}/suspend",
+        "/credentials/{credential_id}/reinstate",
+        "/learners/{learner_ref}/credentials",
+        "/status-lists/{list_id}",
+        "/issuers/{provider_id}/did.json",
+        "/contexts/eu-microcredential/v1",
+        "/admin/providers/{provider_id}/keys/rotate",
+    } <= paths
