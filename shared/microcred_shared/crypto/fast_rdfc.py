@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,32 +45,31 @@ def canonicalize_dataset(dataset: Dataset) -> str:
     the subject when only the subject is a blank node (the common case).
     """
     lines: list[str] = []  # quads without blank nodes: already final
-    hash_lines: dict[str, list[str]] = {}  # blank node → its quads, as hashed
+    hash_lines: defaultdict[str, list[str]] = defaultdict(list)  # blank node → its quads, hashed
     subject_blank: list[tuple[str, str]] = []  # (blank subject, " <p> object .\n")
     object_blank: list[Quad] = []
     for s, p, o in dataset.quads:
         if o[0] == "_":
             object_blank.append((s, p, o))
             if s == o:  # both positions mention it: hashed twice, as RDFC-1.0 lists it twice
-                hash_lines.setdefault(s, []).extend([f"_:a {p} _:a .\n"] * 2)
+                hash_lines[s].extend([f"_:a {p} _:a .\n"] * 2)
             elif s[0] == "_":
-                hash_lines.setdefault(s, []).append(f"_:a {p} _:z .\n")
-                hash_lines.setdefault(o, []).append(f"_:z {p} _:a .\n")
+                hash_lines[s].append(f"_:a {p} _:z .\n")
+                hash_lines[o].append(f"_:z {p} _:a .\n")
             else:
-                hash_lines.setdefault(o, []).append(f"{s} {p} _:a .\n")
+                hash_lines[o].append(f"{s} {p} _:a .\n")
         else:
             rest = f" {p} {o} .\n"
             if s[0] == "_":
                 subject_blank.append((s, rest))
-                hash_lines.setdefault(s, []).append("_:a" + rest)
+                hash_lines[s].append("_:a" + rest)
             else:
                 lines.append(s + rest)
     sha256 = hashlib.sha256
-    hashed = []
-    for node, node_lines in hash_lines.items():
-        node_lines.sort()
-        hashed.append((sha256("".join(node_lines).encode("utf-8")).hexdigest(), node))
-    hashed.sort()
+    hashed = sorted(
+        (sha256("".join(sorted(node_lines)).encode()).hexdigest(), node)
+        for node, node_lines in hash_lines.items()
+    )
     if any(hashed[i][0] == hashed[i + 1][0] for i in range(len(hashed) - 1)):
         return _reference_canonicalize(dataset)
     labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashed)}

@@ -136,7 +136,7 @@ def outcome(canonicalize: Any, document: dict[str, Any]) -> tuple[str, str]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

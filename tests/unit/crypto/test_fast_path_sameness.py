@@ -121,3 +121,37 @@ def test_a_relative_iri_is_still_a_safe_mode_error_on_the_fast_path() -> None:
     document["credentialSubject"]["id"] = "learner/5"
     with pytest.raises(SafeModeError, match="relative"):
         canonicalize_rdfc(document)
+
+
+INLINE_CASES: list[dict[str, Any]] = [
+    {  # @base makes relative ids legitimate
+        "@context": [{"@base": "https://b.example/", "n": "https://schema.org/name"}],
+        "@id": "x",
+        "n": "y",
+    },
+    {  # a context that does not propagate into nested nodes
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            {"@propagate": False, "@vocab": "https://ex.example/v#"},
+        ],
+        "outer": {"inner": "dropped: no vocabulary here"},
+    },
+    {  # redefining a protected VC 2.0 term is an error
+        "@context": ["https://www.w3.org/ns/credentials/v2", {"name": "https://ex.example/name"}],
+        "name": "x",
+    },
+    {  # an undefined term is a safe-mode error
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "VerifiableCredential",
+        "undefinedTerm": 1,
+    },
+    {  # a context that is not bundled is never fetched
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://schema.org/"],
+        "name": "x",
+    },
+]
+
+
+@pytest.mark.parametrize("document", INLINE_CASES)
+def test_inline_contexts_and_errors_agree_with_the_reference(document: dict[str, Any]) -> None:
+    assert outcome(canonicalize_rdfc, document) == outcome(reference_rdfc, document)
