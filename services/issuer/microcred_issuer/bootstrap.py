@@ -16,6 +16,7 @@ from opentelemetry.trace import TracerProvider
 
 from .adapters import mongo_catalogue, mongo_credentials, mongo_keys
 from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
+from .adapters.metrics import PrometheusMetrics
 from .adapters.mongo_catalogue import MongoCatalogueView
 from .adapters.mongo_credentials import (
     MongoCredentials,
@@ -80,6 +81,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime) -> Ports:
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
         wake=runtime.wake_relay,
+        metrics=PrometheusMetrics(runtime.metrics),
     )
 
 

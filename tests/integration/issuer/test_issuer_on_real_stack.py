@@ -76,6 +76,8 @@ async def test_one_completion_becomes_one_signed_schema_valid_stored_credential_
     [event] = issued_for(credential_id)(events)
     assert event["data"]["kind"] == "completion"
     assert "ada@example.org" not in str(event)
+    metrics = (await issuer.http.get("/metrics")).text
+    assert 'issuer_credentials_issued_total{kind="completion"}' in metrics
 
 
 async def test_the_same_completion_five_times_over_kafka_and_http_is_still_one_credential(

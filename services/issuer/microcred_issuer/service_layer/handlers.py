@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .api_keys import ApiKeyHandlers
 from .issuing import CompletionHandler
@@ -12,8 +12,10 @@ from .ports import (
     CatalogueView,
     Clock,
     Credentials,
+    IssuanceMetrics,
     Keyrings,
     KeyVault,
+    NoMetrics,
     Signer,
     StatusListCache,
     StatusSlots,
@@ -39,6 +41,7 @@ class Ports:
     signer: Signer
     clock: Clock
     wake: Wake
+    metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         urls=options.urls,
         clock=ports.clock,
         wake=ports.wake,
+        metrics=ports.metrics,
         list_size=options.list_size,
         validity_days=options.validity_days,
         suspension_entry=options.suspension_entry,

@@ -10,6 +10,7 @@ from ..domain.credentials import CredentialFacts, build_credential
 from ..domain.errors import (
     Forbidden,
     ForeignAchievement,
+    IssuerError,
     ProviderNotTrusted,
     RetiredAchievement,
     UnknownAchievement,
@@ -37,6 +38,13 @@ class CompletionHandler:
         self._salt_key = salt_key
 
     async def issue(self, command: IssueCompletion) -> IssueOutcome:
+        try:
+            return await self._issue(command)
+        except IssuerError as error:
+            self._p.metrics.rejected(error.code)
+            raise
+
+    async def _issue(self, command: IssueCompletion) -> IssueOutcome:
         if command.acting_provider_id not in (None, command.provider_id):
             raise Forbidden("a provider may report completions of its own courses only")
         credential_id = completion_credential_id(command.provider_id, command.completion_id)

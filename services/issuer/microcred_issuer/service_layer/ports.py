@@ -107,6 +107,25 @@ class Signer(Protocol):
         ...
 
 
+class IssuanceMetrics(Protocol):
+    """What operators count (Prometheus in production; nothing in unit tests)."""
+
+    def issued(self, kind: str) -> None: ...
+    def rejected(self, reason_code: str) -> None: ...
+    def status_changed(self, status: str) -> None: ...
+
+
+class NoMetrics:
+    def issued(self, kind: str) -> None:
+        pass
+
+    def rejected(self, reason_code: str) -> None:
+        pass
+
+    def status_changed(self, status: str) -> None:
+        pass
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

@@ -25,6 +25,7 @@ from .ports import (
     CatalogueView,
     Clock,
     Credentials,
+    IssuanceMetrics,
     KeyVault,
     OutgoingEvent,
     Signer,
@@ -48,6 +49,7 @@ class Publishing:
         urls: IssuerUrls,
         clock: Clock,
         wake: Wake,
+        metrics: IssuanceMetrics,
         list_size: int,
         validity_days: int | None = None,
         suspension_entry: bool = False,
@@ -61,6 +63,7 @@ class Publishing:
         self.urls = urls
         self.clock = clock
         self.wake = wake
+        self.metrics = metrics
         self.validity_days = validity_days
         self.suspension_entry = suspension_entry
         self.allocator = SlotAllocator(slots, list_size)
@@ -104,6 +107,7 @@ class Publishing:
         created = await self.credentials.add(credential, events)
         if created:
             self.wake()
+            self.metrics.issued(credential.kind)
         return created
 
     def issued_event(self, credential: IssuedCredential) -> OutgoingEvent:

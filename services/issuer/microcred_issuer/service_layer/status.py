@@ -45,6 +45,7 @@ class StatusHandlers:
                 changed, credential.status_sequence, [event]
             ):
                 self._p.wake()
+                self._p.metrics.status_changed(changed.status)
                 return changed
             # A concurrent change won the race: read again and re-decide.
 
