@@ -129,3 +129,13 @@ async def test_a_pathway_published_after_its_components_were_earned_awards_at_on
     await world.add_pathway(pathway)  # redelivered
 
     assert [c.pathway_id for c in stacked(world)] == ["late"]
+
+
+async def test_an_achievement_earned_twice_is_named_once_among_the_components() -> None:
+    world = await stacking_world()
+    await complete(world, *COMPONENTS[0], suffix="-first-attempt")
+    for provider, achievement in COMPONENTS:
+        await complete(world, provider, achievement)
+    [award] = stacked(world)
+    assert len(award.component_credential_ids) == 3
+    assert len(award.document["evidence"]) == 3

@@ -54,7 +54,14 @@ class Stacking:
         credential_id = stacked_credential_id(pathway.pathway_id, learner_ref)
         if await self._p.credentials.get(credential_id) is not None:
             return
-        components = [c for c in counting if c.achievement_id in set(outcome.counted)]
+        # One component credential per counted achievement (the earliest, if earned twice).
+        components = list(
+            {
+                c.achievement_id: c
+                for c in sorted(counting, key=lambda c: c.issued_at, reverse=True)
+                if c.achievement_id in set(outcome.counted)
+            }.values()
+        )
         awarded = await self._award(pathway, credential_id, components)
         if awarded is not None:
             await self.after_earning(awarded, depth + 1)
