@@ -197,3 +197,35 @@ async def test_a_hanging_receiver_holds_only_its_own_slots_and_others_are_delive
     finally:
         slow.release.set()
         await world.dispatcher.stop()
+
+
+class CountingFailingSender:
+    """Fails every request, noting how many were in flight when each arrived."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.seen_in_flight: list[int] = []
+
+    async def send(self, request: WebhookRequest) -> AttemptOutcome:
+        self.in_flight += 1
+        self.seen_in_flight.append(self.in_flight)
+        for _ in range(3):  # let the other requests of the batch start meanwhile
+            await asyncio.sleep(0)
+        self.in_flight -= 1
+        return AttemptOutcome(started_at=datetime.now(UTC), latency_ms=1, status_code=503)
+
+
+async def test_an_origin_that_keeps_failing_gets_one_request_at_a_time() -> None:
+    world = World(
+        schedule=RetrySchedule(delays=(), jitter=0),
+        limits=DispatchLimits(max_in_flight_per_origin=4, failing_after=3),
+    )
+    failing = CountingFailingSender()
+    world.dispatcher.sender = failing
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    for n in range(10):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+    await world.dispatcher.run_until_idle()
+    assert failing.seen_in_flight[:4] == [1, 2, 3, 4]
+    assert failing.seen_in_flight[4:] == [1] * 6

@@ -41,6 +41,9 @@ from .ports import (
 class DispatchLimits:
     max_in_flight: int = 32
     max_in_flight_per_origin: int = 4
+    # An origin whose last attempts all failed gets one request at a time until one succeeds:
+    # a dead receiver is still retried, but costs the others (and the database) little.
+    failing_after: int = 3
     lease: timedelta = timedelta(seconds=60)
     poll_interval_seconds: float = 1.0
     batch_size: int = 256
@@ -88,6 +91,7 @@ class Dispatcher:
         self._next_scan_at = EPOCH
         self._rescan_when_drained = False
         self._idle_scans = 0
+        self._failures: dict[str, int] = {}
         self._endpoints = EndpointDirectory(
             self.subscriptions, self.keys, self.clock, self.limits.endpoint_cache
         )
@@ -181,7 +185,7 @@ class Dispatcher:
     def _next_candidate(self) -> DueDelivery | None:
         """The first queued candidate whose origin has room."""
         for index, candidate in enumerate(self._candidates):
-            if self._in_flight[candidate.origin] < self.limits.max_in_flight_per_origin:
+            if self._in_flight[candidate.origin] < self._origin_limit(candidate.origin):
                 del self._candidates[index]
                 return candidate
         return None
@@ -190,7 +194,18 @@ class Dispatcher:
         return self.limits.max_in_flight - sum(self._in_flight.values())
 
     def _busy_origins(self) -> list[str]:
-        return [o for o, n in self._in_flight.items() if n >= self.limits.max_in_flight_per_origin]
+        return [o for o, n in self._in_flight.items() if n >= self._origin_limit(o)]
+
+    def _origin_limit(self, origin: str) -> int:
+        if self._failures.get(origin, 0) >= self.limits.failing_after:
+            return 1
+        return self.limits.max_in_flight_per_origin
+
+    def _note_outcome(self, origin: str, outcome: AttemptOutcome) -> None:
+        if outcome.accepted:
+            self._failures.pop(origin, None)
+        else:
+            self._failures[origin] = self._failures.get(origin, 0) + 1
 
     def _spawn(self, claim: Claim) -> None:
         origin = claim.delivery.origin
@@ -229,6 +244,7 @@ class Dispatcher:
             return
         outcome = await self._attempt(delivery, endpoint)
         self.on_attempt(delivery, outcome)
+        self._note_outcome(delivery.origin, outcome)
         updated = delivery.after_attempt(outcome, self.schedule)
         if not await self.deliveries.record(claim, updated):
             return  # our lease expired and another worker took over: its record wins
