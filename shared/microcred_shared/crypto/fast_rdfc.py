@@ -20,7 +20,8 @@ from typing import Any
 from pyld.canon import URDNA2015  # type: ignore[import-untyped,unused-ignore]
 
 from microcred_shared.crypto.fast_contexts import Unsupported, context_tree
-from microcred_shared.crypto.fast_expand import XSD_STRING, Dataset, to_dataset
+from microcred_shared.crypto.fast_expand import Dataset, to_dataset
+from microcred_shared.crypto.fast_terms import XSD_STRING
 from microcred_shared.crypto.loader import OfflineDocumentLoader
 
 Quad = tuple[str, str, str]
