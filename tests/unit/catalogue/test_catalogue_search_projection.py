@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from microcred_catalogue.adapters import memory_search
 from microcred_catalogue.adapters.memory_search import (
     MemorySearchIndex,
     indexed,
@@ -81,7 +83,11 @@ def test_a_text_search_needs_every_word() -> None:
     assert ids(index, text="plc welding") == []
 
 
-def test_filters_combine_and_an_isced_field_matches_its_subtree() -> None:
+@pytest.mark.parametrize("heap_limit", [2_000, 0], ids=["pick from candidates", "walk the order"])
+def test_filters_combine_and_an_isced_field_matches_its_subtree(
+    heap_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_search, "HEAP_LIMIT", heap_limit)
     index = index_of(
         contract("A", eqf_level=5, isced_f_code="0714", ects=3, languages=["de"]),
         contract("B", eqf_level=5, isced_f_code="0613", ects=3, languages=["de"]),
@@ -112,7 +118,11 @@ def test_a_newer_version_replaces_the_old_facets_and_an_older_one_is_ignored() -
     assert ids(index, text="brazing") == ["uni-a:A"]
 
 
-def test_pages_follow_each_other_by_cursor_in_every_sort_order() -> None:
+@pytest.mark.parametrize("heap_limit", [2_000, 0], ids=["pick from candidates", "walk the order"])
+def test_pages_follow_each_other_by_cursor_in_every_sort_order(
+    heap_limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_search, "HEAP_LIMIT", heap_limit)
     index = index_of(
         *(
             contract(f"C{n}", ects=float(n % 3), updated_at=T0 + timedelta(hours=n))
@@ -134,6 +144,11 @@ def test_pages_follow_each_other_by_cursor_in_every_sort_order() -> None:
 
     newest = index.search(SearchQuery(sort=SortOrder.NEWEST, limit=2)).achievement_ids
     assert newest == ["uni-a:C6", "uni-a:C5"]
+    cheapest = index.search(SearchQuery(sort=SortOrder.ECTS, limit=3)).achievement_ids
+    assert cheapest == ["uni-a:C0", "uni-a:C3", "uni-a:C6"]
+    index.add_event(contract("C0", version=2, ects=9.0, updated_at=T0 + timedelta(days=1)))
+    assert index.search(SearchQuery(sort=SortOrder.NEWEST, limit=1)).achievement_ids == ["uni-a:C0"]
+    assert index.search(SearchQuery(sort=SortOrder.ECTS, limit=1)).achievement_ids == ["uni-a:C3"]
 
 
 async def test_a_stored_achievement_and_its_event_index_alike() -> None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import heapq
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from microcred_shared.events.contracts.catalogue import AchievementV1
 
@@ -27,6 +28,7 @@ from ..domain.search import SearchQuery, SortOrder, search_terms
 from ..domain.vocabularies import isced_f_path
 from ..service_layer.events import achievement_contract
 from ..service_layer.ports import SearchHits
+from .sorted_orders import Key, SortedOrders, sort_keys
 
 Facet = tuple[str, object]
 
@@ -125,10 +127,16 @@ def _entry(
     )
 
 
+# Below this many candidates, pick the page from them (a heap); above it, walk the sort order
+# from the cursor and keep candidates: either way a page costs far less than the catalogue.
+HEAP_LIMIT = 2_000
+
+
 class MemorySearchIndex:
     def __init__(self) -> None:
         self._entries: dict[str, IndexedAchievement] = {}
         self._postings: defaultdict[Facet, set[str]] = defaultdict(set)
+        self._orders = SortedOrders()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -149,28 +157,42 @@ class MemorySearchIndex:
                 self._postings[facet].discard(entry.achievement_id)
         for facet in entry.facets:
             self._postings[facet].add(entry.achievement_id)
+        self._orders.replace(_keys(current) if current else None, _keys(entry))
         self._entries[entry.achievement_id] = entry
         return True
 
     def search(self, query: SearchQuery) -> SearchHits:
-        candidates = self._candidates(query)
-        entries: Iterable[IndexedAchievement] = (self._entries[i] for i in candidates)
-        entries = (e for e in entries if _in_ranges(e, query))
         order, descending = query.sort, query.sort in DESCENDING
-        if query.after is not None:
-            after = (query.after[0], query.after[1])
+        after = (query.after[0], query.after[1]) if query.after is not None else None
+        candidates = self._candidates(query)
+        if len(candidates) > HEAP_LIMIT:
+            walked = (self._entries[i] for i in self._orders.walk(order, descending, after))
+            matching = (
+                e for e in walked if e.achievement_id in candidates and _in_ranges(e, query)
+            )
+            page = list(islice(matching, query.limit + 1))
+        else:
+            page = self._heap_page(candidates, query, after)
+        more = len(page) > query.limit
+        page = page[: query.limit]
+        last = page[-1] if page else None
+        next_after = (last.sort_value(order), last.achievement_id) if more and last else None
+        return SearchHits([e.contract() for e in page], next_after)
+
+    def _heap_page(
+        self, candidates: Collection[str], query: SearchQuery, after: tuple[object, str] | None
+    ) -> list[IndexedAchievement]:
+        order, descending = query.sort, query.sort in DESCENDING
+        entries = (self._entries[i] for i in candidates)
+        entries = (e for e in entries if _in_ranges(e, query))
+        if after is not None:
             entries = (
                 e
                 for e in entries
                 if _beyond((e.sort_value(order), e.achievement_id), after, descending)
             )
         pick = heapq.nlargest if descending else heapq.nsmallest
-        page = pick(query.limit + 1, entries, key=lambda e: (e.sort_value(order), e.achievement_id))
-        more = len(page) > query.limit
-        page = page[: query.limit]
-        last = page[-1] if page else None
-        next_after = (last.sort_value(order), last.achievement_id) if more and last else None
-        return SearchHits([e.contract() for e in page], next_after)
+        return pick(query.limit + 1, entries, key=lambda e: (e.sort_value(order), e.achievement_id))
 
     def _candidates(self, query: SearchQuery) -> set[str] | dict[str, IndexedAchievement]:
         """The intersection of every filter's postings, smallest first (so cheap)."""
@@ -201,6 +223,10 @@ class MemorySearchIndex:
     def _union(self, name: str, values: Iterable[object]) -> set[str]:
         postings = [self._postings.get((name, value), set()) for value in values]
         return set().union(*postings) if len(postings) > 1 else postings[0]
+
+
+def _keys(entry: IndexedAchievement) -> dict[str, Key]:
+    return sort_keys(entry.achievement_id, entry.sort_value)
 
 
 def _in_ranges(entry: IndexedAchievement, query: SearchQuery) -> bool:

@@ -32,8 +32,8 @@ class MongoAchievements:
         return achievement_from(document) if document else None
 
     async def many(self, achievement_ids: Sequence[str]) -> dict[str, Achievement]:
-        # One lookup per id, concurrently: FerretDB pushes `_id` equality down to its storage
-        # but answers `{"_id": {"$in": …}}` with a scan of the whole collection.
+        # One lookup per id, concurrently: FerretDB pushes `_id` equality down to SQLite but
+        # not `{"_id": {"$in": …}}`, which it evaluates document by document in Go.
         found = await asyncio.gather(*(self.get(i) for i in dict.fromkeys(achievement_ids)))
         return {a.achievement_id: a for a in found if a is not None}
 

@@ -1,8 +1,8 @@
 """What a search asks for, and the words an achievement is found by.
 
-FerretDB 1.x has no text indexes, so each achievement stores ``search_terms``: the folded words
-of its name, description, outcomes, skills and tags. A text query matches documents holding
-*all* its words, through a multikey index on that array.
+An achievement is found by the folded words of its name, description, outcomes, skills and
+tags (its ``search_terms``); a text query matches the achievements holding *all* its words.
+The search projection (adapters/memory_search.py) keeps one posting set per word.
 """
 
 from __future__ import annotations
