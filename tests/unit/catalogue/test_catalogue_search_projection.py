@@ -102,6 +102,18 @@ def test_filters_combine_and_an_isced_field_matches_its_subtree(
     ]  # fmt: skip
 
 
+def test_a_minimum_completeness_keeps_only_achievements_that_reach_it() -> None:
+    index = index_of(
+        contract("A", completeness={"score": 0.64}),
+        contract("B", completeness={"score": 0.65}),
+        contract("C", completeness={"score": 1.0}),
+    )
+
+    assert ids(index, min_completeness=0.65) == ["uni-a:B", "uni-a:C"]
+    assert ids(index, min_completeness=1.0) == ["uni-a:C"]
+    assert ids(index, min_completeness=0) == ["uni-a:A", "uni-a:B", "uni-a:C"]
+
+
 def test_retired_achievements_are_left_out_unless_asked_for() -> None:
     index = index_of(contract("A"), contract("B", status="retired"))
 

@@ -108,6 +108,9 @@ def _entry(
     facets |= {("form", form) for form in d.participation_forms}
     if d.isced_f_code:
         facets |= {("isced_f", code) for code in isced_f_path(d.isced_f_code)}
+    # "At least n tenths complete", for every n reached: a minimum-completeness filter is then
+    # one posting set instead of a range check over the whole catalogue.
+    facets |= {("completeness_tenths", n) for n in range(int(completeness * 10 + 1e-9) + 1)}
     for name, value in (
         ("eqf", d.eqf_level),
         ("provider_type", provider_type),
@@ -208,6 +211,9 @@ class MemorySearchIndex:
         ):
             if values:
                 groups.append(self._union(name, values))
+        if query.min_completeness is not None:
+            tenths = int(query.min_completeness * 10 + 1e-9)
+            groups.append(self._postings.get(("completeness_tenths", tenths), set()))
         if not query.include_retired:
             groups.append(self._postings.get(("status", "active"), set()))
         if not groups:
