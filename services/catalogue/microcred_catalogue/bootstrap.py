@@ -78,7 +78,7 @@ def build_catalogue(
     catalogue = Catalogue(
         settings=settings,
         runtime=runtime,
-        providers=ProviderHandlers(providers, achievements, utc_now, runtime.wake_relay),
+        providers=ProviderHandlers(providers, utc_now, runtime.wake_relay),
         courses=CourseIngestion(providers, achievements, projection, utc_now, runtime.wake_relay),
         pathways=PathwayHandlers(
             MongoPathways(database), achievements, utc_now, runtime.wake_relay

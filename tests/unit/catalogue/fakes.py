@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred_catalogue.adapters.memory_search import MemorySearchIndex
-from microcred_catalogue.domain.achievements import Achievement, ProviderFacts
+from microcred_catalogue.domain.achievements import Achievement
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow, VerificationRecord
 from microcred_catalogue.domain.pathways import Pathway
 from microcred_catalogue.domain.providers import Provider
@@ -66,9 +66,6 @@ class FakeAchievements:
         self.stored[achievement.achievement_id] = achievement
         self.events.append(event)
         return True
-
-    async def refresh_provider(self, facts: ProviderFacts) -> None:
-        pass
 
 
 class FakePathways:
@@ -158,7 +155,7 @@ class World:
 
     @property
     def provider_handlers(self) -> ProviderHandlers:
-        return ProviderHandlers(self.providers, self.achievements, self.clock, self.wake)
+        return ProviderHandlers(self.providers, self.clock, self.wake)
 
     @property
     def courses(self) -> CourseIngestion:

@@ -6,15 +6,14 @@ import asyncio
 from collections.abc import Sequence
 
 from microcred_shared.events.topics import Topic
-from microcred_shared.messaging.outbox import outbox_entry, with_outbox
+from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from ..domain.achievements import Achievement, ProviderFacts
+from ..domain.achievements import Achievement
 from ..service_layer.ports import Event
 from .documents import achievement_document, achievement_from
-from .lost_updates import write_until_stored
 
 COLLECTION = "achievements"
 # Listing a provider's courses is the one query besides `_id` lookups (searches go to the
@@ -38,39 +37,18 @@ class MongoAchievements:
         return {a.achievement_id: a for a in found if a is not None}
 
     async def save_if_newer(self, achievement: Achievement, event: Event) -> bool:
-        update = with_outbox(
-            {"$set": achievement_document(achievement)},
-            [outbox_entry(Topic.CATALOGUE_ACHIEVEMENTS, achievement.achievement_id, event)],
-        )
-
-        async def write() -> bool:
-            try:
-                # The version guard and the upsert are one write: when a version >= ours is
-                # stored the filter misses, the upsert collides on _id, and nothing changes.
-                await self._collection.update_one(
-                    {"_id": achievement.achievement_id, "version": {"$lt": achievement.version}},
-                    update,
-                    upsert=True,
-                )
-            except DuplicateKeyError:
-                return False
-            return True
-
-        return await write_until_stored(
-            self._collection, achievement.achievement_id, achievement.version, write
-        )
-
-    async def refresh_provider(self, facts: ProviderFacts) -> None:
-        """Keep the provider's facts stored with its achievements in step with the provider.
-
-        Completeness and the search projection follow with the next version of each course.
-        """
-        await self._collection.update_many(
-            {"provider_id": facts.provider_id},
-            {
-                "$set": {
-                    "provider.provider_type": facts.provider_type,
-                    "provider.country": facts.country,
-                }
-            },
-        )
+        entry = outbox_entry(Topic.CATALOGUE_ACHIEVEMENTS, achievement.achievement_id, event)
+        try:
+            # The version guard and the upsert are one write (under the document's lock, as
+            # FerretDB updates are not atomic): when a version >= ours is stored the filter
+            # misses, the upsert collides on _id, and nothing changes.
+            await store_with_outbox(
+                self._collection,
+                {"_id": achievement.achievement_id, "version": {"$lt": achievement.version}},
+                {"$set": achievement_document(achievement)},
+                [entry],
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from microcred_shared.events.topics import Topic
-from microcred_shared.messaging.outbox import outbox_entry, with_outbox
+from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -13,7 +13,6 @@ from pymongo.errors import DuplicateKeyError
 from ..domain.pathways import Pathway
 from ..service_layer.ports import Event
 from .documents import pathway_document, pathway_from
-from .lost_updates import write_until_stored
 
 COLLECTION = "pathways"
 # One index per spec (so one per createIndexes call): FerretDB 1.24 panics ("slice bounds out
@@ -35,27 +34,26 @@ class MongoPathways:
         return pathway_from(document) if document else None
 
     async def add(self, pathway: Pathway, event: Event) -> bool:
-        update = with_outbox({"$set": pathway_document(pathway)}, [_entry(pathway, event)])
         try:
-            await self._collection.update_one(
-                {"_id": pathway.pathway_id, "version": {"$exists": False}}, update, upsert=True
+            await store_with_outbox(
+                self._collection,
+                {"_id": pathway.pathway_id, "version": {"$exists": False}},
+                {"$set": pathway_document(pathway)},
+                [_entry(pathway, event)],
+                upsert=True,
             )
         except DuplicateKeyError:
             return False
         return True
 
     async def replace(self, pathway: Pathway, event: Event) -> bool:
-        update = with_outbox({"$set": pathway_document(pathway)}, [_entry(pathway, event)])
-
-        async def write() -> bool:
-            result = await self._collection.update_one(
-                {"_id": pathway.pathway_id, "version": pathway.version - 1}, update
-            )
-            return result.matched_count == 1
-
-        return await write_until_stored(
-            self._collection, pathway.pathway_id, pathway.version, write
+        result = await store_with_outbox(
+            self._collection,
+            {"_id": pathway.pathway_id, "version": pathway.version - 1},
+            {"$set": pathway_document(pathway)},
+            [_entry(pathway, event)],
         )
+        return result.matched_count == 1
 
     async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:
         ids = list(achievement_ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from microcred_shared.events.topics import Topic
-from microcred_shared.messaging.outbox import outbox_entry, with_outbox
+from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -11,7 +11,6 @@ from pymongo.errors import DuplicateKeyError
 from ..domain.providers import Provider
 from ..service_layer.ports import Event
 from .documents import provider_document, provider_from
-from .lost_updates import write_until_stored
 
 COLLECTION = "providers"
 INDEXES = [
@@ -33,27 +32,26 @@ class MongoProviders:
         return provider_from(document) if document else None
 
     async def add(self, provider: Provider, event: Event) -> bool:
-        update = with_outbox({"$set": provider_document(provider)}, [_entry(provider, event)])
         try:
-            await self._collection.update_one(
-                {"_id": provider.provider_id, "version": {"$exists": False}}, update, upsert=True
+            await store_with_outbox(
+                self._collection,
+                {"_id": provider.provider_id, "version": {"$exists": False}},
+                {"$set": provider_document(provider)},
+                [_entry(provider, event)],
+                upsert=True,
             )
         except DuplicateKeyError:
             return False
         return True
 
     async def replace(self, provider: Provider, event: Event) -> bool:
-        update = with_outbox({"$set": provider_document(provider)}, [_entry(provider, event)])
-
-        async def write() -> bool:
-            result = await self._collection.update_one(
-                {"_id": provider.provider_id, "version": provider.version - 1}, update
-            )
-            return result.matched_count == 1
-
-        return await write_until_stored(
-            self._collection, provider.provider_id, provider.version, write
+        result = await store_with_outbox(
+            self._collection,
+            {"_id": provider.provider_id, "version": provider.version - 1},
+            {"$set": provider_document(provider)},
+            [_entry(provider, event)],
         )
+        return result.matched_count == 1
 
     async def list(self) -> list[Provider]:
         cursor = self._collection.find({}, _PUBLIC).sort("_id", ASCENDING)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from microcred_shared.events import CloudEvent
 from microcred_shared.events.contracts.catalogue import AchievementV1
 
-from ..domain.achievements import Achievement, ProviderFacts
+from ..domain.achievements import Achievement
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
 from ..domain.pathways import Pathway
 from ..domain.providers import Provider
@@ -59,8 +59,6 @@ class AchievementRepository(Protocol):
     async def save_if_newer(self, achievement: Achievement, event: Event) -> bool:
         """Store it with its event unless a version >= it is stored (atomically)."""
         ...
-
-    async def refresh_provider(self, facts: ProviderFacts) -> None: ...
 
 
 class PathwayRepository(Protocol):

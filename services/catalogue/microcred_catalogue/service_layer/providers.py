@@ -10,7 +10,7 @@ from ..domain.vocabularies import Unrecognised, parse_country
 from . import commands
 from .errors import Conflict, Invalid, NotFound, Unauthorized
 from .events import provider_event
-from .ports import AchievementRepository, Clock, ProviderRepository
+from .ports import Clock, ProviderRepository
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,6 @@ class ProviderWithKey:
 @dataclass
 class ProviderHandlers:
     providers: ProviderRepository
-    achievements: AchievementRepository
     clock: Clock
     wake_relay: Callable[[], None]
 
@@ -58,7 +57,7 @@ class ProviderHandlers:
             changes["country"] = _country(str(changes["country"]))
         changed = current.changed(self.clock(), **changes)
         await self._replace(changed)
-        await self.achievements.refresh_provider(changed.facts())
+        # Its achievements take the new facts (type, country, QA) with their next version.
         return changed
 
     async def rotate_key(self, command: commands.RotateApiKey) -> ProviderWithKey:
