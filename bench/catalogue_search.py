@@ -63,7 +63,7 @@ QUERIES: dict[str, SearchQuery] = {
     "ISCED broad field + ECTS range": SearchQuery(isced_f="07", ects_min=2, ects_max=6),
     "language + participation": SearchQuery(languages=("de",), participation_forms=("online",)),
     "country + provider type": SearchQuery(countries=("AT",), provider_types=("vet",)),
-    "min completeness, best first": SearchQuery(min_completeness=0.9, sort=SortOrder.COMPLETENESS),
+    "min completeness, best first": SearchQuery(min_completeness=0.8, sort=SortOrder.COMPLETENESS),
     "newest first": SearchQuery(sort=SortOrder.NEWEST),
 }
 

@@ -31,13 +31,15 @@ from ..service_layer.ports import SearchHits
 from .sorted_orders import Key, SortedOrders, sort_keys
 
 Facet = tuple[str, object]
+# Every distinct facet once: 100,000 achievements share a few thousand facet tuples.
+_FACETS: dict[Facet, Facet] = {}
 
 
 @dataclass(frozen=True, slots=True)
 class IndexedAchievement:
     achievement_id: str
     version: int
-    facets: frozenset[Facet]
+    facets: tuple[Facet, ...]  # interned: one tuple object per distinct facet, shared
     name_key: str
     updated_at: str  # ISO 8601 UTC: sorts like the instant
     ects: float | None
@@ -108,9 +110,9 @@ def _entry(
     facets |= {("form", form) for form in d.participation_forms}
     if d.isced_f_code:
         facets |= {("isced_f", code) for code in isced_f_path(d.isced_f_code)}
-    # "At least n tenths complete", for every n reached: a minimum-completeness filter is then
-    # one posting set instead of a range check over the whole catalogue.
-    facets |= {("completeness_tenths", n) for n in range(int(completeness * 10 + 1e-9) + 1)}
+    # Completeness in tenths: a minimum-completeness filter is then a union of at most eleven
+    # posting sets instead of a range check over the whole catalogue.
+    facets.add(("completeness_tenths", int(completeness * 10 + 1e-9)))
     for name, value in (
         ("eqf", d.eqf_level),
         ("provider_type", provider_type),
@@ -121,7 +123,7 @@ def _entry(
     return IndexedAchievement(
         achievement_id=achievement_id,
         version=version,
-        facets=frozenset(facets),
+        facets=tuple(_FACETS.setdefault(facet, facet) for facet in facets),
         name_key=d.name.casefold(),
         updated_at=updated_at.isoformat(),
         ects=d.ects,
@@ -156,7 +158,7 @@ class MemorySearchIndex:
         if current is not None:
             if current.version >= entry.version:
                 return False
-            for facet in current.facets - entry.facets:
+            for facet in set(current.facets).difference(entry.facets):
                 self._postings[facet].discard(entry.achievement_id)
         for facet in entry.facets:
             self._postings[facet].add(entry.achievement_id)
@@ -212,8 +214,8 @@ class MemorySearchIndex:
             if values:
                 groups.append(self._union(name, values))
         if query.min_completeness is not None:
-            tenths = int(query.min_completeness * 10 + 1e-9)
-            groups.append(self._postings.get(("completeness_tenths", tenths), set()))
+            lowest = int(query.min_completeness * 10 + 1e-9)
+            groups.append(self._union("completeness_tenths", range(lowest, 11)))
         if not query.include_retired:
             groups.append(self._postings.get(("status", "active"), set()))
         if not groups:
