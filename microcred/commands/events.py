@@ -75,7 +75,10 @@ def course_events(raw: Any) -> list[CloudEvent[CourseEventV1]]:
             fail_usage(f"course event #{index + 1} is invalid:\n{error}")
         spec = COURSE_SPECS[course.action]
         subject = f"{course.provider_id}/{course.course_code}"
-        events.append(spec.envelope(course, source=CLI_SOURCE, subject=subject))
+        # The catalogue takes the publishing provider from the source and refuses a course of
+        # another provider.
+        source = f"/providers/{course.provider_id}"
+        events.append(spec.envelope(course, source=source, subject=subject))
     return events
 
 

@@ -11,10 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from microcred.ecosystem.secrets import dev_secrets
 from stack.procs import cmdline, group_alive, kill_group, port_in_use, read_pid, spawn
 
 SERVICE_NAMES = ("catalogue", "issuer", "verifier", "notifier")
-DEFAULT_PORTS = {"catalogue": 8001, "issuer": 8002, "verifier": 8003, "notifier": 8004}
+DEFAULT_PORTS = {
+    "catalogue": 8001,
+    "issuer": 8002,
+    "verifier": 8003,
+    "notifier": 8004,
+    "mailsink": 1025,
+}
 LOCALHOST = "127.0.0.1"
 
 
@@ -85,8 +92,43 @@ class Ecosystem:
             f"{prefix}PUBLIC_BASE_URL": service.url,
             f"{prefix}MONGODB_DATABASE": f"{self.database_prefix}microcred_{service.name}",
             **urls,
+            **self._development_env(),
             **self.extra_env,
         }
+
+    def _development_env(self) -> dict[str, str]:
+        """Random secrets kept in run_dir; local URLs allowed, since everything is on 127.0.0.1."""
+        return {
+            **dev_secrets(self.run_dir),
+            "NOTIFIER_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
+            "VERIFIER_ALLOW_PRIVATE_URLS": "true",
+            "NOTIFIER_SMTP_HOST": LOCALHOST,
+            "NOTIFIER_SMTP_PORT": str(self.ports["mailsink"]),
+        }
+
+    def start_mail_sink(self) -> None:
+        """A local SMTP server that prints every learner e-mail to mailsink.log."""
+        pid_file = self.run_dir / "mailsink.pid"
+        pid = read_pid(pid_file)
+        if pid is not None and group_alive(pid):
+            return
+        address = f"{LOCALHOST}:{self.ports['mailsink']}"
+        pid = spawn(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                address,
+                "-c",
+                "aiosmtpd.handlers.Debugging",
+            ],
+            log_file=self.log_file("mailsink"),
+            cwd=Path.cwd(),
+            die_with_parent=self.die_with_parent,
+        )
+        pid_file.write_text(str(pid))
 
     def running(self, service: ServiceProcess) -> bool:
         pid = read_pid(self._pid_file(service))
@@ -98,6 +140,7 @@ class Ecosystem:
     def start(self, *, timeout: float = 90.0) -> None:
         """Start every service not yet running, then wait until all are ready."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.start_mail_sink()
         for service in self.services:
             if self.running(service):
                 continue
@@ -138,6 +181,10 @@ class Ecosystem:
     def stop(self) -> None:
         for service in reversed(self.services):
             self.stop_one(service.name)
+        pid = read_pid(self.run_dir / "mailsink.pid")
+        if pid is not None and group_alive(pid):
+            kill_group(pid, grace=5.0)
+        (self.run_dir / "mailsink.pid").unlink(missing_ok=True)
 
     def wait_ready(self, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,412 @@
+"""``make demo``: play the story against a running ecosystem, printing and checking each step.
+
+Everything goes through the public interfaces a real participant uses: the catalogue's admin
+API, partner course events on Kafka, the issuer's completion API, a university's webhook
+subscription, the employer's ``POST /verify``. Re-running it is safe: every id is the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from microcred_shared.events import CONTENT_TYPE, Topic, TopicNames
+from microcred_shared.events.contracts.partner import CourseEventV1
+from microcred_shared.events.registry import COURSE_OFFERED
+from rich.console import Console
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stack.procs import free_port
+
+from . import story
+from .processes import Ecosystem
+from .secrets import dev_secrets
+
+console = Console()
+
+
+class StepFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Outcome:
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Demo:
+    ecosystem: Ecosystem
+    http: httpx.AsyncClient
+    outcome: Outcome = field(default_factory=Outcome)
+    catalogue_keys: dict[str, str] = field(default_factory=dict)
+    issuer_keys: dict[str, str] = field(default_factory=dict)
+    credentials: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
+    subscription: tuple[str, str] | None = None  # (id, subscriber key), removed at the end
+
+    def url(self, service: str, path: str) -> str:
+        return self.ecosystem.service(service).url + path
+
+    def admin(self, service: str) -> dict[str, str]:
+        token = dev_secrets(self.ecosystem.run_dir)[f"{service.upper()}_ADMIN_TOKEN"]
+        return {"Authorization": f"Bearer {token}"}
+
+    async def step(self, title: str, action: Callable[[], Awaitable[str]]) -> None:
+        console.print(f"[bold cyan]▶ {title}[/bold cyan]")
+        try:
+            detail = await action()
+        except Exception as error:  # a demo reports every failed step and goes on
+            self.outcome.failed.append(title)
+            console.print(f"  [red]✗ {error}[/red]")
+            return
+        self.outcome.passed += 1
+        console.print(f"  [green]✓[/green] {detail}")
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], what: str, within: float = 60.0) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise StepFailed(f"timed out waiting for {what}")
+        await asyncio.sleep(0.5)
+
+
+# --- the steps ----------------------------------------------------------------------------
+
+
+async def register_providers(demo: Demo) -> str:
+    for provider in story.PROVIDERS:
+        pid = provider["provider_id"]
+        response = await demo.http.post(
+            demo.url("catalogue", "/admin/providers"),
+            json=provider,
+            headers=demo.admin("catalogue"),
+        )
+        if response.status_code not in (201, 409):
+            raise StepFailed(f"{pid}: {response.status_code} {response.text}")
+        key = await demo.http.post(
+            demo.url("catalogue", f"/admin/providers/{pid}/api-key"),
+            headers=demo.admin("catalogue"),
+        )
+        key.raise_for_status()
+        demo.catalogue_keys[pid] = key.json()["api_key"]
+    return f"{len(story.PROVIDERS)} providers: " + ", ".join(p["name"] for p in story.PROVIDERS)
+
+
+async def publish_courses(demo: Demo) -> str:
+    topic = TopicNames(demo.ecosystem.topic_prefix).of(Topic.PARTNER_COURSE_EVENTS)
+    producer = AIOKafkaProducer(bootstrap_servers=demo.ecosystem.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for raw in story.COURSES:
+            course = CourseEventV1.model_validate(raw)
+            key = f"{course.provider_id}/{course.course_code}"
+            event = COURSE_OFFERED.envelope(
+                course, source=f"/providers/{course.provider_id}", subject=key
+            )
+            await producer.send_and_wait(
+                topic,
+                event.to_json_bytes(),
+                key=key.encode(),
+                headers=[("content-type", CONTENT_TYPE.encode())],
+            )
+    finally:
+        await producer.stop()
+
+    async def all_searchable() -> bool:
+        response = await demo.http.get(
+            demo.url("catalogue", "/achievements"), params={"limit": 100}
+        )
+        return response.status_code == 200 and len(response.json()["items"]) >= len(story.COURSES)
+
+    await eventually(all_searchable, "the courses to be searchable")
+    cobot = (
+        await demo.http.get(demo.url("catalogue", "/achievements/kessler-automation:KA-COBOT"))
+    ).json()
+    return (
+        f"{len(story.COURSES)} course events on {topic} → searchable; "
+        f"KA-COBOT given as 55 h became {cobot['ects']} ECTS, "
+        f"completeness {cobot['completeness']['score']:.0%}"
+    )
+
+
+async def define_pathways(demo: Demo) -> str:
+    for pathway in story.PATHWAYS:
+        body = {**pathway["body"], "owner_provider_id": pathway["owner"]}
+        response = await demo.http.put(
+            demo.url("catalogue", f"/pathways/{pathway['pathway_id']}"),
+            json=body,
+            headers=demo.admin("catalogue"),
+        )
+        if response.status_code >= 400:
+            raise StepFailed(f"{pathway['pathway_id']}: {response.status_code} {response.text}")
+    return "pathways: " + "; ".join(p["body"]["name"] for p in story.PATHWAYS)
+
+
+async def subscribe_university(demo: Demo, receiver_url: str) -> str:
+    created = await demo.http.post(
+        demo.url("notifier", "/admin/subscribers"),
+        json={
+            "name": "Hollin TU registry",
+            "kind": "university",
+            "provider_ids": [story.UNIVERSITY],
+        },
+        headers=demo.admin("notifier"),
+    )
+    created.raise_for_status()
+    key = created.json()["api_key"]
+    subscription = await demo.http.post(
+        demo.url("notifier", "/subscriptions"),
+        json={
+            "url": receiver_url,
+            "event_types": ["credential.issued", "credential.stacked", "credential.revoked"],
+            "filters": {"provider_ids": [story.UNIVERSITY]},
+            "description": "demo: the university's student information system",
+        },
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    subscription.raise_for_status()
+    demo.subscription = (subscription.json()["subscription_id"], key)
+    return f"webhook subscription {subscription.json()['subscription_id']} → {receiver_url}"
+
+
+async def issuer_api_keys(demo: Demo) -> str:
+    for provider in story.PROVIDERS:
+        pid = provider["provider_id"]
+
+        async def issued(pid: str = pid) -> bool:
+            response = await demo.http.post(
+                demo.url("issuer", f"/admin/providers/{pid}/api-keys"), headers=demo.admin("issuer")
+            )
+            if response.status_code < 300:
+                demo.issuer_keys[pid] = response.json()["api_key"]
+                return True
+            return False
+
+        await eventually(issued, f"the issuer to know {pid}")
+    return "each provider holds an issuer API key; signing keys were generated per provider"
+
+
+async def report_completions(demo: Demo) -> str:
+    count = 0
+    for learner in story.LEARNERS:
+        for provider_id, code in learner.completions:
+            achievement_id = story.achievement(provider_id, code)
+            body = {
+                "completion_id": f"demo/{learner.email}/{code}",
+                "achievement_id": achievement_id,
+                "learner": {"email": learner.email, "name": learner.name},
+                "completed_on": "2026-06-30",
+                "results": [{"name": "Final grade", "value": "2"}],
+            }
+            headers = {"Authorization": f"Bearer {demo.issuer_keys[provider_id]}"}
+
+            async def post(body: dict[str, Any] = body, headers: dict[str, str] = headers) -> Any:
+                response = await demo.http.post(
+                    demo.url("issuer", "/completions"), json=body, headers=headers
+                )
+                return response.json() if response.status_code in (200, 201) else None
+
+            out = await eventually(post, f"{code} to be issuable")
+            demo.credentials[(learner.email, provider_id, code)] = out["credential_id"]
+            count += 1
+    return f"{count} completions → {count} signed credentials"
+
+
+async def todays_completion(demo: Demo) -> str:
+    """The rest of the story is idempotent; this one completion is new on every run, so the
+    university's webhook has something to announce even when the demo is replayed."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    body = {
+        "completion_id": f"demo/walk-in/{stamp}",
+        "achievement_id": story.achievement(story.UNIVERSITY, "ROB-610"),
+        "learner": {"email": f"eli.novak+{stamp}@learners.example", "name": "Eli Novak"},
+        "completed_on": time.strftime("%Y-%m-%d"),
+    }
+    response = await demo.http.post(
+        demo.url("issuer", "/completions"),
+        json=body,
+        headers={"Authorization": f"Bearer {demo.issuer_keys[story.UNIVERSITY]}"},
+    )
+    if response.status_code >= 400:
+        raise StepFailed(f"{response.status_code} {response.text}")
+    return f"Eli Novak completed ROB-610 today → credential {response.json()['credential_id']}"
+
+
+async def stacked_credentials(demo: Demo) -> str:
+    topic = TopicNames(demo.ecosystem.topic_prefix).of(Topic.CREDENTIALS_ISSUED)
+    targets = {p["body"]["target_achievement_id"] for p in story.PATHWAYS}
+
+    async def stacked() -> list[dict[str, Any]]:
+        events = await read_all(demo.ecosystem.kafka_bootstrap, topic)
+        found = [e["data"] for e in events if e["data"].get("kind") == "stacked"]
+        return found if {f["achievement_id"] for f in found} >= targets else []
+
+    found = await eventually(stacked, "the stacked credentials")
+    names = sorted({f["achievement_name"] for f in found})
+    return f"{len(found)} stacked credential(s) issued automatically: " + ", ".join(names)
+
+
+async def revoke(demo: Demo) -> str:
+    learner, provider_id, code, reason = story.REVOKED
+    credential_id = demo.credentials[(learner.email, provider_id, code)]
+    response = await demo.http.post(
+        demo.url("issuer", f"/credentials/{credential_id}/revoke"),
+        json={"reason": reason},
+        headers={"Authorization": f"Bearer {demo.issuer_keys[provider_id]}"},
+    )
+    if response.status_code >= 400:
+        raise StepFailed(f"{response.status_code} {response.text}")
+    return f"{learner.name}'s {code} revoked ({reason})"
+
+
+async def verify(demo: Demo, credential_id: str) -> dict[str, Any]:
+    credential = (await demo.http.get(demo.url("issuer", f"/credentials/{credential_id}"))).json()
+    response = await demo.http.post(
+        demo.url("verifier", "/verify"), json={"credential": credential}
+    )
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def employer_verifies(demo: Demo) -> str:
+    ada = story.LEARNERS[0]
+    good = demo.credentials[(ada.email, story.PARTNER, "KA-COBOT")]
+    result = await eventually(
+        lambda: _verdict_is(demo, good, {"verified", "verified_with_warnings"}), "verified"
+    )
+    learner, provider_id, code, _ = story.REVOKED
+    revoked = demo.credentials[(learner.email, provider_id, code)]
+    revoked_result = await eventually(
+        lambda: _verdict_is(demo, revoked, {"not_verified"}), "the revocation to reach the verifier"
+    )
+    status = next(c for c in revoked_result["checks"] if c["name"] == "status")
+    return (
+        f"Ada's KA-COBOT: {result['verdict']}; Dara's VET-SAFE: {revoked_result['verdict']} "
+        f"({status['reason']})"
+    )
+
+
+async def _verdict_is(demo: Demo, credential_id: str, verdicts: set[str]) -> dict[str, Any] | None:
+    result = await verify(demo, credential_id)
+    return result if result.get("verdict") in verdicts else None
+
+
+async def webhooks_arrived(demo: Demo) -> str:
+    await eventually(lambda: _some(demo.webhooks), "the university's webhooks")
+    await asyncio.sleep(2)
+    kinds = sorted({w.get("type", "?") for w in demo.webhooks})
+    return f"{len(demo.webhooks)} signed webhook(s) at the university: {', '.join(kinds)}"
+
+
+async def _some(items: list[Any]) -> bool:
+    return bool(items)
+
+
+# --- plumbing -----------------------------------------------------------------------------
+
+
+async def read_all(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=1500)
+        return [json.loads(r.value) for records in batches.values() for r in records]
+    finally:
+        await consumer.stop()
+
+
+@contextlib.asynccontextmanager
+async def webhook_receiver(sink: list[dict[str, Any]]) -> AsyncIterator[str]:
+    """The university's student information system: a local HTTP endpoint."""
+
+    async def receive(request: Request) -> Response:
+        sink.append(json.loads(await request.body()))
+        return Response(status_code=204)
+
+    port = free_port()
+    app = Starlette(routes=[Route("/hooks/microcred", receive, methods=["POST"])])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/hooks/microcred"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def unsubscribe(demo: Demo) -> None:
+    """The receiver lives only as long as the demo: stop the notifier retrying it forever."""
+    if demo.subscription:
+        subscription_id, key = demo.subscription
+        await demo.http.delete(
+            demo.url("notifier", f"/subscriptions/{subscription_id}"),
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+
+async def play(ecosystem: Ecosystem) -> Outcome:
+    received: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(timeout=30) as http, webhook_receiver(received) as receiver_url:
+        demo = Demo(ecosystem, http, webhooks=received)
+        try:
+            await play_steps(demo, receiver_url)
+        finally:
+            await unsubscribe(demo)
+        return demo.outcome
+
+
+async def play_steps(demo: Demo, receiver_url: str) -> None:
+    await demo.step("Providers join the ecosystem", lambda: register_providers(demo))
+    await demo.step("Partners publish courses over Kafka", lambda: publish_courses(demo))
+    await demo.step("Pathways stack credentials across providers", lambda: define_pathways(demo))
+    await demo.step(
+        "A university subscribes to issuance webhooks",
+        lambda: subscribe_university(demo, receiver_url),
+    )
+    await demo.step("Providers get issuer API keys", lambda: issuer_api_keys(demo))
+    await demo.step("Providers report completions", lambda: report_completions(demo))
+    await demo.step("A new learner completes a course today", lambda: todays_completion(demo))
+    await demo.step(
+        "Completed pathways award stacked credentials", lambda: stacked_credentials(demo)
+    )
+    await demo.step("A provider revokes a credential", lambda: revoke(demo))
+    await demo.step("An employer verifies", lambda: employer_verifies(demo))
+    await demo.step("The university's system received webhooks", lambda: webhooks_arrived(demo))
+
+
+def run_demo(ecosystem: Ecosystem) -> bool:
+    outcome = asyncio.run(play(ecosystem))
+    total = outcome.passed + len(outcome.failed)
+    colour = "green" if not outcome.failed else "red"
+    console.print(
+        f"\n[bold {colour}]demo: {outcome.passed} of {total} steps passed[/bold {colour}]"
+    )
+    for title in outcome.failed:
+        console.print(f"  [red]failed: {title}[/red]")
+    return not outcome.failed
+
+
+def seed_demo(ecosystem: Ecosystem) -> bool:
+    """What `make up` seeds: the same story (idempotent ids), so the pages have data."""
+    return run_demo(ecosystem)
