@@ -43,10 +43,14 @@ class IndexSpec:
 
 
 async def ensure_indexes(database: MongoDatabase, specs: Iterable[IndexSpec]) -> None:
-    """Create every declared index (idempotent: existing identical indexes are kept)."""
+    """Create every declared index (idempotent: existing identical indexes are kept).
+
+    One index per command: FerretDB 1.24 drops the connection when a ``createIndexes`` naming
+    several existing indexes is repeated, which every restart does.
+    """
     for spec in specs:
-        if spec.indexes:
-            await database[spec.collection].create_indexes(list(spec.indexes))
+        for index in spec.indexes:
+            await database[spec.collection].create_indexes([index])
 
 
 async def ping(client: AsyncMongoClient[Document]) -> bool:

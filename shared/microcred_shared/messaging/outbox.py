@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +27,14 @@ from ..events import CONTENT_TYPE, CloudEvent, TopicNames
 from ..events.topics import Topic
 from ..locks import DocumentLocks, document_key
 from ..logging import get_logger
-from ..mongo import Document, MongoCollection
+from ..mongo import Document, MongoCollection, insert_if_absent
 
 log = get_logger(__name__)
 
 OUTBOX_FIELD = "outbox"
 PENDING_FIELD = "outbox_pending"
+POINTERS_COLLECTION = "outbox_pointers"
+
 OUTBOX_INDEX = IndexModel([(PENDING_FIELD, ASCENDING)])
 
 
@@ -77,9 +80,25 @@ async def store_with_outbox(
     lock so that the relay never clears the outbox in the middle of it (see :mod:`..locks`)."""
     key = document_key(collection, document_filter["_id"])
     async with DocumentLocks.of(collection.database).hold(key):
+        # The pointer first: a crash before the update leaves a pointer to nothing pending,
+        # which the relay simply deletes.
+        await _point_at(collection, document_filter["_id"])
         return await collection.update_one(
             document_filter, with_outbox(update, entries), upsert=upsert
         )
+
+
+async def _point_at(collection: MongoCollection, document_id: object) -> None:
+    """Record where pending events are, in a collection that stays small: FerretDB answers a
+    query on ``outbox_pending`` by scanning the whole (ever-growing) state collection."""
+    await insert_if_absent(
+        collection.database[POINTERS_COLLECTION],
+        {
+            "_id": document_key(collection, document_id),
+            "collection": collection.name,
+            "document_id": document_id,
+        },
+    )
 
 
 @dataclass
@@ -95,10 +114,15 @@ class OutboxRelay:
     collections: Sequence[MongoCollection]
     interval_seconds: float = 0.2
     batch: int = 200
+    # Also look for pending documents without a pointer (written with ``with_outbox`` directly,
+    # or by an older version) now and then; a full scan, so not on every round.
+    sweep_every_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._last_sweep = 0.0
 
     def wake(self) -> None:
         """Publish soon: call after storing a document with pending events."""
@@ -108,13 +132,17 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: on Python 3.11 wait_for can swallow a cancel that
+        # races with a wake-up, and the loop would go on.
+        self._stopping = True
+        self._wake.set()
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 published = await self.drain()
             except Exception as error:  # Kafka or the database is away: keep trying
@@ -125,15 +153,28 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self.interval_seconds)
                 self._wake.clear()
 
-    async def drain(self) -> int:
+    async def drain(self, *, sweep: bool | None = None) -> int:
         """Publish the pending events of every document not locked right now."""
+        if sweep is None:
+            sweep = time.monotonic() - self._last_sweep > self.sweep_every_seconds
         total = 0
         for collection in self.collections:
             locks = DocumentLocks.of(collection.database)
-            pending = collection.find({PENDING_FIELD: True}, {"_id": 1}).limit(self.batch)
-            for document_id in [document["_id"] async for document in pending]:
+            for document_id in await self._pending_ids(collection, sweep=sweep):
                 total += await self._publish_locked(collection, locks, document_id)
+        if sweep:
+            self._last_sweep = time.monotonic()
         return total
+
+    async def _pending_ids(self, collection: MongoCollection, *, sweep: bool) -> list[Any]:
+        pointers = collection.database[POINTERS_COLLECTION].find(
+            {"collection": collection.name}, {"document_id": 1}
+        )
+        ids = [pointer["document_id"] async for pointer in pointers.limit(self.batch)]
+        if sweep:
+            pending = collection.find({PENDING_FIELD: True}, {"_id": 1}).limit(self.batch)
+            ids += [document["_id"] async for document in pending if document["_id"] not in ids]
+        return ids
 
     async def _publish_locked(
         self, collection: MongoCollection, locks: DocumentLocks, document_id: object
@@ -144,9 +185,11 @@ class OutboxRelay:
             return 0  # being written right now: the next round publishes it
         try:
             document = await collection.find_one({"_id": document_id})
-            if document is None or not document.get(PENDING_FIELD):
-                return 0
-            return await self._publish(collection, document)
+            published = 0
+            if document is not None and document.get(PENDING_FIELD):
+                published = await self._publish(collection, document)
+            await collection.database[POINTERS_COLLECTION].delete_one({"_id": key})
+            return published
         finally:
             await locks.release(key, owner)
 

@@ -65,8 +65,8 @@ async def test_events_stored_with_their_document_are_published_in_order_then_cle
     things = runtime.database["things"]
     events = [verification("v-1"), verification("v-2")]
     entries = [outbox_entry(Topic.VERIFICATIONS, "thing-1", e) for e in events]
-    await things.update_one(
-        {"_id": "thing-1"}, with_outbox({"$set": {"state": "done"}}, entries), upsert=True
+    await store_with_outbox(
+        things, {"_id": "thing-1"}, {"$set": {"state": "done"}}, entries, upsert=True
     )
     runtime.wake_relay()
 
@@ -108,6 +108,22 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_events_for_the_next
     ]
     assert ids == [event.id, event.id]
     assert (await things.find_one({"_id": "thing-2"}))["outbox"] == []
+
+
+async def test_a_document_written_without_a_pointer_is_found_by_the_sweep(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    event = verification("v-unpointed")
+    await things.update_one(
+        {"_id": "thing-3"},
+        with_outbox({"$set": {"state": 1}}, [outbox_entry(Topic.VERIFICATIONS, "t3", event)]),
+        upsert=True,
+    )
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+    assert await relay.drain(sweep=False) == 0
+    assert await relay.drain(sweep=True) == 1
 
 
 async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_nor_events(
