@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+from microcred_shared.telemetry import configure_tracing
 
 from .bootstrap import configure, create_app
 from .config import NotifierSettings
@@ -11,8 +12,14 @@ from .config import NotifierSettings
 def main() -> None:
     settings = NotifierSettings()
     configure(settings)
+    tracer_provider = configure_tracing(
+        settings.service_name, otlp_endpoint=settings.otel_exporter_otlp_endpoint
+    )
     uvicorn.run(
-        create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None
+        create_app(settings, tracer_provider=tracer_provider),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
     )
 
 
