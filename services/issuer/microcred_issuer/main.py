@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
-from microcred_shared.telemetry import configure_tracing
+from microcred_shared.service.serve import serve
 
 from .bootstrap import configure, create_app
 from .config import IssuerSettings
@@ -12,15 +11,7 @@ from .config import IssuerSettings
 def main() -> None:
     settings = IssuerSettings()
     configure(settings)
-    tracer_provider = configure_tracing(
-        settings.service_name, otlp_endpoint=settings.otel_exporter_otlp_endpoint
-    )
-    uvicorn.run(
-        create_app(settings, tracer_provider=tracer_provider),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-    )
+    serve(settings, create_app, host=settings.http_host, port=settings.http_port)
 
 
 if __name__ == "__main__":
