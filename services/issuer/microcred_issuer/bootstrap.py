@@ -27,6 +27,7 @@ from .adapters.mongo_keys import MongoApiKeys, MongoKeyrings
 from .config import IssuerSettings
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
+from .entrypoints.pages import build_pages
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.urls import IssuerUrls
 
@@ -107,8 +108,10 @@ def create_app(
             issuer.handlers,
             settings.admin_token.get_secret_value(),
             cohort_max_rows=settings.cohort_max_rows,
+            verifier_url=settings.verifier_url,
         )
     )
+    app.include_router(build_pages(issuer.handlers, verifier_url=settings.verifier_url))
     return app
 
 

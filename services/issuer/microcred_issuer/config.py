@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from microcred_shared.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -22,6 +22,13 @@ class IssuerSettings(ServiceSettings):
     )
     page_base_url: str | None = Field(
         default=None, description="base of the learner's credential page (default: the API)"
+    )
+    verifier_url: str = Field(
+        default="http://127.0.0.1:8003",
+        validation_alias=AliasChoices(
+            "verifier_url", "ISSUER_VERIFIER_URL", "MICROCRED_VERIFIER_URL"
+        ),
+        description="the verifier's page, linked from each credential page's Verify button",
     )
 
     key_encryption_key: SecretStr = Field(

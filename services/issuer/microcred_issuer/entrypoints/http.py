@@ -16,6 +16,7 @@ from ..domain.errors import IssuerError
 from ..service_layer.commands import ChangeStatus, RotateKey
 from ..service_layer.handlers import Handlers
 from .cohort import CohortFormatError, parse_cohort
+from .pages import prefers_html, render_credential_page
 from .schemas import (
     ApiKeyOut,
     CohortOut,
@@ -50,7 +51,9 @@ def problem_of(error: IssuerError) -> Problem:
     return Problem(error.http_status, error.code.replace("_", " "), error.reason, code=error.code)
 
 
-def build_router(handlers: Handlers, admin_token: str, *, cohort_max_rows: int) -> APIRouter:
+def build_router(
+    handlers: Handlers, admin_token: str, *, cohort_max_rows: int, verifier_url: str
+) -> APIRouter:
     router = APIRouter()
 
     async def provider_of_key(
@@ -108,11 +111,14 @@ def build_router(handlers: Handlers, admin_token: str, *, cohort_max_rows: int) 
 
     @router.get("/credentials/{credential_id}", tags=["credentials"])
     async def get_credential(credential_id: str, request: Request) -> Response:
-        """The signed credential (``Accept: application/vc+ld+json`` for the VC media type)."""
+        """The signed credential (``Accept: application/vc+ld+json`` for the VC media type;
+        a browser asking for ``text/html`` gets the credential page)."""
         credential = await handlers.queries.credential(credential_id)
         if credential is None:
             raise Problem(404, "Not found", f"no credential {credential_id!r}")
         accept = request.headers.get("accept", "")
+        if prefers_html(accept):
+            return render_credential_page(handlers, credential, verifier_url)
         media = next((m for m in (VC_MEDIA_TYPE, LD_MEDIA_TYPE) if m in accept), "application/json")
         return json_response(credential.document, media)
 

@@ -17,7 +17,7 @@ class IssuerUrls:
         return f"{self.base_url}/credentials/{credential_id}"
 
     def page(self, credential_id: str) -> str:
-        return f"{self.pages_url}/credentials/{credential_id}"
+        return f"{self.pages_url}/credentials/{credential_id}/page"
 
     def achievement(self, achievement_id: str) -> str:
         return f"{self.base_url}/achievements/{quote(achievement_id, safe='')}"
