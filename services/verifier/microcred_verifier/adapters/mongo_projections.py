@@ -84,8 +84,13 @@ class MongoProjections:
         return await self._upsert(col.STATUSES, key, "sequence", event.sequence, doc)
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
+        """The provider a DID belongs to: as the catalogue lists it, else as the issuer, which
+        hosts every provider's did:web document, announced it on ``issuer.keys``."""
         doc = await self._db[col.PROVIDERS].find_one({"issuer_dids": did})
-        return mapping.provider_facts(doc) if doc else None
+        if doc:
+            return mapping.provider_facts(doc)
+        keys = await self._db[col.ISSUER_KEYS].find_one({"did": did})
+        return await self.provider_by_id(keys["provider_id"]) if keys else None
 
     async def provider_by_id(self, provider_id: str) -> ProviderFacts | None:
         doc = await self._db[col.PROVIDERS].find_one({"_id": provider_id})
