@@ -119,6 +119,8 @@ def subscribe(
         ack_policy=AckPolicy.MANUAL,
         max_workers=max_workers,
         title=f"{group_id}:{subscription.topic}",
+        description="CloudEvents 1.0 (structured JSON). Accepted event types: "
+        + "; ".join(f"{spec.type} (schema {spec.dataschema})" for spec in subscription.accepted),
     )(consume)
 
 

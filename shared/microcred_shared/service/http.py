@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -88,6 +89,12 @@ def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:
         """Both MongoDB and Kafka answer: send traffic."""
         state = await runtime.readiness()
         return JSONResponse(state, status_code=200 if state["ready"] else 503)
+
+    @app.get("/asyncapi.json", tags=["operations"])
+    async def asyncapi() -> Response:
+        """The Kafka side of this service (AsyncAPI 3.0): topics it consumes, event types."""
+        spec = AsyncAPI(runtime.broker, title=f"microcred {runtime.settings.service_name}")
+        return Response(spec.to_specification().to_json(), media_type="application/json")
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:
