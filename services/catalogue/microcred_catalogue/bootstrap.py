@@ -29,6 +29,7 @@ from .entrypoints.http_courses import build_course_router
 from .entrypoints.http_pathways import build_pathway_router
 from .entrypoints.http_providers import build_provider_router
 from .entrypoints.http_stats import build_stats_router
+from .entrypoints.pages import build_pages
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
 from .service_layer.pathways import PathwayHandlers
@@ -116,6 +117,9 @@ def create_app(
     )
     app.include_router(build_pathway_router(catalogue.pathways, caller))
     app.include_router(build_stats_router(catalogue.demand))
+    app.include_router(
+        build_pages(catalogue.queries, catalogue.pathways, catalogue.demand, catalogue.providers)
+    )
     return app
 
 

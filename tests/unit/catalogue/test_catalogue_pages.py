@@ -1,0 +1,184 @@
+"""The catalogue's pages on fakes: browse, achievement, pathway graph, provider dashboard."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from microcred_catalogue.domain.demand import DemandDimension, DemandRow
+from microcred_catalogue.entrypoints.pages import build_pages
+from microcred_catalogue.service_layer.demand import DemandHandlers
+from microcred_catalogue.service_layer.queries import AchievementQueries
+from microcred_shared.service.http import install_problem_handlers
+
+from tests.unit.catalogue.fakes import FakeDemand, World
+from tests.unit.catalogue.test_catalogue_pathway_handlers import save, world_with_courses
+
+
+class MonthlyDemand(FakeDemand):
+    """Aggregation is the database's job; the page only needs rows to draw."""
+
+    async def counts(self, by: DemandDimension, **filters: Any) -> list[DemandRow]:
+        assert by is DemandDimension.MONTH
+        assert filters["provider_id"] == "uni"
+        return [DemandRow(None, "2026-04", 3, 3), DemandRow(None, "2026-05", 7, 6)]
+
+
+@pytest.fixture
+async def world() -> World:
+    world = await world_with_courses()
+    await world.pathways.save(save("uni"))
+    return world
+
+
+@pytest.fixture
+async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(
+        build_pages(
+            AchievementQueries(world.achievements, world.projection),
+            world.pathways,
+            DemandHandlers(MonthlyDemand(), world.inbox),
+            world.provider_handlers,
+        )
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as client:
+        yield client
+
+
+def is_html(response: httpx.Response) -> bool:
+    return response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+
+
+def component(svg: str, achievement_id: str) -> str:
+    found = re.search(
+        rf'<g class="component ([a-z]*)" data-achievement="{achievement_id}">.*?</g>', svg
+    )
+    assert found, achievement_id
+    return found.group(0)
+
+
+async def test_the_browser_lists_everything_and_narrows_with_words_and_filters(
+    http: httpx.AsyncClient,
+) -> None:
+    everything = await http.get("/")
+    narrowed = await http.get("/", params={"q": "plc", "eqf": "", "ects_min": "1"})
+    by_provider = await http.get("/", params={"provider": "academy"})
+
+    assert is_html(everything)
+    for achievement_id in ("uni%3Amath", "uni%3Acert", "vet%3Aplc", "academy%3Acad"):
+        assert f"/achievements/{achievement_id}/page" in everything.text
+    assert "4 results" in everything.text
+    assert "1 result<" in narrowed.text
+    assert "/achievements/vet%3Aplc/page" in narrowed.text
+    assert "/achievements/academy%3Acad/page" in by_provider.text
+    assert "vet%3Aplc" not in by_provider.text
+    assert 'label for="q"' in everything.text
+
+
+async def test_a_page_of_results_links_to_the_next(http: httpx.AsyncClient, world: World) -> None:
+    app_pages = build_pages(
+        AchievementQueries(world.achievements, world.projection),
+        world.pathways,
+        world.demand,
+        world.provider_handlers,
+        page_size=2,
+    )
+    app = FastAPI()
+    app.include_router(app_pages)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as c:
+        first = await c.get("/")
+        link = re.search(r'href="(/\?[^"]*cursor=[^"]*)"', first.text)
+        assert link
+        second = await c.get(link.group(1).replace("&amp;", "&"))
+    assert is_html(second)
+    assert "2 results" in second.text
+
+
+async def test_the_achievement_page_shows_its_eu_elements_score_and_missing_elements(
+    http: httpx.AsyncClient,
+) -> None:
+    page = await http.get("/achievements/uni:math/page")
+
+    assert is_html(page)
+    assert "EU standard elements" in page.text
+    assert "4.0 ECTS" in page.text
+    assert re.search(r"\d+% complete", page.text)
+    assert "<strong>mandatory:</strong> learning outcomes" in page.text
+    assert "Stacks into" in page.text
+    assert "/pathways/mechatronics/page" in page.text
+    assert (await http.get("/achievements/nobody:x/page")).status_code == 404
+
+
+async def test_the_pathway_graph_draws_the_target_and_nested_rules(
+    http: httpx.AsyncClient,
+) -> None:
+    svg = await http.get("/pathways/mechatronics/graph.svg")
+
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "Target: cert" in svg.text
+    assert 'class="rule all_of"' in svg.text
+    assert "At least 6 ECTS from these" in svg.text
+    assert "MISSING" not in svg.text  # no learner given: nothing is marked
+    assert component(svg.text, "vet:plc")
+
+
+async def test_the_graph_marks_a_learners_components_done_or_missing_in_words_and_shape(
+    http: httpx.AsyncClient,
+) -> None:
+    svg = (
+        await http.get("/pathways/mechatronics/graph.svg", params={"held": "uni:math,vet:plc"})
+    ).text
+
+    math, cad = component(svg, "uni:math"), component(svg, "academy:cad")
+    assert 'class="component done"' in math
+    assert "✓ DONE" in math
+    assert "stroke-dasharray" not in math
+    assert 'class="component missing"' in cad
+    assert "✗ MISSING" in cad
+    assert "stroke-dasharray" in cad
+    assert "✗ not met: 2 ECTS short" in svg
+    assert "not yet earned" in svg
+
+
+async def test_the_pathway_page_embeds_the_graph_and_says_what_is_missing(
+    http: httpx.AsyncClient,
+) -> None:
+    page = await http.get("/pathways/mechatronics/page", params={"held": "uni:math"})
+    complete = await http.get(
+        "/pathways/mechatronics/page", params={"held": "uni:math,vet:plc,academy:cad"}
+    )
+
+    assert is_html(page)
+    assert "<svg" in page.text
+    assert "Not complete yet" in page.text
+    assert re.search(r"Missing \(any of these helps\):</strong> (plc, cad|cad, plc)", page.text)
+    assert "Complete: the target is earned" in complete.text
+    assert (await http.get("/pathways/nope/page")).status_code == 404
+
+
+async def test_the_dashboard_lists_the_providers_achievements_and_charts_verifications(
+    http: httpx.AsyncClient,
+) -> None:
+    page = await http.get("/providers/uni/dashboard")
+
+    assert is_html(page)
+    assert "/achievements/uni%3Amath/page" in page.text
+    assert "/achievements/vet%3Aplc/page" not in page.text
+    assert "Employer verifications per month" in page.text
+    assert re.search(r"<td>2026-05</td><td>7</td>", page.text)
+    bars = re.findall(r'<g class="bar">', page.text)
+    assert len(bars) == 2
+    assert (await http.get("/providers/nobody/dashboard")).status_code == 404
+
+
+async def test_the_stylesheet_is_served(http: httpx.AsyncClient) -> None:
+    css = await http.get("/assets/pages.css")
+    assert css.headers["content-type"].startswith("text/css")
