@@ -71,10 +71,10 @@ def _leaf(canvas: _Canvas, x: int, rule: ComponentRule, names: Mapping[str, str]
     name = names.get(rule.achievement_id, rule.achievement_id)
     canvas.parts.append(
         f'<g class="component {css}" data-achievement="{escape(rule.achievement_id)}">'
-        f'<rect x="{x}" y="{y}" width="{WIDTH - x - 8}" height="{BOX}" rx="6" fill="{fill}" '
+        f'<rect x="{x}" y="{y}" width="{WIDTH - 2 * x}" height="{BOX}" rx="6" fill="{fill}" '
         f'stroke="{stroke}" stroke-width="2"{dash}/>'
         + _text(x + 12, y + 23, _short(f"{name} ({rule.achievement_id})"))
-        + (_text(WIDTH - 20, y + 23, state, weight="bold", anchor="end") if state else "")
+        + (_text(WIDTH - x - 12, y + 23, state, weight="bold", anchor="end") if state else "")
         + "</g>"
     )
     canvas.y += ROW
@@ -95,13 +95,13 @@ def _rule(canvas: _Canvas, x: int, rule: PathwayRule, names: Mapping[str, str],
     stroke = "#4a5568" if outcome is None else "#1e7b3a" if outcome.satisfied else "#a4161a"
     canvas.parts.insert(
         0,
-        f'<g class="rule {rule.kind}"><rect x="{x}" y="{top}" width="{WIDTH - x - 2}" '
+        f'<g class="rule {rule.kind}"><rect x="{x}" y="{top}" width="{WIDTH - 2 * x}" '
         f'height="{height}" rx="8" fill="none" stroke="{stroke}" stroke-width="1.5"/>'
         + _text(x + 10, top + 22, rule_label(rule), weight="bold")
-        + (_text(WIDTH - 14, top + 22, state, anchor="end") if state else "")
+        + (_text(WIDTH - x - 12, top + 22, state, anchor="end") if state else "")
         + "</g>",
     )
-    canvas.y += 4
+    canvas.y += 10
 
 
 def pathway_svg(
