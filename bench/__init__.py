@@ -1,0 +1,1 @@
+"""The project's benchmarks; ``python -m bench [--quick]`` runs them all and prints one table."""
