@@ -8,7 +8,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap install install-interop up down status demo test test-unit \
+.PHONY: help bootstrap install install-interop install-browser up down status demo test test-unit \
 	test-integration test-e2e test-interop lint typecheck format schemas bench bench-quick \
 	stack-up stack-down stack-status
 
@@ -22,11 +22,11 @@ help: ## list targets
 up: install ## set up and run the whole ecosystem locally with demo data, print the URLs
 	$(UV) run microcred up
 
-test: install install-interop ## run every test: lint, types, unit, integration, e2e, interop
+test: install install-interop install-browser ## run every test: lint, types, unit, integration, e2e, interop
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
-	$(UV) run pytest $(PYTEST_ARGS)
+	MICROCRED_REQUIRE_INTEROP=1 $(UV) run pytest $(PYTEST_ARGS)
 
 ##@ Ecosystem
 
@@ -52,6 +52,9 @@ install: bootstrap ## uv sync, then fetch Kafka jars (Maven) and build FerretDB 
 install-interop: ## npm ci for the independent JavaScript Data Integrity implementation
 	bash tests/interop/install.sh
 
+install-browser: ## Debian's Chromium + ChromeDriver for the browser tests (apt, needs root/sudo)
+	bash scripts/install-browser.sh
+
 ##@ Tests by level
 
 test-unit: install ## unit tests only (no Kafka, no database)
@@ -60,7 +63,7 @@ test-unit: install ## unit tests only (no Kafka, no database)
 test-integration: install ## tests against the real Kafka broker and MongoDB-wire database
 	$(UV) run pytest -m integration $(PYTEST_ARGS)
 
-test-e2e: install ## the service processes end to end on the real stack
+test-e2e: install install-browser ## the service processes end to end on the real stack
 	$(UV) run pytest -m e2e $(PYTEST_ARGS)
 
 test-interop: install install-interop ## cross-checks with independent implementations

@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from microcred.ecosystem.demo import Outcome, play
 from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
 from stack import free_ports
+from tests.e2e.browser import browser  # noqa: F401 - a fixture for the browser tests
 from tests.support import local_server
 
 
@@ -72,3 +74,9 @@ def ecosystem(
         yield ecosystem
     finally:
         ecosystem.stop()
+
+
+@pytest.fixture(scope="session")
+async def played(ecosystem: Ecosystem) -> Outcome:
+    """The demo story, played once: providers, courses, pathways, credentials, a revocation."""
+    return await play(ecosystem)

@@ -21,18 +21,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from microcred.ecosystem import story
-from microcred.ecosystem.demo import Outcome, play
+from microcred.ecosystem.demo import Outcome
 from microcred.ecosystem.processes import Ecosystem
 from microcred.ecosystem.secrets import dev_secrets
 from tests.e2e.conftest import CollectedSpans
 from tests.support import eventually, local_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
-
-
-@pytest.fixture(scope="module")
-async def played(ecosystem: Ecosystem) -> Outcome:
-    return await play(ecosystem)
 
 
 async def test_the_demo_story_runs_to_its_end_with_every_step_checked(played: Outcome) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from microcred_shared.crypto import (
     ChainResolver,
@@ -64,11 +65,12 @@ class KnowledgeGatherer:
         )
 
     async def _achievement(self, credential_achievement_id: str | None) -> AchievementFacts | None:
-        """By the exact id, else by its last path segment (``…/achievements/{id}``)."""
+        """By the exact id, else by its last path segment (``…/achievements/{id}``, which the
+        issuer percent-encodes: catalogue ids hold a colon)."""
         if not credential_achievement_id:
             return None
         found = await self._p.achievement(credential_achievement_id)
-        tail = credential_achievement_id.rstrip("/").rsplit("/", 1)[-1]
+        tail = unquote(credential_achievement_id.rstrip("/").rsplit("/", 1)[-1])
         if found is None and tail != credential_achievement_id:
             found = await self._p.achievement(tail)
         return found

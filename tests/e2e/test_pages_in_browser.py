@@ -1,0 +1,99 @@
+"""The pages people use, in a real headless Chromium; screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import MongoClient
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from microcred.ecosystem import story
+from microcred.ecosystem.demo import Outcome
+from microcred.ecosystem.processes import Ecosystem
+from tests.e2e.browser import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+
+def credential_of(ecosystem: Ecosystem, infra: Any, achievement_id: str, email: str) -> str:
+    """The id of the credential the story issued for ``email`` (looked up by completion)."""
+    database = MongoClient(infra.mongodb_uri)[f"{ecosystem.database_prefix}microcred_issuer"]
+    code = achievement_id.split(":", 1)[1]
+    document = database["credentials"].find_one({"completion_id": f"demo/{email}/{code}"})
+    assert document is not None, f"no credential for {email} / {achievement_id}"
+    return str(document["_id"])
+
+
+def fetch(ecosystem: Ecosystem, credential_id: str) -> dict[str, Any]:
+    url = f"{ecosystem.service('issuer').url}/credentials/{credential_id}"
+    response = httpx.get(url, headers={"Accept": "application/json"}, timeout=30)
+    response.raise_for_status()
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def verify_on_page(driver: webdriver.Chrome, ecosystem: Ecosystem, credential: Any) -> str:
+    driver.get(ecosystem.service("verifier").url + "/")
+    area = driver.find_element(By.ID, "credential")
+    driver.execute_script("arguments[0].value = arguments[1];", area, json.dumps(credential))
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    verdict = WebDriverWait(driver, 60).until(
+        expected_conditions.presence_of_element_located((By.ID, "verdict"))
+    )
+    return str(verdict.get_attribute("class"))
+
+
+def test_the_verify_page_shows_a_valid_credential_as_verified(
+    browser: webdriver.Chrome,
+    ecosystem: Ecosystem,
+    infra: Any,
+    played: Outcome,
+) -> None:
+    ada = story.LEARNERS[0]
+    credential = fetch(
+        ecosystem, credential_of(ecosystem, infra, "kessler-automation:KA-COBOT", ada.email)
+    )
+    classes = verify_on_page(browser, ecosystem, credential)
+    screenshot(browser, "verify-valid")
+    assert "verified" in classes.split()
+    assert "Collaborative Robot Operation" in browser.page_source
+
+
+def test_the_verify_page_shows_a_tampered_credential_as_not_verified(
+    browser: webdriver.Chrome,
+    ecosystem: Ecosystem,
+    infra: Any,
+    played: Outcome,
+) -> None:
+    ada = story.LEARNERS[0]
+    credential = copy.deepcopy(
+        fetch(ecosystem, credential_of(ecosystem, infra, "hollin-tu:MECH-402", ada.email))
+    )
+    credential["credentialSubject"]["achievement"]["name"] = "Doctorate in Everything"
+    classes = verify_on_page(browser, ecosystem, credential)
+    screenshot(browser, "verify-tampered")
+    assert "not_verified" in classes.split()
+
+
+def test_the_verify_page_shows_a_revoked_credential_as_revoked(
+    browser: webdriver.Chrome,
+    ecosystem: Ecosystem,
+    infra: Any,
+    played: Outcome,
+) -> None:
+    learner, provider, code, reason = story.REVOKED
+    credential = fetch(
+        ecosystem, credential_of(ecosystem, infra, f"{provider}:{code}", learner.email)
+    )
+    classes = verify_on_page(browser, ecosystem, credential)
+    screenshot(browser, "verify-revoked")
+    assert "not_verified" in classes.split()
+    assert "revoked" in browser.page_source
+    assert reason in browser.page_source
