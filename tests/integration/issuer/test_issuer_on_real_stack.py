@@ -280,3 +280,29 @@ async def test_credentials_signed_before_a_key_rotation_still_verify_after_it(
         assert result.verified, [c.reason for c in result.checks]
     did_doc = (await issuer.http.get("/issuers/college-b/did.json")).json()
     assert len(did_doc["assertionMethod"]) == 2
+
+
+async def test_a_browser_opening_the_issued_events_page_link_sees_the_credential_page(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("page-1", "uni-a", "uni-a:MECH-1"))
+    credential_id = completion_credential_id("uni-a", "page-1")
+    await issuer.credential(credential_id)
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_ISSUED),
+        until=issued_for(credential_id),
+    )
+    [event] = issued_for(credential_id)(events)
+    page_url = event["data"]["links"]["page_url"]
+
+    page = await issuer.http.get(page_url, headers={"accept": "text/html,*/*;q=0.8"})
+    negotiated = await issuer.http.get(
+        f"/credentials/{credential_id}", headers={"accept": "text/html"}
+    )
+
+    assert page.headers["content-type"].startswith("text/html")
+    assert negotiated.headers["content-type"].startswith("text/html")
+    assert "Active" in page.text
+    assert "Verify this credential" in page.text
+    assert "@example.org" not in page.text
