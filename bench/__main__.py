@@ -52,7 +52,12 @@ class Benchmark:
 BENCHMARKS = (
     Benchmark("crypto_proofs", (), ("--quick",)),
     Benchmark("verifier_throughput", (), ("--quick",)),
-    Benchmark("issuer_throughput", (KAFKA, MONGO), ("--quick",), overlap_in_quick=True),
+    Benchmark(
+        "issuer_throughput",
+        (KAFKA, MONGO),
+        ("--quick", "--end-to-end-suites", "eddsa-rdfc-2022"),
+        overlap_in_quick=True,
+    ),
     Benchmark(
         "catalogue_search",
         (MONGO,),

@@ -220,9 +220,11 @@ def signing_cost(suite: str, iterations: int) -> dict[str, Any]:
     }
 
 
-async def run(kafka: str, mongo: str, quick: bool) -> dict[str, Any]:
+async def run(
+    kafka: str, mongo: str, quick: bool, suites: tuple[str, ...] = SUITES
+) -> dict[str, Any]:
     counts = {"eddsa-rdfc-2022": 40 if quick else 400, "eddsa-jcs-2022": 100 if quick else 1000}
-    end = [await end_to_end(kafka, mongo, suite, counts[suite]) for suite in SUITES]
+    end = [await end_to_end(kafka, mongo, suite, counts[suite]) for suite in suites]
     sign = [signing_cost(suite, 30 if quick else 300) for suite in SUITES]
     return {"benchmark": "issuer_throughput", "quick": quick, "end_to_end": end, "signing": sign}
 
@@ -231,9 +233,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few completions (about a minute)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/issuer.json")
+    parser.add_argument(
+        "--end-to-end-suites",
+        nargs="+",
+        choices=SUITES,
+        default=SUITES,
+        help="suites measured end to end (default: both; signing cost always covers both)",
+    )
     args = parser.parse_args()
     with infrastructure() as (kafka, mongo):
-        result = asyncio.run(run(kafka, mongo, args.quick))
+        result = asyncio.run(run(kafka, mongo, args.quick, tuple(args.end_to_end_suites)))
     heading = "issuer (completion in -> issued event out)"
     print(f"{heading:44} {'n':>6} {'cred/s':>8} {'p50 ms':>9} {'p99 ms':>9}")
     for row in result["end_to_end"]:

@@ -58,7 +58,7 @@ def format_number(value: float | None) -> str:
 
 
 def _line(figure: str, ours: str, unit: str, reference: str, ratio: str, note: str) -> str:
-    return f"{figure:<46} {ours:>10} {unit:<10} {reference:<22} {ratio:>7}  {note}".rstrip()
+    return f"{figure:<54} {ours:>10} {unit:<10} {reference:<22} {ratio:>7}  {note}".rstrip()
 
 
 def table(outcomes: list[Outcome]) -> str:
