@@ -274,8 +274,8 @@ class Kafka(Service):
         argv = self._java(
             "kafka.tools.StorageTool",
             "format",
-            "-t",
-            cluster_id,
+            # One argument: an id starting with "-" (1 in 64) would read as an option.
+            f"--cluster-id={cluster_id}",
             "-c",
             str(self.config),
             jvm_opts=FORMAT_JVM_OPTS,

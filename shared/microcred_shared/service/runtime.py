@@ -65,10 +65,23 @@ class Runtime:
     def inbox(self, consumer: str) -> Inbox:
         return Inbox(self.database[INBOX_COLLECTION], consumer)
 
-    def subscribe(self, subscription: Subscription, *, group_suffix: str = "") -> None:
-        """Consume ``subscription`` in this service's consumer group (one group per service,
-        so every replica shares the partitions)."""
-        group = self.consumer_group + group_suffix
+    def consumer_group_of(self, topic: str) -> str:
+        """The group every replica of this service consumes ``topic`` in.
+
+        One group per topic, not per service: subscribers joining one group one after another
+        at start-up rebalance it again and again, which held the first record back ~30 s.
+        """
+        return f"{self.consumer_group}.{topic.removeprefix(self.settings.topic_prefix)}"
+
+    def subscribe(self, subscription: Subscription, *, group_suffix: str | None = None) -> None:
+        """Consume ``subscription`` shared by every replica of this service (see
+        :meth:`consumer_group_of`); ``group_suffix`` names another group instead, e.g. one per
+        replica for a projection every replica must see whole."""
+        group = (
+            self.consumer_group + group_suffix
+            if group_suffix is not None
+            else self.consumer_group_of(subscription.topic)
+        )
         subscribe(
             self.broker,
             subscription,

@@ -82,7 +82,7 @@ class Catalogue:
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(
-                f"{self.settings.topic_prefix}catalogue"
+                f"{self.settings.topic_prefix}catalogue.{topic.removeprefix(self.settings.topic_prefix)}"
             )
         finally:
             await admin.close()

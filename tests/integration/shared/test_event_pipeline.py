@@ -75,7 +75,9 @@ class Pipeline:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         await admin.start()
         try:
-            offsets = await admin.list_consumer_group_offsets(self.runtime.consumer_group)
+            offsets = await admin.list_consumer_group_offsets(
+                self.runtime.consumer_group_of(self.topic)
+            )
         finally:
             await admin.close()
         return sum(meta.offset for tp, meta in offsets.items() if tp.topic == self.topic)

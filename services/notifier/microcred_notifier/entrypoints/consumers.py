@@ -139,6 +139,4 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
     ):
         # A consumer group per topic: four consumers in one group would rebalance each other
         # at every start; replicas still share each topic's partitions.
-        runtime.subscribe(
-            Subscription(topics.of(topic), [spec], handler), group_suffix=f".{topic.value}"
-        )
+        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
