@@ -64,6 +64,7 @@ class Ecosystem:
     database_prefix: str = ""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     die_with_parent: bool = False
+    _replicas: dict[str, ServiceProcess] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def services(self) -> list[ServiceProcess]:
@@ -171,14 +172,39 @@ class Ecosystem:
         self._pid_file(service).write_text(str(pid))
         self._wait_one(service, time.monotonic() + timeout)
 
+    def start_replica(self, name: str, port: int, *, timeout: float = 60.0) -> str:
+        """One more process of service ``name`` on ``port``, in the same consumer group and
+        database, with the same public URL (as behind a load balancer). Returns its name for
+        :meth:`stop_one`, :meth:`pid_of` and :meth:`log_file`, e.g. ``issuer@8123``."""
+        primary = self.service(name)
+        replica = f"{name}@{port}"
+        pid = spawn(
+            [sys.executable, "-m", primary.module],
+            log_file=self.log_file(replica),
+            cwd=Path.cwd(),
+            env={**self.environment(primary), f"{primary.env_prefix}HTTP_PORT": str(port)},
+            die_with_parent=self.die_with_parent,
+        )
+        (self.run_dir / f"{replica}.pid").write_text(str(pid))
+        self._replicas[replica] = ServiceProcess(name, port)
+        self._wait_one(self._replicas[replica], time.monotonic() + timeout, replica)
+        return replica
+
+    def pid_of(self, name: str) -> int | None:
+        """The process group id of a service or replica, for tests that kill it hard."""
+        return read_pid(self.run_dir / f"{name}.pid")
+
     def stop_one(self, name: str, *, grace: float = 10.0) -> None:
-        service = self.service(name)
-        pid = read_pid(self._pid_file(service))
+        pid_file = self.run_dir / f"{name}.pid"
+        pid = read_pid(pid_file)
         if pid is not None and group_alive(pid):
             kill_group(pid, grace=grace)
-        self._pid_file(service).unlink(missing_ok=True)
+        pid_file.unlink(missing_ok=True)
+        self._replicas.pop(name, None)
 
     def stop(self) -> None:
+        for replica in list(self._replicas):
+            self.stop_one(replica)
         for service in reversed(self.services):
             self.stop_one(service.name)
         pid = read_pid(self.run_dir / "mailsink.pid")
@@ -191,19 +217,23 @@ class Ecosystem:
         for service in self.services:
             self._wait_one(service, deadline)
 
-    def _wait_one(self, service: ServiceProcess, deadline: float) -> None:
+    def _wait_one(self, service: ServiceProcess, deadline: float, name: str = "") -> None:
+        name = name or service.name
         while not ready(service.url):
-            if not self.running(service):
+            if not self._alive(name, service):
                 raise EcosystemError(
-                    f"{service.name} exited during start-up; see {self.log_file(service.name)}:\n"
-                    + tail_of(self.log_file(service.name))
+                    f"{name} exited during start-up; see {self.log_file(name)}:\n"
+                    + tail_of(self.log_file(name))
                 )
             if time.monotonic() > deadline:
                 raise EcosystemError(
-                    f"{service.name} not ready at {service.url}/health/ready; "
-                    f"see {self.log_file(service.name)}"
+                    f"{name} not ready at {service.url}/health/ready; see {self.log_file(name)}"
                 )
             time.sleep(0.25)
+
+    def _alive(self, name: str, service: ServiceProcess) -> bool:
+        pid = self.pid_of(name)
+        return pid is not None and group_alive(pid) and service.module in (cmdline(pid) or "")
 
     def status(self) -> dict[str, str]:
         return {

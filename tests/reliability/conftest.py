@@ -1,0 +1,69 @@
+"""One ecosystem of four service processes for the reliability suite, with the demo's providers,
+courses and API keys in place (see microcred.ecosystem.demo)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from microcred.ecosystem import demo
+from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
+from microcred.ecosystem.secrets import dev_secrets
+from stack import free_ports
+
+
+@dataclass
+class Seeded:
+    """The ecosystem with providers, their courses, and each provider's API keys."""
+
+    ecosystem: Ecosystem
+    catalogue_keys: dict[str, str]
+    issuer_keys: dict[str, str]
+
+    def url(self, service: str, path: str = "") -> str:
+        return self.ecosystem.service(service).url + path
+
+    def admin(self, service: str) -> dict[str, str]:
+        token = dev_secrets(self.ecosystem.run_dir)[f"{service.upper()}_ADMIN_TOKEN"]
+        return {"Authorization": f"Bearer {token}"}
+
+    @property
+    def issuer_database(self) -> str:
+        return f"{self.ecosystem.database_prefix}microcred_issuer"
+
+
+@pytest.fixture(scope="session")
+def reliability_ecosystem(
+    infra: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ecosystem]:
+    ports = dict(zip([*SERVICE_NAMES, "mailsink"], free_ports(5), strict=True))
+    run_dir: Path = tmp_path_factory.mktemp("reliability")
+    ecosystem = Ecosystem(
+        run_dir=run_dir,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongodb_uri=infra.mongodb_uri,
+        ports=ports,
+        topic_prefix=f"rel{infra.run_id}.",
+        database_prefix=f"rel{infra.run_id}_",
+        die_with_parent=True,
+    )
+    try:
+        ecosystem.start(timeout=180)
+        yield ecosystem
+    finally:
+        ecosystem.stop()
+
+
+@pytest.fixture(scope="session")
+async def seeded(reliability_ecosystem: Ecosystem) -> AsyncIterator[Seeded]:
+    async with httpx.AsyncClient(timeout=30) as http:
+        story = demo.Demo(reliability_ecosystem, http)
+        await demo.register_providers(story)
+        await demo.publish_courses(story)
+        await demo.issuer_api_keys(story)
+        yield Seeded(reliability_ecosystem, story.catalogue_keys, story.issuer_keys)
