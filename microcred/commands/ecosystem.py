@@ -64,6 +64,15 @@ def print_urls(ecosystem: Ecosystem) -> None:
     verifier, catalogue = ecosystem.service("verifier"), ecosystem.service("catalogue")
     typer.echo(f"\n  employers verify at   {verifier.url}/")
     typer.echo(f"  browse the catalogue  {catalogue.url}/")
+    typer.echo(
+        f"  a pathway graph       {catalogue.url}/pathways/mechatronics-certificate/page"
+        "?held=riverside-vet:VET-PLC"
+    )
+    typer.echo(f"  a provider dashboard  {catalogue.url}/providers/hollin-tu/dashboard")
+    typer.echo(
+        f"  learners' pages       {ecosystem.service('issuer').url}/credentials/<id>/page "
+        "(links in the e-mails, see mailsink.log)"
+    )
     typer.echo(f"  Kafka {ecosystem.kafka_bootstrap}   MongoDB {ecosystem.mongodb_uri}")
     typer.echo(f"  logs in {ecosystem.run_dir}/   stop with `make down`")
 

@@ -97,3 +97,39 @@ def test_the_verify_page_shows_a_revoked_credential_as_revoked(
     assert "not_verified" in classes.split()
     assert "revoked" in browser.page_source
     assert reason in browser.page_source
+
+
+def test_the_credential_page_shows_what_a_learner_shares_and_verifies_in_one_click(
+    browser: webdriver.Chrome, ecosystem: Ecosystem, infra: Any, played: Outcome
+) -> None:
+    ada = story.LEARNERS[0]
+    credential_id = credential_of(ecosystem, infra, "riverside-vet:VET-PLC", ada.email)
+    browser.get(f"{ecosystem.service('issuer').url}/credentials/{credential_id}/page")
+    page = browser.page_source
+    screenshot(browser, "credential-page")
+    assert "PLC Programming Fundamentals" in page
+    assert "Riverside Vocational College" in page
+    assert ada.email not in page
+    assert "linkedin.com/profile/add" in page
+    assert "<svg" in page  # the QR code
+
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Verify").click()
+    verdict = WebDriverWait(browser, 60).until(
+        expected_conditions.presence_of_element_located((By.ID, "verdict"))
+    )
+    screenshot(browser, "credential-page-verified")
+    assert "verified" in str(verdict.get_attribute("class")).split()
+
+
+def test_the_pathway_graph_marks_what_a_learner_has_done_and_what_is_missing(
+    browser: webdriver.Chrome, ecosystem: Ecosystem, played: Outcome
+) -> None:
+    held = story.achievement(story.COLLEGE, "VET-PLC")
+    browser.get(
+        f"{ecosystem.service('catalogue').url}/pathways/mechatronics-certificate/page?held={held}"
+    )
+    page = browser.page_source
+    screenshot(browser, "pathway-graph")
+    assert "Mechatronics University Certificate" in page
+    assert page.count("DONE") >= 1
+    assert page.count("MISSING") >= 2
