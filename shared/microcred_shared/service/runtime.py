@@ -24,6 +24,7 @@ from ..messaging.broker import create_broker
 from ..messaging.consumer import RetryPolicy, Subscription, subscribe
 from ..messaging.dead_letter import DeadLetterPublisher
 from ..messaging.inbox import INBOX_COLLECTION, INBOX_INDEXES, Inbox
+from ..messaging.lag import ConsumerLag
 from ..messaging.outbox import OUTBOX_INDEX, OutboxRelay
 from ..mongo import Document, IndexSpec, MongoDatabase, create_client, ensure_indexes, ping
 from ..settings import ServiceSettings
@@ -43,6 +44,7 @@ class Runtime:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     relay: OutboxRelay | None = None
     tracer_provider: TracerProvider | None = None
+    lag: ConsumerLag | None = None
     started: bool = False
 
     @property
@@ -82,6 +84,8 @@ class Runtime:
             if group_suffix is not None
             else self.consumer_group_of(subscription.topic)
         )
+        if self.lag:
+            self.lag.watch(group)
         subscribe(
             self.broker,
             subscription,
@@ -106,11 +110,15 @@ class Runtime:
                 interval_seconds=self.settings.relay_interval_seconds,
             )
             self.relay.start()
+        if self.lag:
+            self.lag.start()
         self.started = True
         log.info("service started", consumer_group=self.consumer_group)
 
     async def stop(self) -> None:
         self.started = False
+        if self.lag:
+            await self.lag.stop()
         if self.relay:
             await self.relay.stop()
         await self.broker.stop()
@@ -163,4 +171,5 @@ def build_runtime(
         outbox_collections=list(outbox_collections),
         retry=retry or RetryPolicy(),
         tracer_provider=tracer_provider,
+        lag=ConsumerLag(settings.kafka_bootstrap_servers, metrics),
     )

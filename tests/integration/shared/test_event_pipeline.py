@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -159,3 +160,31 @@ async def test_a_transient_failure_is_retried_and_one_that_never_ends_is_dead_le
         assert sorted(doc["completion_id"] for doc in stored) == ["c-later", "c-retried"]
     finally:
         await pipeline.runtime.stop()
+
+
+async def test_consumer_lag_grows_while_a_handler_is_stuck_and_drains_after(
+    infra: Any, producer: KafkaBroker
+) -> None:
+    names = Pipeline(infra, "lag")  # for its settings, topic and collection; not started
+    release = asyncio.Event()
+
+    async def stuck_after_the_first(event: CloudEvent[Any]) -> None:
+        if event.data.completion_id != "c-0":
+            await release.wait()
+        await names.store(event)
+
+    runtime = build_runtime(names.settings)
+    runtime.subscribe(Subscription(names.topic, [COMPLETION_REPORTED], stuck_after_the_first))
+    await runtime.start()
+    try:
+        for n in range(5):
+            event = completion(f"c-{n}")
+            await producer.publish(event.to_json_bytes(), topic=names.topic, key=b"k")
+        assert runtime.lag is not None
+        stuck = await eventually(runtime.lag.refresh, lambda lags: sum(lags.values()) == 4)
+        assert {group for group, _, _ in stuck} == {runtime.consumer_group_of(names.topic)}
+        release.set()
+        await eventually(runtime.lag.refresh, lambda lags: bool(lags) and sum(lags.values()) == 0)
+    finally:
+        release.set()
+        await runtime.stop()
