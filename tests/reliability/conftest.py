@@ -4,7 +4,7 @@ courses and API keys in place (see microcred.ecosystem.demo)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ class Seeded:
     ecosystem: Ecosystem
     catalogue_keys: dict[str, str]
     issuer_keys: dict[str, str]
+    secrets_handed_out: set[str] = field(default_factory=set)  # must never appear in a log
 
     def url(self, service: str, path: str = "") -> str:
         return self.ecosystem.service(service).url + path
@@ -66,4 +67,6 @@ async def seeded(reliability_ecosystem: Ecosystem) -> AsyncIterator[Seeded]:
         await demo.register_providers(story)
         await demo.publish_courses(story)
         await demo.issuer_api_keys(story)
-        yield Seeded(reliability_ecosystem, story.catalogue_keys, story.issuer_keys)
+        seeded = Seeded(reliability_ecosystem, story.catalogue_keys, story.issuer_keys)
+        seeded.secrets_handed_out |= {*story.catalogue_keys.values(), *story.issuer_keys.values()}
+        yield seeded

@@ -59,6 +59,7 @@ class Matrix:
                 **probe.request,
             )
             passed = response.status_code in expected
+            seeded.secrets_handed_out |= secrets_in(response)
             if who == "another provider's key" and response.status_code in probe.ok:
                 passed = not probe.allowed(response)  # e.g. a cohort whose every row is refused
             self.counts[f"{who}: {'as expected' if passed else 'WRONG'}"] += 1
@@ -67,6 +68,17 @@ class Matrix:
                     f"{probe.method} {probe.service}{probe.path} with {who}: "
                     f"{response.status_code} {response.text[:200]}"
                 )
+
+
+def secrets_in(response: httpx.Response) -> set[str]:
+    """API keys and signing secrets an answer hands out (shown once, never to be logged)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return set()
+    if not isinstance(body, dict):
+        return set()
+    return {v for k, v in body.items() if k in ("api_key", "secret") and isinstance(v, str)}
 
 
 def course_of(provider_id: str) -> dict[str, Any]:
@@ -112,6 +124,7 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
         )
         assert subscription.status_code == 201, subscription.text
         subscription_id = subscription.json()["subscription_id"]
+        seeded.secrets_handed_out |= secrets_in(subscription)
         admin_issuer, admin_notifier = seeded.admin("issuer"), seeded.admin("notifier")
         csv = f"completion_id,achievement_id,completed_on,email\nacl/{run}/cohort,{achievement_id},2026-07-01,c-{run}@learners.example\n"
 
@@ -255,4 +268,5 @@ async def subscriber(http: httpx.AsyncClient, seeded: Seeded, provider_id: str) 
         headers=seeded.admin("notifier"),
     )
     assert created.status_code == 201, created.text
+    seeded.secrets_handed_out |= secrets_in(created)
     return str(created.json()["api_key"])
