@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
 .PHONY: help bootstrap install install-interop install-browser up down status demo test test-unit \
-	test-integration test-e2e test-interop lint typecheck format schemas bench bench-quick \
+	test-integration test-e2e test-reliability test-interop lint typecheck format schemas bench bench-quick \
 	stack-up stack-down stack-status
 
 help: ## list targets
@@ -65,6 +65,9 @@ test-integration: install ## tests against the real Kafka broker and MongoDB-wir
 
 test-e2e: install install-browser ## the service processes end to end on the real stack
 	$(UV) run pytest -m e2e $(PYTEST_ARGS)
+
+test-reliability: install ## crash/redelivery, access control, poison messages, secrets in logs (real processes)
+	$(UV) run pytest -m reliability $(PYTEST_ARGS)
 
 test-interop: install install-interop ## cross-checks with independent implementations
 	$(UV) run pytest -m interop $(PYTEST_ARGS)
