@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-import uvicorn
 from aiokafka import AIOKafkaConsumer
+
+from microcred.ecosystem.local_server import local_server
+
+__all__ = ["eventually", "local_server", "read_topic"]
 
 T = TypeVar("T")
 
@@ -56,20 +58,3 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
-
-
-@contextlib.asynccontextmanager
-async def local_server(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app on a free 127.0.0.1 port for the duration of the block."""
-    from stack import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from microcred_shared.events import CONTENT_TYPE, Topic, TopicNames
 from microcred_shared.events.contracts.partner import CourseEventV1
@@ -27,9 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stack.procs import free_port
-
 from . import story
+from .local_server import local_server
 from .processes import Ecosystem
 from .secrets import dev_secrets
 
@@ -342,17 +340,9 @@ async def webhook_receiver(sink: list[dict[str, Any]]) -> AsyncIterator[str]:
         sink.append(json.loads(await request.body()))
         return Response(status_code=204)
 
-    port = free_port()
     app = Starlette(routes=[Route("/hooks/microcred", receive, methods=["POST"])])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/hooks/microcred"
-    finally:
-        server.should_exit = True
-        await task
+    async with local_server(app) as base_url:
+        yield f"{base_url}/hooks/microcred"
 
 
 async def unsubscribe(demo: Demo) -> None:
