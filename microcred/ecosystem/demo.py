@@ -301,6 +301,29 @@ async def employer_verifies(demo: Demo) -> str:
     )
 
 
+async def dashboard_counts(demo: Demo) -> str:
+    _, provider_id, code, _ = story.REVOKED
+    completions = sum(
+        1 for person in story.LEARNERS for pid, _ in person.completions if pid == provider_id
+    )
+    revoked_achievement = story.achievement(provider_id, code)
+
+    async def counted() -> dict[str, Any] | None:
+        response = await demo.http.get(
+            demo.url("catalogue", "/stats/issuance"), params={"provider": provider_id}
+        )
+        stats: dict[str, Any] = response.json()
+        revoked = {r["achievement_id"]: r["revoked"] for r in stats.get("by_achievement", [])}
+        fresh = stats.get("issued", 0) >= completions and revoked.get(revoked_achievement, 0)
+        return stats if fresh else None
+
+    stats = await eventually(counted, "the catalogue to count the college's credentials")
+    return (
+        f"{provider_id}'s dashboard: {stats['issued']} issued, {stats['revoked']} revoked "
+        f"({demo.url('catalogue', f'/providers/{provider_id}/dashboard')})"
+    )
+
+
 async def _verdict_is(demo: Demo, credential_id: str, verdicts: set[str]) -> dict[str, Any] | None:
     result = await verify(demo, credential_id)
     return result if result.get("verdict") in verdicts else None
@@ -382,6 +405,9 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     )
     await demo.step("A provider revokes a credential", lambda: revoke(demo))
     await demo.step("An employer verifies", lambda: employer_verifies(demo))
+    await demo.step(
+        "The provider's dashboard counts issued and revoked", lambda: dashboard_counts(demo)
+    )
     await demo.step("The university's system received webhooks", lambda: webhooks_arrived(demo))
 
 

@@ -16,10 +16,17 @@ from microcred_shared.service.http import (
 from microcred_shared.service.runtime import Runtime, build_runtime
 from opentelemetry.trace import TracerProvider
 
-from .adapters import mongo_achievements, mongo_demand, mongo_pathways, mongo_providers
+from .adapters import (
+    mongo_achievements,
+    mongo_demand,
+    mongo_issuance,
+    mongo_pathways,
+    mongo_providers,
+)
 from .adapters.memory_search import MemorySearchIndex
 from .adapters.mongo_achievements import MongoAchievements
 from .adapters.mongo_demand import MongoDemand
+from .adapters.mongo_issuance import MongoIssuance
 from .adapters.mongo_pathways import MongoPathways
 from .adapters.mongo_providers import MongoProviders
 from .config import CatalogueSettings
@@ -32,6 +39,7 @@ from .entrypoints.http_stats import build_stats_router
 from .entrypoints.pages import build_pages
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
+from .service_layer.issuance import IssuanceHandlers
 from .service_layer.pathways import PathwayHandlers
 from .service_layer.providers import ProviderHandlers
 from .service_layer.queries import AchievementQueries
@@ -51,6 +59,7 @@ class Catalogue:
     courses: CourseIngestion
     pathways: PathwayHandlers
     demand: DemandHandlers
+    issuance: IssuanceHandlers
     queries: AchievementQueries
     projection: MemorySearchIndex
 
@@ -65,6 +74,7 @@ def build_catalogue(
             *mongo_achievements.INDEXES,
             *mongo_pathways.INDEXES,
             *mongo_demand.INDEXES,
+            *mongo_issuance.INDEXES,
         ],
         outbox_collections=[
             mongo_providers.COLLECTION,
@@ -85,11 +95,17 @@ def build_catalogue(
             MongoPathways(database), achievements, utc_now, runtime.wake_relay
         ),
         demand=DemandHandlers(MongoDemand(database), runtime.inbox("demand")),
+        issuance=IssuanceHandlers(MongoIssuance(database)),
         queries=AchievementQueries(achievements, projection),
         projection=projection,
     )
     register_consumers(
-        runtime, catalogue.courses, catalogue.demand, projection, replica_id=uuid.uuid4().hex[:12]
+        runtime,
+        catalogue.courses,
+        catalogue.demand,
+        catalogue.issuance,
+        projection,
+        replica_id=uuid.uuid4().hex[:12],
     )
     return catalogue
 
@@ -116,9 +132,17 @@ def create_app(
         )
     )
     app.include_router(build_pathway_router(catalogue.pathways, caller))
-    app.include_router(build_stats_router(catalogue.demand))
     app.include_router(
-        build_pages(catalogue.queries, catalogue.pathways, catalogue.demand, catalogue.providers)
+        build_stats_router(catalogue.demand, catalogue.issuance, catalogue.providers)
+    )
+    app.include_router(
+        build_pages(
+            catalogue.queries,
+            catalogue.pathways,
+            catalogue.demand,
+            catalogue.providers,
+            catalogue.issuance,
+        )
     )
     return app
 

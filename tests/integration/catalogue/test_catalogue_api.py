@@ -1,4 +1,4 @@
-"""Providers, pathways, search and employer demand on the real broker and database."""
+"""Providers, pathways, search, employer demand and issuance counts on the real broker and database."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from microcred_catalogue.bootstrap import create_app
+from microcred_shared.events.registry import CREDENTIAL_ISSUED, CREDENTIAL_STATUS_CHANGED
 
 from tests.integration.catalogue.conftest import ADMIN, Catalogue
 from tests.support import eventually, read_topic
+from tests.unit.catalogue.test_catalogue_issuance import issued, status
 
 pytestmark = pytest.mark.integration
 
@@ -175,6 +177,51 @@ async def test_employer_verifications_are_counted_once_per_achievement_and_month
     assert by_field["rows"] == [
         {"key": "07", "month": "2026-03", "verifications": 2, "verified": 1}
     ]
+
+
+async def test_issued_and_revoked_credentials_are_counted_once_per_provider(
+    catalogue: Catalogue,
+) -> None:
+    issued_topic = catalogue.topic_of("credentials.issued")
+    status_topic = catalogue.topic_of("credentials.status")
+
+    def issued_event(credential_id: str, achievement_id: str) -> bytes:
+        data = issued(credential_id, achievement_id).credential.model_copy(
+            update={"provider_id": "uni-a"}
+        )
+        return CREDENTIAL_ISSUED.envelope(
+            data, source="/microcred/issuer", event_id=f"issued:{credential_id}"
+        ).to_json_bytes()
+
+    def status_event(credential_id: str, state: str, sequence: int) -> bytes:
+        data = status(credential_id, state, sequence, "uni-a:PLC-9").change.model_copy(
+            update={"provider_id": "uni-a"}
+        )
+        return CREDENTIAL_STATUS_CHANGED.envelope(
+            data, source="/microcred/issuer", event_id=f"status:{credential_id}:{sequence}"
+        ).to_json_bytes()
+
+    twice = issued_event("c-1", "uni-a:PLC-9")
+    for value in (twice, twice, issued_event("c-2", "uni-a:PLC-9"), issued_event("c-3", "uni-a:X")):
+        await catalogue.send(value, "learner", topic=issued_topic)
+    revoked = status_event("c-1", "revoked", 1)
+    for value in (revoked, revoked, status_event("c-2", "suspended", 1)):
+        await catalogue.send(value, "c", topic=status_topic)
+    await catalogue.all_processed(issued_topic)
+    await catalogue.all_processed(status_topic)
+
+    stats = (await catalogue.http.get("/stats/issuance", params={"provider": "uni-a"})).json()
+    unknown = await catalogue.http.get("/stats/issuance", params={"provider": "nobody"})
+    dashboard = await catalogue.http.get("/providers/uni-a/dashboard")
+
+    assert (stats["issued"], stats["revoked"], stats["suspended"]) == (3, 1, 1)
+    assert {r["achievement_id"]: r["issued"] for r in stats["by_achievement"]} == {
+        "uni-a:PLC-9": 2,
+        "uni-a:X": 1,
+    }
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert '<dd data-figure="revoked">1</dd>' in dashboard.text
 
 
 async def test_suspending_a_provider_stops_its_course_events(catalogue: Catalogue) -> None:

@@ -10,10 +10,17 @@ from typing import Any
 from microcred_catalogue.adapters.memory_search import MemorySearchIndex
 from microcred_catalogue.domain.achievements import Achievement
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow, VerificationRecord
+from microcred_catalogue.domain.issuance import (
+    IssuanceSummary,
+    IssuedRecord,
+    StatusRecord,
+    summarise,
+)
 from microcred_catalogue.domain.pathways import Pathway
 from microcred_catalogue.domain.providers import Provider
 from microcred_catalogue.service_layer.courses import CourseIngestion
 from microcred_catalogue.service_layer.demand import DemandHandlers
+from microcred_catalogue.service_layer.issuance import IssuanceHandlers
 from microcred_catalogue.service_layer.pathways import PathwayHandlers
 from microcred_catalogue.service_layer.providers import ProviderHandlers
 
@@ -115,6 +122,39 @@ class FakeDemand:
         raise NotImplementedError  # aggregation is the database's job: tested on the real one
 
 
+class FakeIssuance:
+    """The repository's contract in memory: one issued record and one latest status each."""
+
+    def __init__(self) -> None:
+        self.issued: dict[str, IssuedRecord] = {}
+        self.statuses: dict[str, StatusRecord] = {}
+
+    async def record_issued(self, record: IssuedRecord) -> bool:
+        if record.credential_id in self.issued:
+            return False
+        self.issued[record.credential_id] = record
+        return True
+
+    async def record_status(self, record: StatusRecord) -> bool:
+        kept = self.statuses.get(record.credential_id)
+        if kept and kept.sequence >= record.sequence:
+            return False
+        self.statuses[record.credential_id] = record
+        return True
+
+    async def summary(self, provider_id: str) -> IssuanceSummary:
+        issued: dict[str, int] = {}
+        for record in self.issued.values():
+            if record.provider_id == provider_id:
+                issued[record.achievement_id] = issued.get(record.achievement_id, 0) + 1
+        states = [
+            (s.achievement_id, s.state, 1)
+            for s in self.statuses.values()
+            if s.provider_id == provider_id
+        ]
+        return summarise(issued, states)
+
+
 class FakeInbox:
     def __init__(self) -> None:
         self.ids: set[str] = set()
@@ -145,6 +185,7 @@ class World:
     achievements: FakeAchievements = field(default_factory=FakeAchievements)
     pathways_repo: FakePathways = field(default_factory=FakePathways)
     demand_repo: FakeDemand = field(default_factory=FakeDemand)
+    issuance_repo: FakeIssuance = field(default_factory=FakeIssuance)
     inbox: FakeInbox = field(default_factory=FakeInbox)
     projection: MemorySearchIndex = field(default_factory=MemorySearchIndex)
     clock: Clock = field(default_factory=Clock)
@@ -170,3 +211,7 @@ class World:
     @property
     def demand(self) -> DemandHandlers:
         return DemandHandlers(self.demand_repo, self.inbox)
+
+    @property
+    def issuance(self) -> IssuanceHandlers:
+        return IssuanceHandlers(self.issuance_repo)

@@ -16,6 +16,7 @@ from microcred_catalogue.service_layer.queries import AchievementQueries
 from microcred_shared.service.http import install_problem_handlers
 
 from tests.unit.catalogue.fakes import FakeDemand, World
+from tests.unit.catalogue.test_catalogue_issuance import issued, status
 from tests.unit.catalogue.test_catalogue_pathway_handlers import save, world_with_courses
 
 
@@ -32,6 +33,9 @@ class MonthlyDemand(FakeDemand):
 async def world() -> World:
     world = await world_with_courses()
     await world.pathways.save(save("uni"))
+    for credential_id in ("c-1", "c-2", "c-3"):
+        await world.issuance.record_issued(issued(credential_id, "uni:math"))
+    await world.issuance.record_status(status("c-2", "revoked", 1, "uni:math"))
     return world
 
 
@@ -45,6 +49,7 @@ async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
             world.pathways,
             DemandHandlers(MonthlyDemand(), world.inbox),
             world.provider_handlers,
+            world.issuance,
         )
     )
     transport = httpx.ASGITransport(app=app)
@@ -88,6 +93,7 @@ async def test_a_page_of_results_links_to_the_next(http: httpx.AsyncClient, worl
         world.pathways,
         world.demand,
         world.provider_handlers,
+        world.issuance,
         page_size=2,
     )
     app = FastAPI()
@@ -170,6 +176,11 @@ async def test_the_dashboard_lists_the_providers_achievements_and_charts_verific
     page = await http.get("/providers/uni/dashboard")
 
     assert is_html(page)
+    assert '<dd data-figure="issued">3</dd>' in page.text
+    assert '<dd data-figure="revoked">1</dd>' in page.text
+    math_row = re.search(r'uni%3Amath/page">.*?</tr>', page.text, re.S)
+    assert math_row
+    assert "<td>3</td><td>1</td>" in math_row.group(0)
     assert "/achievements/uni%3Amath/page" in page.text
     assert "/achievements/vet%3Aplc/page" not in page.text
     assert "Employer verifications per month" in page.text

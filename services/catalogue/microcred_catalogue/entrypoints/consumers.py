@@ -1,4 +1,5 @@
-"""Kafka subscriptions: partner course events, and verifications for employer demand."""
+"""Kafka subscriptions: partner course events, verifications for employer demand, and the
+issuer's credential events for the provider dashboard's issued and revoked counts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from microcred_shared.events.registry import (
     COURSE_CHANGED,
     COURSE_OFFERED,
     COURSE_RETIRED,
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
 )
 from microcred_shared.messaging.consumer import Subscription
@@ -22,6 +25,7 @@ from ..service_layer import commands
 from ..service_layer.courses import CourseIngestion
 from ..service_layer.demand import DemandHandlers
 from ..service_layer.errors import CommandRefused
+from ..service_layer.issuance import IssuanceHandlers
 
 COURSE_EVENTS = (COURSE_OFFERED, COURSE_CHANGED, COURSE_RETIRED)
 _ACTION_OF_TYPE = {
@@ -49,6 +53,7 @@ def register_consumers(
     runtime: Runtime,
     ingestion: CourseIngestion,
     demand: DemandHandlers,
+    issuance: IssuanceHandlers,
     projection: MemorySearchIndex,
     replica_id: str,
 ) -> None:
@@ -66,6 +71,12 @@ def register_consumers(
     async def on_verification(event: CloudEvent[Any]) -> None:
         await demand.record(commands.RecordVerification(event.id, event.data))
 
+    async def on_issued(event: CloudEvent[Any]) -> None:
+        await issuance.record_issued(commands.RecordIssued(event.data))
+
+    async def on_status(event: CloudEvent[Any]) -> None:
+        await issuance.record_status(commands.RecordStatusChange(event.data))
+
     async def on_achievement(event: CloudEvent[Any]) -> None:
         projection.add_event(event.data)
 
@@ -75,6 +86,12 @@ def register_consumers(
     )
     runtime.subscribe(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
+    )
+    runtime.subscribe(
+        Subscription(topics.of(Topic.CREDENTIALS_ISSUED), [CREDENTIAL_ISSUED], on_issued)
+    )
+    runtime.subscribe(
+        Subscription(topics.of(Topic.CREDENTIALS_STATUS), [CREDENTIAL_STATUS_CHANGED], on_status)
     )
     # Every replica reads the whole compacted topic into its own projection: a consumer group
     # of its own, starting from the earliest offset each time the process starts.

@@ -1,4 +1,4 @@
-"""Employer demand: anonymous counts of verifications."""
+"""Anonymous counts: employer verifications, and a provider's issued and revoked credentials."""
 
 from typing import Annotated
 
@@ -6,12 +6,17 @@ from fastapi import APIRouter, Query
 
 from ..domain.demand import DemandDimension
 from ..service_layer.demand import DemandHandlers
-from .schemas import DemandRowPublic, DemandStats
+from ..service_layer.issuance import IssuanceHandlers
+from ..service_layer.providers import ProviderHandlers
+from .auth import run
+from .schemas import AchievementIssuancePublic, DemandRowPublic, DemandStats, IssuanceStats
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-def build_stats_router(handlers: DemandHandlers) -> APIRouter:
+def build_stats_router(
+    handlers: DemandHandlers, issuance: IssuanceHandlers, providers: ProviderHandlers
+) -> APIRouter:
     router = APIRouter(tags=["statistics"])
 
     @router.get("/stats/demand")
@@ -36,6 +41,27 @@ def build_stats_router(handlers: DemandHandlers) -> APIRouter:
                     key=r.key, month=r.month, verifications=r.verifications, verified=r.verified
                 )
                 for r in rows
+            ],
+        )
+
+    @router.get("/stats/issuance")
+    async def issued_and_revoked(provider: str) -> IssuanceStats:
+        """How many credentials a provider has issued, and how many are revoked or suspended."""
+        await run(providers.get(provider))  # an unknown provider is a 404, not zero counts
+        summary = await issuance.summary(provider)
+        return IssuanceStats(
+            provider_id=provider,
+            issued=summary.issued,
+            revoked=summary.revoked,
+            suspended=summary.suspended,
+            by_achievement=[
+                AchievementIssuancePublic(
+                    achievement_id=row.achievement_id,
+                    issued=row.issued,
+                    revoked=row.revoked,
+                    suspended=row.suspended,
+                )
+                for row in summary.by_achievement
             ],
         )
 

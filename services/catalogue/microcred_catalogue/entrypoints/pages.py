@@ -22,6 +22,7 @@ from ..domain.pathways import Pathway
 from ..domain.search import SearchQuery, SortOrder
 from ..service_layer.demand import DemandHandlers
 from ..service_layer.errors import NotFound
+from ..service_layer.issuance import IssuanceHandlers
 from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.providers import ProviderHandlers
 from ..service_layer.queries import AchievementQueries
@@ -119,6 +120,7 @@ def build_pages(
     pathways: PathwayHandlers,
     demand: DemandHandlers,
     providers: ProviderHandlers,
+    issuance: IssuanceHandlers,
     *,
     page_size: int = 20,
 ) -> APIRouter:
@@ -205,6 +207,7 @@ def build_pages(
             "dashboard.html",
             provider=provider,
             achievements=achievements,
+            issuance=await issuance.summary(provider_id),
             bars=bars,
             chart=Markup(chart),  # noqa: S704 (built from escaped parts in svg.py)
         )

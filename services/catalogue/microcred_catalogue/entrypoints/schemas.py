@@ -200,6 +200,21 @@ class DemandStats(BaseModel):
     rows: list[DemandRowPublic]
 
 
+class AchievementIssuancePublic(BaseModel):
+    achievement_id: str
+    issued: int
+    revoked: int = Field(description="credentials whose status is revoked (final)")
+    suspended: int = Field(description="credentials suspended now (may be reinstated)")
+
+
+class IssuanceStats(BaseModel):
+    provider_id: str
+    issued: int
+    revoked: int
+    suspended: int
+    by_achievement: list[AchievementIssuancePublic]
+
+
 def _rule_progress(outcome: RuleOutcome) -> RuleProgress:
     return RuleProgress(
         kind=outcome.kind,

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from microcred_shared.events.contracts.catalogue import PathwayRule
+from microcred_shared.events.contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialStatusChangedV1,
+)
 from microcred_shared.events.contracts.partner import CourseEventV1
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
@@ -73,3 +77,13 @@ class SavePathway:
 class RecordVerification:
     event_id: str
     verification: VerificationPerformedV1
+
+
+@dataclass(frozen=True)
+class RecordIssued:
+    credential: CredentialIssuedV1
+
+
+@dataclass(frozen=True)
+class RecordStatusChange:
+    change: CredentialStatusChangedV1

@@ -12,6 +12,7 @@ from microcred_shared.events.contracts.catalogue import AchievementV1
 
 from ..domain.achievements import Achievement
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
+from ..domain.issuance import IssuanceSummary, IssuedRecord, StatusRecord
 from ..domain.pathways import Pathway
 from ..domain.providers import Provider
 from ..domain.search import SearchQuery
@@ -80,6 +81,18 @@ class DemandRepository(Protocol):
         month_from: str | None,
         month_to: str | None,
     ) -> list[DemandRow]: ...
+
+
+class IssuanceRepository(Protocol):
+    async def record_issued(self, record: IssuedRecord) -> bool:
+        """Keep it unless the credential is known; True if kept now."""
+        ...
+
+    async def record_status(self, record: StatusRecord) -> bool:
+        """Keep it unless a status with a sequence >= it is kept; True if kept now."""
+        ...
+
+    async def summary(self, provider_id: str) -> IssuanceSummary: ...
 
 
 class ProcessedEvents(Protocol):
