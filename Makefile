@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
 .PHONY: help bootstrap install install-interop install-browser up down status demo test test-unit \
-	test-integration test-e2e test-reliability test-interop lint typecheck format schemas bench bench-quick \
+	test-integration test-e2e test-reliability test-reliability-scale test-interop lint typecheck format schemas bench bench-quick \
 	stack-up stack-down stack-status
 
 help: ## list targets
@@ -66,8 +66,11 @@ test-integration: install ## tests against the real Kafka broker and MongoDB-wir
 test-e2e: install install-browser ## the service processes end to end on the real stack
 	$(UV) run pytest -m e2e $(PYTEST_ARGS)
 
-test-reliability: install ## crash/redelivery, access control, poison messages, secrets in logs (real processes)
+test-reliability: install ## crash/redelivery, burst, forgery, access control, poison, input hardening, secrets in logs (real processes)
 	$(UV) run pytest -m reliability $(PYTEST_ARGS)
+
+test-reliability-scale: install ## the crash/redelivery suite at the issue's scale: 10,000 completions (tens of minutes)
+	MICROCRED_RELIABILITY_COMPLETIONS=10000 $(UV) run pytest -s tests/reliability/test_crash_and_redelivery.py $(PYTEST_ARGS)
 
 test-interop: install install-interop ## cross-checks with independent implementations
 	$(UV) run pytest -m interop $(PYTEST_ARGS)

@@ -98,6 +98,15 @@ class LocalStack:
             if errors:
                 raise StackError("; ".join(errors))
 
+    def restart_kafka(self, *, grace: float = 10.0, timeout: float = 90.0) -> None:
+        """Stop the broker (SIGTERM) and start it again on the same data, waiting until it
+        answers: a broker outage, for the reliability tests. The relaunched broker is not tied
+        to the calling thread's life (see ``die_with_parent``); ``stop()`` still ends it."""
+        with self._lock():
+            self.kafka.stop(grace=grace)
+            self.kafka.launch(die_with_parent=False)
+            self.kafka.wait_healthy(time.monotonic() + timeout)
+
     def status(self) -> list[ServiceStatus]:
         return [service.status() for service in self.services]
 

@@ -46,6 +46,8 @@ class Infra:
     kafka_bootstrap: str
     mongodb_uri: str
     run_id: str
+    # Stops and restarts the broker on its data: only when the session started the broker.
+    restart_kafka: Callable[[], None] | None = None
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +59,8 @@ def run_id() -> str:
 @pytest.fixture(scope="session")
 def infra(run_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     with ExitStack() as cleanup:
-        kafka, mongo = _provide(cleanup, tmp_path_factory)
-        yield Infra(kafka_bootstrap=kafka, mongodb_uri=mongo, run_id=run_id)
+        kafka, mongo, restart_kafka = _provide(cleanup, tmp_path_factory)
+        yield Infra(kafka, mongo, run_id, restart_kafka)
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +90,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def _provide(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """(kafka_bootstrap, mongodb_uri) from the first branch that applies; see module doc."""
+Provided = tuple[str, str, Callable[[], None] | None]
+
+
+def _provide(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> Provided:
+    """(kafka_bootstrap, mongodb_uri, restart_kafka) from the first branch that applies; see
+    module doc."""
     mode = os.environ.get(MODE_ENV, "").strip().lower()
     if mode not in ("", "env", "docker", "local"):
         raise pytest.UsageError(f"{MODE_ENV}={mode!r}: expected env, docker or local")
@@ -97,9 +103,9 @@ def _provide(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> tu
     if mode == "env" or (not mode and kafka and mongo):
         if not (kafka and mongo):
             raise pytest.UsageError(f"{MODE_ENV}=env needs {KAFKA_ENV} and {MONGO_ENV}")
-        return kafka, mongo
+        return kafka, mongo, None
     if mode == "docker" or (not mode and _docker_available()):
-        return _containers(cleanup)
+        return (*_containers(cleanup), None)
     return _local_stack(cleanup, tmp_path_factory)
 
 
@@ -135,7 +141,7 @@ def _containers(cleanup: ExitStack) -> tuple[str, str]:
     return kafka.get_bootstrap_server(), mongo.get_connection_url()
 
 
-def _local_stack(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+def _local_stack(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> Provided:
     root = default_root()
     # Idempotent and quick when already fetched; on a fresh checkout it downloads/builds once.
     fetch_all(Layout.at(root), report=lambda line: print(f"[stack] {line}"))
@@ -149,4 +155,4 @@ def _local_stack(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -
     )
     cleanup.callback(stack.stop, grace=5.0)  # registered first: also cleans a failed start
     stack.start()
-    return stack.kafka_bootstrap, stack.mongodb_uri
+    return stack.kafka_bootstrap, stack.mongodb_uri, stack.restart_kafka
