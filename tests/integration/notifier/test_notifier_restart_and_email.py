@@ -26,11 +26,12 @@ async def test_a_restarted_notifier_sends_what_was_in_flight_or_waiting_for_a_re
     infra: Any,
 ) -> None:
     # A long first retry delay keeps the failed delivery waiting while the first process
-    # stops; the short lease lets the second process take over the abandoned request soon.
+    # stops (long enough for a loaded 2-core machine to deliver to both receivers first); the
+    # short lease lets the second process take over the abandoned request soon.
     settings = settings_for(
         infra,
         "restart",
-        retry_delays_seconds=(1.0, 0.1),
+        retry_delays_seconds=(6.0, 0.1),
         lease_seconds=1.5,
         request_timeout_seconds=30.0,
     )
