@@ -88,6 +88,22 @@ async def store_with_outbox(
         )
 
 
+async def insert_with_outbox(
+    collection: MongoCollection, document: Document, entries: Sequence[Document]
+) -> bool:
+    """Insert a new ``document`` carrying ``entries`` unless its ``_id`` exists; True if
+    inserted. Then the pointer, without which the relay would find the events only on its
+    next sweep. In this order no lock is needed: a relay that read the pointer before the
+    document existed would delete the pointer and strand the events until the sweep; a crash
+    between the two writes strands them only until the sweep."""
+    inserted = await insert_if_absent(
+        collection, {**document, OUTBOX_FIELD: list(entries), PENDING_FIELD: bool(entries)}
+    )
+    if inserted and entries:
+        await _point_at(collection, document["_id"])
+    return inserted
+
+
 async def _point_at(collection: MongoCollection, document_id: object) -> None:
     """Record where pending events are, in a collection that stays small: FerretDB answers a
     query on ``outbox_pending`` by scanning the whole (ever-growing) state collection."""

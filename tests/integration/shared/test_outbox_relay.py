@@ -12,6 +12,7 @@ from microcred_shared.events.contracts.verifications import VerificationPerforme
 from microcred_shared.events.registry import VERIFICATION_PERFORMED
 from microcred_shared.messaging.outbox import (
     OutboxRelay,
+    insert_with_outbox,
     outbox_entry,
     store_with_outbox,
     with_outbox,
@@ -124,6 +125,24 @@ async def test_a_document_written_without_a_pointer_is_found_by_the_sweep(
     relay = OutboxRelay(runtime.broker, runtime.topics, [things])
     assert await relay.drain(sweep=False) == 0
     assert await relay.drain(sweep=True) == 1
+
+
+async def test_a_new_document_inserted_with_events_is_published_without_waiting_for_the_sweep(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    event = verification("v-inserted")
+    entries = [outbox_entry(Topic.VERIFICATIONS, "t4", event)]
+
+    inserted = await insert_with_outbox(things, {"_id": "thing-4", "state": 1}, entries)
+    again = await insert_with_outbox(things, {"_id": "thing-4", "state": 2}, entries)
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert (inserted, again) == (True, False)
+    assert await relay.drain(sweep=False) == 1
+    assert await relay.drain(sweep=False) == 0
+    assert (await things.find_one({"_id": "thing-4"}))["state"] == 1
 
 
 async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_nor_events(

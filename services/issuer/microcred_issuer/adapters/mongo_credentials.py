@@ -6,14 +6,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from microcred_shared.messaging.outbox import store_with_outbox
+from microcred_shared.messaging.outbox import insert_with_outbox, store_with_outbox
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.records import IssuedCredential
 from ..domain.status_list import StatusPurpose, StatusSlot
 from ..service_layer.ports import OutgoingEvent, SignedList
-from .outbox import entries, outbox_fields
+from .outbox import entries
 
 CREDENTIALS = "credentials"
 SLOTS = "status_slots"
@@ -110,9 +110,7 @@ class MongoCredentials:
         return _credential(doc) if doc else None
 
     async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        return await insert_if_absent(
-            self._collection, {**_document(credential), **outbox_fields(events)}
-        )
+        return await insert_with_outbox(self._collection, _document(credential), entries(events))
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]

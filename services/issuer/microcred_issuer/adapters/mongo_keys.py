@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from microcred_shared.messaging.outbox import store_with_outbox
-from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
+from microcred_shared.messaging.outbox import insert_with_outbox, store_with_outbox
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
 
 from ..domain.keyring import KeyRecord, Keyring
 from ..service_layer.ports import OutgoingEvent
-from .outbox import entries, outbox_fields
+from .outbox import entries
 
 KEYRINGS = "keyrings"
 API_KEYS = "api_keys"
@@ -62,8 +62,8 @@ class MongoKeyrings:
         return _keyring(doc) if doc else None
 
     async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool:
-        document = {"_id": keyring.provider_id, **_state(keyring), **outbox_fields(events)}
-        return await insert_if_absent(self._collection, document)
+        document = {"_id": keyring.provider_id, **_state(keyring)}
+        return await insert_with_outbox(self._collection, document, entries(events))
 
     async def replace(
         self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
