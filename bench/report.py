@@ -30,9 +30,12 @@ class Figure:
     note: str = ""
 
     def ratio(self, reference: Reference) -> float | None:
-        """How many times the reference's figure ours is (for rates: how many times faster)."""
-        if self.value is None or not reference.value:
+        """How many times better than the reference ours is: ours / theirs for rates,
+        theirs / ours for times (a figure in ms), so 3.0 reads "three times faster"."""
+        if not self.value or not reference.value:
             return None
+        if self.unit == "ms":
+            return reference.value / self.value
         return self.value / reference.value
 
 

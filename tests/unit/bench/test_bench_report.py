@@ -101,3 +101,46 @@ def test_crypto_results_become_rows_beside_pyld_and_javascript() -> None:
     assert by_name["jcs sign"].references == ()
     assert by_name["jcs sign"].note == "skipped: node is not installed"
     assert by_name["rdfc time goes to"].note == "50% expansion, 30% rdfc"
+
+
+def test_issuance_with_the_fast_path_is_shown_beside_the_same_run_on_the_pyld_path() -> None:
+    def end_to_end(suite: str, path: str, rate: float) -> dict[str, object]:
+        return {"suite": suite, "canonicaliser": path, "credentials_per_second": rate,
+                "cpu_ms_per_credential": 120.0 / rate, "issued": 40, "completions": 40,
+                "p50_latency_ms": 9.0, "p99_latency_ms": 30.0}  # fmt: skip
+
+    def signing(suite: str, path: str, rate: float) -> dict[str, object]:
+        return {"suite": suite, "canonicaliser": path, "signs_per_second_per_core": rate,
+                "credential_bytes": 7000}  # fmt: skip
+
+    result = {
+        "end_to_end": [
+            end_to_end("eddsa-rdfc-2022", "fast", 120.0),
+            end_to_end("eddsa-rdfc-2022", "reference", 30.0),
+            end_to_end("eddsa-jcs-2022", "fast", 200.0),
+        ],
+        "signing": [
+            signing("eddsa-rdfc-2022", "fast", 900.0),
+            signing("eddsa-jcs-2022", "fast", 2500.0),
+            signing("eddsa-rdfc-2022", "reference", 45.0),
+        ],
+    }
+
+    rows = {row.name: row for row in figures.issuer(result)}
+
+    assert sorted(rows) == [
+        "jcs CPU per issued credential",
+        "jcs build + sign one credential",
+        "jcs end to end (Kafka+DB)",
+        "rdfc CPU per issued credential",
+        "rdfc build + sign one credential",
+        "rdfc end to end (Kafka+DB)",
+    ]
+    [end_reference] = rows["rdfc end to end (Kafka+DB)"].references
+    assert (end_reference.label, end_reference.value) == ("PyLD path", 30.0)
+    assert rows["rdfc end to end (Kafka+DB)"].ratio(end_reference) == 4.0
+    assert rows["rdfc build + sign one credential"].references[0].value == 45.0
+    assert rows["jcs end to end (Kafka+DB)"].references == ()
+    cpu = rows["rdfc CPU per issued credential"]
+    assert (cpu.value, cpu.references[0].value) == (1.0, 4.0)
+    assert cpu.ratio(cpu.references[0]) == 4.0  # a quarter of the CPU: four times better
