@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -117,3 +118,44 @@ async def subscribe_and_get_issuer_key(
     )
     key.raise_for_status()
     return str(key.json()["api_key"])
+
+
+async def _samples(http: httpx.AsyncClient, url: str) -> dict[tuple[str, frozenset[Any]], float]:
+    text = (await http.get(f"{url}/metrics")).text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _total(samples: dict[tuple[str, frozenset[Any]], float], name: str, **labels: str) -> float:
+    wanted = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and wanted <= ls)
+
+
+async def test_every_service_reports_what_the_story_did_on_its_metrics(
+    ecosystem: Ecosystem, played: Outcome
+) -> None:
+    """Prometheus figures an operator alerts on: issuance, revocations, webhook deliveries,
+    handler latency and consumer lag per service."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        found = {
+            name: await _samples(http, ecosystem.service(name).url)
+            for name in ("catalogue", "issuer", "verifier", "notifier")
+        }
+
+    issuer, notifier = found["issuer"], found["notifier"]
+    completions = sum(len(learner.completions) for learner in story.LEARNERS)
+    assert _total(issuer, "issuer_credentials_issued_total", kind="completion") >= completions
+    assert _total(issuer, "issuer_credentials_issued_total", kind="stacked") >= 1
+    assert _total(issuer, "issuer_status_changes_total", status="revoked") >= 1
+    accepted = _total(notifier, "notifier_webhook_attempts_total", outcome="accepted")
+    assert accepted >= 1
+    assert _total(notifier, "notifier_webhook_latency_seconds_count") >= accepted
+    for name, samples in found.items():
+        handled = "faststream_received_processed_messages_duration_seconds_count"
+        assert _total(samples, handled) > 0, name
+        lags = [v for (n, _), v in samples.items() if n == "microcred_consumer_lag"]
+        assert lags, f"{name} reports no consumer lag"
+        assert all(lag >= 0 for lag in lags), name
