@@ -40,6 +40,9 @@ class _EmptyProjections:
     async def provider_by_id(self, provider_id: str) -> None:
         return None
 
+    async def provider_named(self, name: str) -> None:
+        return None
+
     async def achievement(self, achievement_id: str) -> None:
         return None
 

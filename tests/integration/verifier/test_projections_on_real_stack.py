@@ -234,3 +234,35 @@ async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:
     assert set(data) >= {"verdict", "issuer_did", "achievement_id"}
     assert "learner" not in json.dumps(data)
     assert "client" not in data
+
+
+async def test_an_unregistered_issuer_using_a_registered_providers_name_is_not_verified(
+    stack: Any,
+) -> None:
+    """An attacker signs with their own did:key but calls themselves Rhine Valley University:
+    a correct signature, and an impersonation."""
+    client, producer, settings = stack
+    await _publish(producer, settings, PROVIDER_CHANGED, _provider(1, "trusted"), "rvu")
+    attacker = Ed25519Multikey.generate()
+    forged = _credential()
+    forged.pop("proof")
+    forged["issuer"] = {"id": attacker.controller, "type": ["Profile"],
+                        "name": "  rhine VALLEY  University"}  # fmt: skip
+    forged = sign(forged, attacker, created=NOW)
+    stranger = _credential()
+    stranger.pop("proof")
+    stranger["issuer"] = {"id": attacker.controller, "type": ["Profile"], "name": "Someone Else"}
+    stranger = sign(stranger, attacker, created=NOW)
+
+    report = await eventually(
+        lambda: _verify(client, forged),
+        lambda r: _check(r, "issuer_trust")["status"] == "failed",
+        timeout=60,
+    )
+    unknown = await _verify(client, stranger)
+
+    assert report["verdict"] == "not_verified"
+    assert _check(report, "proof")["status"] == "passed"
+    assert "impersonation" in _check(report, "issuer_trust")["reason"]
+    assert _check(unknown, "issuer_trust")["status"] == "warning"
+    assert "not registered" in _check(unknown, "issuer_trust")["reason"]

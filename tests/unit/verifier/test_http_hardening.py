@@ -20,6 +20,9 @@ class EmptyProjections:
     async def provider_by_id(self, provider_id: str) -> None:
         return None
 
+    async def provider_named(self, name: str) -> None:
+        return None
+
     async def achievement(self, achievement_id: str) -> None:
         return None
 
@@ -66,6 +69,18 @@ async def test_malformed_bodies_get_a_problem_not_a_server_error(body: bytes) ->
         )
     assert 400 <= response.status_code < 500
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_member_named_twice_is_refused_as_ambiguous_json() -> None:
+    """A forged value first, the genuine one last: Python keeps the last, another parser the
+    first, so the text has no single meaning to verify (I-JSON, RFC 7493)."""
+    body = b'{"credential": {"issuer": "did:key:forged", "issuer": "did:web:genuine"}}'
+    async with _client() as client:
+        response = await client.post(
+            "/verify", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 422
+    assert "names the member 'issuer' twice" in response.json()["detail"]
 
 
 async def test_a_huge_body_is_refused_with_413() -> None:

@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from microcred_verifier.adapters import documents as col
 from microcred_verifier.adapters import mapping
+from microcred_verifier.domain.credential import name_key
 from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
@@ -57,7 +58,11 @@ class MongoProjections:
         return changed
 
     async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
-        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        doc = {
+            **event.model_dump(mode="json"),
+            "name_key": name_key(event.name),
+            "received_at": received_at,
+        }
         return await self._upsert(col.PROVIDERS, event.provider_id, "version", event.version, doc)
 
     async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
@@ -94,6 +99,10 @@ class MongoProjections:
 
     async def provider_by_id(self, provider_id: str) -> ProviderFacts | None:
         doc = await self._db[col.PROVIDERS].find_one({"_id": provider_id})
+        return mapping.provider_facts(doc) if doc else None
+
+    async def provider_named(self, name: str) -> ProviderFacts | None:
+        doc = await self._db[col.PROVIDERS].find_one({"name_key": name_key(name)})
         return mapping.provider_facts(doc) if doc else None
 
     async def achievement(self, achievement_id: str) -> AchievementFacts | None:

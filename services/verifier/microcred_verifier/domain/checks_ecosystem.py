@@ -41,6 +41,13 @@ def check_issuer_trust(knowledge: Knowledge, issuer: str | None) -> CheckResult:
     if not knowledge.online:
         return skipped(name, OFFLINE)
     provider = knowledge.provider
+    if provider is None and knowledge.name_taken_from is not None:
+        return failed(
+            name,
+            f"impersonation: the issuer calls itself {knowledge.name_taken_from.name!r}, a "
+            f"registered provider, but {issuer} is not one of that provider's identifiers",
+            freshness=knowledge.providers_freshness,
+        )
     if provider is None:
         return warning(
             name,

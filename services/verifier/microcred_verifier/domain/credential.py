@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,12 @@ def issuer_id(document: Mapping[str, Any]) -> str | None:
     if isinstance(issuer, Mapping):
         return text(issuer.get("id"))
     return None
+
+
+def name_key(name: str) -> str:
+    """A provider name as compared for impersonation: Unicode-compatibility folded (so
+    full-width and ligature look-alikes match), case-folded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def issuer_name(document: Mapping[str, Any]) -> str | None:

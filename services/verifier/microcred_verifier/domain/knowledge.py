@@ -78,6 +78,8 @@ class Knowledge:
     online: bool = False  # False: no ecosystem data (the offline CLI)
     provider: ProviderFacts | None = None
     providers_freshness: Freshness | None = None
+    # The registered provider whose name an unregistered issuer gives itself, if any.
+    name_taken_from: ProviderFacts | None = None
     achievement: AchievementFacts | None = None
     achievement_provider: ProviderFacts | None = None
     achievements_freshness: Freshness | None = None

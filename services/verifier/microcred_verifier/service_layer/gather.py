@@ -16,7 +16,12 @@ from microcred_shared.crypto import (
     split_did_url,
 )
 
-from microcred_verifier.domain.credential import achievement_id, issuer_id, status_entries
+from microcred_verifier.domain.credential import (
+    achievement_id,
+    issuer_id,
+    issuer_name,
+    status_entries,
+)
 from microcred_verifier.domain.jwt import JwtCredential
 from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge, StatusEvidence
 from microcred_verifier.domain.model import Freshness
@@ -47,6 +52,8 @@ class KnowledgeGatherer:
             return Knowledge(DidKeyResolver(), Freshness("did:key"), self._loader, online=True)
         issuer = issuer_id(document)
         provider = await self._p.provider_by_did(issuer) if issuer else None
+        claimed_name = issuer_name(document) if provider is None else None
+        name_taken_from = await self._p.provider_named(claimed_name) if claimed_name else None
         achievement = await self._achievement(achievement_id(document))
         owner = await self._p.provider_by_id(achievement.provider_id) if achievement else None
         pathways = await self._p.pathways_from(achievement.achievement_id) if achievement else []
@@ -57,6 +64,7 @@ class KnowledgeGatherer:
             online=True,
             provider=provider,
             providers_freshness=await self._p.freshness(PROVIDERS),
+            name_taken_from=name_taken_from,
             achievement=achievement,
             achievement_provider=owner,
             achievements_freshness=await self._p.freshness(ACHIEVEMENTS),

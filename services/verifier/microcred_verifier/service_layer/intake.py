@@ -28,11 +28,32 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+class _MemberNamedTwice(ValueError):
+    pass
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose members all have different names. Parsers disagree on a name given twice
+    (the first value wins, the last, or an error): the credential verified here would not be the
+    one another reader of the same text sees. I-JSON (RFC 7493 §2.3) forbids it, and JCS
+    (RFC 8785), which eddsa-jcs-2022 signs, is defined on I-JSON only."""
+    members: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in members:
+            raise _MemberNamedTwice(name)
+        members[name] = value
+    return members
+
+
 def parse_json(text: str | bytes, max_depth: int) -> Any:
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=_unique_members)
     except RecursionError as exc:
         raise InputError(f"JSON nested deeper than {max_depth} levels") from exc
+    except _MemberNamedTwice as exc:
+        raise InputError(
+            f"ambiguous JSON: an object names the member {str(exc)[:80]!r} twice"
+        ) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON: {exc}") from exc
     if json_depth_exceeds(value, max_depth):
