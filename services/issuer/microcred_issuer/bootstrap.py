@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 from microcred_shared.logging import configure_logging
@@ -41,6 +43,12 @@ class Issuer:
     settings: IssuerSettings
     runtime: Runtime
     handlers: Handlers
+    # Run once the runtime has started: migrations of what earlier versions stored.
+    on_start: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    async def start_tasks(self) -> None:
+        for task in self.on_start:
+            await task()
 
 
 def build_issuer(
@@ -56,7 +64,11 @@ def build_issuer(
         outbox_collections=OUTBOX_COLLECTIONS,
         tracer_provider=tracer_provider,
     )
-    ports = ports or _real_ports(settings, runtime)
+    on_start: list[Callable[[], Awaitable[Any]]] = []
+    if ports is None:
+        credentials = MongoCredentials(runtime.database)
+        ports = _real_ports(settings, runtime, credentials)
+        on_start.append(credentials.index_learners)
     options = Options(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),
@@ -66,15 +78,15 @@ def build_issuer(
     )
     handlers = build_handlers(ports, options)
     register_consumers(runtime, handlers)
-    return Issuer(settings=settings, runtime=runtime, handlers=handlers)
+    return Issuer(settings=settings, runtime=runtime, handlers=handlers, on_start=on_start)
 
 
-def _real_ports(settings: IssuerSettings, runtime: Runtime) -> Ports:
+def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
     database = runtime.database
     return Ports(
         catalogue=MongoCatalogueView(database),
         keyrings=MongoKeyrings(database),
-        credentials=MongoCredentials(database),
+        credentials=credentials,
         slots=MongoStatusSlots(database),
         status_lists=MongoStatusListCache(database),
         api_keys=MongoApiKeys(database),
@@ -97,7 +109,7 @@ def create_app(
         title="microcred issuer",
         summary="Signed Open Badges 3.0 micro-credentials: keys, revocation, stacking",
         version="1.0.0",
-        lifespan=runtime_lifespan(issuer.runtime),
+        lifespan=runtime_lifespan(issuer.runtime, on_start=issuer.start_tasks),
     )
     app.state.issuer = issuer
     app.state.status_list_max_age = settings.status_list_max_age_seconds

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from microcred_issuer.adapters.mongo_credentials import LEARNERS, MIGRATIONS, MongoCredentials
 from microcred_issuer.domain.ids import completion_credential_id, stacked_credential_id
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.events import Topic
@@ -256,6 +257,34 @@ async def test_a_cross_provider_pathway_completed_in_any_order_with_duplicates_a
     assert [e["data"]["credential_id"] for e in stacked] == [stacked_id]
     mine = (await issuer.http.get(f"/learners/{learner_ref}/credentials")).json()
     assert sorted(c["kind"] for c in mine) == ["completion", "completion", "completion", "stacked"]
+
+
+async def test_credentials_stored_before_the_learner_index_existed_are_indexed_at_start(
+    issuer: RunningIssuer,
+) -> None:
+    for step in ("early-1", "early-2"):
+        await issuer.report(completion(step, "uni-a", "uni-a:MECH-1", "hedy@example.org"))
+    first = await issuer.credential(completion_credential_id("uni-a", "early-1"))
+    await issuer.credential(completion_credential_id("uni-a", "early-2"))
+    learner_ref = first["credentialSubject"]["identifier"][0]["identityHash"]
+    database = issuer.issuer.runtime.database
+    credentials = MongoCredentials(database)
+    before = [c.credential_id for c in await credentials.of_learner(learner_ref)]
+    # As an earlier version left the database: credentials, but no index and no marker.
+    await database[LEARNERS].delete_many({})
+    await database[MIGRATIONS].delete_many({})
+
+    forgotten = await credentials.of_learner(learner_ref)
+    indexed = await credentials.index_learners()
+    after = [c.credential_id for c in await credentials.of_learner(learner_ref)]
+
+    assert sorted(before) == sorted(
+        completion_credential_id("uni-a", step) for step in ("early-1", "early-2")
+    )
+    assert forgotten == []
+    assert indexed >= 1
+    assert after == before
+    assert await credentials.index_learners() == 0  # once per database
 
 
 async def test_credentials_signed_before_a_key_rotation_still_verify_after_it(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
 
+from microcred_shared.locks import DocumentLocks, document_key
 from microcred_shared.messaging.outbox import insert_with_outbox, store_with_outbox
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
 from pymongo import ASCENDING, IndexModel
@@ -16,6 +18,12 @@ from ..service_layer.ports import OutgoingEvent, SignedList
 from .outbox import entries
 
 CREDENTIALS = "credentials"
+# learner_ref -> the ids of the learner's credentials. FerretDB answers a query on any field but
+# `_id` by scanning the collection, so a lookup by learner (on every completion a pathway uses)
+# would grow with everything ever issued; by `_id` here it does not.
+LEARNERS = "learner_credentials"
+MIGRATIONS = "migrations"
+LEARNER_INDEX_BUILT = "learner_credentials.v1"
 SLOTS = "status_slots"
 STATUS_LISTS = "status_lists"
 
@@ -104,13 +112,41 @@ def _credential(doc: Document) -> IssuedCredential:
 class MongoCredentials:
     def __init__(self, database: MongoDatabase) -> None:
         self._collection = database[CREDENTIALS]
+        self._learners = database[LEARNERS]
+        self._locks = DocumentLocks.of(database)
 
     async def get(self, credential_id: str) -> IssuedCredential | None:
         doc = await self._collection.find_one({"_id": credential_id})
         return _credential(doc) if doc else None
 
     async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
+        # The learner's index first: a crash between the two writes leaves an id that
+        # of_learner skips until the redelivered completion inserts the credential.
+        await self._index_for_learner(credential.learner_ref, [credential.credential_id])
         return await insert_with_outbox(self._collection, _document(credential), entries(events))
+
+    async def _index_for_learner(self, learner_ref: str, credential_ids: list[str]) -> None:
+        # Under the document's lock: FerretDB applies $addToSet as an unsynchronised
+        # read-modify-write, and two completions of one learner may be stored at once.
+        async with self._locks.hold(document_key(self._learners, learner_ref)):
+            await self._learners.update_one(
+                {"_id": learner_ref},
+                {"$addToSet": {"credential_ids": {"$each": credential_ids}}},
+                upsert=True,
+            )
+
+    async def index_learners(self) -> int:
+        """Build the learner index from the credentials stored before it existed (once per
+        database; idempotent if two replicas run it at once). Returns the learners indexed."""
+        if await self._collection.database[MIGRATIONS].find_one({"_id": LEARNER_INDEX_BUILT}):
+            return 0
+        held: dict[str, list[str]] = {}
+        async for doc in self._collection.find({}, {"learner_ref": True}):
+            held.setdefault(str(doc["learner_ref"]), []).append(str(doc["_id"]))
+        for learner_ref, credential_ids in held.items():
+            await self._index_for_learner(learner_ref, credential_ids)
+        await insert_if_absent(self._collection.database[MIGRATIONS], {"_id": LEARNER_INDEX_BUILT})
+        return len(held)
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
@@ -127,8 +163,10 @@ class MongoCredentials:
         return result.modified_count == 1
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
-        cursor = self._collection.find({"learner_ref": learner_ref}).sort("issued_at", ASCENDING)
-        return [_credential(doc) async for doc in cursor]
+        index = await self._learners.find_one({"_id": learner_ref})
+        ids: list[str] = index["credential_ids"] if index else []
+        found = await asyncio.gather(*(self.get(credential_id) for credential_id in ids))
+        return sorted((c for c in found if c is not None), key=lambda c: c.issued_at)
 
     async def learners_holding(self, achievement_ids: Sequence[str]) -> list[str]:
         cursor = self._collection.find(
