@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,7 +22,14 @@ from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatu
 from ..service_layer.ports import Claim, DueDelivery
 
 DELIVERIES = "deliveries"
+# One small document per delivery that may be pending: what the dispatcher looks through,
+# instead of every delivery ever made (FerretDB 1.24 answers any query but by _id with a
+# scan). Pointers go stale when a delivery ends; the next look removes those.
+PENDING = "pending_deliveries"
 EMAILS = "emails"
+# How often the full scan also runs: it finds a pending delivery whose pointer a crash
+# between the two inserts never wrote.
+SWEEP_SECONDS = 60.0
 
 # A lease in the past: claimable as soon as the delivery is due.
 NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,17 +54,50 @@ INDEXES = [
 
 
 class MongoDeliveries:
-    def __init__(self, database: MongoDatabase) -> None:
+    def __init__(self, database: MongoDatabase, *, sweep_seconds: float = SWEEP_SECONDS) -> None:
         self._collection: MongoCollection = database[DELIVERIES]
+        self._pending: MongoCollection = database[PENDING]
+        self._sweep_seconds = sweep_seconds
+        self._last_sweep = float("-inf")
 
     async def add_if_absent(self, delivery: Delivery) -> bool:
-        return await insert_if_absent(self._collection, _document(delivery))
+        inserted = await insert_if_absent(self._collection, _document(delivery))
+        if inserted and delivery.status is DeliveryStatus.PENDING:
+            await self._point_at([(delivery.delivery_id, delivery.origin)])
+        return inserted
+
+    async def _point_at(self, deliveries: Sequence[tuple[str, str]]) -> None:
+        for delivery_id, origin in deliveries:
+            await insert_if_absent(self._pending, {"_id": delivery_id, "origin": origin})
 
     async def get(self, delivery_id: str) -> Delivery | None:
         document = await self._collection.find_one({"_id": delivery_id})
         return _delivery(document) if document else None
 
     async def due(
+        self, now: datetime, busy_origins: Sequence[str], limit: int
+    ) -> list[DueDelivery]:
+        """Pending deliveries due now, earliest first: through the pointers, and now and then
+        by the full scan (see SWEEP_SECONDS)."""
+        if time.monotonic() - self._last_sweep >= self._sweep_seconds:
+            self._last_sweep = time.monotonic()
+            return await self._due_by_scan(now, busy_origins, limit)
+        busy = set(busy_origins)
+        found: list[tuple[datetime, DueDelivery]] = []
+        async for pointer in self._pending.find({}):
+            if pointer["origin"] in busy:
+                continue
+            document = await self._collection.find_one(
+                {"_id": pointer["_id"]}, {"status": 1, "due_at": 1, "lease_until": 1}
+            )
+            if document is None or document["status"] != DeliveryStatus.PENDING.value:
+                await self._pending.delete_one({"_id": pointer["_id"]})
+            elif document["due_at"] <= now and document["lease_until"] <= now:
+                found.append((document["due_at"], DueDelivery(pointer["_id"], pointer["origin"])))
+        found.sort(key=lambda item: item[0])
+        return [delivery for _, delivery in found[:limit]]
+
+    async def _due_by_scan(
         self, now: datetime, busy_origins: Sequence[str], limit: int
     ) -> list[DueDelivery]:
         # One query for a whole batch: FerretDB 1.24 (SQLite) pushes no filter but _id down, so
@@ -69,7 +110,9 @@ class MongoDeliveries:
         if busy_origins:
             query["origin"] = {"$nin": list(busy_origins)}
         cursor = self._collection.find(query, {"origin": 1}).sort("due_at", ASCENDING).limit(limit)
-        return [DueDelivery(document["_id"], document["origin"]) async for document in cursor]
+        found = [DueDelivery(document["_id"], document["origin"]) async for document in cursor]
+        await self._point_at([(d.delivery_id, d.origin) for d in found])
+        return found
 
     async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
         token = uuid.uuid4().hex
@@ -107,6 +150,8 @@ class MongoDeliveries:
         await self._collection.update_one(
             {"_id": delivery.delivery_id}, {"$set": {**_state(delivery), "lease_until": NO_LEASE}}
         )
+        if delivery.status is DeliveryStatus.PENDING:
+            await self._point_at([(delivery.delivery_id, delivery.origin)])
 
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -127,9 +172,12 @@ class MongoDeliveries:
         changes: Document = {"status": to_status.value}
         if due_at is not None:
             changes["due_at"] = due_at
-        result = await self._collection.update_many(
-            {"subscription_id": subscription_id, "status": from_status.value}, {"$set": changes}
-        )
+        selected = {"subscription_id": subscription_id, "status": from_status.value}
+        if to_status is DeliveryStatus.PENDING:
+            # A rare operator action (resume, redeliver all): the scan for the pointers is fine.
+            moving = self._collection.find(selected, {"origin": 1})
+            await self._point_at([(d["_id"], d["origin"]) async for d in moving])
+        result = await self._collection.update_many(selected, {"$set": changes})
         return result.modified_count
 
     async def count(self, status: DeliveryStatus) -> int:
