@@ -40,6 +40,14 @@ def _iri_problem(iri: str, what: str) -> str | None:
     return None
 
 
+def unsignable_iri(iri: str) -> str | None:
+    """Why ``iri`` would make signing fail if a document used it as an ``@id`` (relative, or
+    characters RDF forbids), or None: for checking input before anything is built from it."""
+    if iri.startswith("_:"):
+        return "a blank node identifier, not an IRI"
+    return _iri_problem(iri, "IRI")
+
+
 def find_unsafe_iris(node: Any, path: str, problems: list[str]) -> None:
     """Record every IRI of an expanded document that is relative or malformed."""
     if isinstance(node, list):

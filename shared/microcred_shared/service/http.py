@@ -72,6 +72,65 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected)
+    document_problem_responses(app)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "Problem details (RFC 9457)",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "a machine-readable reason, where there is one"},
+        "errors": {"type": "array", "description": "what was wrong with which field"},
+    },
+}
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def document_problem_responses(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers above answer: every 4xx as
+    ``application/problem+json`` (FastAPI documents its own 422 body otherwise), and a ``4XX``
+    problem on every operation that takes input or credentials (400 unreadable body, 401, 403,
+    404, 409, 422 and so on)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_problem_responses(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response["content"] = dict(content)
+            takes_input = any(operation.get(k) for k in ("parameters", "requestBody", "security"))
+            if takes_input:
+                responses.setdefault(
+                    "4XX",
+                    {"description": "Refused: problem details (RFC 9457)", "content": content},
+                )
+    text = str(schema.get("paths", {}))
+    for name in _FASTAPI_VALIDATION_SCHEMAS:  # replaced above wherever they were used
+        if f"#/components/schemas/{name}" not in text:
+            schemas.pop(name, None)
+    return schema
 
 
 def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:
@@ -84,7 +143,16 @@ def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["operations"])
+    @app.get(
+        "/health/ready",
+        tags=["operations"],
+        responses={
+            503: {
+                "description": "Not ready: MongoDB or Kafka does not answer",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
     async def ready() -> Response:
         """Both MongoDB and Kafka answer: send traffic."""
         state = await runtime.readiness()

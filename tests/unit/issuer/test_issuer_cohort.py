@@ -35,3 +35,12 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole() -> None:
 def test_a_file_over_the_row_limit_is_refused() -> None:
     with pytest.raises(CohortFormatError, match="more than 2 rows"):
         list(parse_cohort(CSV, "uni-a", 2))
+
+
+def test_a_did_that_cannot_be_the_subject_of_a_signed_credential_rejects_its_row() -> None:
+    csv = "completion_id,achievement_id,did,completed_on\n"
+    csv += "r1,uni-a:MECH-1,did:example:a b,2025-05-01\n"
+    csv += "r2,uni-a:MECH-1,did:example:<b>,2025-05-01\n"
+    rows = list(parse_cohort(csv, "uni-a", 100))
+    assert [r.command for r in rows] == [None, None]
+    assert all("is not a DID" in (r.error or "") for r in rows)

@@ -91,6 +91,27 @@ async def test_another_providers_achievement_is_a_403_problem_with_its_code(
     assert response.json()["code"] == "achievement_of_another_provider"
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"evidence": [{"url": "not-absolute", "name": "Portfolio"}]},
+        {"evidence": [{"url": "https://evidence.example/a b"}]},
+        {"evidence": [{"url": "https://evidence.example/<x>"}]},
+        {"learner": {"did": "did:example:a b"}},
+        {"learner": {"did": "did:example:{x}"}},
+    ],
+)
+async def test_what_cannot_be_an_id_in_a_signed_credential_is_a_422_not_a_500(
+    http: httpx.AsyncClient, change: dict[str, Any]
+) -> None:
+    """Found by schemathesis (tests/reliability/test_input_hardening.py): a relative evidence
+    URL made signing fail (JSON-LD safe mode) after the completion was accepted."""
+    body = COMPLETION | {"completion_id": "iri"} | change
+    response = await http.post("/completions", json=body, headers=await key_for(http, "uni-a"))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_a_credential_is_served_as_json_or_as_the_vc_media_type(
     http: httpx.AsyncClient,
 ) -> None:
@@ -217,3 +238,20 @@ def test_the_openapi_document_lists_every_issuer_endpoint() -> None:
         "/contexts/eu-microcredential/v1",
         "/admin/providers/{provider_id}/keys/rotate",
     } <= paths
+
+
+def test_the_openapi_document_gives_each_answer_its_media_type_and_problems_theirs() -> None:
+    spec = create_app(IssuerSettings(environment="development", public_base_url=BASE_URL)).openapi()
+    paths = spec["paths"]
+
+    def media(path: str, code: str, method: str = "get") -> set[str]:
+        return set(paths[path][method]["responses"][code].get("content", {}))
+
+    assert media("/status-lists/{list_id}", "200") == {"application/vc+ld+json"}
+    assert media("/issuers/{provider_id}/did.json", "200") == {"application/did+json"}
+    assert media("/contexts/eu-microcredential/v1", "200") == {"application/ld+json"}
+    assert {"application/vc+ld+json", "text/html"} <= media("/credentials/{credential_id}", "200")
+    assert {"200", "201", "4XX"} <= set(paths["/completions"]["post"]["responses"])
+    for code in ("422", "4XX"):
+        assert media("/completions", code, "post") == {"application/problem+json"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]

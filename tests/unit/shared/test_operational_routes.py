@@ -55,3 +55,20 @@ async def test_readiness_is_refused_before_the_runtime_started() -> None:
     response = await get("/health/ready")
     assert response.status_code == 503
     assert response.json()["ready"] is False
+
+
+def test_the_openapi_document_says_refusals_are_problem_details() -> None:
+    app = an_app()
+
+    @app.get("/things/{thing_id}")
+    async def thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    spec = app.openapi()
+    responses = spec["paths"]["/things/{thing_id}"]["get"]["responses"]
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    assert responses["422"]["content"] == problem
+    assert responses["4XX"]["content"] == problem  # 400, 401, 404, … answered the same way
+    assert "4XX" not in spec["paths"]["/health/live"]["get"]["responses"]  # takes nothing
+    assert "503" in spec["paths"]["/health/ready"]["get"]["responses"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from microcred_shared.crypto.jsonld_safe import unsignable_iri
+
 from ..domain.credentials import ResultLine
 from ..service_layer.commands import IssueCompletion
 
@@ -55,7 +57,7 @@ def _row(number: int, row: dict[str, str], provider_id: str) -> CohortRow:
         return CohortRow(number, completion_id, None, "the row names no learner (email or did)")
     if email and "@" not in email:
         return CohortRow(number, completion_id, None, f"{email!r} is not an e-mail address")
-    if did and not did.startswith("did:"):
+    if did and (not did.startswith("did:") or unsignable_iri(did)):
         return CohortRow(number, completion_id, None, f"{did!r} is not a DID")
     return CohortRow(
         number,

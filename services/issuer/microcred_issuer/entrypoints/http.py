@@ -7,7 +7,7 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Request, Response, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from microcred_shared.crypto.loader import default_loader
 from microcred_shared.service.http import Problem
 
@@ -47,6 +47,33 @@ NDJSON_MEDIA_TYPE = "application/x-ndjson"
 EU_CONTEXT_PATH = "/contexts/eu-microcredential/v1"
 
 
+# The media types the routes below answer with, for the OpenAPI document (each route builds
+# its own response).
+class VcJson(JSONResponse):
+    media_type = VC_MEDIA_TYPE
+
+
+class LdJson(JSONResponse):
+    media_type = LD_MEDIA_TYPE
+
+
+class DidJson(JSONResponse):
+    media_type = DID_MEDIA_TYPE
+
+
+ANY_JSON: dict[str, Any] = {"schema": {"type": "object"}}
+CREDENTIAL_MEDIA_TYPES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The signed credential, or its page for a browser",
+        "content": {
+            VC_MEDIA_TYPE: ANY_JSON,
+            LD_MEDIA_TYPE: ANY_JSON,
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
 def problem_of(error: IssuerError) -> Problem:
     return Problem(error.http_status, error.code.replace("_", " "), error.reason, code=error.code)
 
@@ -73,7 +100,12 @@ def build_router(
 
     ProviderId = Annotated[str, Depends(provider_of_key)]
 
-    @router.post("/completions", tags=["completions"], status_code=201)
+    @router.post(
+        "/completions",
+        tags=["completions"],
+        status_code=201,
+        responses={200: {"model": CompletionOut, "description": "Reported before: its credential"}},
+    )
     async def report_completion(
         body: CompletionIn, provider_id: ProviderId, response: Response
     ) -> CompletionOut:
@@ -90,7 +122,14 @@ def build_router(
             credential_url=handlers.urls.credential(outcome.credential_id),
         )
 
-    @router.post("/completions/cohort", tags=["completions"], response_model=CohortOut)
+    @router.post(
+        "/completions/cohort",
+        tags=["completions"],
+        response_model=CohortOut,
+        responses={
+            200: {"content": {NDJSON_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        },
+    )
     async def report_cohort(
         provider_id: ProviderId, file: Annotated[UploadFile, File()], request: Request
     ) -> Response:
@@ -109,7 +148,9 @@ def build_router(
         results = [await cohort_row(handlers, row) for row in rows]
         return json_response(cohort_summary(results).model_dump(mode="json"), "application/json")
 
-    @router.get("/credentials/{credential_id}", tags=["credentials"])
+    @router.get(
+        "/credentials/{credential_id}", tags=["credentials"], responses=CREDENTIAL_MEDIA_TYPES
+    )
     async def get_credential(credential_id: str, request: Request) -> Response:
         """The signed credential (``Accept: application/vc+ld+json`` for the VC media type;
         a browser asking for ``text/html`` gets the credential page)."""
@@ -140,7 +181,7 @@ def build_router(
             response_model=CredentialStatusOut,
         )
 
-    @router.get("/achievements/{achievement_id:path}", tags=["credentials"])
+    @router.get("/achievements/{achievement_id:path}", tags=["credentials"], response_class=LdJson)
     async def get_achievement(achievement_id: str) -> Response:
         """The OB 3.0 Achievement (with the EU elements) that credentials name by this URL."""
         document = await handlers.queries.achievement(achievement_id)
@@ -154,7 +195,12 @@ def build_router(
         credentials = await handlers.queries.of_learner(learner_ref)
         return [credential_summary(handlers, c) for c in credentials]
 
-    @router.get("/status-lists/{list_id}", tags=["status"])
+    @router.get(
+        "/status-lists/{list_id}",
+        tags=["status"],
+        response_class=VcJson,
+        responses={304: {"description": "Not modified (If-None-Match)"}},
+    )
     async def status_list(list_id: str, request: Request) -> Response:
         """A signed BitstringStatusListCredential (revocation or suspension)."""
         signed = await handlers.status.signed_list(list_id)
@@ -166,7 +212,7 @@ def build_router(
             return Response(status_code=304, headers=headers)
         return json_response(signed.document, VC_MEDIA_TYPE, headers)
 
-    @router.get("/issuers/{provider_id}/did.json", tags=["keys"])
+    @router.get("/issuers/{provider_id}/did.json", tags=["keys"], response_class=DidJson)
     async def did_document(provider_id: str) -> Response:
         """The provider's did:web DID document: the current key and every rotated-out one."""
         document = await handlers.keys.did_document(provider_id)
@@ -174,7 +220,7 @@ def build_router(
             raise Problem(404, "Not found", f"no issuer keys for {provider_id!r}")
         return json_response(document, DID_MEDIA_TYPE, {"Cache-Control": "public, max-age=60"})
 
-    @router.get(EU_CONTEXT_PATH, tags=["contexts"])
+    @router.get(EU_CONTEXT_PATH, tags=["contexts"], response_class=LdJson)
     async def eu_context() -> Response:
         """Our JSON-LD context for the EU micro-credential elements OB 3.0 lacks."""
         context = default_loader().get(EU_CONTEXT)

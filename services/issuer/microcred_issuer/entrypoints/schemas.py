@@ -5,15 +5,31 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from microcred_shared.crypto.jsonld_safe import unsignable_iri
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+# What becomes an @id in the signed credential (the learner's DID, an evidence URL) must be an
+# absolute IRI without characters RDF forbids, or the credential cannot be signed: refused here,
+# before a status list index is spent on it. The patterns document it; the validators decide.
+IRI_CHARS = r'[^\x00-\x20\s<>"{}|^`\\]'
+ABSOLUTE_IRI = rf"^[A-Za-z][A-Za-z0-9+.-]*:{IRI_CHARS}*$"
+DID = rf"^did:[a-z0-9]+:{IRI_CHARS}+$"
+
+
+def signable_iri(value: str | None) -> str | None:
+    if value is not None and (problem := unsignable_iri(value)):
+        raise ValueError(f"not usable as an identifier in a credential: {problem}")
+    return value
 
 
 class LearnerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = None
-    did: str | None = Field(default=None, pattern=r"^did:[a-z0-9]+:.+", max_length=500)
+    did: str | None = Field(default=None, pattern=DID, max_length=500)
     name: str | None = Field(default=None, max_length=300)
+
+    _did_is_signable = field_validator("did")(signable_iri)
 
     @model_validator(mode="after")
     def _one_identifier(self) -> LearnerIn:
@@ -32,9 +48,11 @@ class ResultIn(BaseModel):
 class EvidenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, max_length=1000)
+    url: str | None = Field(default=None, max_length=1000, pattern=ABSOLUTE_IRI)
     narrative: str | None = Field(default=None, max_length=5000)
     name: str | None = Field(default=None, max_length=300)
+
+    _url_is_signable = field_validator("url")(signable_iri)
 
 
 class CompletionIn(BaseModel):
