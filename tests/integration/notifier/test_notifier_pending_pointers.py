@@ -75,3 +75,20 @@ async def test_a_pending_delivery_without_a_pointer_waits_for_the_full_scan(
     assert before_sweep == []
     assert swept == ["d-3"]
     assert after == ["d-3"]  # the sweep wrote its pointer
+
+
+async def test_a_claimed_delivery_is_due_again_only_when_its_lease_ends(
+    database: MongoDatabase,
+) -> None:
+    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    assert await due_ids(deliveries) == []
+    await deliveries.add_if_absent(delivery("d-4"))
+    lease_ends = NOW + timedelta(seconds=30)
+
+    claim = await deliveries.claim("d-4", NOW, lease_ends)
+    while_leased = await due_ids(deliveries)
+    after_lease = [d.delivery_id for d in await deliveries.due(lease_ends, [], limit=10)]
+
+    assert claim is not None
+    assert while_leased == []
+    assert after_lease == ["d-4"]  # its holder crashed: another may take it over

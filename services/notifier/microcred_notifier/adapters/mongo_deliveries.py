@@ -63,12 +63,17 @@ class MongoDeliveries:
     async def add_if_absent(self, delivery: Delivery) -> bool:
         inserted = await insert_if_absent(self._collection, _document(delivery))
         if inserted and delivery.status is DeliveryStatus.PENDING:
-            await self._point_at([(delivery.delivery_id, delivery.origin)])
+            await self._point_at(delivery.delivery_id, delivery.origin, delivery.due_at)
         return inserted
 
-    async def _point_at(self, deliveries: Sequence[tuple[str, str]]) -> None:
-        for delivery_id, origin in deliveries:
-            await insert_if_absent(self._pending, {"_id": delivery_id, "origin": origin})
+    async def _point_at(self, delivery_id: str, origin: str, due_at: datetime) -> None:
+        """The pointer says when the delivery may next be claimed (due, or its lease over)."""
+        await self._pending.update_one(
+            {"_id": delivery_id}, {"$set": {"origin": origin, "due_at": due_at}}, upsert=True
+        )
+
+    async def _forget(self, delivery_id: str) -> None:
+        await self._pending.delete_one({"_id": delivery_id})
 
     async def get(self, delivery_id: str) -> Delivery | None:
         document = await self._collection.find_one({"_id": delivery_id})
@@ -77,25 +82,16 @@ class MongoDeliveries:
     async def due(
         self, now: datetime, busy_origins: Sequence[str], limit: int
     ) -> list[DueDelivery]:
-        """Pending deliveries due now, earliest first: through the pointers, and now and then
-        by the full scan (see SWEEP_SECONDS)."""
+        """Pending deliveries due now, earliest first: from the pointers, and now and then by
+        the full scan (see SWEEP_SECONDS)."""
         if time.monotonic() - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = time.monotonic()
             return await self._due_by_scan(now, busy_origins, limit)
-        busy = set(busy_origins)
-        found: list[tuple[datetime, DueDelivery]] = []
-        async for pointer in self._pending.find({}):
-            if pointer["origin"] in busy:
-                continue
-            document = await self._collection.find_one(
-                {"_id": pointer["_id"]}, {"status": 1, "due_at": 1, "lease_until": 1}
-            )
-            if document is None or document["status"] != DeliveryStatus.PENDING.value:
-                await self._pending.delete_one({"_id": pointer["_id"]})
-            elif document["due_at"] <= now and document["lease_until"] <= now:
-                found.append((document["due_at"], DueDelivery(pointer["_id"], pointer["origin"])))
-        found.sort(key=lambda item: item[0])
-        return [delivery for _, delivery in found[:limit]]
+        query: Document = {"due_at": {"$lte": now}}
+        if busy_origins:
+            query["origin"] = {"$nin": list(busy_origins)}
+        cursor = self._pending.find(query).sort("due_at", ASCENDING).limit(limit)
+        return [DueDelivery(pointer["_id"], pointer["origin"]) async for pointer in cursor]
 
     async def _due_by_scan(
         self, now: datetime, busy_origins: Sequence[str], limit: int
@@ -109,10 +105,11 @@ class MongoDeliveries:
         }
         if busy_origins:
             query["origin"] = {"$nin": list(busy_origins)}
-        cursor = self._collection.find(query, {"origin": 1}).sort("due_at", ASCENDING).limit(limit)
-        found = [DueDelivery(document["_id"], document["origin"]) async for document in cursor]
-        await self._point_at([(d.delivery_id, d.origin) for d in found])
-        return found
+        cursor = self._collection.find(query, {"origin": 1, "due_at": 1})
+        found = [document async for document in cursor.sort("due_at", ASCENDING).limit(limit)]
+        for document in found:
+            await self._point_at(document["_id"], document["origin"], document["due_at"])
+        return [DueDelivery(document["_id"], document["origin"]) for document in found]
 
     async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
         token = uuid.uuid4().hex
@@ -126,7 +123,24 @@ class MongoDeliveries:
             {"$set": {"lease_until": lease_until, "lease_token": token}},
             return_document=ReturnDocument.AFTER,
         )
-        return Claim(_delivery(document), token) if document else None
+        if document is None:
+            await self._drop_stale_pointer(delivery_id)
+            return None
+        # Not claimable again before the lease ends (a crashed holder's delivery is then).
+        await self._point_at(delivery_id, document["origin"], lease_until)
+        return Claim(_delivery(document), token)
+
+    async def _drop_stale_pointer(self, delivery_id: str) -> None:
+        """A claim that missed: keep the pointer of a pending delivery (leased or not yet due,
+        its time comes), forget one whose delivery ended or never was stored."""
+        document = await self._collection.find_one(
+            {"_id": delivery_id}, {"status": 1, "origin": 1, "due_at": 1, "lease_until": 1}
+        )
+        if document is None or document["status"] != DeliveryStatus.PENDING.value:
+            await self._forget(delivery_id)
+        else:
+            again = max(document["due_at"], document["lease_until"])
+            await self._point_at(delivery_id, document["origin"], again)
 
     async def record(self, claim: Claim, updated: Delivery) -> bool:
         """Store the attempt just made and the new state, if we still hold the lease."""
@@ -138,20 +152,29 @@ class MongoDeliveries:
                 "$set": {**_state(updated), "lease_until": NO_LEASE, "lease_token": None},
             },
         )
+        if result.matched_count == 1:
+            await self._follow(updated)
         return result.matched_count == 1
+
+    async def _follow(self, delivery: Delivery) -> None:
+        """The pointer after the delivery's state changed: its next due time, or none."""
+        if delivery.status is DeliveryStatus.PENDING:
+            await self._point_at(delivery.delivery_id, delivery.origin, delivery.due_at)
+        else:
+            await self._forget(delivery.delivery_id)
 
     async def release(self, claim: Claim, status: DeliveryStatus) -> None:
         await self._collection.update_one(
             {"_id": claim.delivery.delivery_id, "lease_token": claim.lease_token},
             {"$set": {"status": status.value, "lease_until": NO_LEASE, "lease_token": None}},
         )
+        await self._forget(claim.delivery.delivery_id)
 
     async def save(self, delivery: Delivery) -> None:
         await self._collection.update_one(
             {"_id": delivery.delivery_id}, {"$set": {**_state(delivery), "lease_until": NO_LEASE}}
         )
-        if delivery.status is DeliveryStatus.PENDING:
-            await self._point_at([(delivery.delivery_id, delivery.origin)])
+        await self._follow(delivery)
 
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -173,11 +196,15 @@ class MongoDeliveries:
         if due_at is not None:
             changes["due_at"] = due_at
         selected = {"subscription_id": subscription_id, "status": from_status.value}
-        if to_status is DeliveryStatus.PENDING:
-            # A rare operator action (resume, redeliver all): the scan for the pointers is fine.
-            moving = self._collection.find(selected, {"origin": 1})
-            await self._point_at([(d["_id"], d["origin"]) async for d in moving])
+        # A rare operator action (pause, resume, delete): the scan for the pointers is fine.
+        moving = [d async for d in self._collection.find(selected, {"origin": 1, "due_at": 1})]
         result = await self._collection.update_many(selected, {"$set": changes})
+        for document in moving:
+            if to_status is DeliveryStatus.PENDING:
+                when = due_at or document["due_at"]
+                await self._point_at(document["_id"], document["origin"], when)
+            elif from_status is DeliveryStatus.PENDING:
+                await self._forget(document["_id"])
         return result.modified_count
 
     async def count(self, status: DeliveryStatus) -> int:
