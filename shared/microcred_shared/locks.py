@@ -18,14 +18,16 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from .events import utc_now
-from .mongo import IndexSpec, MongoCollection, MongoDatabase
+from .mongo import Document, IndexSpec, MongoCollection, MongoDatabase
 
 LOCKS_COLLECTION = "locks"
 LOCK_INDEXES = IndexSpec(LOCKS_COLLECTION)
@@ -79,3 +81,27 @@ class DocumentLocks:
 
 def document_key(collection: MongoCollection, document_id: object) -> str:
     return f"{collection.name}:{document_id}"
+
+
+async def update_by_id_if(
+    collection: MongoCollection,
+    document_id: object,
+    condition: Callable[[Document], bool],
+    update: dict[str, Any],
+) -> Document | None:
+    """Apply ``update`` to the document if ``condition`` holds for it: the updated document, or
+    None (absent, or the condition failed).
+
+    A conditional update written as read, check, write by ``_id`` alone, under the document's
+    lock: FerretDB 1.24 finds a document by index only for a filter that is exactly
+    ``{"_id": …}`` and scans the whole collection for any other (measured here: 5 ms against
+    2–3 s at 2,000 webhook deliveries), and its updates are not atomic anyway.
+    """
+    async with DocumentLocks.of(collection.database).hold(document_key(collection, document_id)):
+        document = await collection.find_one({"_id": document_id})
+        if document is None or not condition(document):
+            return None
+        updated: Document | None = await collection.find_one_and_update(
+            {"_id": document_id}, update, return_document=ReturnDocument.AFTER
+        )
+        return updated

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from microcred_shared.events import utc_now
+from microcred_shared.locks import update_by_id_if
 from microcred_shared.mongo import (
     Document,
     IndexSpec,
@@ -16,7 +17,7 @@ from microcred_shared.mongo import (
     MongoDatabase,
     insert_if_absent,
 )
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatus
 from ..service_layer.ports import Claim, DueDelivery
@@ -113,15 +114,19 @@ class MongoDeliveries:
 
     async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
         token = uuid.uuid4().hex
-        document = await self._collection.find_one_and_update(
-            {
-                "_id": delivery_id,
-                "status": DeliveryStatus.PENDING.value,
-                "due_at": {"$lte": now},
-                "lease_until": {"$lte": now},
-            },
+
+        def claimable(document: Document) -> bool:
+            return bool(
+                document["status"] == DeliveryStatus.PENDING.value
+                and document["due_at"] <= now
+                and document["lease_until"] <= now
+            )
+
+        document = await update_by_id_if(
+            self._collection,
+            delivery_id,
+            claimable,
             {"$set": {"lease_until": lease_until, "lease_token": token}},
-            return_document=ReturnDocument.AFTER,
         )
         if document is None:
             await self._drop_stale_pointer(delivery_id)
@@ -145,16 +150,18 @@ class MongoDeliveries:
     async def record(self, claim: Claim, updated: Delivery) -> bool:
         """Store the attempt just made and the new state, if we still hold the lease."""
         attempt = updated.attempts[-1]
-        result = await self._collection.update_one(
-            {"_id": updated.delivery_id, "lease_token": claim.lease_token},
+        stored = await update_by_id_if(
+            self._collection,
+            updated.delivery_id,
+            _leased_by(claim),
             {
                 "$push": {"attempts": _attempt_document(attempt)},
                 "$set": {**_state(updated), "lease_until": NO_LEASE, "lease_token": None},
             },
         )
-        if result.matched_count == 1:
+        if stored is not None:
             await self._follow(updated)
-        return result.matched_count == 1
+        return stored is not None
 
     async def _follow(self, delivery: Delivery) -> None:
         """The pointer after the delivery's state changed: its next due time, or none."""
@@ -164,8 +171,10 @@ class MongoDeliveries:
             await self._forget(delivery.delivery_id)
 
     async def release(self, claim: Claim, status: DeliveryStatus) -> None:
-        await self._collection.update_one(
-            {"_id": claim.delivery.delivery_id, "lease_token": claim.lease_token},
+        await update_by_id_if(
+            self._collection,
+            claim.delivery.delivery_id,
+            _leased_by(claim),
             {"$set": {"status": status.value, "lease_until": NO_LEASE, "lease_token": None}},
         )
         await self._forget(claim.delivery.delivery_id)
@@ -209,6 +218,13 @@ class MongoDeliveries:
 
     async def count(self, status: DeliveryStatus) -> int:
         return await self._collection.count_documents({"status": status.value})
+
+
+def _leased_by(claim: Claim) -> Callable[[Document], bool]:
+    def holds_lease(document: Document) -> bool:
+        return bool(document.get("lease_token") == claim.lease_token)
+
+    return holds_lease
 
 
 def _state(delivery: Delivery) -> Document:
