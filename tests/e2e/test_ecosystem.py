@@ -139,11 +139,21 @@ async def test_every_service_reports_what_the_story_did_on_its_metrics(
 ) -> None:
     """Prometheus figures an operator alerts on: issuance, revocations, webhook deliveries,
     handler latency and consumer lag per service."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        found = {
+
+    async def measured() -> dict[str, dict[tuple[str, frozenset[Any]], float]]:
+        return {
             name: await _samples(http, ecosystem.service(name).url)
             for name in ("catalogue", "issuer", "verifier", "notifier")
         }
+
+    def lag_reported(found: dict[str, dict[tuple[str, frozenset[Any]], float]]) -> bool:
+        lag = "microcred_consumer_lag"
+        return all(any(name == lag for name, _ in samples) for samples in found.values())
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        # Lag is measured every 15 s: give every service the time for one round after its groups
+        # committed offsets.
+        found = await eventually(measured, lag_reported, timeout=60, interval=2.0)
 
     issuer, notifier = found["issuer"], found["notifier"]
     completions = sum(len(learner.completions) for learner in story.LEARNERS)

@@ -48,7 +48,9 @@ class ConsumerLag:
     async def _run(self) -> None:
         while True:
             try:
-                await self.refresh()
+                # Bounded: a call that hangs (a broker not answering yet) must not end the
+                # measuring for good.
+                await asyncio.wait_for(self.refresh(), timeout=self.interval_seconds)
             except Exception as error:  # metrics must never take the service down
                 log.warning("consumer lag not measured", error=repr(error))
             await asyncio.sleep(self.interval_seconds)
