@@ -31,7 +31,7 @@ import copy
 import secrets
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,7 @@ from microcred.ecosystem import story
 from stack import free_ports
 from tests.reliability import mutations as m
 from tests.reliability.conftest import Seeded
+from tests.support import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -228,9 +229,9 @@ async def issue_shapes(
     for provider_id, code in COMPONENTS:
         await complete(provider_id, code, f"component-{code}", {"did": learner_did})
     stacked = await eventually(
-        lambda: stacked_credential(http, seeded, learner_did, suite),
-        f"a {suite} stacked credential",
+        lambda: stacked_credential(http, seeded, learner_did, suite), timeout=120, interval=0.5
     )
+    assert stacked is not None
     shapes.append(Issued("stacked", suite, str(story.PATHWAYS[0]["owner"]), stacked))
     for issued in shapes:
         assert issued.document["proof"][0]["cryptosuite"] == suite, issued.name
@@ -259,16 +260,6 @@ async def stacked_credential(
             if document["proof"][0]["cryptosuite"] == suite:
                 return document
     return None
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.5)
 
 
 # --- the corpus -------------------------------------------------------------------------------
@@ -491,7 +482,8 @@ class Verifier:
             verdict = await self.verdict(document)
             return verdict.outcome if verdict.outcome in ACCEPTED else None
 
-        outcome: str = await eventually(accepted, "the genuine credential to verify")
+        outcome = await eventually(accepted, timeout=120, interval=0.5)
+        assert outcome is not None
         return outcome
 
     async def verdicts(self, corpus: list[m.Mutation]) -> list[Verdict]:
