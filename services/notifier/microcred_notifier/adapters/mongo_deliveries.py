@@ -23,9 +23,10 @@ from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatu
 from ..service_layer.ports import Claim, DueDelivery
 
 DELIVERIES = "deliveries"
-# One small document per delivery that may be pending: what the dispatcher looks through,
-# instead of every delivery ever made (FerretDB 1.24 answers any query but by _id with a
-# scan). Pointers go stale when a delivery ends; the next look removes those.
+# One small document per pending delivery, with the moment it may next be claimed: what the
+# dispatcher looks through, instead of every delivery ever made (FerretDB 1.24 answers any
+# query but by _id with a scan). A delivery that ends drops its pointer; one left by a crash
+# is dropped when a claim through it misses.
 PENDING = "pending_deliveries"
 EMAILS = "emails"
 # How often the full scan also runs: it finds a pending delivery whose pointer a crash
@@ -171,13 +172,14 @@ class MongoDeliveries:
             await self._forget(delivery.delivery_id)
 
     async def release(self, claim: Claim, status: DeliveryStatus) -> None:
-        await update_by_id_if(
+        released = await update_by_id_if(
             self._collection,
             claim.delivery.delivery_id,
             _leased_by(claim),
             {"$set": {"status": status.value, "lease_until": NO_LEASE, "lease_token": None}},
         )
-        await self._forget(claim.delivery.delivery_id)
+        if released is not None:  # a lease lost meanwhile: the pointer is its new holder's
+            await self._forget(claim.delivery.delivery_id)
 
     async def save(self, delivery: Delivery) -> None:
         await self._collection.update_one(
