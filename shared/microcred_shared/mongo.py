@@ -61,6 +61,20 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     return True
 
 
+async def count_groups(
+    collection: MongoCollection, match: Document, group_id: dict[str, str]
+) -> list[tuple[Document, int]]:
+    """``$match`` then ``$group`` counting with ``{"$sum": 1}``: each group's ``_id`` and size.
+
+    Counting documents only: FerretDB 1.24 sums a field path to 0 when the group ``_id`` is a
+    document."""
+    pipeline: list[Document] = [
+        {"$match": match},
+        {"$group": {"_id": group_id, "count": {"$sum": 1}}},
+    ]
+    return [(row["_id"], int(row["count"])) async for row in await collection.aggregate(pipeline)]
+
+
 async def insert_if_absent(collection: MongoCollection, document: Document) -> bool:
     """Insert ``document`` unless its ``_id`` (or another unique key) exists; True if inserted."""
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microcred_shared.mongo import IndexSpec, MongoDatabase, insert_if_absent
+from microcred_shared.mongo import IndexSpec, MongoDatabase, count_groups, insert_if_absent
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
@@ -84,11 +84,7 @@ class MongoDemand:
     async def _count(
         self, match: dict[str, Any], group_id: dict[str, str]
     ) -> dict[tuple[Any, str | None], int]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": match},
-            {"$group": {"_id": group_id, "count": {"$sum": 1}}},
-        ]
-        counts: dict[tuple[Any, str | None], int] = {}
-        async for row in await self._collection.aggregate(pipeline):
-            counts[(row["_id"].get("key"), row["_id"].get("month"))] = int(row["count"])
-        return counts
+        return {
+            (group.get("key"), group.get("month")): count
+            for group, count in await count_groups(self._collection, match, group_id)
+        }

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from microcred_shared.mongo import IndexSpec, MongoCollection, MongoDatabase, insert_if_absent
+from microcred_shared.locks import update_by_id_if
+from microcred_shared.mongo import IndexSpec, MongoDatabase, count_groups, insert_if_absent
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from ..domain.issuance import (
     CredentialState,
@@ -42,43 +40,37 @@ class MongoIssuance:
         )
 
     async def record_status(self, record: StatusRecord) -> bool:
-        # One writer per credential: the issuer keys status events by credential id, so one
-        # consumer applies them in order. The sequence guard makes a redelivery, or an older
-        # change replayed after a newer one, miss the filter and collide on _id.
-        try:
-            await self._statuses.update_one(
-                {"_id": record.credential_id, "sequence": {"$lt": record.sequence}},
-                {
-                    "$set": {
-                        "provider_id": record.provider_id,
-                        "achievement_id": record.achievement_id,
-                        "state": record.state.value,
-                        "sequence": record.sequence,
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        state = {
+            "provider_id": record.provider_id,
+            "achievement_id": record.achievement_id,
+            "state": record.state.value,
+            "sequence": record.sequence,
+        }
+        if await insert_if_absent(self._statuses, {"_id": record.credential_id, **state}):
+            return True
+        # A redelivery, or an older change replayed after a newer one, changes nothing.
+        newer = await update_by_id_if(
+            self._statuses,
+            record.credential_id,
+            lambda kept: bool(kept["sequence"] < record.sequence),
+            {"$set": state},
+        )
+        return newer is not None
 
     async def summary(self, provider_id: str) -> IssuanceSummary:
+        by_provider = {"provider_id": provider_id}
         issued = {
-            key["achievement_id"]: count
-            for key, count in (await _count(self._issued, provider_id, ["achievement_id"]))
+            group["achievement_id"]: count
+            for group, count in await count_groups(
+                self._issued, by_provider, {"achievement_id": "$achievement_id"}
+            )
         }
         states = [
-            (key["achievement_id"], CredentialState(key["state"]), count)
-            for key, count in await _count(self._statuses, provider_id, ["achievement_id", "state"])
+            (group["achievement_id"], CredentialState(group["state"]), count)
+            for group, count in await count_groups(
+                self._statuses,
+                by_provider,
+                {"achievement_id": "$achievement_id", "state": "$state"},
+            )
         ]
         return summarise(issued, states)
-
-
-async def _count(
-    collection: MongoCollection, provider_id: str, fields: list[str]
-) -> list[tuple[dict[str, Any], int]]:
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"provider_id": provider_id}},
-        {"$group": {"_id": {f: f"${f}" for f in fields}, "count": {"$sum": 1}}},
-    ]
-    return [(row["_id"], int(row["count"])) async for row in await collection.aggregate(pipeline)]
