@@ -184,6 +184,25 @@ async def test_infra_fixture_serves_real_kafka_and_mongodb(
         await client.close()
 
 
+async def test_ferretdb_finds_updates_and_deletes_by_id_through_its_index(
+    stack: LocalStack, unique_name: Callable[[str], str]
+) -> None:
+    """Unpatched FerretDB 1.24 filters on an expression its `_id` index does not cover, so each
+    lookup, update and delete by `_id` scans the table. Its `explain` shows SQLite's plan; the
+    update and delete statements use the same `_id` expression as the query explained here."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongodb_uri)
+    try:
+        database = client[unique_name("db")]
+        await database["things"].insert_many([{"_id": f"thing-{n}"} for n in range(3)])
+        by_id = await database.command("explain", {"find": "things", "filter": {"_id": "thing-2"}})
+        by_field = await database.command("explain", {"find": "things", "filter": {"n": 1}})
+    finally:
+        await client.close()
+
+    assert "USING INDEX" in " ".join(by_id["queryPlanner"]["Plan"]), by_id["queryPlanner"]
+    assert "SCAN" in " ".join(by_field["queryPlanner"]["Plan"]), by_field["queryPlanner"]
+
+
 def test_stop_from_another_process_frees_ports_and_ends_processes(stack: LocalStack) -> None:
     pids = _pids(stack)
     ports = [stack.kafka.port, stack.kafka.controller_port, stack.ferretdb.port]
