@@ -58,6 +58,10 @@ class ServiceSettings(BaseSettings):
         ),
     )
     relay_interval_seconds: float = Field(default=0.2, gt=0)
+    # Database commands at least this slow are logged with their collection and filter fields.
+    mongodb_slow_command_ms: float = Field(
+        default=250, gt=0, validation_alias="MICROCRED_MONGODB_SLOW_COMMAND_MS"
+    )
 
     @property
     def topics(self) -> TopicNames:

@@ -27,6 +27,7 @@ from ..messaging.inbox import INBOX_COLLECTION, INBOX_INDEXES, Inbox
 from ..messaging.lag import ConsumerLag
 from ..messaging.outbox import OUTBOX_INDEX, OutboxRelay
 from ..mongo import Document, IndexSpec, MongoDatabase, create_client, ensure_indexes, ping
+from ..mongo_slow_log import SlowCommandLog
 from ..settings import ServiceSettings
 from ..telemetry import mongo_command_tracer
 
@@ -158,7 +159,10 @@ def build_runtime(
         mongo=create_client(
             settings.mongodb_uri.get_secret_value(),
             app_name=settings.service_name,
-            listeners=[mongo_command_tracer(tracer_provider)],
+            listeners=[
+                mongo_command_tracer(tracer_provider),
+                SlowCommandLog(settings.mongodb_slow_command_ms),
+            ],
         ),
         broker=create_broker(
             settings.kafka_bootstrap_servers,

@@ -46,3 +46,11 @@ def test_infrastructure_addresses_come_from_the_standard_variables(
 def test_the_mongodb_uri_never_shows_in_a_repr() -> None:
     settings = ExampleSettings(mongodb_uri="mongodb://user:hunter2@db/")
     assert "hunter2" not in repr(settings)
+
+
+def test_the_slow_command_threshold_is_shared_by_every_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MICROCRED_MONGODB_SLOW_COMMAND_MS", "40")
+
+    assert ExampleSettings().mongodb_slow_command_ms == 40
