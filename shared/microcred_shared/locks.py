@@ -93,9 +93,10 @@ async def update_by_id_if(
     None (absent, or the condition failed).
 
     A conditional update written as read, check, write by ``_id`` alone, under the document's
-    lock: FerretDB 1.24 finds a document by index only for a filter that is exactly
-    ``{"_id": …}`` and scans the whole collection for any other (measured here: 5 ms against
-    2–3 s at 2,000 webhook deliveries), and its updates are not atomic anyway.
+    lock: FerretDB 1.24 uses an index only for a filter that is exactly ``{"_id": …}`` (and
+    only when built with the stack's patch, see ``stack/fetch.py``) and scans the whole
+    collection for any other (measured here: 5 ms against 2–3 s at 2,000 webhook
+    deliveries), and its updates are not atomic anyway.
     """
     async with DocumentLocks.of(collection.database).hold(document_key(collection, document_id)):
         document = await collection.find_one({"_id": document_id})

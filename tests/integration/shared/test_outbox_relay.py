@@ -66,9 +66,7 @@ async def test_events_stored_with_their_document_are_published_in_order_then_cle
     things = runtime.database["things"]
     events = [verification("v-1"), verification("v-2")]
     entries = [outbox_entry(Topic.VERIFICATIONS, "thing-1", e) for e in events]
-    await store_with_outbox(
-        things, {"_id": "thing-1"}, {"$set": {"state": "done"}}, entries, upsert=True
-    )
+    await store_with_outbox(things, "thing-1", {"$set": {"state": "done"}}, entries, upsert=True)
     runtime.wake_relay()
 
     topic = runtime.topics.of(Topic.VERIFICATIONS)
@@ -145,6 +143,42 @@ async def test_a_new_document_inserted_with_events_is_published_without_waiting_
     assert (await things.find_one({"_id": "thing-4"}))["state"] == 1
 
 
+async def test_a_guarded_write_whose_guard_fails_stores_neither_state_nor_events(
+    runtime: Any, infra: Any
+) -> None:
+    """The version guard of a conditional write is checked under the document's lock, then
+    the write goes by `_id` alone."""
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    await things.insert_one({"_id": "thing-5", "version": 2})
+
+    def newer_than(version: int) -> Any:
+        return lambda stored: stored is None or stored["version"] < version
+
+    def entries(name: str) -> list[Document]:
+        return [outbox_entry(Topic.VERIFICATIONS, "t5", verification(name))]
+
+    stale = await store_with_outbox(
+        things, "thing-5", {"$set": {"version": 1}}, entries("v-stale"), only_if=newer_than(1)
+    )
+    newer = await store_with_outbox(
+        things, "thing-5", {"$set": {"version": 3}}, entries("v-newer"), only_if=newer_than(3)
+    )
+    created = await store_with_outbox(
+        things,
+        "thing-6",
+        {"$set": {"version": 1}},
+        entries("v-new"),
+        only_if=newer_than(1),
+        upsert=True,
+    )
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert (stale, newer, created) == (False, True, True)
+    assert (await things.find_one({"_id": "thing-5"}))["version"] == 3
+    assert await relay.drain(sweep=True) == 2  # v-newer and v-new, not v-stale
+
+
 async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_nor_events(
     runtime: Any, infra: Any
 ) -> None:
@@ -156,9 +190,7 @@ async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_
     async def handler_writes() -> None:
         for event in events:
             entry = outbox_entry(Topic.VERIFICATIONS, "hot", event)
-            await store_with_outbox(
-                things, {"_id": "hot"}, {"$inc": {"writes": 1}}, [entry], upsert=True
-            )
+            await store_with_outbox(things, "hot", {"$inc": {"writes": 1}}, [entry], upsert=True)
             runtime.wake_relay()
             await asyncio.sleep(0)
 

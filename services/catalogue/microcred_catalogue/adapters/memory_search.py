@@ -7,8 +7,9 @@ answers a search from posting sets, touching only the candidates, and the page i
 ``_id``. It is fed by the compacted ``catalogue.achievements`` topic (every replica rebuilds it
 at start) and written through by the handler that stored a change, so a replica sees its own
 writes at once. Each entry keeps its published form, zlib-compressed (about 0.5 KB), so a
-search answers without reading the database at all: FerretDB 1.24 answers even an ``_id``
-lookup with a table scan (explain: SCAN), which would make every hit cost O(catalogue).
+search answers without reading the database at all: a stock FerretDB 1.24 answers even an
+``_id`` lookup with a table scan (explain: SCAN), which would make every hit cost O(catalogue).
+The local stack builds it with that fixed (``stack/fetch.py``), but an operator's may not be.
 """
 
 from __future__ import annotations

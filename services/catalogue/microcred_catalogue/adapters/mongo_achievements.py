@@ -9,7 +9,6 @@ from microcred_shared.events.topics import Topic
 from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from ..domain.achievements import Achievement
 from ..service_layer.ports import Event
@@ -38,17 +37,11 @@ class MongoAchievements:
 
     async def save_if_newer(self, achievement: Achievement, event: Event) -> bool:
         entry = outbox_entry(Topic.CATALOGUE_ACHIEVEMENTS, achievement.achievement_id, event)
-        try:
-            # The version guard and the upsert are one write (under the document's lock, as
-            # FerretDB updates are not atomic): when a version >= ours is stored the filter
-            # misses, the upsert collides on _id, and nothing changes.
-            await store_with_outbox(
-                self._collection,
-                {"_id": achievement.achievement_id, "version": {"$lt": achievement.version}},
-                {"$set": achievement_document(achievement)},
-                [entry],
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+        return await store_with_outbox(
+            self._collection,
+            achievement.achievement_id,
+            {"$set": achievement_document(achievement)},
+            [entry],
+            only_if=lambda stored: stored is None or stored["version"] < achievement.version,
+            upsert=True,
+        )

@@ -8,7 +8,6 @@ from microcred_shared.events.topics import Topic
 from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from ..domain.pathways import Pathway
 from ..service_layer.ports import Event
@@ -34,26 +33,25 @@ class MongoPathways:
         return pathway_from(document) if document else None
 
     async def add(self, pathway: Pathway, event: Event) -> bool:
-        try:
-            await store_with_outbox(
-                self._collection,
-                {"_id": pathway.pathway_id, "version": {"$exists": False}},
-                {"$set": pathway_document(pathway)},
-                [_entry(pathway, event)],
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def replace(self, pathway: Pathway, event: Event) -> bool:
-        result = await store_with_outbox(
+        return await store_with_outbox(
             self._collection,
-            {"_id": pathway.pathway_id, "version": pathway.version - 1},
+            pathway.pathway_id,
             {"$set": pathway_document(pathway)},
             [_entry(pathway, event)],
+            only_if=lambda stored: stored is None or "version" not in stored,
+            upsert=True,
         )
-        return result.matched_count == 1
+
+    async def replace(self, pathway: Pathway, event: Event) -> bool:
+        return await store_with_outbox(
+            self._collection,
+            pathway.pathway_id,
+            {"$set": pathway_document(pathway)},
+            [_entry(pathway, event)],
+            only_if=lambda stored: (
+                stored is not None and stored.get("version") == pathway.version - 1
+            ),
+        )
 
     async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:
         ids = list(achievement_ids)

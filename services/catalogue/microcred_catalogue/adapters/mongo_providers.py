@@ -6,7 +6,6 @@ from microcred_shared.events.topics import Topic
 from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from ..domain.providers import Provider
 from ..service_layer.ports import Event
@@ -32,26 +31,25 @@ class MongoProviders:
         return provider_from(document) if document else None
 
     async def add(self, provider: Provider, event: Event) -> bool:
-        try:
-            await store_with_outbox(
-                self._collection,
-                {"_id": provider.provider_id, "version": {"$exists": False}},
-                {"$set": provider_document(provider)},
-                [_entry(provider, event)],
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def replace(self, provider: Provider, event: Event) -> bool:
-        result = await store_with_outbox(
+        return await store_with_outbox(
             self._collection,
-            {"_id": provider.provider_id, "version": provider.version - 1},
+            provider.provider_id,
             {"$set": provider_document(provider)},
             [_entry(provider, event)],
+            only_if=lambda stored: stored is None or "version" not in stored,
+            upsert=True,
         )
-        return result.matched_count == 1
+
+    async def replace(self, provider: Provider, event: Event) -> bool:
+        return await store_with_outbox(
+            self._collection,
+            provider.provider_id,
+            {"$set": provider_document(provider)},
+            [_entry(provider, event)],
+            only_if=lambda stored: (
+                stored is not None and stored.get("version") == provider.version - 1
+            ),
+        )
 
     async def list(self) -> list[Provider]:
         cursor = self._collection.find({}, _PUBLIC).sort("_id", ASCENDING)

@@ -22,6 +22,7 @@ class AchievementQueries:
         return achievement
 
     async def search(self, query: SearchQuery) -> SearchHits:
-        # Answered from the projection alone: on FerretDB 1.24 even an `_id` lookup scans the
-        # collection, so reading the page from the database would cost O(catalogue) per hit.
+        # Answered from the projection alone: on a stock FerretDB 1.24 even an `_id` lookup
+        # scans the collection, so reading the page from the database would cost O(catalogue)
+        # per hit.
         return self.projection.search(query)

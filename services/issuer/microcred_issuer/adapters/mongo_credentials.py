@@ -151,16 +151,15 @@ class MongoCredentials:
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        # Under the document's lock: FerretDB applies updates as unsynchronised
-        # read-modify-writes, so the sequence guard alone would not stop a concurrent change
-        # (or the relay clearing the outbox) from being lost.
-        result = await store_with_outbox(
+        return await store_with_outbox(
             self._collection,
-            {"_id": credential.credential_id, "status_sequence": expected_sequence},
+            credential.credential_id,
             {"$set": _state(credential)},
             entries(events),
+            only_if=lambda stored: (
+                stored is not None and stored["status_sequence"] == expected_sequence
+            ),
         )
-        return result.modified_count == 1
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         index = await self._learners.find_one({"_id": learner_ref})

@@ -68,14 +68,13 @@ class MongoKeyrings:
     async def replace(
         self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        # Under the document's lock (see MongoCredentials.update_status).
-        result = await store_with_outbox(
+        return await store_with_outbox(
             self._collection,
-            {"_id": keyring.provider_id, "version": expected_version},
+            keyring.provider_id,
             {"$set": _state(keyring)},
             entries(events),
+            only_if=lambda stored: stored is not None and stored["version"] == expected_version,
         )
-        return result.modified_count == 1
 
 
 class MongoApiKeys:

@@ -10,9 +10,9 @@ from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeysV1
-from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
+from microcred_shared.locks import update_by_id_if
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from microcred_verifier.adapters import documents as col
 from microcred_verifier.adapters import mapping
@@ -43,14 +43,17 @@ class MongoProjections:
     async def _upsert(
         self, collection: str, key: str, order_field: str, order: int, doc: Document
     ) -> bool:
-        """Store ``doc`` unless a document with the same or a newer ``order`` is there."""
-        try:
-            result = await self._db[collection].update_one(
-                {"_id": key, order_field: {"$lt": order}}, {"$set": doc}, upsert=True
+        """Store ``doc`` unless a document with the same or a newer ``order`` is there.
+
+        An insert, else a conditional update by ``_id`` alone: a filter on the order field
+        too would make FerretDB scan the collection on every event."""
+        projection = self._db[collection]
+        changed = await insert_if_absent(projection, {"_id": key, **doc}) or (
+            await update_by_id_if(
+                projection, key, lambda stored: stored[order_field] < order, {"$set": doc}
             )
-        except DuplicateKeyError:  # present with a newer or equal version: ignore
-            return False
-        changed = bool(result.upserted_id is not None or result.modified_count)
+            is not None
+        )
         if changed:
             await self._db[col.PROJECTION_STATE].update_one(
                 {"_id": collection}, {"$set": {"last_event_at": doc["received_at"]}}, upsert=True
