@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from microcred_notifier.adapters.webhooks import signature_header
@@ -229,3 +230,46 @@ async def test_an_origin_that_keeps_failing_gets_one_request_at_a_time() -> None
     await world.dispatcher.run_until_idle()
     assert failing.seen_in_flight[:4] == [1, 2, 3, 4]
     assert failing.seen_in_flight[4:] == [1] * 6
+
+
+class CountingDue:
+    """Wraps a repository's `due`: on FerretDB each call scans every pending pointer."""
+
+    def __init__(self, world: World) -> None:
+        self.calls = 0
+        self._due = world.deliveries.due
+        world.deliveries.due = self  # type: ignore[method-assign]
+
+    async def __call__(self, *args: Any) -> Any:
+        self.calls += 1
+        return await self._due(*args)
+
+
+async def test_deliveries_this_process_stores_are_sent_without_looking_for_due_ones() -> None:
+    world = World()
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    await world.dispatcher.run_until_idle()  # the first look finds nothing
+    looks = CountingDue(world)
+
+    for n in range(5):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+        await world.dispatcher.run_until_idle()
+
+    assert len(world.sender.sent) == 5
+    assert looks.calls == 0
+
+
+async def test_more_new_deliveries_than_a_batch_are_left_to_the_look_and_all_sent() -> None:
+    world = World(limits=DispatchLimits(batch_size=3, max_in_flight=1))
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    await world.dispatcher.run_until_idle()
+    looks = CountingDue(world)
+
+    for n in range(7):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+    await world.dispatcher.run_until_idle()
+
+    assert len(world.sender.sent) == 7
+    assert looks.calls >= 1

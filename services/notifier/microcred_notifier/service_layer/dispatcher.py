@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -47,9 +47,10 @@ class DispatchLimits:
     lease: timedelta = timedelta(seconds=60)
     poll_interval_seconds: float = 1.0
     batch_size: int = 256
-    # How long a batch of found deliveries is worked through before looking again (sooner when
-    # this process stores new ones); bounds how long another replica's new work waits.
-    rescan_seconds: float = 1.0
+    # How long a batch of found deliveries is worked through before looking again; bounds how
+    # long another replica's new work waits. What this process stores is queued directly: on
+    # FerretDB the look scans every pending pointer (about 300 ms at 2,000 behind).
+    rescan_seconds: float = 5.0
     # An idle dispatcher scans less and less often, up to this: on FerretDB every scan reads the
     # whole collection. New work stored by this process, or due by its own records, is looked
     # for at once; what other replicas store waits at most this long.
@@ -99,9 +100,15 @@ class Dispatcher:
     def wake(self) -> None:
         self._wake.set()
 
-    def new_deliveries(self) -> None:
-        """New deliveries were stored: look for them now, not at the next scan."""
-        self._scan_soon()
+    def new_deliveries(self, stored: Sequence[DueDelivery] = ()) -> None:
+        """New deliveries were stored, due now: queue ``stored`` (or, when not named, look for
+        them at once) rather than wait for the next scan. Past a batch's worth queued they are
+        left to the scan, which finds them by their pointers: the queue stays bounded."""
+        room = self.limits.batch_size - len(self._candidates)
+        if not stored or len(stored) > room:
+            self._scan_soon()
+        else:
+            self._candidates.extend(stored)
         self._wake.set()
 
     def start(self) -> None:

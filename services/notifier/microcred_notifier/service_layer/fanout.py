@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.deliveries import Delivery, delivery_id_for
 from ..domain.notifications import Notification, payload_for
 from ..domain.subscriptions import Subscriber, Subscription, learner_visible_to
 from ..domain.urls import UrlRefused, parse_webhook_url
-from .ports import Clock, DeliveryRepository, SubscriberRepository, SubscriptionRepository
+from .ports import (
+    Clock,
+    DeliveryRepository,
+    DueDelivery,
+    SubscriberRepository,
+    SubscriptionRepository,
+)
 
 
-def _nothing() -> None:
+def _nothing(_: Sequence[DueDelivery]) -> None:
     return None
 
 
@@ -22,14 +28,14 @@ class FanOut:
     subscriptions: SubscriptionRepository
     deliveries: DeliveryRepository
     clock: Clock
-    # Tells the dispatcher that there is new work, so it need not wait for its next poll.
-    on_new_deliveries: Callable[[], None] = field(default=_nothing)
+    # Hands the dispatcher the new work, so it need not wait for its next poll.
+    on_new_deliveries: Callable[[Sequence[DueDelivery]], None] = field(default=_nothing)
 
     async def notify(self, notification: Notification, trace: dict[str, str] | None = None) -> int:
         """Store a delivery for every subscription that wants ``notification``; returns how
         many were new (a redelivered event finds them all there and adds nothing)."""
         candidates = await self.subscriptions.active_for(notification.event_type)
-        created = 0
+        created: list[DueDelivery] = []
         owners: dict[str, Subscriber | None] = {}
         for subscription in candidates:
             if not subscription.wants(notification):
@@ -43,10 +49,10 @@ class FanOut:
                 continue
             delivery = self._delivery(notification, subscription, owner, trace or {})
             if delivery and await self.deliveries.add_if_absent(delivery):
-                created += 1
+                created.append(DueDelivery(delivery.delivery_id, delivery.origin))
         if created:
-            self.on_new_deliveries()
-        return created
+            self.on_new_deliveries(created)
+        return len(created)
 
     def _delivery(
         self,
