@@ -68,7 +68,7 @@ def build_issuer(
     if ports is None:
         credentials = MongoCredentials(runtime.database)
         ports = _real_ports(settings, runtime, credentials)
-        on_start.append(credentials.index_learners)
+        on_start.extend([credentials.index_learners, credentials.index_status_bits])
     options = Options(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),

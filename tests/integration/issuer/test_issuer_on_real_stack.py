@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from microcred_issuer.adapters.mongo_credentials import LEARNERS, MIGRATIONS, MongoCredentials
+from microcred_issuer.adapters.mongo_status_bits import STATUS_BITS, MongoStatusBits
 from microcred_issuer.domain.ids import completion_credential_id, stacked_credential_id
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.events import Topic
@@ -335,3 +336,72 @@ async def test_a_browser_opening_the_issued_events_page_link_sees_the_credential
     assert "Active" in page.text
     assert "Verify this credential" in page.text
     assert "@example.org" not in page.text
+
+
+async def _list_bit(issuer: RunningIssuer, credential_id: str) -> bool:
+    entry = (await issuer.credential(credential_id))["credentialStatus"]
+    listed = await issuer.http.get(
+        entry["statusListCredential"].removeprefix(issuer.settings.base_url)
+    )
+    encoded = listed.json()["credentialSubject"]["encodedList"]
+    return bit_is_set(decode_bitstring(encoded), int(entry["statusListIndex"]))
+
+
+async def _revoke(issuer: RunningIssuer, credential_id: str) -> int:
+    response = await issuer.http.post(
+        f"/credentials/{credential_id}/revoke",
+        headers={"x-api-key": await issuer.api_key("uni-a")},
+        json={"reason": "withdrawn"},
+    )
+    return response.status_code
+
+
+async def test_a_crash_between_a_revocation_and_its_list_bit_is_mended_from_the_event(
+    issuer: RunningIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await issuer.report(completion("bits-crash-1", "uni-a", "uni-a:MECH-1"))
+    credential_id = completion_credential_id("uni-a", "bits-crash-1")
+    await issuer.credential(credential_id)  # stored
+    apply = MongoStatusBits.apply
+    crashed: list[str] = []
+
+    async def crash_once(self: MongoStatusBits, credential: Any) -> None:
+        if not crashed:
+            crashed.append(credential.credential_id)
+            raise ConnectionError("the process died after storing the status change")
+        await apply(self, credential)
+
+    monkeypatch.setattr(MongoStatusBits, "apply", crash_once)
+
+    # The service answers 500; the in-process transport hands the test the error itself.
+    with pytest.raises(ConnectionError):
+        await _revoke(issuer, credential_id)
+    stored = await MongoCredentials(issuer.issuer.runtime.database).get(credential_id)
+
+    assert crashed == [credential_id]
+    assert stored is not None
+    assert stored.status == "revoked"
+    assert await eventually(lambda: _list_bit(issuer, credential_id), timeout=60)
+
+
+async def test_credentials_revoked_before_the_status_bits_existed_are_listed_after_start(
+    issuer: RunningIssuer,
+) -> None:
+    await issuer.report(completion("bits-early-1", "uni-a", "uni-a:MECH-1"))
+    credential_id = completion_credential_id("uni-a", "bits-early-1")
+    await issuer.credential(credential_id)  # stored
+    assert await _revoke(issuer, credential_id) == 200
+    assert await eventually(lambda: _list_bit(issuer, credential_id), timeout=30)
+    database = issuer.issuer.runtime.database
+    credentials = MongoCredentials(database)
+    # As an earlier version left the database: revoked credentials, no bits, no marker.
+    await database[STATUS_BITS].delete_many({})
+    await database[MIGRATIONS].delete_many({})
+
+    forgotten = await _list_bit(issuer, credential_id)
+    recorded = await credentials.index_status_bits()
+
+    assert forgotten is False
+    assert recorded >= 1
+    assert await _list_bit(issuer, credential_id)
+    assert await credentials.index_status_bits() == 0  # once per database

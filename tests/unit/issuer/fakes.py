@@ -127,6 +127,9 @@ class FakeCredentials:
             {c.learner_ref for c in self.stored.values() if c.achievement_id in achievement_ids}
         )
 
+    async def reconcile_status_bits(self, credential_id: str) -> None:
+        return None  # set_indexes reads the stored credentials themselves
+
     async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
         wanted = "revoked" if purpose == "revocation" else "suspended"
         return [

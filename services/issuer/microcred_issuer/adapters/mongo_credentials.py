@@ -15,6 +15,7 @@ from pymongo import ASCENDING, IndexModel
 from ..domain.records import IssuedCredential
 from ..domain.status_list import StatusPurpose, StatusSlot
 from ..service_layer.ports import OutgoingEvent, SignedList
+from .mongo_status_bits import MongoStatusBits
 from .outbox import entries
 
 CREDENTIALS = "credentials"
@@ -24,6 +25,7 @@ CREDENTIALS = "credentials"
 LEARNERS = "learner_credentials"
 MIGRATIONS = "migrations"
 LEARNER_INDEX_BUILT = "learner_credentials.v1"
+STATUS_BITS_BUILT = "status_bits.v1"
 SLOTS = "status_slots"
 STATUS_LISTS = "status_lists"
 
@@ -33,17 +35,9 @@ INDEXES = [
         (
             IndexModel([("learner_ref", ASCENDING)]),
             IndexModel([("achievement_id", ASCENDING)]),
-            IndexModel(
-                [("provider_id", ASCENDING), ("slot_shard", ASCENDING), ("status", ASCENDING)]
-            ),
         ),
     ),
 ]
-
-_STATUS_OF_PURPOSE: dict[StatusPurpose, str] = {
-    "revocation": "revoked",
-    "suspension": "suspended",
-}
 
 
 def _state(credential: IssuedCredential) -> Document:
@@ -114,6 +108,7 @@ class MongoCredentials:
         self._collection = database[CREDENTIALS]
         self._learners = database[LEARNERS]
         self._locks = DocumentLocks.of(database)
+        self._bits = MongoStatusBits(database)
 
     async def get(self, credential_id: str) -> IssuedCredential | None:
         doc = await self._collection.find_one({"_id": credential_id})
@@ -138,20 +133,39 @@ class MongoCredentials:
     async def index_learners(self) -> int:
         """Build the learner index from the credentials stored before it existed (once per
         database; idempotent if two replicas run it at once). Returns the learners indexed."""
-        if await self._collection.database[MIGRATIONS].find_one({"_id": LEARNER_INDEX_BUILT}):
+        if await self._migrated(LEARNER_INDEX_BUILT):
             return 0
         held: dict[str, list[str]] = {}
         async for doc in self._collection.find({}, {"learner_ref": True}):
             held.setdefault(str(doc["learner_ref"]), []).append(str(doc["_id"]))
         for learner_ref, credential_ids in held.items():
             await self._index_for_learner(learner_ref, credential_ids)
-        await insert_if_absent(self._collection.database[MIGRATIONS], {"_id": LEARNER_INDEX_BUILT})
+        await self._mark_migrated(LEARNER_INDEX_BUILT)
         return len(held)
+
+    async def index_status_bits(self) -> int:
+        """Record the status bits of the credentials changed before the bits were kept apart
+        (once per database, like index_learners). Returns the credentials recorded."""
+        if await self._migrated(STATUS_BITS_BUILT):
+            return 0
+        changed = [
+            _credential(doc) async for doc in self._collection.find({"status": {"$ne": "active"}})
+        ]
+        for credential in changed:
+            await self._bits.apply(credential)
+        await self._mark_migrated(STATUS_BITS_BUILT)
+        return len(changed)
+
+    async def _migrated(self, marker: str) -> bool:
+        return await self._collection.database[MIGRATIONS].find_one({"_id": marker}) is not None
+
+    async def _mark_migrated(self, marker: str) -> None:
+        await insert_if_absent(self._collection.database[MIGRATIONS], {"_id": marker})
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        return await store_with_outbox(
+        stored = await store_with_outbox(
             self._collection,
             credential.credential_id,
             {"$set": _state(credential)},
@@ -160,6 +174,16 @@ class MongoCredentials:
                 stored is not None and stored["status_sequence"] == expected_sequence
             ),
         )
+        if stored:
+            await self._bits.apply(credential)
+        return stored
+
+    async def reconcile_status_bits(self, credential_id: str) -> None:
+        """The status lists' bits as the credential's stored status says (after a crash
+        between the status change and its bits)."""
+        credential = await self.get(credential_id)
+        if credential is not None:
+            await self._bits.apply(credential)
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         index = await self._learners.find_one({"_id": learner_ref})
@@ -174,15 +198,7 @@ class MongoCredentials:
         return sorted({str(doc["learner_ref"]) async for doc in cursor})
 
     async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
-        cursor = self._collection.find(
-            {
-                "provider_id": provider_id,
-                "slot_shard": shard,
-                "status": _STATUS_OF_PURPOSE[purpose],
-            },
-            projection={"slot_index": True},
-        )
-        return [int(doc["slot_index"]) async for doc in cursor]
+        return await self._bits.set_indexes(provider_id, shard, purpose)
 
 
 class MongoStatusSlots:

@@ -1,4 +1,5 @@
-"""Kafka subscriptions: catalogue events keep the projections current; completions issue."""
+"""Kafka subscriptions: catalogue events keep the projections current; completions issue; the
+issuer's own status changes keep the status lists' bits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COMPLETION_REPORTED,
+    CREDENTIAL_STATUS_CHANGED,
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
 )
@@ -57,6 +59,9 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
     async def on_pathway(event: CloudEvent[Any]) -> None:
         await projections.on_pathway(event.data)
 
+    async def on_status_changed(event: CloudEvent[Any]) -> None:
+        await handlers.status.on_status_changed(event.data.credential_id)
+
     async def on_completion(event: CloudEvent[Any]) -> None:
         try:
             await handlers.completions.issue(completion_command(event.data))
@@ -70,5 +75,7 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
         (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_achievement),
         (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, on_pathway),
         (Topic.LEARNING_COMPLETIONS, COMPLETION_REPORTED, on_completion),
+        # Its own events: the status lists' bits follow every published status change.
+        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status_changed),
     ):
         runtime.subscribe(Subscription(topics.of(topic), [spec], handler))

@@ -66,6 +66,10 @@ class Credentials(Protocol):
         """Indexes whose bit is set in the list: revoked (or suspended) credentials."""
         ...
 
+    async def reconcile_status_bits(self, credential_id: str) -> None:
+        """Make ``set_indexes`` agree with the credential's stored status (idempotent)."""
+        ...
+
 
 class StatusSlots(Protocol):
     async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:

@@ -49,6 +49,10 @@ class StatusHandlers:
                 return changed
             # A concurrent change won the race: read again and re-decide.
 
+    async def on_status_changed(self, credential_id: str) -> None:
+        """A status change was published: its bits in the lists, had a crash cut it short."""
+        await self._p.credentials.reconcile_status_bits(credential_id)
+
     async def signed_list(self, list_id: str) -> SignedList | None:
         """The list credential, re-signed only when its bits (or the signing key) changed."""
         parsed = parse_list_id(list_id)
