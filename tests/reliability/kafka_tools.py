@@ -1,8 +1,11 @@
-"""Plain aiokafka helpers for the reliability suite: publish raw bytes, read a whole topic."""
+"""Plain aiokafka helpers for the reliability suite: publish raw bytes, read or follow a topic."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -61,3 +64,39 @@ def json_of(record: Any) -> dict[str, Any] | None:
     except (ValueError, TypeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+class TopicTail:
+    """Follows a topic from its beginning in the background, handing each record's JSON to
+    ``on_event``: progress read from the events themselves, which costs the database nothing
+    (counting a growing collection scans it on FerretDB)."""
+
+    def __init__(self, bootstrap: str, topic: str, on_event: Callable[[dict[str, Any]], None]):
+        self._consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+        )
+        self._on_event = on_event
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> TopicTail:
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._follow())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+
+    async def _follow(self) -> None:
+        # The broker restart in the crash suite interrupts fetches; aiokafka reconnects.
+        async for record in self._consumer:
+            event = json_of(record)
+            if event is not None:
+                self._on_event(event)
