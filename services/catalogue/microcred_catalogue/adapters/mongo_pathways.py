@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from microcred_shared.events.topics import Topic
-from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
+from microcred_shared.messaging.outbox import outbox_entry
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.pathways import Pathway
 from ..service_layer.ports import Event
 from .documents import pathway_document, pathway_from
+from .versioned import store_first_version, store_next_version
 
 COLLECTION = "pathways"
 # One index per spec (so one per createIndexes call): FerretDB 1.24 panics ("slice bounds out
@@ -33,24 +34,13 @@ class MongoPathways:
         return pathway_from(document) if document else None
 
     async def add(self, pathway: Pathway, event: Event) -> bool:
-        return await store_with_outbox(
-            self._collection,
-            pathway.pathway_id,
-            {"$set": pathway_document(pathway)},
-            [_entry(pathway, event)],
-            only_if=lambda stored: stored is None or "version" not in stored,
-            upsert=True,
+        return await store_first_version(
+            self._collection, pathway.pathway_id, pathway_document(pathway), _entry(pathway, event)
         )
 
     async def replace(self, pathway: Pathway, event: Event) -> bool:
-        return await store_with_outbox(
-            self._collection,
-            pathway.pathway_id,
-            {"$set": pathway_document(pathway)},
-            [_entry(pathway, event)],
-            only_if=lambda stored: (
-                stored is not None and stored.get("version") == pathway.version - 1
-            ),
+        return await store_next_version(
+            self._collection, pathway.pathway_id, pathway_document(pathway), _entry(pathway, event)
         )
 
     async def involving(self, achievement_ids: Sequence[str]) -> list[Pathway]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from microcred_shared.events.topics import Topic
-from microcred_shared.messaging.outbox import outbox_entry, store_with_outbox
+from microcred_shared.messaging.outbox import outbox_entry
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.providers import Provider
 from ..service_layer.ports import Event
 from .documents import provider_document, provider_from
+from .versioned import store_first_version, store_next_version
 
 COLLECTION = "providers"
 INDEXES = [
@@ -31,24 +32,19 @@ class MongoProviders:
         return provider_from(document) if document else None
 
     async def add(self, provider: Provider, event: Event) -> bool:
-        return await store_with_outbox(
+        return await store_first_version(
             self._collection,
             provider.provider_id,
-            {"$set": provider_document(provider)},
-            [_entry(provider, event)],
-            only_if=lambda stored: stored is None or "version" not in stored,
-            upsert=True,
+            provider_document(provider),
+            _entry(provider, event),
         )
 
     async def replace(self, provider: Provider, event: Event) -> bool:
-        return await store_with_outbox(
+        return await store_next_version(
             self._collection,
             provider.provider_id,
-            {"$set": provider_document(provider)},
-            [_entry(provider, event)],
-            only_if=lambda stored: (
-                stored is not None and stored.get("version") == provider.version - 1
-            ),
+            provider_document(provider),
+            _entry(provider, event),
         )
 
     async def list(self) -> list[Provider]:
