@@ -165,7 +165,7 @@ class MongoCredentials:
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
     ) -> bool:
-        stored = await store_with_outbox(
+        changed = await store_with_outbox(
             self._collection,
             credential.credential_id,
             {"$set": _state(credential)},
@@ -174,9 +174,9 @@ class MongoCredentials:
                 stored is not None and stored["status_sequence"] == expected_sequence
             ),
         )
-        if stored:
+        if changed:
             await self._bits.apply(credential)
-        return stored
+        return changed
 
     async def reconcile_status_bits(self, credential_id: str) -> None:
         """The status lists' bits as the credential's stored status says (after a crash
