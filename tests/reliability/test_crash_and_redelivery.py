@@ -1,7 +1,8 @@
 """Issue 8: while completions stream in, the issuer is killed hard three times (with a second
 replica in its consumer group), the notifier once, and the broker is restarted, spread over the
 run; afterwards every completion has exactly one credential and one issued event, every
-credential reached the university's webhook, and the verifier still verifies them."""
+credential reached the university's webhook, and the verifier verifies them, except the five
+revoked in the middle of the run, which it refuses."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ COMPLETIONS = int(os.environ.get("MICROCRED_RELIABILITY_COMPLETIONS", "150"))
 ACHIEVEMENT = story.achievement(story.UNIVERSITY, "ROB-610")
 DRAIN = 300 + COMPLETIONS / 5  # seconds: generous for 2 cores, never a hang
 POLL = 0.2
+REVOKED = 5  # revoked mid-run: the verifier must refuse exactly these after the crashes
 
 
 def completion_events(run: str, count: int) -> list[tuple[str, bytes]]:
@@ -156,6 +158,9 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
             await restart_hard("notifier")
             await publish(events[half:])
             await reached(0.35)
+            revoked = sorted(announced)[:REVOKED]
+            await asyncio.gather(*(_revoke(http, seeded, c) for c in revoked))
+            run.phase(f"revoke {len(revoked)}")
             if infra.restart_kafka is not None:
                 run.phase("restart broker")
                 await asyncio.to_thread(infra.restart_kafka)
@@ -174,8 +179,10 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
                 interval=1.0,
             )
             run.phase("all webhooks")
-            sample = random.Random(7).sample(sorted(credential_of), min(25, len(credential_of)))
+            valid = sorted(set(credential_of) - set(revoked))
+            sample = random.Random(7).sample(valid, min(25, len(valid)))
             verdicts = await asyncio.gather(*(_verdict(http, seeded, c) for c in sample))
+            revoked_verdicts = await asyncio.gather(*(_verdict(http, seeded, c) for c in revoked))
         finally:
             await mongo.close()
             await demo.unsubscribe(story_run)
@@ -198,6 +205,7 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
         f"events={sum(len(v) for v in event_ids.values())} duplicates={duplicates} "
         f"losses={losses} webhooks={len(webhooks.deliveries)} (+{redelivered} redelivered) "
         f"verified={verdicts.count('verified')}/{len(verdicts)} sampled "
+        f"revoked-refused={revoked_verdicts.count('not_verified')}/{len(revoked)} "
         f"elapsed={time.monotonic() - run.started:.1f}s (2 issuer replicas; "
         + " ".join(run.phases)
         + ("" if infra.restart_kafka else "; broker not restartable: external Kafka")
@@ -212,6 +220,7 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
     }
     assert set(credential_of) <= set(webhooks.deliveries)
     assert verdicts == ["verified"] * len(sample)
+    assert revoked_verdicts == ["not_verified"] * len(revoked)
 
 
 async def _delivered(webhooks: Webhooks, credential_of: dict[str, str]) -> int:
@@ -228,6 +237,15 @@ async def _issued_event_ids(
         if event and event.get("data", {}).get("credential_id") in credential_of:
             ids[event["data"]["credential_id"]].add(event["id"])
     return ids
+
+
+async def _revoke(http: httpx.AsyncClient, seeded: Seeded, credential_id: str) -> None:
+    response = await http.post(
+        seeded.url("issuer", f"/credentials/{credential_id}/revoke"),
+        json={"reason": "revoked while the issuer crashes"},
+        headers={"Authorization": f"Bearer {seeded.issuer_keys[story.UNIVERSITY]}"},
+    )
+    assert response.status_code == 200, response.text
 
 
 async def _verdict(http: httpx.AsyncClient, seeded: Seeded, credential_id: str) -> str:
