@@ -27,7 +27,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from .events import utc_now
-from .mongo import Document, IndexSpec, MongoCollection, MongoDatabase
+from .mongo import Document, IndexSpec, MongoCollection, MongoDatabase, insert_if_absent
 
 LOCKS_COLLECTION = "locks"
 LOCK_INDEXES = IndexSpec(LOCKS_COLLECTION)
@@ -106,3 +106,21 @@ async def update_by_id_if(
             {"_id": document_id}, update, return_document=ReturnDocument.AFTER
         )
         return updated
+
+
+async def store_if_newer(
+    collection: MongoCollection, document_id: object, document: Document, order_field: str
+) -> bool:
+    """Store ``document`` (its fields, under ``document_id``) unless the stored one has the same
+    or a newer ``order_field`` (a version, a sequence); True if stored. An insert, else
+    :func:`update_by_id_if`: a redelivered or older event changes nothing."""
+    if await insert_if_absent(collection, {"_id": document_id, **document}):
+        return True
+    order = document[order_field]
+    newer = await update_by_id_if(
+        collection,
+        document_id,
+        lambda stored: bool(stored[order_field] < order),
+        {"$set": document},
+    )
+    return newer is not None

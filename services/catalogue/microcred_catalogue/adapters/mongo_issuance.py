@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microcred_shared.locks import update_by_id_if
+from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import IndexSpec, MongoDatabase, count_groups, insert_if_absent
 from pymongo import ASCENDING, IndexModel
 
@@ -46,16 +46,8 @@ class MongoIssuance:
             "state": record.state.value,
             "sequence": record.sequence,
         }
-        if await insert_if_absent(self._statuses, {"_id": record.credential_id, **state}):
-            return True
         # A redelivery, or an older change replayed after a newer one, changes nothing.
-        newer = await update_by_id_if(
-            self._statuses,
-            record.credential_id,
-            lambda kept: bool(kept["sequence"] < record.sequence),
-            {"$set": state},
-        )
-        return newer is not None
+        return await store_if_newer(self._statuses, record.credential_id, state, "sequence")
 
     async def summary(self, provider_id: str) -> IssuanceSummary:
         by_provider = {"provider_id": provider_id}

@@ -10,8 +10,8 @@ from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeysV1
-from microcred_shared.locks import update_by_id_if
-from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
+from microcred_shared.locks import store_if_newer
+from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 
 from microcred_verifier.adapters import documents as col
@@ -40,20 +40,9 @@ class MongoProjections:
     def __init__(self, database: MongoDatabase) -> None:
         self._db = database
 
-    async def _upsert(
-        self, collection: str, key: str, order_field: str, order: int, doc: Document
-    ) -> bool:
-        """Store ``doc`` unless a document with the same or a newer ``order`` is there.
-
-        An insert, else a conditional update by ``_id`` alone: a filter on the order field
-        too would make FerretDB scan the collection on every event."""
-        projection = self._db[collection]
-        changed = await insert_if_absent(projection, {"_id": key, **doc}) or (
-            await update_by_id_if(
-                projection, key, lambda stored: stored[order_field] < order, {"$set": doc}
-            )
-            is not None
-        )
+    async def _upsert(self, collection: str, key: str, order_field: str, doc: Document) -> bool:
+        """Store ``doc`` unless a document with the same or a newer ``order_field`` is there."""
+        changed = await store_if_newer(self._db[collection], key, doc, order_field)
         if changed:
             await self._db[col.PROJECTION_STATE].update_one(
                 {"_id": collection}, {"$set": {"last_event_at": doc["received_at"]}}, upsert=True
@@ -66,13 +55,11 @@ class MongoProjections:
             "name_key": name_key(event.name),
             "received_at": received_at,
         }
-        return await self._upsert(col.PROVIDERS, event.provider_id, "version", event.version, doc)
+        return await self._upsert(col.PROVIDERS, event.provider_id, "version", doc)
 
     async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
         doc = {**event.model_dump(mode="json"), "received_at": received_at}
-        return await self._upsert(
-            col.ACHIEVEMENTS, event.achievement_id, "version", event.version, doc
-        )
+        return await self._upsert(col.ACHIEVEMENTS, event.achievement_id, "version", doc)
 
     async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
         doc = {
@@ -80,16 +67,16 @@ class MongoProjections:
             "component_ids": mapping.component_ids(event.rule),
             "received_at": received_at,
         }
-        return await self._upsert(col.PATHWAYS, event.pathway_id, "version", event.version, doc)
+        return await self._upsert(col.PATHWAYS, event.pathway_id, "version", doc)
 
     async def apply_issuer_keys(self, event: IssuerKeysV1, received_at: datetime) -> bool:
         doc = {**event.model_dump(mode="json"), "received_at": received_at}
-        return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", event.version, doc)
+        return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", doc)
 
     async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
         doc = {**event.model_dump(mode="json"), "received_at": received_at}
         key = f"{event.status_list_credential}#{event.status_list_index}"
-        return await self._upsert(col.STATUSES, key, "sequence", event.sequence, doc)
+        return await self._upsert(col.STATUSES, key, "sequence", doc)
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
         """The provider a DID belongs to: as the catalogue lists it, else as the issuer, which
