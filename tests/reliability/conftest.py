@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from microcred.ecosystem import demo
+from microcred.ecosystem import demo, story
 from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
 from microcred.ecosystem.secrets import dev_secrets
 from stack import free_ports
@@ -32,6 +32,25 @@ class Seeded:
     def admin(self, service: str) -> dict[str, str]:
         token = dev_secrets(self.ecosystem.run_dir)[f"{service.upper()}_ADMIN_TOKEN"]
         return {"Authorization": f"Bearer {token}"}
+
+    async def put_pathway(
+        self, http: httpx.AsyncClient, pathway_id: str, body: dict[str, Any]
+    ) -> httpx.Response:
+        """Define (or redefine) a pathway in the catalogue as its administrator."""
+        return await http.put(
+            self.url("catalogue", f"/pathways/{pathway_id}"),
+            json=body,
+            headers=self.admin("catalogue"),
+        )
+
+    async def revoke(self, http: httpx.AsyncClient, credential_id: str, reason: str) -> None:
+        """Revoke one of the university's credentials with its own issuer key."""
+        response = await http.post(
+            self.url("issuer", f"/credentials/{credential_id}/revoke"),
+            json={"reason": reason},
+            headers={"Authorization": f"Bearer {self.issuer_keys[story.UNIVERSITY]}"},
+        )
+        assert response.status_code == 200, response.text
 
     @property
     def issuer_database(self) -> str:
@@ -63,10 +82,10 @@ def reliability_ecosystem(
 @pytest.fixture(scope="session")
 async def seeded(reliability_ecosystem: Ecosystem) -> AsyncIterator[Seeded]:
     async with httpx.AsyncClient(timeout=30) as http:
-        story = demo.Demo(reliability_ecosystem, http)
-        await demo.register_providers(story)
-        await demo.publish_courses(story)
-        await demo.issuer_api_keys(story)
-        seeded = Seeded(reliability_ecosystem, story.catalogue_keys, story.issuer_keys)
-        seeded.secrets_handed_out |= {*story.catalogue_keys.values(), *story.issuer_keys.values()}
+        setup = demo.Demo(reliability_ecosystem, http)
+        await demo.register_providers(setup)
+        await demo.publish_courses(setup)
+        await demo.issuer_api_keys(setup)
+        seeded = Seeded(reliability_ecosystem, setup.catalogue_keys, setup.issuer_keys)
+        seeded.secrets_handed_out |= {*setup.catalogue_keys.values(), *setup.issuer_keys.values()}
         yield seeded

@@ -102,11 +102,7 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
     pathway_body = {**pathway["body"], "owner_provider_id": OWNER}
 
     async with httpx.AsyncClient(timeout=30) as http:
-        created = await http.put(
-            seeded.url("catalogue", f"/pathways/{pathway_id}"),
-            json=pathway_body,
-            headers=seeded.admin("catalogue"),
-        )
+        created = await seeded.put_pathway(http, pathway_id, pathway_body)
         assert created.status_code == 201, created.text
         credential = await http.post(
             seeded.url("issuer", "/completions"),

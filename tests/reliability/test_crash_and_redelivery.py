@@ -159,7 +159,8 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
             await publish(events[half:])
             await reached(0.35)
             revoked = sorted(announced)[:REVOKED]
-            await asyncio.gather(*(_revoke(http, seeded, c) for c in revoked))
+            reason = "revoked while the issuer crashes"
+            await asyncio.gather(*(seeded.revoke(http, c, reason) for c in revoked))
             run.phase(f"revoke {len(revoked)}")
             if infra.restart_kafka is not None:
                 run.phase("restart broker")
@@ -181,8 +182,9 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
             run.phase("all webhooks")
             valid = sorted(set(credential_of) - set(revoked))
             sample = random.Random(7).sample(valid, min(25, len(valid)))
-            verdicts = await asyncio.gather(*(_verdict(http, seeded, c) for c in sample))
-            revoked_verdicts = await asyncio.gather(*(_verdict(http, seeded, c) for c in revoked))
+            # The verifier's projections of keys, providers and statuses survived the restarts.
+            verdicts = await _verdicts(story_run, sample)
+            revoked_verdicts = await _verdicts(story_run, revoked)
         finally:
             await mongo.close()
             await demo.unsubscribe(story_run)
@@ -239,22 +241,9 @@ async def _issued_event_ids(
     return ids
 
 
-async def _revoke(http: httpx.AsyncClient, seeded: Seeded, credential_id: str) -> None:
-    response = await http.post(
-        seeded.url("issuer", f"/credentials/{credential_id}/revoke"),
-        json={"reason": "revoked while the issuer crashes"},
-        headers={"Authorization": f"Bearer {seeded.issuer_keys[story.UNIVERSITY]}"},
-    )
-    assert response.status_code == 200, response.text
-
-
-async def _verdict(http: httpx.AsyncClient, seeded: Seeded, credential_id: str) -> str:
-    """The verifier's verdict on a stored credential: its projections of the issuer's keys,
-    the provider and the status lists must have survived the restarts."""
-    credential = (await http.get(seeded.url("issuer", f"/credentials/{credential_id}"))).json()
-    result = await http.post(seeded.url("verifier", "/verify"), json={"credential": credential})
-    verdict: str = result.json()["verdict"]
-    return verdict
+async def _verdicts(story_run: demo.Demo, credential_ids: list[str]) -> list[str]:
+    reports = await asyncio.gather(*(demo.verify(story_run, c) for c in credential_ids))
+    return [str(report["verdict"]) for report in reports]
 
 
 async def _issuer_knows(seeded: Seeded) -> bool:

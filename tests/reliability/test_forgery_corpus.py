@@ -140,10 +140,8 @@ async def issue_every_shape(http: httpx.AsyncClient, seeded: Seeded, run: str) -
     """The three completion shapes and a stacked credential, under each suite."""
     pathway_id = f"forgery-{run}"
     mechatronics = story.PATHWAYS[0]
-    created = await http.put(
-        seeded.url("catalogue", f"/pathways/{pathway_id}"),
-        json={**mechatronics["body"], "owner_provider_id": mechatronics["owner"]},
-        headers=seeded.admin("catalogue"),
+    created = await seeded.put_pathway(
+        http, pathway_id, {**mechatronics["body"], "owner_provider_id": mechatronics["owner"]}
     )
     assert created.status_code in (200, 201), created.text
     issued = await issue_shapes(http, seeded, seeded.url("issuer"), run, EDDSA_RDFC_2022)

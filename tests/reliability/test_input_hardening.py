@@ -154,11 +154,7 @@ async def sandbox(seeded: Seeded) -> Sandbox:
             )
             assert published.status_code == 200, published.text
         pathway_id = f"hardening-{run}"
-        pathway = await http.put(
-            seeded.url("catalogue", f"/pathways/{pathway_id}"),
-            json=pathway_body(publisher),
-            headers=seeded.admin("catalogue"),
-        )
+        pathway = await seeded.put_pathway(http, pathway_id, pathway_body(publisher))
         assert pathway.status_code == 201, pathway.text
         subscriber_key, subscription_id = await paused_subscription(http, seeded, publisher)
 

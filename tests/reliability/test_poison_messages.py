@@ -173,17 +173,10 @@ async def make_every_topic_carry_an_event(seeded: Seeded, run: str) -> None:
         )
         assert issued.status_code == 201, issued.text
         credential_id = issued.json()["credential_id"]
-        revoked = await http.post(
-            seeded.url("issuer", f"/credentials/{credential_id}/revoke"),
-            json={"reason": "poison test"},
-            headers={"Authorization": f"Bearer {seeded.issuer_keys[story.UNIVERSITY]}"},
-        )
-        assert revoked.status_code == 200, revoked.text
+        await seeded.revoke(http, credential_id, "poison test")
         pathway = story.PATHWAYS[0]
-        defined = await http.put(
-            seeded.url("catalogue", f"/pathways/{pathway['pathway_id']}"),
-            json={**pathway["body"], "owner_provider_id": pathway["owner"]},
-            headers=seeded.admin("catalogue"),
+        defined = await seeded.put_pathway(
+            http, pathway["pathway_id"], {**pathway["body"], "owner_provider_id": pathway["owner"]}
         )
         assert defined.status_code in (200, 201), defined.text
         document = (await http.get(seeded.url("issuer", f"/credentials/{credential_id}"))).json()
