@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "microcred.commands.sign",
     "microcred.commands.verify",
     "microcred.commands.events",
+    "microcred.commands.kafka",
     "microcred.commands.ecosystem",
 )
 

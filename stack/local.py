@@ -7,10 +7,14 @@ import fcntl
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stack.errors import StackError
 from stack.layout import Layout
 from stack.services import FerretDB, Kafka, Service, ServiceStatus
+
+if TYPE_CHECKING:
+    from microcred_shared.messaging.connection import KafkaConnection
 
 
 class LocalStack:
@@ -46,6 +50,11 @@ class LocalStack:
     @property
     def kafka_bootstrap(self) -> str:
         return self.kafka.address
+
+    @property
+    def kafka_admin(self) -> KafkaConnection:
+        """The broker's super user (provisioning, operators and tests; never a service)."""
+        return self.kafka.admin_connection()
 
     @property
     def mongodb_uri(self) -> str:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
+import secrets
+import shutil
 import subprocess
 import time
 import uuid
@@ -16,14 +19,24 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from stack import procs
 from stack.errors import StackError
 from stack.layout import KAFKA_PORT_ENV, MONGO_PORT_ENV, Layout
 from stack.tools import require_tool
 
+if TYPE_CHECKING:
+    from microcred_shared.messaging.connection import KafkaConnection
+
 T = TypeVar("T")
+
+# The broker's own super user: the operator's principal (provisioning, tests), and the one the
+# broker itself uses on its listener. Every other principal is made by provisioning.
+KAFKA_ADMIN_USER = "admin"
+# KRaft controllers cannot check SCRAM (the credentials live in the metadata they serve), so
+# the controller listener uses PLAIN with one static user, known only to this broker's config.
+KAFKA_CONTROLLER_USER = "controller"
 
 KAFKA_JVM_OPTS_ENV = "MICROCRED_KAFKA_JVM_OPTS"
 # C1-only JIT (TieredStopAtLevel=1) starts the broker ~40% faster on 2 busy cores, at some cost
@@ -176,6 +189,7 @@ class Kafka(Service):
         self.config = self.dir / "server.properties"
         self.log4j_config = self.dir / "log4j2.xml"
         self.log_dir = self.dir / "data"
+        self.credentials_file = self.dir / "admin-credentials.json"
 
     @property
     def address(self) -> str:
@@ -214,13 +228,70 @@ class Kafka(Service):
                 "run `python -m stack fetch` (or `make install`)"
             )
 
+    def passwords(self) -> dict[str, str]:
+        """The admin's and the controller's passwords, made once per data dir (mode 0600)."""
+        try:
+            stored: dict[str, str] = json.loads(self.credentials_file.read_text())
+            if {KAFKA_ADMIN_USER, KAFKA_CONTROLLER_USER} <= set(stored):
+                return stored
+        except (OSError, ValueError):
+            pass
+        self.dir.mkdir(parents=True, exist_ok=True)
+        made = {
+            name: secrets.token_urlsafe(24) for name in (KAFKA_ADMIN_USER, KAFKA_CONTROLLER_USER)
+        }
+        fd = os.open(self.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(made, handle)
+        return made
+
+    def admin_connection(self) -> KafkaConnection:
+        """The super user's connection: for provisioning and operators, never for services."""
+        from microcred_shared.messaging.connection import KafkaConnection, SecurityProtocol
+
+        return KafkaConnection(
+            bootstrap_servers=self.address,
+            security_protocol=SecurityProtocol.SASL_PLAINTEXT,
+            username=KAFKA_ADMIN_USER,
+            password=self.passwords()[KAFKA_ADMIN_USER],
+        )
+
     def prepare(self) -> None:
+        if not self.credentials_file.exists() and (self.log_dir / "meta.properties").exists():
+            # Storage made by a stack version without authentication: its metadata lacks the
+            # admin's SCRAM credential, so no client could ever connect. Local data only.
+            shutil.rmtree(self.log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "logs").mkdir(exist_ok=True)
         self.config.write_text(self._server_properties())
+        self.config.chmod(0o600)  # it holds the broker's own passwords
         self.log4j_config.write_text(_LOG4J2_XML)
         if not (self.log_dir / "meta.properties").exists():
             self._format_storage()
+
+    def _security_properties(self) -> dict[str, str]:
+        """SASL on every listener, ACLs enforced, nothing allowed that was not granted."""
+        passwords = self.passwords()
+        admin, controller = passwords[KAFKA_ADMIN_USER], passwords[KAFKA_CONTROLLER_USER]
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+        plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+        return {
+            "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.client.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+            "listener.name.client.scram-sha-512.sasl.jaas.config": (
+                f'{scram} required username="{KAFKA_ADMIN_USER}" password="{admin}";'
+            ),
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config": (
+                f'{plain} required username="{KAFKA_CONTROLLER_USER}" password="{controller}" '
+                f'user_{KAFKA_CONTROLLER_USER}="{controller}";'
+            ),
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "super.users": f"User:{KAFKA_ADMIN_USER};User:{KAFKA_CONTROLLER_USER}",
+            "allow.everyone.if.no.acl.found": "false",
+        }
 
     def _server_properties(self) -> str:
         host, port, cport = procs.LOCALHOST, self.port, self.controller_port
@@ -229,14 +300,15 @@ class Kafka(Service):
             "node.id": "1",
             # Static single-voter quorum: no dynamic-quorum bootstrap step needed.
             "controller.quorum.voters": f"1@{host}:{cport}",
-            "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-            "advertised.listeners": f"PLAINTEXT://{host}:{port}",
+            "listeners": f"CLIENT://{host}:{port},CONTROLLER://{host}:{cport}",
+            "advertised.listeners": f"CLIENT://{host}:{port}",
             "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "CLIENT",
+            **self._security_properties(),
             "log.dirs": str(self.log_dir),
             "num.partitions": "3",
-            "auto.create.topics.enable": "true",
+            # Topics are made by provisioning and by their writers, never by a stray client.
+            "auto.create.topics.enable": "false",
             # One node: internal topics cannot have more than one replica.
             "offsets.topic.replication.factor": "1",
             "transaction.state.log.replication.factor": "1",
@@ -278,6 +350,10 @@ class Kafka(Service):
             f"--cluster-id={cluster_id}",
             "-c",
             str(self.config),
+            # The admin's SCRAM credential must exist before the broker starts: nothing else
+            # can authenticate to create it.
+            "--add-scram",
+            f"SCRAM-SHA-512=[name={KAFKA_ADMIN_USER},password={self.passwords()[KAFKA_ADMIN_USER]}]",
             jvm_opts=FORMAT_JVM_OPTS,
         )
         proc = subprocess.run(  # noqa: S603 - argv built by us
@@ -294,14 +370,14 @@ class Kafka(Service):
         # TCP first: aiokafka logs an ERROR for every refused bootstrap connection.
         if not procs.port_accepts(self.port, timeout=timeout):
             return False
-        return _run_async_isolated(_kafka_metadata(self.address, timeout))
+        return _run_async_isolated(_kafka_metadata(self.admin_connection(), timeout))
 
 
-async def _kafka_metadata(bootstrap: str, limit_s: float) -> bool:
+async def _kafka_metadata(connection: KafkaConnection, limit_s: float) -> bool:
     """True if the broker answers a metadata request listing at least one broker."""
     from aiokafka import AIOKafkaClient  # lazy: keeps `python -m stack --help` fast
 
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(limit_s * 1000))
+    client = AIOKafkaClient(**connection.aiokafka_kwargs(), request_timeout_ms=int(limit_s * 1000))
     try:
         async with asyncio.timeout(limit_s):
             await client.bootstrap()

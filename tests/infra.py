@@ -10,6 +10,12 @@
 
 ``MICROCRED_TEST_INFRA=env|docker|local`` forces one branch. Tests isolate themselves with
 ``topic_prefix`` and ``unique_name``; nothing is shared between runs except the servers.
+
+The local stack's broker authenticates every client (SASL/SCRAM) and authorises each principal
+by ACLs, as in production: ``infra.kafka`` is the operator's (super user's) connection, which
+tests use to provision principals and to look at topics; services under test run as their own
+principals. With an external broker, ``MICROCRED_KAFKA_USERNAME`` / ``_PASSWORD`` (and
+``MICROCRED_KAFKA_SECURITY_PROTOCOL``) name its operator principal.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -24,6 +31,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from microcred_shared.events.topics import TopicNames
+from microcred_shared.messaging.access import KafkaAccess
+from microcred_shared.messaging.acls import SERVICES, provider_topics
+from microcred_shared.messaging.connection import KafkaConnection
+from microcred_shared.messaging.provisioning import (
+    REGISTRAR,
+    provision_deployment,
+    provision_provider,
+)
+from pydantic import SecretStr
 
 from stack import LocalStack, default_root, fetch_all, free_ports
 from stack.layout import Layout
@@ -43,11 +60,52 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 class Infra:
     """Where the real servers of this test session are."""
 
-    kafka_bootstrap: str
+    kafka: KafkaConnection
     mongodb_uri: str
     run_id: str
     # Stops and restarts the broker on its data: only when the session started the broker.
     restart_kafka: Callable[[], None] | None = None
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka.bootstrap_servers
+
+    def kafka_settings(self) -> dict[str, object]:
+        """Service settings fields connecting as the operator's principal."""
+        return kafka_settings_of(self.kafka)
+
+
+def kafka_settings_of(connection: KafkaConnection) -> dict[str, object]:
+    """The ``ServiceSettings`` fields that make a service connect as ``connection`` (for the
+    constructor or ``model_copy(update=...)``)."""
+    return {
+        "kafka_bootstrap_servers": connection.bootstrap_servers,
+        "kafka_security_protocol": connection.security_protocol,
+        "kafka_sasl_mechanism": connection.sasl_mechanism,
+        "kafka_username": connection.username,
+        "kafka_password": SecretStr(connection.password) if connection.password else None,
+    }
+
+
+async def provision_services(admin: KafkaConnection, prefix: str) -> dict[str, KafkaConnection]:
+    """The fixed topics of a test deployment and each service's own principal with its grants
+    (``"registrar"`` too), as ``microcred up`` makes them."""
+    passwords = {who: secrets.token_urlsafe(24) for who in [*SERVICES, REGISTRAR]}
+    return await provision_deployment(admin, TopicNames(prefix), passwords)
+
+
+async def provider_principal(
+    admin: KafkaConnection, prefix: str, provider_id: str
+) -> KafkaConnection:
+    """A provider's inbound topics and a principal that may write them, as the catalogue's
+    registrar makes them."""
+    names = TopicNames(prefix)
+    access = KafkaAccess(admin)
+    if not admin.uses_sasl:
+        await access.create_topics([(t, 1, {}) for t in provider_topics(names, provider_id)])
+        return admin
+    issued = await provision_provider(access, names, provider_id, "kc" + secrets.token_hex(4))
+    return admin.as_principal(issued.username, issued.password)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +148,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-Provided = tuple[str, str, Callable[[], None] | None]
+Provided = tuple[KafkaConnection, str, Callable[[], None] | None]
 
 
 def _provide(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> Provided:
@@ -103,9 +161,10 @@ def _provide(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> Pr
     if mode == "env" or (not mode and kafka and mongo):
         if not (kafka and mongo):
             raise pytest.UsageError(f"{MODE_ENV}=env needs {KAFKA_ENV} and {MONGO_ENV}")
-        return kafka, mongo, None
+        return KafkaConnection.from_environment(), mongo, None
     if mode == "docker" or (not mode and _docker_available()):
-        return (*_containers(cleanup), None)
+        kafka, mongo = _containers(cleanup)
+        return KafkaConnection(kafka), mongo, None
     return _local_stack(cleanup, tmp_path_factory)
 
 
@@ -155,4 +214,4 @@ def _local_stack(cleanup: ExitStack, tmp_path_factory: pytest.TempPathFactory) -
     )
     cleanup.callback(stack.stop, grace=5.0)  # registered first: also cleans a failed start
     stack.start()
-    return stack.kafka_bootstrap, stack.mongodb_uri, stack.restart_kafka
+    return stack.kafka_admin, stack.mongodb_uri, stack.restart_kafka

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer
+from microcred_shared.messaging.connection import KafkaConnection
 
 from microcred.ecosystem.local_server import local_server
 
@@ -35,7 +36,7 @@ async def eventually(
 
 
 async def read_topic(
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     *,
     expect: int = 1,
@@ -44,7 +45,10 @@ async def read_topic(
 ) -> list:
     """Read at least ``expect`` records of ``topic`` from the beginning (a plain aiokafka client)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        **connection.aiokafka_kwargs(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     records: list = []

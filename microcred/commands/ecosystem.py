@@ -6,6 +6,7 @@ import os
 from typing import Annotated
 
 import typer
+from microcred_shared.messaging.connection import KafkaConnection
 
 from microcred.ecosystem.processes import Ecosystem, EcosystemError
 from stack import StackError, default_root
@@ -14,9 +15,11 @@ from stack.cli import stack_from_env
 EXTERNAL_HINT = "KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI are set: using that Kafka and database"
 
 
-def _external() -> tuple[str, str] | None:
+def _external() -> tuple[KafkaConnection, str] | None:
+    """Servers named in the environment: the Kafka connection (with its operator principal,
+    ``MICROCRED_KAFKA_USERNAME`` / ``_PASSWORD``, when it uses SASL) and the database URI."""
     kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URI")
-    return (kafka, mongo) if kafka and mongo else None
+    return (KafkaConnection.from_environment(), mongo) if kafka and mongo else None
 
 
 def current_ecosystem() -> Ecosystem:
@@ -26,10 +29,10 @@ def current_ecosystem() -> Ecosystem:
         kafka, mongo = external
     else:
         stack = stack_from_env()
-        kafka, mongo = stack.kafka_bootstrap, stack.mongodb_uri
+        kafka, mongo = stack.kafka_admin, stack.mongodb_uri
     return Ecosystem(
         run_dir=default_root() / "run" / "ecosystem",
-        kafka_bootstrap=kafka,
+        kafka=kafka,
         mongodb_uri=mongo,
         topic_prefix=os.environ.get("MICROCRED_TOPIC_PREFIX", ""),
     )

@@ -1,7 +1,10 @@
 """Talking to the ecosystem's Kafka topics: publish courses and completions, tail a topic.
 
 These commands are what a partner without its own Kafka client (or an operator) uses, and they
-publish exactly what a partner's own producer would: a CloudEvent in structured JSON mode.
+publish exactly what a partner's own producer would: a CloudEvent in structured JSON mode, on
+the provider's own topic, as the provider's own Kafka principal (the credential the catalogue
+handed out at registration: ``--kafka-username`` / ``--kafka-password`` or
+``MICROCRED_KAFKA_USERNAME`` / ``MICROCRED_KAFKA_PASSWORD``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from microcred_shared.events import CONTENT_TYPE, CloudEvent, Topic, TopicNames
+from microcred_shared.events import CONTENT_TYPE, CloudEvent, ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.contracts.partner import CourseEventV1
 from microcred_shared.events.registry import (
@@ -25,6 +28,13 @@ from microcred_shared.events.registry import (
     COURSE_CHANGED,
     COURSE_OFFERED,
     COURSE_RETIRED,
+)
+from microcred_shared.messaging.connection import (
+    ENV_PASSWORD,
+    ENV_PROTOCOL,
+    ENV_USERNAME,
+    KafkaConnection,
+    SecurityProtocol,
 )
 from pydantic import ValidationError
 from rich.console import Console
@@ -38,6 +48,22 @@ Bootstrap = Annotated[
 Prefix = Annotated[
     str, typer.Option("--topic-prefix", envvar="MICROCRED_TOPIC_PREFIX", help="topic prefix")
 ]
+Username = Annotated[
+    str | None,
+    typer.Option("--kafka-username", envvar=ENV_USERNAME, help="your Kafka (SCRAM) user name"),
+]
+Password = Annotated[
+    str | None,
+    typer.Option("--kafka-password", envvar=ENV_PASSWORD, help="your Kafka password"),
+]
+Protocol = Annotated[
+    SecurityProtocol | None,
+    typer.Option(
+        "--kafka-security-protocol",
+        envvar=ENV_PROTOCOL,
+        help="default SASL_PLAINTEXT when a user name is given, else PLAINTEXT",
+    ),
+]
 COURSE_SPECS = {"offered": COURSE_OFFERED, "changed": COURSE_CHANGED, "retired": COURSE_RETIRED}
 CLI_SOURCE = "/microcred/cli"
 
@@ -50,8 +76,21 @@ def learner_partition_key(completion: CompletionV1) -> str:
     return hashlib.sha256(identifier.encode()).hexdigest()[:32]
 
 
-async def _publish(bootstrap: str, records: list[tuple[str, str, CloudEvent[Any]]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+def connection_of(
+    bootstrap: str, username: str | None, password: str | None, protocol: SecurityProtocol | None
+) -> KafkaConnection:
+    if username and not password:
+        fail_usage("--kafka-username needs --kafka-password (or MICROCRED_KAFKA_PASSWORD)")
+    chosen = protocol or (
+        SecurityProtocol.SASL_PLAINTEXT if username else SecurityProtocol.PLAINTEXT
+    )
+    return KafkaConnection(bootstrap, chosen, username=username, password=password)
+
+
+async def _publish(
+    connection: KafkaConnection, records: list[tuple[str, str, CloudEvent[Any]]]
+) -> None:
+    producer = AIOKafkaProducer(**connection.aiokafka_kwargs(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for topic, key, event in track(records, description="publishing", console=console):
@@ -75,8 +114,8 @@ def course_events(raw: Any) -> list[CloudEvent[CourseEventV1]]:
             fail_usage(f"course event #{index + 1} is invalid:\n{error}")
         spec = COURSE_SPECS[course.action]
         subject = f"{course.provider_id}/{course.course_code}"
-        # The catalogue takes the publishing provider from the source and refuses a course of
-        # another provider.
+        # Informative only: the catalogue knows the publisher from the topic, which only the
+        # provider's principal may write, and refuses a course of another provider.
         source = f"/providers/{course.provider_id}"
         events.append(spec.envelope(course, source=source, subject=subject))
     return events
@@ -86,13 +125,21 @@ def publish_course(
     file: Annotated[Path, typer.Argument(help="JSON course event, or a list of them")],
     bootstrap: Bootstrap = "127.0.0.1:9092",
     topic_prefix: Prefix = "",
+    kafka_username: Username = None,
+    kafka_password: Password = None,
+    kafka_security_protocol: Protocol = None,
 ) -> None:
-    """Publish partner course events (offered / changed / retired) onto partner.course-events."""
+    """Publish course events (offered / changed / retired) onto partner.<provider>.course-events."""
     events = course_events(read_json_or_fail(file, "course file"))
-    topic = TopicNames(topic_prefix).of(Topic.PARTNER_COURSE_EVENTS)
-    records = [(topic, event.subject or "", event) for event in events]
-    asyncio.run(_publish(bootstrap, records))
-    console.print(f"published {len(records)} course event(s) to {topic}")
+    names = TopicNames(topic_prefix)
+    records = [
+        (names.of_provider(ProviderTopic.COURSE_EVENTS, e.data.provider_id), e.subject or "", e)
+        for e in events
+    ]
+    connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
+    asyncio.run(_publish(connection, records))
+    topics = ", ".join(sorted({topic for topic, _, _ in records}))
+    console.print(f"published {len(records)} course event(s) to {topics}")
 
 
 def _completion_rows(csv_file: Path, provider: str) -> list[CompletionV1]:
@@ -132,8 +179,11 @@ def complete(
     cohort: Annotated[Path | None, typer.Option(help="cohort CSV instead of one learner")] = None,
     bootstrap: Bootstrap = "127.0.0.1:9092",
     topic_prefix: Prefix = "",
+    kafka_username: Username = None,
+    kafka_password: Password = None,
+    kafka_security_protocol: Protocol = None,
 ) -> None:
-    """Report completions onto learning.completions: one learner, or a cohort CSV."""
+    """Report completions onto learning.<provider>.completions: one learner, or a cohort CSV."""
     if cohort:
         completions = _completion_rows(cohort, provider)
     elif achievement and email and completion_id:
@@ -151,7 +201,7 @@ def complete(
             fail_usage(str(error))
     else:
         fail_usage("give --cohort FILE, or --achievement, --email and --completion-id")
-    topic = TopicNames(topic_prefix).of(Topic.LEARNING_COMPLETIONS)
+    topic = TopicNames(topic_prefix).of_provider(ProviderTopic.COMPLETIONS, provider)
     records = [
         (
             topic,
@@ -160,7 +210,8 @@ def complete(
         )
         for c in completions
     ]
-    asyncio.run(_publish(bootstrap, records))
+    connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
+    asyncio.run(_publish(connection, records))
     console.print(f"published {len(records)} completion(s) to {topic}")
 
 
@@ -173,10 +224,12 @@ def describe(value: bytes) -> str:
         return f"[red]not a CloudEvent[/red] {value[:200]!r}"
 
 
-async def _tail(bootstrap: str, topic: str, from_beginning: bool, limit: int | None) -> None:
+async def _tail(
+    connection: KafkaConnection, topic: str, from_beginning: bool, limit: int | None
+) -> None:
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **connection.aiokafka_kwargs(),
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
     )
@@ -199,15 +252,24 @@ def tail(
     limit: Annotated[int | None, typer.Option(help="stop after this many events")] = None,
     bootstrap: Bootstrap = "127.0.0.1:9092",
     topic_prefix: Prefix = "",
+    kafka_username: Username = None,
+    kafka_password: Password = None,
+    kafka_security_protocol: Protocol = None,
 ) -> None:
-    """Pretty-print the events flowing on a topic (Ctrl-C to stop)."""
-    known = {t.value for t in Topic}
-    base = topic.removesuffix(".dlq")
-    if base not in known:
-        fail_usage(f"unknown topic {topic!r}; known: {', '.join(sorted(known))}")
+    """Pretty-print the events flowing on a topic you may read (Ctrl-C to stop)."""
+    names = TopicNames(topic_prefix)
     physical = topic_prefix + topic
+    base = physical.removesuffix(".dlq")
+    inbound = any(names.provider_of(family, base) for family in ProviderTopic)
+    if base.removeprefix(topic_prefix) not in {t.value for t in Topic} and not inbound:
+        known = ", ".join(sorted(t.value for t in Topic))
+        fail_usage(
+            f"unknown topic {topic!r}; known: {known}, and each provider's "
+            "learning.<provider>.completions and partner.<provider>.course-events"
+        )
+    connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_tail(bootstrap, physical, from_beginning, limit))
+        asyncio.run(_tail(connection, physical, from_beginning, limit))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,10 @@
 """``make demo``: play the story against a running ecosystem, printing and checking each step.
 
 Everything goes through the public interfaces a real participant uses: the catalogue's admin
-API, partner course events on Kafka, the issuer's completion API, a university's webhook
-subscription, the employer's ``POST /verify``. Re-running it is safe: every id is the same.
+API (which hands each provider its own Kafka principal), partner course events on each
+partner's own Kafka topic as that partner, the issuer's completion API, a university's webhook
+subscription and read-only Kafka principal, the employer's ``POST /verify``. Re-running it is
+safe: every id is the same.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from microcred_shared.events import CONTENT_TYPE, Topic, TopicNames
+from microcred_shared.events import CONTENT_TYPE, ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.partner import CourseEventV1
 from microcred_shared.events.registry import COURSE_OFFERED
+from microcred_shared.messaging.connection import KafkaConnection
 from rich.console import Console
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -54,6 +57,16 @@ class Demo:
     credentials: dict[tuple[str, str, str], str] = field(default_factory=dict)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     subscription: tuple[str, str] | None = None  # (id, subscriber key), removed at the end
+    # Each provider's own Kafka principal, and the university's read-only one.
+    provider_kafka: dict[str, KafkaConnection] = field(default_factory=dict)
+    university_kafka: KafkaConnection | None = None
+
+    def kafka_as(self, issued: dict[str, Any] | None) -> KafkaConnection:
+        """The connection of a credential the catalogue issued; the ecosystem's own where the
+        broker has no authentication (no principals are issued there)."""
+        if not issued:
+            return self.ecosystem.kafka
+        return self.ecosystem.kafka.as_principal(issued["username"], issued["password"])
 
     def url(self, service: str, path: str) -> str:
         return self.ecosystem.service(service).url + path
@@ -98,6 +111,8 @@ async def register_providers(demo: Demo) -> str:
         )
         if response.status_code not in (201, 409):
             raise StepFailed(f"{pid}: {response.status_code} {response.text}")
+        issued = response.json().get("kafka") if response.status_code == 201 else None
+        demo.provider_kafka[pid] = demo.kafka_as(issued or await _new_kafka_credential(demo, pid))
         key = await demo.http.post(
             demo.url("catalogue", f"/admin/providers/{pid}/api-key"),
             headers=demo.admin("catalogue"),
@@ -107,25 +122,44 @@ async def register_providers(demo: Demo) -> str:
     return f"{len(story.PROVIDERS)} providers: " + ", ".join(p["name"] for p in story.PROVIDERS)
 
 
+async def _new_kafka_credential(demo: Demo, provider_id: str) -> dict[str, Any] | None:
+    """A fresh Kafka credential for an already registered provider (a re-run of the demo)."""
+    response = await demo.http.post(
+        demo.url("catalogue", f"/providers/{provider_id}/kafka-credentials"),
+        headers=demo.admin("catalogue"),
+    )
+    if response.status_code == 503:  # no registrar: a broker without authentication
+        return None
+    response.raise_for_status()
+    issued: dict[str, Any] = response.json()
+    return issued
+
+
 async def publish_courses(demo: Demo) -> str:
-    topic = TopicNames(demo.ecosystem.topic_prefix).of(Topic.PARTNER_COURSE_EVENTS)
-    producer = AIOKafkaProducer(bootstrap_servers=demo.ecosystem.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for raw in story.COURSES:
-            course = CourseEventV1.model_validate(raw)
-            key = f"{course.provider_id}/{course.course_code}"
-            event = COURSE_OFFERED.envelope(
-                course, source=f"/providers/{course.provider_id}", subject=key
-            )
-            await producer.send_and_wait(
-                topic,
-                event.to_json_bytes(),
-                key=key.encode(),
-                headers=[("content-type", CONTENT_TYPE.encode())],
-            )
-    finally:
-        await producer.stop()
+    """Each partner publishes on its own topic, as itself: the only topic it may write."""
+    names = TopicNames(demo.ecosystem.topic_prefix)
+    by_provider: dict[str, list[CourseEventV1]] = {}
+    for raw in story.COURSES:
+        course = CourseEventV1.model_validate(raw)
+        by_provider.setdefault(course.provider_id, []).append(course)
+    for provider_id, courses in by_provider.items():
+        connection = demo.provider_kafka[provider_id]
+        producer = AIOKafkaProducer(**connection.aiokafka_kwargs(), acks="all")
+        await producer.start()
+        try:
+            for course in courses:
+                key = f"{course.provider_id}/{course.course_code}"
+                event = COURSE_OFFERED.envelope(
+                    course, source=f"/providers/{course.provider_id}", subject=key
+                )
+                await producer.send_and_wait(
+                    names.of_provider(ProviderTopic.COURSE_EVENTS, provider_id),
+                    event.to_json_bytes(),
+                    key=key.encode(),
+                    headers=[("content-type", CONTENT_TYPE.encode())],
+                )
+        finally:
+            await producer.stop()
 
     async def all_searchable() -> bool:
         response = await demo.http.get(
@@ -138,7 +172,7 @@ async def publish_courses(demo: Demo) -> str:
         await demo.http.get(demo.url("catalogue", "/achievements/kessler-automation:KA-COBOT"))
     ).json()
     return (
-        f"{len(story.COURSES)} course events on {topic} → searchable; "
+        f"{len(story.COURSES)} course events on each partner's own topic → searchable; "
         f"KA-COBOT given as 55 h became {cobot['ects']} ECTS, "
         f"completeness {cobot['completeness']['score']:.0%}"
     )
@@ -181,7 +215,18 @@ async def subscribe_university(demo: Demo, receiver_url: str) -> str:
     )
     subscription.raise_for_status()
     demo.subscription = (subscription.json()["subscription_id"], key)
-    return f"webhook subscription {subscription.json()['subscription_id']} → {receiver_url}"
+    reader = await demo.http.post(
+        demo.url("catalogue", f"/admin/readers/{story.UNIVERSITY_READER}/kafka-credentials"),
+        json={"topics": [Topic.CREDENTIALS_ISSUED.value, Topic.CREDENTIALS_STATUS.value]},
+        headers=demo.admin("catalogue"),
+    )
+    if reader.status_code not in (201, 503):
+        raise StepFailed(f"reader credential: {reader.status_code} {reader.text}")
+    demo.university_kafka = demo.kafka_as(reader.json() if reader.status_code == 201 else None)
+    return (
+        f"webhook subscription {subscription.json()['subscription_id']} → {receiver_url}; "
+        f"read-only Kafka principal {demo.university_kafka.username or '(no authentication)'}"
+    )
 
 
 async def issuer_api_keys(demo: Demo) -> str:
@@ -251,8 +296,10 @@ async def stacked_credentials(demo: Demo) -> str:
     topic = TopicNames(demo.ecosystem.topic_prefix).of(Topic.CREDENTIALS_ISSUED)
     targets = {p["body"]["target_achievement_id"] for p in story.PATHWAYS}
 
+    reader = demo.university_kafka or demo.ecosystem.kafka
+
     async def stacked() -> list[dict[str, Any]]:
-        events = await read_all(demo.ecosystem.kafka_bootstrap, topic)
+        events = await read_all(reader, topic)
         found = [e["data"] for e in events if e["data"].get("kind") == "stacked"]
         return found if {f["achievement_id"] for f in found} >= targets else []
 
@@ -343,9 +390,12 @@ async def _some(items: list[Any]) -> bool:
 # --- plumbing -----------------------------------------------------------------------------
 
 
-async def read_all(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+async def read_all(connection: KafkaConnection, topic: str) -> list[dict[str, Any]]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        **connection.aiokafka_kwargs(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     try:
@@ -394,7 +444,7 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     await demo.step("Partners publish courses over Kafka", lambda: publish_courses(demo))
     await demo.step("Pathways stack credentials across providers", lambda: define_pathways(demo))
     await demo.step(
-        "A university subscribes to issuance webhooks",
+        "A university subscribes to issuance webhooks and gets a read-only Kafka principal",
         lambda: subscribe_university(demo, receiver_url),
     )
     await demo.step("Providers get issuer API keys", lambda: issuer_api_keys(demo))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import time
@@ -11,7 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microcred.ecosystem.secrets import dev_secrets
+from microcred_shared.events.topics import TopicNames
+from microcred_shared.messaging.acls import SERVICES
+from microcred_shared.messaging.connection import KafkaConnection
+from microcred_shared.messaging.provisioning import REGISTRAR, provision_deployment
+
+from microcred.ecosystem.secrets import dev_secrets, kafka_passwords
 from stack.procs import cmdline, group_alive, kill_group, port_in_use, read_pid, spawn
 
 SERVICE_NAMES = ("catalogue", "issuer", "verifier", "notifier")
@@ -57,7 +63,9 @@ class Ecosystem:
     """
 
     run_dir: Path
-    kafka_bootstrap: str
+    # The operator's connection: with SASL, the super user that provisions each service's own
+    # principal; every service then runs as itself, never as this one.
+    kafka: KafkaConnection
     mongodb_uri: str
     ports: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     topic_prefix: str = ""
@@ -65,6 +73,29 @@ class Ecosystem:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     die_with_parent: bool = False
     _replicas: dict[str, ServiceProcess] = field(default_factory=dict, init=False, repr=False)
+    _principals: dict[str, KafkaConnection] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka.bootstrap_servers
+
+    @property
+    def topics(self) -> TopicNames:
+        return TopicNames(self.topic_prefix)
+
+    def provision_kafka(self) -> dict[str, KafkaConnection]:
+        """Each service's own principal with its grants, and the topics (idempotent).
+
+        Without SASL (an external broker with no authentication) every service connects as
+        the given connection: there are no principals to make."""
+        if not self._principals:
+            passwords = kafka_passwords(self.run_dir, [*SERVICES, REGISTRAR])
+            self._principals = asyncio.run(provision_deployment(self.kafka, self.topics, passwords))
+        return self._principals
+
+    def principal_of(self, name: str) -> KafkaConnection:
+        """The Kafka connection of a service (or ``"registrar"``) of this ecosystem."""
+        return self.provision_kafka()[name]
 
     @property
     def services(self) -> list[ServiceProcess]:
@@ -84,7 +115,8 @@ class Ecosystem:
         urls = {f"MICROCRED_{s.name.upper()}_URL": s.url for s in self.services}
         return {
             **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            **self.principal_of(service.name).environment(),
+            **self._registrar_env(service),
             "MONGODB_URI": self.mongodb_uri,
             "MICROCRED_TOPIC_PREFIX": self.topic_prefix,
             "MICROCRED_ENVIRONMENT": os.environ.get("MICROCRED_ENVIRONMENT", "development"),
@@ -95,6 +127,15 @@ class Ecosystem:
             **urls,
             **self._development_env(),
             **self.extra_env,
+        }
+
+    def _registrar_env(self, service: ServiceProcess) -> dict[str, str]:
+        registrar = self.principal_of(REGISTRAR)
+        if service.name != "catalogue" or not registrar.uses_sasl:
+            return {}
+        return {
+            "CATALOGUE_KAFKA_REGISTRAR_USERNAME": registrar.username or "",
+            "CATALOGUE_KAFKA_REGISTRAR_PASSWORD": registrar.password or "",
         }
 
     def _development_env(self) -> dict[str, str]:
@@ -141,6 +182,7 @@ class Ecosystem:
     def start(self, *, timeout: float = 90.0) -> None:
         """Start every service not yet running, then wait until all are ready."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.provision_kafka()
         self.start_mail_sink()
         for service in self.services:
             if self.running(service):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 
 SECRET_NAMES = (
@@ -33,3 +34,17 @@ def dev_secrets(run_dir: Path) -> dict[str, str]:
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle)
     return values
+
+
+def kafka_passwords(run_dir: Path, principals: Iterable[str]) -> dict[str, str]:
+    """A Kafka password per service principal (and the registrar), made once per run dir."""
+    path = run_dir / "kafka-secrets.json"
+    wanted = list(principals)
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if not set(wanted) <= set(stored):
+        stored |= {name: secrets.token_urlsafe(32) for name in wanted if name not in stored}
+        run_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(stored, handle)
+    return {name: stored[name] for name in wanted}

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 UNIVERSITY = "hollin-tu"
+# The university reads issuance events on Kafka with a read-only principal of its own.
+UNIVERSITY_READER = "hollin-tu-registry"
 COLLEGE = "riverside-vet"
 ACADEMY = "brightpath-academy"
 PARTNER = "kessler-automation"

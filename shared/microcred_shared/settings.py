@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .events.topics import TopicNames
+from .messaging.connection import KafkaConnection, SaslMechanism, SecurityProtocol
 
 # Values that must never reach a production deployment.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
@@ -42,6 +43,27 @@ class ServiceSettings(BaseSettings):
             "MICROCRED_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"
         ),
     )
+    # Who this service is on Kafka: its own principal, never another service's (see the README's
+    # trust model). PLAINTEXT only for a broker without authentication, refused in production.
+    kafka_security_protocol: SecurityProtocol = Field(
+        default=SecurityProtocol.PLAINTEXT, validation_alias="MICROCRED_KAFKA_SECURITY_PROTOCOL"
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        default=SaslMechanism.SCRAM_SHA_512, validation_alias="MICROCRED_KAFKA_SASL_MECHANISM"
+    )
+    kafka_username: str | None = Field(default=None, validation_alias="MICROCRED_KAFKA_USERNAME")
+    kafka_password: SecretStr | None = Field(
+        default=None, validation_alias="MICROCRED_KAFKA_PASSWORD"
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None, validation_alias="MICROCRED_KAFKA_SSL_CAFILE"
+    )
+    # How soon a topic created after start-up (a newly registered provider's inbound topic) is
+    # found by a pattern subscription: aiokafka rediscovers topics only when it refreshes
+    # metadata.
+    kafka_metadata_max_age_ms: int = Field(
+        default=5_000, ge=500, validation_alias="MICROCRED_KAFKA_METADATA_MAX_AGE_MS"
+    )
     mongodb_uri: SecretStr = Field(
         default=SecretStr("mongodb://127.0.0.1:27017/"),
         validation_alias=AliasChoices("MICROCRED_MONGODB_URI", "MONGODB_URI"),
@@ -67,6 +89,17 @@ class ServiceSettings(BaseSettings):
     def topics(self) -> TopicNames:
         return TopicNames(self.topic_prefix)
 
+    @property
+    def kafka(self) -> KafkaConnection:
+        return KafkaConnection(
+            bootstrap_servers=self.kafka_bootstrap_servers,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_username,
+            password=self.kafka_password.get_secret_value() if self.kafka_password else None,
+            ssl_cafile=self.kafka_ssl_cafile,
+        )
+
     def secret_fields(self) -> dict[str, SecretStr]:
         """Secrets that must be real outside development; subclasses add their own."""
         return {}
@@ -85,5 +118,25 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 f"refusing to start in {self.environment.value}: placeholder or short secret in "
                 + ", ".join(sorted(weak))
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _require_kafka_identity(self) -> ServiceSettings:
+        if self.kafka_security_protocol is not SecurityProtocol.PLAINTEXT and not (
+            self.kafka_username and self.kafka_password
+        ):
+            raise ValueError(
+                f"MICROCRED_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol.value} needs "
+                "MICROCRED_KAFKA_USERNAME and MICROCRED_KAFKA_PASSWORD (this service's principal)"
+            )
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.kafka_security_protocol is SecurityProtocol.PLAINTEXT
+        ):
+            raise ValueError(
+                "refusing to start in production on an unauthenticated Kafka connection: set "
+                "MICROCRED_KAFKA_SECURITY_PROTOCOL=SASL_SSL (or SASL_PLAINTEXT on a private "
+                "network) and this service's principal"
             )
         return self

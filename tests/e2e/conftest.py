@@ -58,7 +58,7 @@ def ecosystem(
     run_dir: Path = tmp_path_factory.mktemp("ecosystem")
     ecosystem = Ecosystem(
         run_dir=run_dir,
-        kafka_bootstrap=infra.kafka_bootstrap,
+        kafka=infra.kafka,
         mongodb_uri=infra.mongodb_uri,
         ports=ports,
         topic_prefix=f"e2e{infra.run_id}.",

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from microcred_shared.messaging.connection import KafkaConnection
 
 from microcred.ecosystem import demo, story
 from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
@@ -24,6 +25,8 @@ class Seeded:
     ecosystem: Ecosystem
     catalogue_keys: dict[str, str]
     issuer_keys: dict[str, str]
+    # Each provider's own Kafka principal, as the catalogue handed it out at registration.
+    provider_kafka: dict[str, KafkaConnection] = field(default_factory=dict)
     secrets_handed_out: set[str] = field(default_factory=set)  # must never appear in a log
 
     def url(self, service: str, path: str = "") -> str:
@@ -65,7 +68,7 @@ def reliability_ecosystem(
     run_dir: Path = tmp_path_factory.mktemp("reliability")
     ecosystem = Ecosystem(
         run_dir=run_dir,
-        kafka_bootstrap=infra.kafka_bootstrap,
+        kafka=infra.kafka,
         mongodb_uri=infra.mongodb_uri,
         ports=ports,
         topic_prefix=f"rel{infra.run_id}.",
@@ -86,6 +89,11 @@ async def seeded(reliability_ecosystem: Ecosystem) -> AsyncIterator[Seeded]:
         await demo.register_providers(setup)
         await demo.publish_courses(setup)
         await demo.issuer_api_keys(setup)
-        seeded = Seeded(reliability_ecosystem, setup.catalogue_keys, setup.issuer_keys)
+        seeded = Seeded(
+            reliability_ecosystem, setup.catalogue_keys, setup.issuer_keys, setup.provider_kafka
+        )
         seeded.secrets_handed_out |= {*setup.catalogue_keys.values(), *setup.issuer_keys.values()}
+        seeded.secrets_handed_out |= {
+            c.password for c in setup.provider_kafka.values() if c.password
+        }
         yield seeded

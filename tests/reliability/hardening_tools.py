@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 from bson import BSON
+from microcred_shared.messaging.connection import KafkaConnection
 from microcred_verifier.config import VerifierSettings
 from pymongo import MongoClient
 
@@ -136,7 +137,7 @@ def snapshot(mongodb_uri: str, database_prefix: str) -> Snapshot:
     return Snapshot(counts, digests)
 
 
-async def lagging_consumer_groups(bootstrap: str, prefix: str) -> list[str]:
+async def lagging_consumer_groups(connection: KafkaConnection, prefix: str) -> list[str]:
     """The ecosystem's consumer groups (names start with its topic prefix) that have not
     committed up to the end of a partition yet. The catalogue's per-replica search groups are
     left out: that projection lives in memory, not in MongoDB, and a restarted catalogue leaves
@@ -144,8 +145,8 @@ async def lagging_consumer_groups(bootstrap: str, prefix: str) -> list[str]:
     from aiokafka import AIOKafkaConsumer
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connection.aiokafka_kwargs())
+    consumer = AIOKafkaConsumer(**connection.aiokafka_kwargs())
     await admin.start()
     await consumer.start()
     try:
@@ -166,12 +167,14 @@ async def lagging_consumer_groups(bootstrap: str, prefix: str) -> list[str]:
         await admin.close()
 
 
-async def consumers_caught_up(bootstrap: str, prefix: str, *, timeout: float = 120.0) -> list[str]:
+async def consumers_caught_up(
+    connection: KafkaConnection, prefix: str, *, timeout: float = 120.0
+) -> list[str]:
     """Wait until every active consumer group has committed all it was sent (the tests before
     ours leave work in flight); answers what is still behind after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
-        behind = await lagging_consumer_groups(bootstrap, prefix)
+        behind = await lagging_consumer_groups(connection, prefix)
         if not behind or time.monotonic() > deadline:
             return behind
         await asyncio.sleep(1.0)

@@ -10,14 +10,20 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import TopicPartition
+from microcred_shared.messaging.connection import KafkaConnection
 
 
 async def publish_raw(
-    bootstrap: str, topic: str, records: list[tuple[bytes, bytes]], *, partition: int | None = None
+    connection: KafkaConnection,
+    topic: str,
+    records: list[tuple[bytes, bytes]],
+    *,
+    partition: int | None = None,
 ) -> list[int]:
-    """Send every (key, value) (acks=all); answer with the offsets they were written at."""
+    """Send every (key, value) (acks=all) as ``connection``'s principal; answer with the
+    offsets they were written at."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", max_request_size=2 * 1024 * 1024
+        **connection.aiokafka_kwargs(), acks="all", max_request_size=2 * 1024 * 1024
     )
     await producer.start()
     try:
@@ -30,10 +36,10 @@ async def publish_raw(
         await producer.stop()
 
 
-async def read_everything(bootstrap: str, topic: str) -> list[Any]:
+async def read_everything(connection: KafkaConnection, topic: str) -> list[Any]:
     """Every record currently on ``topic`` (all partitions, up to their end offsets)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **connection.aiokafka_kwargs(),
         enable_auto_commit=False,
         max_partition_fetch_bytes=4 * 1024 * 1024,
     )
@@ -71,10 +77,15 @@ class TopicTail:
     ``on_event``: progress read from the events themselves, which costs the database nothing
     (counting a growing collection scans it on FerretDB)."""
 
-    def __init__(self, bootstrap: str, topic: str, on_event: Callable[[dict[str, Any]], None]):
+    def __init__(
+        self,
+        connection: KafkaConnection,
+        topic: str,
+        on_event: Callable[[dict[str, Any]], None],
+    ):
         self._consumer = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=bootstrap,
+            **connection.aiokafka_kwargs(),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,

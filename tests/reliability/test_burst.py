@@ -11,11 +11,12 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from microcred_shared.events import Topic, TopicNames
+from microcred_shared.events import ProviderTopic, TopicNames
 from microcred_shared.messaging.lag import ConsumerLag
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
+from microcred.ecosystem import story
 from tests.reliability.conftest import Seeded
 from tests.reliability.kafka_tools import publish_raw
 from tests.reliability.test_crash_and_redelivery import _issuer_knows, completion_events
@@ -32,9 +33,11 @@ async def test_a_burst_of_five_times_the_throughput_is_absorbed_and_the_lag_drai
     seeded: Seeded,
 ) -> None:
     ecosystem = seeded.ecosystem
-    topic = TopicNames(ecosystem.topic_prefix).of(Topic.LEARNING_COMPLETIONS)
-    group = f"{ecosystem.topic_prefix}issuer.{Topic.LEARNING_COMPLETIONS.value}"
-    lag = ConsumerLag(ecosystem.kafka_bootstrap, CollectorRegistry(), groups={group})
+    topic = TopicNames(ecosystem.topic_prefix).of_provider(
+        ProviderTopic.COMPLETIONS, story.UNIVERSITY
+    )
+    group = f"{ecosystem.topic_prefix}issuer.{ProviderTopic.COMPLETIONS.name.lower()}"
+    lag = ConsumerLag(ecosystem.kafka, CollectorRegistry(), groups={group})
     await eventually(lambda: _issuer_knows(seeded), timeout=90, interval=0.5)
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(ecosystem.mongodb_uri)
     credentials = mongo[seeded.issuer_database]["credentials"]
@@ -45,7 +48,9 @@ async def test_a_burst_of_five_times_the_throughput_is_absorbed_and_the_lag_drai
         return [doc["completion_id"] async for doc in found]
 
     async def publish(events: list[tuple[str, bytes]]) -> None:
-        await publish_raw(ecosystem.kafka_bootstrap, topic, [(c.encode(), v) for c, v in events])
+        await publish_raw(
+            seeded.provider_kafka[story.UNIVERSITY], topic, [(c.encode(), v) for c, v in events]
+        )
 
     async def total_lag() -> int:
         return sum((await lag.refresh()).values())

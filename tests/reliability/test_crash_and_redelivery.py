@@ -18,9 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
-from microcred_shared.events import Topic, TopicNames
+from microcred_shared.events import ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import COMPLETION_REPORTED
+from microcred_shared.messaging.connection import KafkaConnection
 from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -120,8 +121,8 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
 
     async def publish(batch: list[tuple[str, bytes]]) -> None:
         await publish_raw(
-            ecosystem.kafka_bootstrap,
-            topics.of(Topic.LEARNING_COMPLETIONS),
+            seeded.provider_kafka[story.UNIVERSITY],
+            topics.of_provider(ProviderTopic.COMPLETIONS, story.UNIVERSITY),
             [(completion_id.encode(), value) for completion_id, value in batch],
         )
 
@@ -139,7 +140,7 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
         )
 
     receiver = Starlette(routes=[Route("/hooks", webhooks.receive, methods=["POST"])])
-    tail = TopicTail(ecosystem.kafka_bootstrap, topics.of(Topic.CREDENTIALS_ISSUED), on_issued)
+    tail = TopicTail(ecosystem.kafka, topics.of(Topic.CREDENTIALS_ISSUED), on_issued)
     async with (
         httpx.AsyncClient(timeout=60) as http,
         local_server(receiver) as base_url,
@@ -196,7 +197,7 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
     duplicates = sum(n - 1 for n in per_completion.values())
     losses = len(set(completion_ids) - set(per_completion))
     event_ids = await eventually(
-        lambda: _issued_event_ids(ecosystem.kafka_bootstrap, topics, credential_of),
+        lambda: _issued_event_ids(ecosystem.kafka, topics, credential_of),
         lambda ids: len(ids) >= len(credential_of),
         timeout=120,
         interval=1.0,
@@ -231,10 +232,10 @@ async def _delivered(webhooks: Webhooks, credential_of: dict[str, str]) -> int:
 
 
 async def _issued_event_ids(
-    bootstrap: str, topics: TopicNames, credential_of: dict[str, str]
+    connection: KafkaConnection, topics: TopicNames, credential_of: dict[str, str]
 ) -> dict[str, set[str]]:
     ids: dict[str, set[str]] = defaultdict(set)
-    for record in await read_everything(bootstrap, topics.of(Topic.CREDENTIALS_ISSUED)):
+    for record in await read_everything(connection, topics.of(Topic.CREDENTIALS_ISSUED)):
         event = json_of(record)
         if event and event.get("data", {}).get("credential_id") in credential_of:
             ids[event["data"]["credential_id"]].add(event["id"])

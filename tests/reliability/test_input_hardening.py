@@ -756,7 +756,7 @@ MAY_CHANGE = {"catalogue.verifications", "catalogue.inbox"}
 
 async def test_operator_injection_is_refused_or_literal(seeded: Seeded, sandbox: Sandbox) -> None:
     uri, prefix = seeded.ecosystem.mongodb_uri, seeded.ecosystem.database_prefix
-    kafka, topics = seeded.ecosystem.kafka_bootstrap, seeded.ecosystem.topic_prefix
+    kafka, topics = seeded.ecosystem.kafka, seeded.ecosystem.topic_prefix
     attempts = injection_attempts(seeded, sandbox)
     # What the tests before this one (and the sandbox) published is taken in first: consumers
     # caught up, then nothing stored changes for a few seconds.

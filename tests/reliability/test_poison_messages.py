@@ -11,7 +11,7 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-from microcred_shared.events import Topic, TopicNames
+from microcred_shared.events import ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import COMPLETION_REPORTED
 from pymongo import AsyncMongoClient
@@ -24,17 +24,17 @@ from tests.support import eventually
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e, pytest.mark.timeout(300)]
 
 CONSUMED = (
-    Topic.PARTNER_COURSE_EVENTS,
     Topic.VERIFICATIONS,
     Topic.CATALOGUE_PROVIDERS,
     Topic.CATALOGUE_ACHIEVEMENTS,
     Topic.CATALOGUE_PATHWAYS,
-    Topic.LEARNING_COMPLETIONS,
     Topic.ISSUER_KEYS,
     Topic.CREDENTIALS_ISSUED,
     Topic.CREDENTIALS_STATUS,
     Topic.CREDENTIALS_LEARNER_NOTICES,
 )
+# A provider's own inbound topics: the poison there is the provider's, sent as the provider.
+CONSUMED_PER_PROVIDER = (ProviderTopic.COURSE_EVENTS, ProviderTopic.COMPLETIONS)
 PARTITION = 0  # poison and the good event after it share a partition, so their order is fixed
 POISON_KINDS = ("malformed JSON", "500 KB value", "schema violation")
 
@@ -57,34 +57,40 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_does_not_bloc
     await make_every_topic_carry_an_event(seeded, run)
 
     async def last_event_on(topic: str) -> dict[str, Any] | None:
-        events = [json_of(r) for r in await read_everything(ecosystem.kafka_bootstrap, topic)]
+        events = [json_of(r) for r in await read_everything(ecosystem.kafka, topic)]
         return next((e for e in reversed(events) if e and "specversion" in e), None)
 
     fresh_completion = f"poison/{run}/after"
+    completions = topics.of_provider(ProviderTopic.COMPLETIONS, story.UNIVERSITY)
 
     async def latest_events() -> dict[str, dict[str, Any] | None]:
-        # learning.completions gets a new completion instead: its credential must appear.
-        others = [topics.of(t) for t in CONSUMED if t is not Topic.LEARNING_COMPLETIONS]
+        # The completions topic gets a new completion instead: its credential must appear.
+        others = [topics.of(t) for t in CONSUMED]
+        others.append(topics.of_provider(ProviderTopic.COURSE_EVENTS, story.UNIVERSITY))
         return {name: await last_event_on(name) for name in others}
 
     latest = await eventually(
         latest_events, lambda found: None not in found.values(), timeout=60, interval=1.0
     )
-    latest[topics.of(Topic.LEARNING_COMPLETIONS)] = json.loads(completion_event(fresh_completion))
+    latest[completions] = json.loads(completion_event(fresh_completion))
+    provider = seeded.provider_kafka[story.UNIVERSITY]
     poisoned: dict[str, list[int]] = {}
     good_offsets: dict[str, int] = {}
     for name, good in latest.items():
         assert good is not None
         records = [(b"poison", value) for value in poison(good)]
         records.append((str(good.get("subject") or "good").encode(), json.dumps(good).encode()))
-        offsets = await publish_raw(ecosystem.kafka_bootstrap, name, records, partition=PARTITION)
+        # Each topic's poison comes from whoever may write it: the provider on its own topics,
+        # the operator (standing in for a broken service) on the others.
+        sender = provider if name in (completions, *provider_topics(topics)) else ecosystem.kafka
+        offsets = await publish_raw(sender, name, records, partition=PARTITION)
         poisoned[name], good_offsets[name] = offsets[:-1], offsets[-1]
 
     async def letters() -> dict[str, dict[int, list[dict[str, Any]]]]:
         found: dict[str, dict[int, list[dict[str, Any]]]] = {}
         for name, offsets in poisoned.items():
             by_offset: dict[int, list[dict[str, Any]]] = {o: [] for o in offsets}
-            for record in await read_everything(ecosystem.kafka_bootstrap, name + ".dlq"):
+            for record in await read_everything(ecosystem.kafka, name + ".dlq"):
                 letter = (json_of(record) or {}).get("data", {})
                 if letter.get("partition") == PARTITION and letter.get("offset") in by_offset:
                     by_offset[letter["offset"]].append(letter)
@@ -104,7 +110,7 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_does_not_bloc
         for letters_of_one in by_offset.values():
             assert all(letter["reason_code"] and letter["reason"] for letter in letters_of_one)
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=ecosystem.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**ecosystem.kafka.aiokafka_kwargs())
     await admin.start()
     try:
 
@@ -137,11 +143,15 @@ async def test_poison_on_every_consumed_topic_is_dead_lettered_and_does_not_bloc
         await mongo.close()
     reasons = sorted({x["reason_code"] for o in dead.values() for ls in o.values() for x in ls})
     print(
-        f"\npoison: {len(CONSUMED)} topics × {len(POISON_KINDS)} poison records → "
+        f"\npoison: {len(latest)} topics × {len(POISON_KINDS)} poison records → "
         f"{sum(len(ls) for o in dead.values() for ls in o.values())} dead letters from "
         f"{len({g for gs in groups.values() for g in gs})} consumer groups, reasons {reasons}; "
         "every group committed past the good event after them"
     )
+
+
+def provider_topics(topics: TopicNames) -> list[str]:
+    return [topics.of_provider(family, story.UNIVERSITY) for family in CONSUMED_PER_PROVIDER]
 
 
 def completion_event(completion_id: str) -> bytes:

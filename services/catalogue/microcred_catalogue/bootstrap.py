@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from microcred_shared.logging import configure_logging
+from microcred_shared.messaging.access import KafkaAccess
 from microcred_shared.service.http import (
     install_operational_routes,
     install_problem_handlers,
@@ -20,26 +21,32 @@ from .adapters import (
     mongo_achievements,
     mongo_demand,
     mongo_issuance,
+    mongo_kafka_credentials,
     mongo_pathways,
     mongo_providers,
 )
+from .adapters.kafka_registrar import BrokerRegistrar
 from .adapters.memory_search import MemorySearchIndex
 from .adapters.mongo_achievements import MongoAchievements
 from .adapters.mongo_demand import MongoDemand
 from .adapters.mongo_issuance import MongoIssuance
+from .adapters.mongo_kafka_credentials import MongoKafkaCredentials
 from .adapters.mongo_pathways import MongoPathways
 from .adapters.mongo_providers import MongoProviders
 from .config import CatalogueSettings
 from .entrypoints.auth import caller_dependency
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http_courses import build_course_router
+from .entrypoints.http_kafka import build_kafka_router
 from .entrypoints.http_pathways import build_pathway_router
 from .entrypoints.http_providers import build_provider_router
 from .entrypoints.http_stats import build_stats_router
+from .entrypoints.kafka_schemas import KafkaConnectionInfo
 from .entrypoints.pages import build_pages
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
 from .service_layer.issuance import IssuanceHandlers
+from .service_layer.kafka_credentials import KafkaCredentialHandlers
 from .service_layer.pathways import PathwayHandlers
 from .service_layer.providers import ProviderHandlers
 from .service_layer.queries import AchievementQueries
@@ -62,6 +69,28 @@ class Catalogue:
     issuance: IssuanceHandlers
     queries: AchievementQueries
     projection: MemorySearchIndex
+    kafka_credentials: KafkaCredentialHandlers
+
+
+def build_registrar(settings: CatalogueSettings) -> BrokerRegistrar | None:
+    """The registrar on the broker, when this catalogue was given its credential."""
+    if not (settings.kafka_registrar_username and settings.kafka_registrar_password):
+        return None
+    connection = settings.kafka.as_principal(
+        settings.kafka_registrar_username, settings.kafka_registrar_password.get_secret_value()
+    )
+    return BrokerRegistrar(
+        KafkaAccess(connection), settings.topics, partitions=settings.kafka_provider_partitions
+    )
+
+
+def kafka_connection_info(settings: CatalogueSettings) -> KafkaConnectionInfo:
+    return KafkaConnectionInfo(
+        bootstrap_servers=settings.kafka_public_bootstrap_servers
+        or settings.kafka_bootstrap_servers,
+        security_protocol=settings.kafka_security_protocol.value,
+        sasl_mechanism=settings.kafka_sasl_mechanism.value,
+    )
 
 
 def build_catalogue(
@@ -75,6 +104,7 @@ def build_catalogue(
             *mongo_pathways.INDEXES,
             *mongo_demand.INDEXES,
             *mongo_issuance.INDEXES,
+            *mongo_kafka_credentials.INDEXES,
         ],
         outbox_collections=[
             mongo_providers.COLLECTION,
@@ -98,6 +128,9 @@ def build_catalogue(
         issuance=IssuanceHandlers(MongoIssuance(database)),
         queries=AchievementQueries(achievements, projection),
         projection=projection,
+        kafka_credentials=KafkaCredentialHandlers(
+            MongoKafkaCredentials(database), build_registrar(settings), providers, utc_now
+        ),
     )
     register_consumers(
         runtime,
@@ -125,7 +158,15 @@ def create_app(
     app.state.catalogue = catalogue
     install_problem_handlers(app)
     install_operational_routes(app, catalogue.runtime)
-    app.include_router(build_provider_router(catalogue.providers, admin_token))
+    connection = kafka_connection_info(settings)
+    app.include_router(
+        build_provider_router(
+            catalogue.providers, catalogue.kafka_credentials, admin_token, connection
+        )
+    )
+    app.include_router(
+        build_kafka_router(catalogue.kafka_credentials, caller, admin_token, connection)
+    )
     app.include_router(
         build_course_router(
             catalogue.courses, catalogue.queries, caller, settings.search_max_page_size

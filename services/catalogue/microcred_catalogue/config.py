@@ -19,6 +19,13 @@ class CatalogueSettings(ServiceSettings):
         description="bearer token of the admin API (providers, any pathway)",
     )
     search_max_page_size: int = Field(default=100, ge=1, le=1000)
+    # The registrar principal (see the README's trust model): it makes providers' and readers'
+    # Kafka principals. Without it, registration hands out no Kafka credentials.
+    kafka_registrar_username: str | None = None
+    kafka_registrar_password: SecretStr | None = None
+    # What a provider's Kafka client connects to, if not the address the services use.
+    kafka_public_bootstrap_servers: str | None = None
+    kafka_provider_partitions: int = Field(default=3, ge=1)
 
     def secret_fields(self) -> dict[str, SecretStr]:
         return {"admin_token": self.admin_token}

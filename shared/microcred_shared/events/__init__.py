@@ -2,7 +2,7 @@
 
 from .envelope import CONTENT_TYPE, CloudEvent, deterministic_event_id, new_event_id, utc_now
 from .registry import REGISTRY, EventSpec
-from .topics import COMPACTED_TOPICS, Topic, TopicNames
+from .topics import COMPACTED_TOPICS, ProviderTopic, Topic, TopicNames
 
 __all__ = [
     "COMPACTED_TOPICS",
@@ -10,6 +10,7 @@ __all__ = [
     "REGISTRY",
     "CloudEvent",
     "EventSpec",
+    "ProviderTopic",
     "Topic",
     "TopicNames",
     "deterministic_event_id",

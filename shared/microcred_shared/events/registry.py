@@ -21,7 +21,7 @@ from .contracts.learning import CompletionV1
 from .contracts.partner import CourseEventV1
 from .contracts.verifications import VerificationPerformedV1
 from .envelope import CloudEvent, new_event_id, utc_now
-from .topics import Topic
+from .topics import ProviderTopic, Topic
 
 SCHEMA_BASE_URI = "https://microcred.example/schemas/events/"
 TYPE_PREFIX = "org.microcred."
@@ -33,7 +33,8 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 class EventSpec(Generic[ModelT]):
     name: str  # e.g. "credential.issued.v1"
     model: type[ModelT]
-    topic: Topic | None  # None: may travel on any topic (dead letters)
+    # A fixed topic, a family of per-provider topics, or None: any topic (dead letters).
+    topic: Topic | ProviderTopic | None
 
     @property
     def type(self) -> str:
@@ -68,15 +69,15 @@ class EventSpec(Generic[ModelT]):
         return CloudEvent[self.model].model_validate_json(raw)  # type: ignore[name-defined]
 
 
-COURSE_OFFERED = EventSpec("partner.course.offered.v1", CourseEventV1, Topic.PARTNER_COURSE_EVENTS)
-COURSE_CHANGED = EventSpec("partner.course.changed.v1", CourseEventV1, Topic.PARTNER_COURSE_EVENTS)
-COURSE_RETIRED = EventSpec("partner.course.retired.v1", CourseEventV1, Topic.PARTNER_COURSE_EVENTS)
+COURSE_OFFERED = EventSpec("partner.course.offered.v1", CourseEventV1, ProviderTopic.COURSE_EVENTS)
+COURSE_CHANGED = EventSpec("partner.course.changed.v1", CourseEventV1, ProviderTopic.COURSE_EVENTS)
+COURSE_RETIRED = EventSpec("partner.course.retired.v1", CourseEventV1, ProviderTopic.COURSE_EVENTS)
 PROVIDER_CHANGED = EventSpec("catalogue.provider.v1", ProviderV1, Topic.CATALOGUE_PROVIDERS)
 ACHIEVEMENT_CHANGED = EventSpec(
     "catalogue.achievement.v1", AchievementV1, Topic.CATALOGUE_ACHIEVEMENTS
 )
 PATHWAY_CHANGED = EventSpec("catalogue.pathway.v1", PathwayV1, Topic.CATALOGUE_PATHWAYS)
-COMPLETION_REPORTED = EventSpec("learning.completion.v1", CompletionV1, Topic.LEARNING_COMPLETIONS)
+COMPLETION_REPORTED = EventSpec("learning.completion.v1", CompletionV1, ProviderTopic.COMPLETIONS)
 CREDENTIAL_ISSUED = EventSpec("credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED)
 CREDENTIAL_STATUS_CHANGED = EventSpec(
     "credential.status.v1", CredentialStatusChangedV1, Topic.CREDENTIALS_STATUS

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from ..events.topics import COMPACTED_TOPICS, Topic, TopicNames
+from .connection import KafkaConnection
 
 
 def _topic_config(topic: Topic) -> dict[str, str]:
@@ -17,19 +19,24 @@ def _topic_config(topic: Topic) -> dict[str, str]:
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    connection: KafkaConnection,
     names: TopicNames,
     *,
+    topics: Iterable[Topic] = tuple(Topic),
     partitions: int = 3,
     replication_factor: int = 1,
 ) -> None:
-    """Create missing topics; existing ones are left as they are (idempotent)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    """Create the missing ones of ``topics`` and their dead-letter twins (idempotent).
+
+    On a broker with ACLs a principal sees only the topics it may describe; a service is
+    granted CREATE on the topics it writes, and provisioning creates the rest before it starts.
+    """
+    admin = AIOKafkaAdminClient(**connection.aiokafka_kwargs())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
         wanted: list[NewTopic] = []
-        for topic in Topic:
+        for topic in topics:
             if names.of(topic) not in existing:
                 wanted.append(
                     NewTopic(

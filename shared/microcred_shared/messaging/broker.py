@@ -8,11 +8,14 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
+from .connection import KafkaConnection
+
 
 def create_broker(
-    bootstrap_servers: str,
+    connection: KafkaConnection,
     *,
     client_id: str,
+    metadata_max_age_ms: int = 5 * 60 * 1000,
     metrics: CollectorRegistry,
     tracer_provider: TracerProvider | None = None,
 ) -> KafkaBroker:
@@ -23,8 +26,13 @@ def create_broker(
     of a broker and is not duplicated by the producer's own retries.
     """
     return KafkaBroker(
-        bootstrap_servers,
+        connection.bootstrap_servers,
+        security=connection.faststream_security(),
         client_id=client_id,
+        metadata_max_age_ms=metadata_max_age_ms,
+        # Topics are made by provisioning and by their one writer; a reader's principal may
+        # not create them.
+        allow_auto_create_topics=False,
         acks="all",
         enable_idempotence=True,
         middlewares=(

@@ -25,6 +25,8 @@ from .dead_letter import DeadLetterPublisher, Rejected
 from .decoding import decode_event
 
 EventHandler = Callable[[CloudEvent[Any]], Awaitable[None]]
+# Receives the event and the provider whose own topic carried it: the authenticated channel.
+ProviderEventHandler = Callable[[CloudEvent[Any], str], Awaitable[None]]
 
 log = get_logger(__name__)
 
@@ -63,10 +65,38 @@ class Subscription:
     accepted: Sequence[EventSpec[Any]]
     handler: EventHandler
 
+    async def deliver(self, event: CloudEvent[Any], record: ConsumerRecord[bytes, bytes]) -> None:
+        await self.handler(event)
+
+
+@dataclass(frozen=True)
+class ProviderSubscription:
+    """Every provider's own topic of one family, matched by ``pattern``; ``handler`` receives
+    each event with the provider named by the topic it arrived on.
+
+    Only that provider's principal may write the topic (Kafka ACLs), so the topic is the proof
+    of who sent the event; the ``provider_of`` resolver turns a physical topic name into it.
+    """
+
+    pattern: str
+    provider_of: Callable[[str], str | None]
+    accepted: Sequence[EventSpec[Any]]
+    handler: ProviderEventHandler
+
+    @property
+    def topic(self) -> str:
+        return self.pattern
+
+    async def deliver(self, event: CloudEvent[Any], record: ConsumerRecord[bytes, bytes]) -> None:
+        provider = self.provider_of(record.topic)
+        if provider is None:  # the pattern matched, so only a mistaken resolver gets here
+            raise Rejected("unknown_channel", f"topic {record.topic!r} names no provider")
+        await self.handler(event, provider)
+
 
 def subscribe(
     broker: KafkaBroker,
-    subscription: Subscription,
+    subscription: Subscription | ProviderSubscription,
     *,
     group_id: str,
     dead_letters: DeadLetterPublisher,
@@ -81,7 +111,7 @@ def subscribe(
         """True when the record is finished with (handled or dead-lettered)."""
         try:
             event = decode_event(record.value, subscription.accepted)
-            await subscription.handler(event)
+            await subscription.deliver(event, record)
         except Rejected as rejection:
             await _dead_letter(dead_letters, record, rejection, attempts.failed(record))
         except Exception as error:
@@ -112,8 +142,10 @@ def subscribe(
             raise
         await (message.ack() if finished else message.nack())
 
+    by_pattern = isinstance(subscription, ProviderSubscription)
     broker.subscriber(
-        subscription.topic,
+        *(() if by_pattern else (subscription.topic,)),
+        pattern=subscription.topic if by_pattern else None,
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,

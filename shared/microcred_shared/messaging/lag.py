@@ -13,13 +13,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import CollectorRegistry, Gauge
 
 from ..logging import get_logger
+from .connection import KafkaConnection
 
 log = get_logger(__name__)
 
 
 @dataclass
 class ConsumerLag:
-    bootstrap_servers: str
+    connection: KafkaConnection
     registry: CollectorRegistry
     groups: set[str] = field(default_factory=set)
     interval_seconds: float = 15.0
@@ -68,7 +69,7 @@ class ConsumerLag:
         return lags
 
     async def _committed(self, groups: Iterable[str]) -> dict[str, dict]:  # type: ignore[type-arg]
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
+        admin = AIOKafkaAdminClient(**self.connection.aiokafka_kwargs())
         await admin.start()
         try:
             return {group: await admin.list_consumer_group_offsets(group) for group in groups}
@@ -78,7 +79,7 @@ class ConsumerLag:
     async def _end_offsets(self, partitions: set) -> dict:  # type: ignore[type-arg]
         if not partitions:
             return {}
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers)
+        consumer = AIOKafkaConsumer(**self.connection.aiokafka_kwargs())
         await consumer.start()
         try:
             return dict(await consumer.end_offsets(list(partitions)))

@@ -17,11 +17,19 @@ from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
-from ..events import TopicNames
+from ..events import ProviderTopic, TopicNames
+from ..events.registry import EventSpec
+from ..events.topics import topics_written_by
 from ..logging import get_logger
 from ..messaging.admin import ensure_topics
 from ..messaging.broker import create_broker
-from ..messaging.consumer import RetryPolicy, Subscription, subscribe
+from ..messaging.consumer import (
+    ProviderEventHandler,
+    ProviderSubscription,
+    RetryPolicy,
+    Subscription,
+    subscribe,
+)
 from ..messaging.dead_letter import DeadLetterPublisher
 from ..messaging.inbox import INBOX_COLLECTION, INBOX_INDEXES, Inbox
 from ..messaging.lag import ConsumerLag
@@ -95,12 +103,43 @@ class Runtime:
             retry=self.retry,
         )
 
+    def subscribe_per_provider(
+        self,
+        family: ProviderTopic,
+        accepted: Sequence[EventSpec[Any]],
+        handler: ProviderEventHandler,
+    ) -> None:
+        """Consume every provider's own topic of ``family``, including providers registered
+        after start-up (found within ``kafka_metadata_max_age_ms``); ``handler`` learns the
+        provider from the topic, which only that provider may write."""
+        group = f"{self.consumer_group}.{family.name.lower()}"
+        if self.lag:
+            self.lag.watch(group)
+        topics = self.topics
+        subscription = ProviderSubscription(
+            pattern=topics.pattern_of(family),
+            provider_of=lambda physical: topics.provider_of(family, physical),
+            accepted=accepted,
+            handler=handler,
+        )
+        subscribe(
+            self.broker,
+            subscription,
+            group_id=group,
+            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
+            retry=self.retry,
+        )
+
     def wake_relay(self) -> None:
         if self.relay:
             self.relay.wake()
 
     async def start(self) -> None:
-        await ensure_topics(self.settings.kafka_bootstrap_servers, self.topics)
+        await ensure_topics(
+            self.settings.kafka,
+            self.topics,
+            topics=topics_written_by(self.settings.service_name),
+        )
         await ensure_indexes(self.database, self._all_indexes())
         await self.broker.start()
         if self.outbox_collections:
@@ -165,8 +204,9 @@ def build_runtime(
             ],
         ),
         broker=create_broker(
-            settings.kafka_bootstrap_servers,
+            settings.kafka,
             client_id=settings.service_name,
+            metadata_max_age_ms=settings.kafka_metadata_max_age_ms,
             metrics=metrics,
             tracer_provider=tracer_provider,
         ),
@@ -175,5 +215,5 @@ def build_runtime(
         outbox_collections=list(outbox_collections),
         retry=retry or RetryPolicy(),
         tracer_provider=tracer_provider,
-        lag=ConsumerLag(settings.kafka_bootstrap_servers, metrics),
+        lag=ConsumerLag(settings.kafka, metrics),
     )

@@ -43,9 +43,7 @@ def leaf(achievement_id: str) -> dict[str, Any]:
 async def test_a_registered_provider_is_published_on_catalogue_providers(
     catalogue: Catalogue,
 ) -> None:
-    records = await read_topic(
-        catalogue.bootstrap, catalogue.topic_of("catalogue.providers"), expect=2
-    )
+    records = await read_topic(catalogue.admin, catalogue.topic_of("catalogue.providers"), expect=2)
 
     published = {
         json.loads(r.value)["data"]["provider_id"]: json.loads(r.value)["data"] for r in records
@@ -98,9 +96,7 @@ async def test_a_cross_provider_pathway_is_published_and_answers_graph_and_progr
     )
     assert progress["outcome"]["ects_short"] == 5
     assert complete.json()["pathways"][0]["satisfied"] is True
-    records = await read_topic(
-        catalogue.bootstrap, catalogue.topic_of("catalogue.pathways"), expect=1
-    )
+    records = await read_topic(catalogue.admin, catalogue.topic_of("catalogue.pathways"), expect=1)
     assert json.loads(records[0].value)["data"]["rule"]["kind"] == "min_ects"
 
 
@@ -238,7 +234,7 @@ async def test_suspending_a_provider_stops_its_course_events(catalogue: Catalogu
 
     async def trust_published() -> list[str]:
         records = await read_topic(
-            catalogue.bootstrap, catalogue.topic_of("catalogue.providers"), expect=4, timeout=5
+            catalogue.admin, catalogue.topic_of("catalogue.providers"), expect=4, timeout=5
         )
         return [json.loads(r.value)["data"]["trust"] for r in records if r.key == b"short-lived"]
 

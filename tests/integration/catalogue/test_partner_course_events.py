@@ -32,7 +32,7 @@ def course(code: str, version: int, **overrides: Any) -> dict[str, Any]:
 async def test_a_partner_course_event_from_a_plain_kafka_client_appears_normalised_in_search(
     catalogue: Catalogue,
 ) -> None:
-    await catalogue.publish("/providers/uni-a", "offered", course("PLC-1", 1))
+    await catalogue.publish("uni-a", "offered", course("PLC-1", 1))
 
     async def found() -> list[dict[str, Any]]:
         response = await catalogue.http.get(
@@ -56,7 +56,7 @@ async def test_a_partner_course_event_from_a_plain_kafka_client_appears_normalis
     assert [a["achievement_id"] for a in filtered.json()["items"]] == ["uni-a:PLC-1"]
 
     published = await read_topic(
-        catalogue.bootstrap, f"{catalogue.settings.topic_prefix}catalogue.achievements", expect=1
+        catalogue.admin, f"{catalogue.settings.topic_prefix}catalogue.achievements", expect=1
     )
     event = json.loads(published[0].value)
     assert event["type"] == "org.microcred.catalogue.achievement.v1"
@@ -66,11 +66,11 @@ async def test_a_partner_course_event_from_a_plain_kafka_client_appears_normalis
 async def test_a_malformed_course_event_is_dead_lettered_with_its_reason_and_changes_nothing(
     catalogue: Catalogue,
 ) -> None:
-    await catalogue.publish("/providers/uni-a", "offered", course("MAL-1", 1))
+    await catalogue.publish("uni-a", "offered", course("MAL-1", 1))
     await catalogue.all_processed()
 
     await catalogue.publish(
-        "/providers/uni-a", "changed", course("MAL-1", 2, eqf_level="level 12", isced_f="9876")
+        "uni-a", "changed", course("MAL-1", 2, eqf_level="level 12", isced_f="9876")
     )
     await catalogue.send(b"{not json", "uni-a:MAL-1")
 
@@ -86,15 +86,9 @@ async def test_a_malformed_course_event_is_dead_lettered_with_its_reason_and_cha
 
 
 async def test_an_older_version_arriving_after_a_newer_one_is_ignored(catalogue: Catalogue) -> None:
-    await catalogue.publish(
-        "/providers/uni-a", "offered", course("ORD-1", 3, name="Robotics, third edition")
-    )
-    await catalogue.publish(
-        "/providers/uni-a", "changed", course("ORD-1", 2, name="Robotics, second edition")
-    )
-    await catalogue.publish(
-        "/providers/uni-a", "changed", course("ORD-1", 3, name="Robotics, redelivered")
-    )
+    await catalogue.publish("uni-a", "offered", course("ORD-1", 3, name="Robotics, third edition"))
+    await catalogue.publish("uni-a", "changed", course("ORD-1", 2, name="Robotics, second edition"))
+    await catalogue.publish("uni-a", "changed", course("ORD-1", 3, name="Robotics, redelivered"))
     await catalogue.all_processed()
 
     stored = (await catalogue.achievement("uni-a:ORD-1")).json()
@@ -116,7 +110,7 @@ async def test_a_providers_key_cannot_publish_another_providers_course(
     assert wrong_body.headers["content-type"].startswith("application/problem+json")
     assert wrong_body.json()["code"] == "forbidden"
 
-    await catalogue.publish("/providers/uni-a", "offered", theirs)
+    await catalogue.publish("uni-a", "offered", theirs)
     letters = await catalogue.dead_letters(expect=1)
     assert any(
         letter["reason_code"] == "forbidden" and "vet-b" in letter["reason"] for letter in letters

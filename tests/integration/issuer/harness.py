@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from microcred_issuer.adapters.mongo_catalogue import MongoCatalogueView
 from microcred_issuer.bootstrap import Issuer, create_app
 from microcred_issuer.config import IssuerSettings
 from microcred_shared.crypto import StaticKeyResolver, VerificationResult, verify_proofs
-from microcred_shared.events import Topic
+from microcred_shared.events import ProviderTopic, Topic
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
@@ -28,7 +28,9 @@ from microcred_shared.events.registry import (
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
 )
+from microcred_shared.messaging.connection import KafkaConnection
 
+from tests.infra import kafka_settings_of, provider_principal, provision_services
 from tests.support import eventually
 from tests.unit.issuer.fakes import achievement_event, pathway_event, provider_event
 
@@ -40,7 +42,7 @@ SOURCE = "/tests/issuer"
 def settings_for(infra: Any, name: str, **overrides: Any) -> IssuerSettings:
     values: dict[str, Any] = {
         "environment": "test",
-        "kafka_bootstrap_servers": infra.kafka_bootstrap,
+        **infra.kafka_settings(),
         "mongodb_uri": infra.mongodb_uri,
         "mongodb_database": f"t{infra.run_id}_issuer_{name}",
         "topic_prefix": f"t{infra.run_id}.issuer-{name}.",
@@ -60,7 +62,9 @@ class RunningIssuer:
     app: FastAPI
     http: httpx.AsyncClient
     settings: IssuerSettings
-    producer: AIOKafkaProducer
+    producer: AIOKafkaProducer  # the operator's: stands in for the catalogue's events
+    admin: KafkaConnection
+    providers: dict[str, AIOKafkaProducer] = field(default_factory=dict)
 
     @property
     def issuer(self) -> Issuer:
@@ -86,12 +90,28 @@ class RunningIssuer:
         event = PATHWAY_CHANGED.envelope(pathway_event(pathway_id, *args, **changes), source=SOURCE)
         await self.publish(Topic.CATALOGUE_PATHWAYS, pathway_id, event.to_json_bytes())
 
-    async def report(self, completion: CompletionV1) -> None:
-        """A provider's completion event (a fresh event id each time: a resubmission)."""
+    def completions_topic(self, provider_id: str) -> str:
+        return self.settings.topics.of_provider(ProviderTopic.COMPLETIONS, provider_id)
+
+    async def report(self, completion: CompletionV1, *, as_provider: str | None = None) -> None:
+        """A provider's completion event (a fresh event id each time: a resubmission), sent
+        by the provider on its own topic (``as_provider``: by another, on that one's topic)."""
+        sender = as_provider or completion.provider_id
+        producer = await self._provider_producer(sender)
         event = COMPLETION_REPORTED.envelope(completion, source=SOURCE)
-        await self.publish(
-            Topic.LEARNING_COMPLETIONS, completion.provider_id, event.to_json_bytes()
+        await producer.send_and_wait(
+            self.completions_topic(sender), event.to_json_bytes(), key=sender.encode()
         )
+
+    async def _provider_producer(self, provider_id: str) -> AIOKafkaProducer:
+        if provider_id not in self.providers:
+            connection = await provider_principal(
+                self.admin, self.settings.topic_prefix, provider_id
+            )
+            producer = AIOKafkaProducer(**connection.aiokafka_kwargs(), acks="all")
+            await producer.start()
+            self.providers[provider_id] = producer
+        return self.providers[provider_id]
 
     async def catalogue_knows(self, *achievement_ids: str, providers: tuple[str, ...] = ()) -> None:
         view = MongoCatalogueView(self.issuer.runtime.database)
@@ -148,25 +168,41 @@ def completion(
 
 @asynccontextmanager
 async def running_issuer(settings: IssuerSettings) -> AsyncIterator[RunningIssuer]:
+    """The issuer as its own Kafka principal, in a deployment ``settings``' operator
+    connection provisions."""
+    admin = settings.kafka
+    principals = await provision_services(admin, settings.topic_prefix)
+    settings = settings.model_copy(update=kafka_settings_of(principals["issuer"]))
     app = create_app(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**admin.aiokafka_kwargs())
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
         await producer.start()
         transport = httpx.ASGITransport(app=app)
+        providers: dict[str, AIOKafkaProducer] = {}
         try:
             async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
-                yield RunningIssuer(app, http, settings, producer)
+                yield RunningIssuer(app, http, settings, producer, admin, providers)
         finally:
+            for provider_producer in providers.values():
+                await provider_producer.stop()
             await producer.stop()
 
 
 async def drain(
-    bootstrap: str, topic: str, *, until: Any, timeout: float = 60, settle: float = 1.5
+    connection: KafkaConnection,
+    topic: str,
+    *,
+    until: Any,
+    timeout: float = 60,
+    settle: float = 1.5,
 ) -> list[dict[str, Any]]:
     """Every CloudEvent on ``topic`` (as JSON) once ``until(events)`` holds and nothing more
     has arrived for ``settle`` seconds: enough to tell "exactly one" from "one so far"."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        **connection.aiokafka_kwargs(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     events: list[dict[str, Any]] = []

@@ -71,7 +71,7 @@ async def test_one_completion_becomes_one_signed_schema_valid_stored_credential_
     )
     assert vc.headers["content-type"].startswith("application/vc+ld+json")
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_ISSUED),
         until=issued_for(credential_id),
     )
@@ -107,7 +107,7 @@ async def test_the_same_completion_five_times_over_kafka_and_http_is_still_one_c
 
     assert answers == [credential_id, credential_id]
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_ISSUED),
         until=issued_for(credential_id),
         settle=3.0,
@@ -124,8 +124,8 @@ async def test_a_completion_for_another_providers_achievement_is_rejected_with_a
 ) -> None:
     await issuer.report(completion("foreign-1", "uni-a", "college-b:HYD-1"))
     letters = await drain(
-        issuer.settings.kafka_bootstrap_servers,
-        issuer.settings.topics.dead_letter_of(Topic.LEARNING_COMPLETIONS),
+        issuer.admin,
+        issuer.completions_topic("uni-a") + ".dlq",
         until=lambda events: any("foreign-1" in e["data"]["original_value"] for e in events),
         settle=0.2,
     )
@@ -193,7 +193,7 @@ async def test_revoking_flips_the_status_bit_the_served_list_verifies_and_the_ev
     result = await issuer.verify(listed)
     assert result.verified, [c.reason for c in result.checks]
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_STATUS),
         until=issued_for(credential_id),
         settle=0.2,
@@ -249,7 +249,7 @@ async def test_a_cross_provider_pathway_completed_in_any_order_with_duplicates_a
     assert (await issuer.verify(document)).verified
     assert len(document["evidence"]) == 3
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_ISSUED),
         until=issued_for(stacked_id),
         settle=3.0,
@@ -319,7 +319,7 @@ async def test_a_browser_opening_the_issued_events_page_link_sees_the_credential
     credential_id = completion_credential_id("uni-a", "page-1")
     await issuer.credential(credential_id)
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_ISSUED),
         until=issued_for(credential_id),
     )

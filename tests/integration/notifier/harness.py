@@ -37,6 +37,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from stack import free_port
+from tests.infra import kafka_settings_of, provision_services
 
 ADMIN_TOKEN = "integration-admin-token-0123456789"
 
@@ -147,7 +148,7 @@ async def smtp_sink() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
 def settings_for(infra: Any, name: str, **overrides: Any) -> NotifierSettings:
     values: dict[str, Any] = {
         "environment": "test",
-        "kafka_bootstrap_servers": infra.kafka_bootstrap,
+        **infra.kafka_settings(),
         "mongodb_uri": infra.mongodb_uri,
         "mongodb_database": f"t{infra.run_id}_notifier_{name}",
         "topic_prefix": f"t{infra.run_id}.notifier-{name}.",
@@ -170,7 +171,8 @@ def settings_for(infra: Any, name: str, **overrides: Any) -> NotifierSettings:
 class RunningNotifier:
     app: FastAPI
     http: httpx.AsyncClient
-    settings: NotifierSettings
+    settings: NotifierSettings  # as the notifier runs: its own Kafka principal
+    operator: NotifierSettings  # the same, connecting as the operator (stands in for others)
 
     @property
     def notifier(self) -> Notifier:
@@ -212,19 +214,25 @@ class RunningNotifier:
 
 @asynccontextmanager
 async def running_notifier(settings: NotifierSettings) -> AsyncIterator[RunningNotifier]:
+    """The notifier as its own Kafka principal, in a deployment ``settings``' operator
+    connection provisions."""
+    operator = settings
+    principals = await provision_services(settings.kafka, settings.topic_prefix)
+    settings = settings.model_copy(update=kafka_settings_of(principals["notifier"]))
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notifier") as http:
-            yield RunningNotifier(app, http, settings)
+            yield RunningNotifier(app, http, settings, operator)
 
 
 class Publisher:
-    """Publishes CloudEvents the way the issuer does, with a plain Kafka producer."""
+    """Publishes CloudEvents the way the issuer does, with a plain Kafka producer (as the
+    operator of ``settings``, standing in for the issuer)."""
 
     def __init__(self, settings: NotifierSettings) -> None:
         self._settings = settings
-        self._producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+        self._producer = AIOKafkaProducer(**settings.kafka.aiokafka_kwargs())
 
     async def __aenter__(self) -> Publisher:
         await self._producer.start()

@@ -38,7 +38,7 @@ async def notifier(infra: Any) -> AsyncIterator[RunningNotifier]:
 
 @pytest.fixture(scope="module")
 async def publisher(notifier: RunningNotifier) -> AsyncIterator[Publisher]:
-    async with Publisher(notifier.settings) as started:
+    async with Publisher(notifier.operator) as started:
         yield started
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
-from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events import CloudEvent, ProviderTopic
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import COMPLETION_REPORTED
 from microcred_shared.messaging.consumer import RetryPolicy, Subscription
@@ -18,6 +18,7 @@ from microcred_shared.mongo import insert_if_absent
 from microcred_shared.service.runtime import Runtime, build_runtime
 from microcred_shared.settings import ServiceSettings
 
+from tests.infra import provider_principal
 from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration
@@ -42,8 +43,9 @@ class Pipeline:
     def __init__(
         self, infra: Any, name: str, *, fail_first: int = 0, always_fail: str = ""
     ) -> None:
+        self.admin = infra.kafka
         self.settings = ServiceSettings(
-            kafka_bootstrap_servers=infra.kafka_bootstrap,
+            **infra.kafka_settings(),
             mongodb_uri=infra.mongodb_uri,
             mongodb_database=f"t{infra.run_id}_{name}",
             topic_prefix=f"t{infra.run_id}.{name}.",
@@ -52,10 +54,14 @@ class Pipeline:
         self.runtime: Runtime = build_runtime(
             self.settings, retry=RetryPolicy(max_attempts=3, first_delay_seconds=0.05)
         )
-        self.topic = self.settings.topics.of(Topic.LEARNING_COMPLETIONS)
+        self.topic = self.settings.topics.of_provider(ProviderTopic.COMPLETIONS, "uni-1")
         self.failures_left = fail_first
         self.always_fail = always_fail
         self.runtime.subscribe(Subscription(self.topic, [COMPLETION_REPORTED], self.store))
+
+    async def create_topics(self) -> None:
+        """The provider's topic and its dead-letter twin, as registering the provider does."""
+        await provider_principal(self.admin, self.settings.topic_prefix, "uni-1")
 
     @property
     def stored(self) -> Any:
@@ -73,7 +79,7 @@ class Pipeline:
 
     async def committed(self) -> int:
         """How many records the consumer group has acknowledged."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(**self.admin.aiokafka_kwargs())
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(
@@ -86,13 +92,14 @@ class Pipeline:
 
 @pytest.fixture
 async def producer(infra: Any) -> AsyncIterator[KafkaBroker]:
-    broker = KafkaBroker(infra.kafka_bootstrap)
+    broker = KafkaBroker(infra.kafka.bootstrap_servers, security=infra.kafka.faststream_security())
     await broker.start()
     yield broker
     await broker.stop()
 
 
 async def started(pipeline: Pipeline) -> Pipeline:
+    await pipeline.create_topics()
     await pipeline.runtime.start()
     return pipeline
 
@@ -126,7 +133,7 @@ async def test_a_poison_message_is_dead_lettered_with_its_reason_and_the_next_on
         for value in values:
             await producer.publish(value, topic=pipeline.topic, key=b"same-partition")
 
-        letters = await read_topic(infra.kafka_bootstrap, pipeline.topic + ".dlq", expect=2)
+        letters = await read_topic(infra.kafka, pipeline.topic + ".dlq", expect=2)
         reasons = [json.loads(letter.value)["data"] for letter in letters]
         assert [r["reason_code"] for r in reasons] == ["malformed_json", "schema_invalid"]
         assert reasons[1]["errors"] == [
@@ -150,7 +157,7 @@ async def test_a_transient_failure_is_retried_and_one_that_never_ends_is_dead_le
             event = completion(completion_id)
             await producer.publish(event.to_json_bytes(), topic=pipeline.topic, key=b"k")
 
-        letters = await read_topic(infra.kafka_bootstrap, pipeline.topic + ".dlq", expect=1)
+        letters = await read_topic(infra.kafka, pipeline.topic + ".dlq", expect=1)
         letter = json.loads(letters[0].value)["data"]
         assert letter["reason_code"] == "retries_exhausted"
         assert letter["attempts"] == 3
@@ -175,6 +182,7 @@ async def test_consumer_lag_grows_while_a_handler_is_stuck_and_drains_after(
 
     runtime = build_runtime(names.settings)
     runtime.subscribe(Subscription(names.topic, [COMPLETION_REPORTED], stuck_after_the_first))
+    await names.create_topics()
     await runtime.start()
     try:
         for n in range(5):

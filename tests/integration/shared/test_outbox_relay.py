@@ -21,6 +21,7 @@ from microcred_shared.mongo import Document, MongoCollection
 from microcred_shared.service.runtime import build_runtime
 from microcred_shared.settings import ServiceSettings
 
+from tests.infra import provision_services
 from tests.support import eventually, read_topic
 
 pytestmark = pytest.mark.integration
@@ -48,13 +49,14 @@ class CrashingRelay(OutboxRelay):
 @pytest.fixture
 async def runtime(infra: Any) -> Any:
     settings = ServiceSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        **infra.kafka_settings(),
         mongodb_uri=infra.mongodb_uri,
         mongodb_database=f"t{infra.run_id}_outbox",
         topic_prefix=f"t{infra.run_id}.outbox.",
         service_name="outbox-test",
     )
     runtime = build_runtime(settings, outbox_collections=["things"])
+    await provision_services(infra.kafka, settings.topic_prefix)  # creates the topics
     await runtime.start()
     yield runtime
     await runtime.stop()
@@ -70,7 +72,7 @@ async def test_events_stored_with_their_document_are_published_in_order_then_cle
     runtime.wake_relay()
 
     topic = runtime.topics.of(Topic.VERIFICATIONS)
-    records = await read_topic(infra.kafka_bootstrap, topic, expect=2)
+    records = await read_topic(infra.kafka, topic, expect=2)
     assert [json.loads(r.value)["id"] for r in records] == [e.id for e in events]
     assert all(r.key == b"thing-1" for r in records)
     cleared = await eventually(
@@ -100,7 +102,7 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_events_for_the_next
     assert await survivor.drain() == 1
 
     topic = runtime.topics.of(Topic.VERIFICATIONS)
-    records = await read_topic(infra.kafka_bootstrap, topic, expect=2)
+    records = await read_topic(infra.kafka, topic, expect=2)
     # Published twice with one id: at-least-once, and consumers dedupe by event id.
     ids = [
         json.loads(r.value)["id"] for r in records if json.loads(r.value)["subject"] == "v-crash"
@@ -202,7 +204,7 @@ async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_
     topic = runtime.topics.of(Topic.VERIFICATIONS)
     wanted = {e.id for e in events}
     records = await read_topic(
-        infra.kafka_bootstrap,
+        infra.kafka,
         topic,
         until=lambda seen: wanted <= {json.loads(r.value)["id"] for r in seen},
     )

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
+from microcred_shared.messaging.access import KafkaAccess
 from pymongo import AsyncMongoClient
 
 from stack import LocalStack, StackError, default_root, fetch_all, free_ports
@@ -155,7 +157,8 @@ async def test_infra_fixture_serves_real_kafka_and_mongodb(
     infra: Infra, topic_prefix: str, unique_name: Callable[[str], str]
 ) -> None:
     topic = f"{topic_prefix}{unique_name('roundtrip')}"
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await KafkaAccess(infra.kafka).create_topics([(topic, 1, {})])
+    producer = AIOKafkaProducer(**infra.kafka.aiokafka_kwargs())
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"hello", key=b"k")
@@ -163,7 +166,7 @@ async def test_infra_fixture_serves_real_kafka_and_mongodb(
         await producer.stop()
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=infra.kafka_bootstrap,
+        **infra.kafka.aiokafka_kwargs(),
         group_id=unique_name("g"),
         auto_offset_reset="earliest",
     )
@@ -221,3 +224,19 @@ def test_stop_from_another_process_frees_ports_and_ends_processes(stack: LocalSt
     assert not list(stack.data_dir.glob("*/*.pid"))
     assert _pids(stack) == {"kafka": None, "ferretdb": None}
     stack.stop()  # stopping a stopped stack is fine
+
+
+async def test_the_local_broker_refuses_a_client_that_does_not_authenticate(infra: Infra) -> None:
+    if not infra.kafka.uses_sasl:
+        pytest.skip("this session's broker was not started by the project (no SASL to test)")
+    anonymous = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, request_timeout_ms=3000)
+    with pytest.raises(KafkaConnectionError):
+        await anonymous.start()
+    await anonymous.stop()
+    impostor = AIOKafkaProducer(
+        **infra.kafka.as_principal("admin", "not-the-password").aiokafka_kwargs(),
+        request_timeout_ms=3000,
+    )
+    with pytest.raises(KafkaConnectionError):
+        await impostor.start()
+    await impostor.stop()

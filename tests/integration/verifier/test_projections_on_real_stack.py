@@ -32,6 +32,7 @@ from microcred_shared.events.registry import (
 from microcred_verifier.bootstrap import create_app
 from microcred_verifier.config import VerifierSettings
 
+from tests.infra import kafka_settings_of, provision_services
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -136,7 +137,7 @@ async def stack(
     infra: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, AIOKafkaProducer, VerifierSettings]]:
     settings = VerifierSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        **infra.kafka_settings(),
         mongodb_uri=infra.mongodb_uri,
         mongodb_database=f"t{infra.run_id}_verifier_proj",
         topic_prefix=f"t{infra.run_id}.verifier.",
@@ -144,8 +145,9 @@ async def stack(
         rate_limit_per_minute=100_000,
         rate_limit_burst=10_000,
     )
-    app = create_app(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    principals = await provision_services(infra.kafka, settings.topic_prefix)
+    app = create_app(settings.model_copy(update=kafka_settings_of(principals["verifier"])))
+    producer = AIOKafkaProducer(**infra.kafka.aiokafka_kwargs())
     await producer.start()
     async with (
         LifespanManager(app, startup_timeout=60),
@@ -227,9 +229,7 @@ async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:
     from tests.support import read_topic
 
     await _verify(client, _credential())
-    records = await read_topic(
-        settings.kafka_bootstrap_servers, settings.topics.of(Topic.VERIFICATIONS), expect=1
-    )
+    records = await read_topic(settings.kafka, settings.topics.of(Topic.VERIFICATIONS), expect=1)
     data = json.loads(records[0].value)["data"]
     assert set(data) >= {"verdict", "issuer_did", "achievement_id"}
     assert "learner" not in json.dumps(data)

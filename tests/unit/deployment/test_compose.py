@@ -11,6 +11,8 @@ import yaml
 from microcred_catalogue.config import CatalogueSettings
 from microcred_issuer.config import IssuerSettings
 from microcred_notifier.config import NotifierSettings
+from microcred_shared.events.topics import TopicNames
+from microcred_shared.messaging.acls import registrar_principal, service_principal
 from microcred_verifier.config import VerifierSettings
 from pydantic_settings import BaseSettings
 
@@ -24,6 +26,10 @@ SETTINGS: dict[str, type[BaseSettings]] = {
 SHARED_VARIABLES = {
     "MICROCRED_ENVIRONMENT",
     "KAFKA_BOOTSTRAP_SERVERS",
+    "MICROCRED_KAFKA_SECURITY_PROTOCOL",
+    "MICROCRED_KAFKA_SASL_MECHANISM",
+    "MICROCRED_KAFKA_USERNAME",
+    "MICROCRED_KAFKA_PASSWORD",
     "MONGODB_URI",
     "MICROCRED_OTEL_EXPORTER_OTLP_ENDPOINT",
     "HEALTHCHECK_PORT",
@@ -56,7 +62,7 @@ def test_every_service_waits_for_healthy_kafka_and_mongodb_and_runs_its_own_modu
 ) -> None:
     service = compose["services"][name]
     assert service["depends_on"] == {
-        "kafka": {"condition": "service_healthy"},
+        "kafka-provision": {"condition": "service_completed_successfully"},
         "mongodb": {"condition": "service_healthy"},
     }
     assert service["command"] == ["python", "-m", f"microcred_{name}"]
@@ -70,6 +76,58 @@ def test_secrets_must_be_supplied_not_defaulted(compose: dict[str, Any]) -> None
             if variable.endswith(("_TOKEN", "_KEY")):
                 assert str(value).startswith("${"), variable
                 assert ":?" in str(value), f"{variable} must fail when unset"
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_service_connects_to_kafka_as_its_own_provisioned_principal(
+    compose: dict[str, Any], name: str
+) -> None:
+    environment = compose["services"][name]["environment"]
+    assert environment["MICROCRED_KAFKA_SECURITY_PROTOCOL"].startswith("SASL_")
+    assert environment["MICROCRED_KAFKA_USERNAME"] == service_principal(TopicNames(""), name)
+    assert environment["MICROCRED_KAFKA_PASSWORD"].startswith(f"${{KAFKA_{name.upper()}_PASSWORD:?")
+    provision = compose["services"]["kafka-provision"]["environment"]
+    assert (
+        provision[f"MICROCRED_KAFKA_PASSWORD_{name.upper()}"]
+        == (environment["MICROCRED_KAFKA_PASSWORD"])
+    )
+    settings = SETTINGS[name](
+        environment="development",
+        kafka_security_protocol=environment["MICROCRED_KAFKA_SECURITY_PROTOCOL"],
+        kafka_sasl_mechanism=environment["MICROCRED_KAFKA_SASL_MECHANISM"],
+        kafka_username="x",
+        kafka_password="y",
+    )
+    assert settings.kafka.uses_sasl
+
+
+def test_only_the_catalogue_holds_the_registrar_credential(compose: dict[str, Any]) -> None:
+    holders = {
+        name
+        for name in SETTINGS
+        if any("REGISTRAR" in v for v in compose["services"][name]["environment"])
+    }
+    assert holders == {"catalogue"}
+    catalogue = compose["services"]["catalogue"]["environment"]
+    assert catalogue["CATALOGUE_KAFKA_REGISTRAR_USERNAME"] == registrar_principal(TopicNames(""))
+
+
+def test_the_broker_authenticates_every_listener_and_denies_what_was_not_granted(
+    compose: dict[str, Any],
+) -> None:
+    kafka = compose["services"]["kafka"]["environment"]
+    protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert set(protocols.values()) <= {"SASL_PLAINTEXT", "SASL_SSL"}
+    assert set(protocols) == {
+        listener.split(":")[0] for listener in kafka["KAFKA_LISTENERS"].split(",")
+    }
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert kafka["KAFKA_SUPER_USERS"] == "User:admin"
+    provision = compose["services"]["kafka-provision"]
+    assert provision["command"] == ["microcred", "kafka", "provision"]
+    assert provision["environment"]["MICROCRED_KAFKA_USERNAME"] == "admin"
 
 
 def test_the_infrastructure_has_health_checks(compose: dict[str, Any]) -> None:

@@ -4,7 +4,13 @@ import pytest
 from microcred_notifier.config import NotifierSettings
 from pydantic import ValidationError
 
-REAL = {"admin_token": "a" * 32, "secret_encryption_key": "k" * 32}
+REAL = {
+    "admin_token": "a" * 32,
+    "secret_encryption_key": "k" * 32,
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_username": "service.notifier",
+    "kafka_password": "p" * 32,
+}
 
 
 def test_defaults_name_the_service_its_database_and_port() -> None:

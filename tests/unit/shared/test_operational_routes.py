@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from microcred_shared.events import Topic
+from microcred_shared.events import ProviderTopic
 from microcred_shared.events.registry import COMPLETION_REPORTED
-from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.service.http import install_operational_routes, install_problem_handlers
 from microcred_shared.service.runtime import build_runtime
 from microcred_shared.settings import ServiceSettings
 
 
-async def ignore(_: Any) -> None:
+async def ignore(*_: Any) -> None:
     return None
 
 
 def an_app() -> FastAPI:
     runtime = build_runtime(ServiceSettings(service_name="example", topic_prefix="x."))
-    runtime.subscribe(
-        Subscription(runtime.topics.of(Topic.LEARNING_COMPLETIONS), [COMPLETION_REPORTED], ignore)
-    )
+    runtime.subscribe_per_provider(ProviderTopic.COMPLETIONS, [COMPLETION_REPORTED], ignore)
     app = FastAPI()
     install_problem_handlers(app)
     install_operational_routes(app, runtime)
@@ -40,7 +38,9 @@ async def test_asyncapi_documents_the_consumed_topic_and_its_event_types() -> No
     spec = response.json()
     assert spec["asyncapi"] == "3.0.0"
     channel = next(iter(spec["channels"].values()))
-    assert channel["address"] == "x.learning.completions"
+    # Every provider's own completions topic, and nothing else.
+    assert re.fullmatch(channel["address"], "x.learning.hollin-tu.completions")
+    assert not re.fullmatch(channel["address"], "x.learning.hollin-tu.completions.dlq")
     assert COMPLETION_REPORTED.type in str(spec)
 
 

@@ -24,9 +24,46 @@ def test_placeholder_secrets_are_refused_outside_development(environment: str) -
         ExampleSettings(environment=environment)
 
 
+SASL = {
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_username": "service.example",
+    "kafka_password": "a-long-random-kafka-password",
+}
+
+
 def test_a_real_secret_is_accepted_in_production() -> None:
-    settings = ExampleSettings(environment="production", api_secret="k3Jq9-very-long-random-value")
+    settings = ExampleSettings(
+        environment="production", api_secret="k3Jq9-very-long-random-value", **SASL
+    )
     assert settings.api_secret.get_secret_value().startswith("k3Jq9")
+
+
+def test_production_refuses_an_unauthenticated_kafka_connection() -> None:
+    with pytest.raises(ValidationError, match="unauthenticated Kafka connection"):
+        ExampleSettings(environment="production", api_secret="k3Jq9-very-long-random-value")
+
+
+def test_sasl_without_the_services_principal_is_refused() -> None:
+    with pytest.raises(ValidationError, match="MICROCRED_KAFKA_USERNAME"):
+        ExampleSettings(kafka_security_protocol="SASL_PLAINTEXT")
+
+
+def test_the_kafka_connection_carries_the_principal_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MICROCRED_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    monkeypatch.setenv("MICROCRED_KAFKA_USERNAME", "service.example")
+    monkeypatch.setenv("MICROCRED_KAFKA_PASSWORD", "hunter2-hunter2")
+
+    connection = ExampleSettings().kafka
+
+    assert connection.principal == "User:service.example"
+    kwargs = connection.aiokafka_kwargs()
+    assert (kwargs["sasl_mechanism"], kwargs["sasl_plain_username"]) == (
+        "SCRAM-SHA-512",
+        "service.example",
+    )
+    assert "hunter2" not in repr(connection)
 
 
 def test_infrastructure_addresses_come_from_the_standard_variables(

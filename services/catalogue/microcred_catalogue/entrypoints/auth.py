@@ -27,6 +27,7 @@ STATUS: list[tuple[type[errors.CommandRefused], int, str]] = [
     (errors.Forbidden, 403, "Forbidden"),
     (errors.Invalid, 422, "Invalid request"),
     (errors.Conflict, 409, "Conflict"),
+    (errors.Unavailable, 503, "Unavailable"),
 ]
 
 

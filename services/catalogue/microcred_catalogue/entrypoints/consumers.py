@@ -1,12 +1,16 @@
 """Kafka subscriptions: partner course events, verifications for employer demand, and the
-issuer's credential events for the provider dashboard's issued and revoked counts."""
+issuer's credential events for the provider dashboard's issued and revoked counts.
+
+Course events arrive on each partner's own topic (``partner.<provider>.course-events``), which
+only that partner's principal may write: the publisher is the provider the topic names, never
+the CloudEvents ``source`` or a payload field, which the sender writes itself.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events import CloudEvent, ProviderTopic, Topic
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COURSE_CHANGED,
@@ -33,20 +37,6 @@ _ACTION_OF_TYPE = {
     COURSE_CHANGED.type: "changed",
     COURSE_RETIRED.type: "retired",
 }
-# A partner names itself in the CloudEvents ``source``: "/providers/<provider id>" (or a URN
-# "urn:microcred:provider:<id>"). On a broker with authentication, ACLs bind each partner's
-# principal to its own source; here the catalogue checks that a source only speaks for itself.
-_SOURCE = re.compile(r"^(?:.*/providers/|urn:microcred:provider:)([A-Za-z0-9._-]+)/?$")
-
-
-def publisher_of(event: CloudEvent[Any]) -> str:
-    match = _SOURCE.match(event.source)
-    if not match:
-        raise Rejected(
-            "unknown_publisher",
-            f"source {event.source!r} does not name a provider (use /providers/<provider id>)",
-        )
-    return match.group(1)
 
 
 def register_consumers(
@@ -57,14 +47,14 @@ def register_consumers(
     projection: MemorySearchIndex,
     replica_id: str,
 ) -> None:
-    async def on_course_event(event: CloudEvent[Any]) -> None:
+    async def on_course_event(event: CloudEvent[Any], publisher: str) -> None:
         if _ACTION_OF_TYPE[event.type] != event.data.action:
             raise Rejected(
                 "action_mismatch",
                 f"event type {event.type} carries action {event.data.action!r}",
             )
         try:
-            await ingestion.handle(commands.IngestCourseEvent(publisher_of(event), event.data))
+            await ingestion.handle(commands.IngestCourseEvent(publisher, event.data))
         except CommandRefused as refused:
             raise Rejected(refused.code, refused.reason, refused.errors) from refused
 
@@ -81,9 +71,7 @@ def register_consumers(
         projection.add_event(event.data)
 
     topics = runtime.topics
-    runtime.subscribe(
-        Subscription(topics.of(Topic.PARTNER_COURSE_EVENTS), COURSE_EVENTS, on_course_event)
-    )
+    runtime.subscribe_per_provider(ProviderTopic.COURSE_EVENTS, COURSE_EVENTS, on_course_event)
     runtime.subscribe(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
     )

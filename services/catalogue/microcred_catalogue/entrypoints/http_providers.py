@@ -4,8 +4,11 @@ from fastapi import APIRouter, Depends, status
 
 from ..domain.providers import Accreditation, Trust
 from ..service_layer import commands
+from ..service_layer.kafka_credentials import KafkaCredentialHandlers
 from ..service_layer.providers import ProviderHandlers
 from .auth import admin_dependency, run
+from .http_kafka import issued_view
+from .kafka_schemas import KafkaConnectionInfo
 from .schemas import (
     AccreditationBody,
     ProviderCreate,
@@ -19,13 +22,19 @@ def _accreditation(body: AccreditationBody) -> Accreditation:
     return Accreditation(status=body.status, body=body.body, reference=body.reference)
 
 
-def build_provider_router(handlers: ProviderHandlers, admin_token: str) -> APIRouter:
+def build_provider_router(
+    handlers: ProviderHandlers,
+    kafka: KafkaCredentialHandlers,
+    admin_token: str,
+    connection: KafkaConnectionInfo,
+) -> APIRouter:
     router = APIRouter(tags=["providers"])
     admin = [Depends(admin_dependency(admin_token))]
 
     @router.post("/admin/providers", status_code=status.HTTP_201_CREATED, dependencies=admin)
     async def register_provider(body: ProviderCreate) -> ProviderWithApiKey:
-        """Register a provider; its API key is in the answer, and only there."""
+        """Register a provider; its API key and Kafka credential are in the answer, and only
+        there."""
         created = await run(
             handlers.register(
                 commands.RegisterProvider(
@@ -41,8 +50,11 @@ def build_provider_router(handlers: ProviderHandlers, admin_token: str) -> APIRo
                 )
             )
         )
+        issued = await run(kafka.issue_on_registration(created.provider.provider_id))
         return ProviderWithApiKey(
-            provider=ProviderPublic.of(created.provider), api_key=created.api_key
+            provider=ProviderPublic.of(created.provider),
+            api_key=created.api_key,
+            kafka=issued_view(issued, connection) if issued else None,
         )
 
     @router.patch("/admin/providers/{provider_id}", dependencies=admin)

@@ -13,6 +13,7 @@ from ..domain.achievements import Achievement
 from ..domain.providers import Provider, ProviderType, Trust
 from ..service_layer.events import achievement_contract
 from ..service_layer.pathways import Progress
+from .kafka_schemas import KafkaCredentialIssued
 
 PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
@@ -86,6 +87,11 @@ class ProviderPublic(BaseModel):
 class ProviderWithApiKey(BaseModel):
     provider: ProviderPublic
     api_key: str = Field(description="shown once: only its SHA-256 is stored")
+    kafka: KafkaCredentialIssued | None = Field(
+        default=None,
+        description="the provider's Kafka principal, shown once (absent where this catalogue "
+        "holds no registrar credential)",
+    )
 
 
 class AchievementPublic(AchievementV1):

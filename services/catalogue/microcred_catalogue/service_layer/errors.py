@@ -45,3 +45,9 @@ class NotNormalisable(Invalid):
 
 class Conflict(CommandRefused):
     code = "conflict"
+
+
+class Unavailable(CommandRefused):
+    """Something the command needs is not configured or not reachable; retry may help."""
+
+    code = "unavailable"

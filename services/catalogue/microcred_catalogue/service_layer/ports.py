@@ -13,6 +13,7 @@ from microcred_shared.events.contracts.catalogue import AchievementV1
 from ..domain.achievements import Achievement
 from ..domain.demand import DemandDimension, DemandRow, VerificationRecord
 from ..domain.issuance import IssuanceSummary, IssuedRecord, StatusRecord
+from ..domain.kafka_credentials import Holder, KafkaCredential
 from ..domain.pathways import Pathway
 from ..domain.providers import Provider
 from ..domain.search import SearchQuery
@@ -100,3 +101,35 @@ class ProcessedEvents(Protocol):
 
     async def seen(self, event_id: str) -> bool: ...
     async def mark(self, event_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class PrincipalPlan:
+    """What a new Kafka credential will be allowed to do, before it exists."""
+
+    holder: Holder
+    credential_id: str
+    username: str
+    write_topics: tuple[str, ...]
+    read_topics: tuple[str, ...]
+    consumer_group_prefix: str
+
+
+class KafkaRegistrar(Protocol):
+    """Makes and removes principals on the broker (the catalogue's registrar credential)."""
+
+    def plan(self, holder: Holder, credential_id: str, topics: Sequence[str]) -> PrincipalPlan:
+        """Raises ValueError for a topic that may not be granted to the holder."""
+        ...
+
+    async def provision(self, plan: PrincipalPlan) -> str:
+        """Create the principal with its grants (and a provider's topics); its password."""
+        ...
+
+    async def revoke(self, username: str) -> None: ...
+
+
+class KafkaCredentialRepository(Protocol):
+    async def save(self, credential: KafkaCredential) -> None: ...
+    async def get(self, credential_id: str) -> KafkaCredential | None: ...
+    async def of_holder(self, holder: Holder) -> list[KafkaCredential]: ...

@@ -1,11 +1,16 @@
 """Kafka subscriptions: catalogue events keep the projections current; completions issue; the
-issuer's own status changes keep the status lists' bits."""
+issuer's own status changes keep the status lists' bits.
+
+Completions arrive on each provider's own topic (``learning.<provider>.completions``), which
+only that provider's principal may write: the provider is the one the topic names, and a
+completion whose payload names another is refused.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events import CloudEvent, ProviderTopic, Topic
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
@@ -32,10 +37,17 @@ class CatalogueNotYetKnown(Exception):
     """Retry: the projection may catch up."""
 
 
-def completion_command(data: CompletionV1) -> IssueCompletion:
+def completion_command(data: CompletionV1, provider_id: str) -> IssueCompletion:
+    """The command for a completion the channel proved ``provider_id`` sent."""
+    if data.provider_id != provider_id:
+        raise Rejected(
+            "provider_mismatch",
+            f"a completion on {provider_id!r}'s topic names provider {data.provider_id!r}; "
+            "a provider reports only its own completions",
+        )
     return IssueCompletion(
         completion_id=data.completion_id,
-        provider_id=data.provider_id,
+        provider_id=provider_id,
         achievement_id=data.achievement_id,
         completed_on=data.completed_on,
         learner_email=str(data.learner.email) if data.learner.email else None,
@@ -62,9 +74,9 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
     async def on_status_changed(event: CloudEvent[Any]) -> None:
         await handlers.status.on_status_changed(event.data.credential_id)
 
-    async def on_completion(event: CloudEvent[Any]) -> None:
+    async def on_completion(event: CloudEvent[Any], provider_id: str) -> None:
         try:
-            await handlers.completions.issue(completion_command(event.data))
+            await handlers.completions.issue(completion_command(event.data, provider_id))
         except _MAYBE_NOT_YET as error:
             raise CatalogueNotYetKnown(f"{error.code}: {error.reason}") from error
         except IssuerError as error:
@@ -74,8 +86,8 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
         (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, on_provider),
         (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_achievement),
         (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, on_pathway),
-        (Topic.LEARNING_COMPLETIONS, COMPLETION_REPORTED, on_completion),
         # Its own events: the status lists' bits follow every published status change.
         (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status_changed),
     ):
         runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+    runtime.subscribe_per_provider(ProviderTopic.COMPLETIONS, [COMPLETION_REPORTED], on_completion)

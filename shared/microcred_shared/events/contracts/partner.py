@@ -1,4 +1,5 @@
-"""What partners publish on ``partner.course-events``: course offered, changed, retired.
+"""What partners publish on their own ``partner.<provider>.course-events``: course offered,
+changed, retired.
 
 Written by systems outside the ecosystem, so values arrive as the partner has them (hours or
 ECTS, "EQF 5" or 5, a language name or code): the catalogue validates and normalises them, and
