@@ -74,6 +74,8 @@ class Infrastructure:
 
     def __init__(self, needed: set[str]) -> None:
         self.env = {name: os.environ[name] for name in needed if os.environ.get(name)}
+        if self.env:
+            self.env |= {k: v for k, v in os.environ.items() if k.startswith("MICROCRED_KAFKA_")}
         self.description = "environment" if self.env else "none needed"
         self.error: str | None = None
         self._stack: LocalStack | None = None
@@ -90,7 +92,8 @@ class Infrastructure:
             stack = LocalStack(default_root(), kafka_port, mongo_port, data_dir=data)
             self._stack = stack
             stack.start()
-            self.env = {KAFKA: stack.kafka_bootstrap, MONGO: stack.mongodb_uri}
+            # The operator's principal: the benchmarks provision what they run.
+            self.env = {**stack.kafka_admin.environment(), MONGO: stack.mongodb_uri}
         except Exception as exc:  # reported in the table
             self.error = f"local stack did not start: {type(exc).__name__}: {exc}"
 
@@ -101,7 +104,9 @@ class Infrastructure:
         missing = [name for name in needs if name not in self.env]
         if missing:
             return self.error or f"no {', '.join(missing)}"
-        return {name: self.env[name] for name in needs}
+        # With the address go the credentials to use it (MICROCRED_KAFKA_*).
+        credentials = {k: v for k, v in self.env.items() if k.startswith("MICROCRED_KAFKA_")}
+        return {**credentials, **{name: self.env[name] for name in needs}}
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Infrastructure]:

@@ -39,13 +39,18 @@ from microcred_issuer.domain.keyring import new_keyring
 from microcred_issuer.domain.status_list import status_entry
 from microcred_issuer.service_layer.projections import achievement_from, provider_from
 from microcred_shared.crypto.canonicalize import reference_rdfc, set_rdfc_implementation
-from microcred_shared.events import Topic
+from microcred_shared.events import ProviderTopic, Topic
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COMPLETION_REPORTED,
     PROVIDER_CHANGED,
 )
+from microcred_shared.messaging.access import KafkaAccess
+from microcred_shared.messaging.acls import SERVICES, provider_topics
+from microcred_shared.messaging.connection import KafkaConnection
+from microcred_shared.messaging.provisioning import REGISTRAR, provision_deployment
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -69,10 +74,12 @@ def canonicaliser(name: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def infrastructure() -> Iterator[tuple[str, str]]:
+def infrastructure() -> Iterator[tuple[KafkaConnection, str]]:
+    """The operator's Kafka connection and the database: from the environment, else a local
+    stack for this run."""
     kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URI")
     if kafka and mongo:
-        yield kafka, mongo
+        yield KafkaConnection.from_environment(), mongo
         return
     kafka_port, mongo_port = free_ports(2)
     with tempfile.TemporaryDirectory() as data:
@@ -81,16 +88,20 @@ def infrastructure() -> Iterator[tuple[str, str]]:
         )
         stack.start()
         try:
-            yield stack.kafka_bootstrap, stack.mongodb_uri
+            yield stack.kafka_admin, stack.mongodb_uri
         finally:
             stack.stop(grace=5.0)
 
 
-def settings(kafka: str, mongo: str, suite: str) -> IssuerSettings:
+def settings(kafka: KafkaConnection, mongo: str, suite: str) -> IssuerSettings:
     run = uuid.uuid4().hex[:8]
     return IssuerSettings(
         environment="test",
-        kafka_bootstrap_servers=kafka,
+        kafka_bootstrap_servers=kafka.bootstrap_servers,
+        kafka_security_protocol=kafka.security_protocol,
+        kafka_sasl_mechanism=kafka.sasl_mechanism,
+        kafka_username=kafka.username,
+        kafka_password=kafka.password,
         mongodb_uri=mongo,
         mongodb_database=f"bench_issuer_{run}",
         topic_prefix=f"bench{run}.",
@@ -105,25 +116,41 @@ def settings(kafka: str, mongo: str, suite: str) -> IssuerSettings:
 
 
 async def end_to_end(
-    kafka: str, mongo: str, suite: str, completions: int, path: str = FAST
+    kafka: KafkaConnection, mongo: str, suite: str, completions: int, path: str = FAST
 ) -> dict[str, Any]:
     with canonicaliser(path):
         result = await _end_to_end(kafka, mongo, suite, completions)
     return {**result, "canonicaliser": path}
 
 
-async def _end_to_end(kafka: str, mongo: str, suite: str, completions: int) -> dict[str, Any]:
+async def _end_to_end(
+    kafka: KafkaConnection, mongo: str, suite: str, completions: int
+) -> dict[str, Any]:
+    """The issuer as its own principal; the bench publishes as the operator, standing in for
+    the catalogue and the provider."""
     config = settings(kafka, mongo, suite)
     topics = config.topics
-    app = create_app(config)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, linger_ms=5)
+    passwords = {who: uuid.uuid4().hex for who in [*SERVICES, REGISTRAR]}
+    principals = await provision_deployment(kafka, topics, passwords)
+    inbound = provider_topics(topics, "bench-uni")
+    await KafkaAccess(kafka).create_topics([(topic, 3, {}) for topic in inbound])
+    issuer = principals["issuer"]
+    app = create_app(
+        config.model_copy(
+            update={
+                "kafka_username": issuer.username,
+                "kafka_password": SecretStr(issuer.password or ""),
+            }
+        )
+    )
+    producer = AIOKafkaProducer(**kafka.aiokafka_kwargs(), linger_ms=5)
     async with LifespanManager(app, startup_timeout=120, shutdown_timeout=30):
         await producer.start()
         try:
             await _seed_catalogue(app, producer, topics)
             consumer = AIOKafkaConsumer(
                 topics.of(Topic.CREDENTIALS_ISSUED),
-                bootstrap_servers=kafka,
+                **kafka.aiokafka_kwargs(),
                 auto_offset_reset="earliest",
                 enable_auto_commit=False,
             )
@@ -182,7 +209,9 @@ async def _measure(
         event = COMPLETION_REPORTED.envelope(completion, source=SOURCE)
         sent_at[f"bench-{n}"] = time.perf_counter()
         await producer.send(
-            topics.of(Topic.LEARNING_COMPLETIONS), event.to_json_bytes(), key=b"bench-uni"
+            topics.of_provider(ProviderTopic.COMPLETIONS, "bench-uni"),
+            event.to_json_bytes(),
+            key=b"bench-uni",
         )
     await producer.flush()
     deadline = time.monotonic() + 60 + completions  # generous: never a hang

@@ -77,7 +77,30 @@ def print_urls(ecosystem: Ecosystem) -> None:
         "(links in the e-mails, see mailsink.log)"
     )
     typer.echo(f"  Kafka {ecosystem.kafka_bootstrap}   MongoDB {ecosystem.mongodb_uri}")
+    print_kafka_access(ecosystem)
     typer.echo(f"  logs in {ecosystem.run_dir}/   stop with `make down`")
+
+
+def print_kafka_access(ecosystem: Ecosystem) -> None:
+    from microcred.ecosystem.demo import principals_file
+
+    if not ecosystem.kafka.uses_sasl:
+        return
+    kept = principals_file(ecosystem)
+    typer.echo(
+        "\n  Kafka authenticates every client (SASL/SCRAM) and each principal may touch only its"
+        "\n  own topics (see docs/trust-model.md). To act as the demo provider Hollin TU:"
+    )
+    read = f'python3 -c \'import json; print(json.load(open("{kept}"))["hollin-tu"]["{{}}"])\''
+    typer.echo(
+        f"    export KAFKA_BOOTSTRAP_SERVERS={ecosystem.kafka_bootstrap}"
+        f" MICROCRED_KAFKA_USERNAME=$({read.format('username')})"
+        f" MICROCRED_KAFKA_PASSWORD=$({read.format('password')})"
+    )
+    typer.echo("    uv run microcred tail learning.hollin-tu.completions.dlq --from-beginning")
+    typer.echo(
+        '  (the university\'s read-only principal is under "hollin-tu-registry" in the same file)'
+    )
 
 
 def down() -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -113,6 +115,7 @@ async def register_providers(demo: Demo) -> str:
             raise StepFailed(f"{pid}: {response.status_code} {response.text}")
         issued = response.json().get("kafka") if response.status_code == 201 else None
         demo.provider_kafka[pid] = demo.kafka_as(issued or await _new_kafka_credential(demo, pid))
+        keep_principal(demo.ecosystem, pid, demo.provider_kafka[pid])
         key = await demo.http.post(
             demo.url("catalogue", f"/admin/providers/{pid}/api-key"),
             headers=demo.admin("catalogue"),
@@ -120,6 +123,23 @@ async def register_providers(demo: Demo) -> str:
         key.raise_for_status()
         demo.catalogue_keys[pid] = key.json()["api_key"]
     return f"{len(story.PROVIDERS)} providers: " + ", ".join(p["name"] for p in story.PROVIDERS)
+
+
+def keep_principal(ecosystem: Ecosystem, who: str, connection: KafkaConnection) -> None:
+    """Keep a demo participant's Kafka principal beside the dev secrets (mode 0600), so that
+    `make up` can say how to act as it."""
+    if not connection.uses_sasl or connection.username is None:
+        return
+    path = principals_file(ecosystem)
+    kept: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
+    kept[who] = {"username": connection.username, "password": connection.password or ""}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(kept, handle)
+
+
+def principals_file(ecosystem: Ecosystem) -> Path:
+    return ecosystem.run_dir / "kafka-principals.json"
 
 
 async def _new_kafka_credential(demo: Demo, provider_id: str) -> dict[str, Any] | None:
@@ -223,6 +243,7 @@ async def subscribe_university(demo: Demo, receiver_url: str) -> str:
     if reader.status_code not in (201, 503):
         raise StepFailed(f"reader credential: {reader.status_code} {reader.text}")
     demo.university_kafka = demo.kafka_as(reader.json() if reader.status_code == 201 else None)
+    keep_principal(demo.ecosystem, story.UNIVERSITY_READER, demo.university_kafka)
     return (
         f"webhook subscription {subscription.json()['subscription_id']} → {receiver_url}; "
         f"read-only Kafka principal {demo.university_kafka.username or '(no authentication)'}"
