@@ -235,7 +235,7 @@ def build_router(
     async def new_api_key(provider_id: str) -> ApiKeyOut:
         """Issue an API key for a provider (shown once)."""
         try:
-            api_key = await handlers.api_keys.issue(provider_id)
+            _, api_key = await handlers.api_keys.issue(provider_id)
         except IssuerError as error:
             raise problem_of(error) from error
         return ApiKeyOut(provider_id=provider_id, api_key=api_key)
