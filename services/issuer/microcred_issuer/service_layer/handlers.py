@@ -71,6 +71,7 @@ class Handlers:
     urls: IssuerUrls
     compromises: CompromiseHandler
     reissuance: Reissuance
+    publishing: Publishing
     job_bell: JobBell
 
 
@@ -107,5 +108,6 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         urls=options.urls,
         compromises=CompromiseHandler(keys, ports.keyrings, reissuance, bell),
         reissuance=reissuance,
+        publishing=publishing,
         job_bell=bell,
     )
