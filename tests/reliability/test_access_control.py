@@ -122,6 +122,20 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
         subscription_id = subscription.json()["subscription_id"]
         seeded.secrets_handed_out |= secrets_in(subscription)
         admin_issuer, admin_notifier = seeded.admin("issuer"), seeded.admin("notifier")
+        # Key management is probed on the bystander: reporting its signing key compromised
+        # re-issues nothing another test holds, and its spare API keys are made to be revoked.
+        bystander_issuer = bearer(seeded.issuer_keys[BYSTANDER])
+        bystander_catalogue = bearer(seeded.catalogue_keys[BYSTANDER])
+        spare_issuer_key = await http.post(
+            seeded.url("issuer", f"/admin/providers/{BYSTANDER}/api-keys"), headers=admin_issuer
+        )
+        spare_catalogue_key = await http.post(
+            seeded.url("catalogue", f"/providers/{BYSTANDER}/api-keys"),
+            headers=seeded.admin("catalogue"),
+        )
+        for spare in (spare_issuer_key, spare_catalogue_key):
+            assert spare.status_code == 201, spare.text
+            seeded.secrets_handed_out |= secrets_in(spare)
         csv = f"completion_id,achievement_id,completed_on,email\nacl/{run}/cohort,{achievement_id},2026-07-01,c-{run}@learners.example\n"
 
         probes = [
@@ -198,6 +212,43 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
                 f"/admin/providers/{OWNER}/keys/rotate",
                 admin_issuer,
                 issuer_right,
+            ),
+            Probe(
+                "issuer",
+                "POST",
+                f"/providers/{BYSTANDER}/keys/key-1/compromised",
+                bystander_issuer,
+                issuer_right,
+                ok={202},
+            ),
+            Probe(
+                "issuer",
+                "GET",
+                f"/providers/{BYSTANDER}/reissue-jobs/key-1",
+                bystander_issuer,
+                issuer_right,
+            ),
+            *[
+                Probe(service, method, f"/providers/{BYSTANDER}/api-keys", right, other)
+                for service, right, other in (
+                    ("issuer", bystander_issuer, issuer_right),
+                    ("catalogue", bystander_catalogue, catalogue_right),
+                )
+                for method in ("GET", "POST")
+            ],
+            Probe(
+                "issuer",
+                "POST",
+                f"/providers/{BYSTANDER}/api-keys/{spare_issuer_key.json()['key_id']}/revoke",
+                bystander_issuer,
+                issuer_right,
+            ),
+            Probe(
+                "catalogue",
+                "POST",
+                f"/providers/{BYSTANDER}/api-keys/{spare_catalogue_key.json()['key_id']}/revoke",
+                bystander_catalogue,
+                catalogue_right,
             ),
             Probe(
                 "notifier",

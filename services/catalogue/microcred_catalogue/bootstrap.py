@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
+from microcred_shared.api_keys import ApiKeyRegistry, MongoApiKeyStore
 from microcred_shared.logging import configure_logging
 from microcred_shared.messaging.access import KafkaAccess
 from microcred_shared.service.http import (
@@ -34,6 +37,7 @@ from .adapters.mongo_kafka_credentials import MongoKafkaCredentials
 from .adapters.mongo_pathways import MongoPathways
 from .adapters.mongo_providers import MongoProviders
 from .config import CatalogueSettings
+from .domain.providers import API_KEY_PREFIX
 from .entrypoints.auth import caller_dependency
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http_courses import build_course_router
@@ -70,6 +74,12 @@ class Catalogue:
     queries: AchievementQueries
     projection: MemorySearchIndex
     kafka_credentials: KafkaCredentialHandlers
+    # Run once the runtime has started: migrations of what earlier versions stored.
+    migrations: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    async def migrate(self) -> None:
+        for migration in self.migrations:
+            await migration()
 
 
 def build_registrar(settings: CatalogueSettings) -> BrokerRegistrar | None:
@@ -115,11 +125,18 @@ def build_catalogue(
     )
     database = runtime.database
     providers, achievements = MongoProviders(database), MongoAchievements(database)
+    api_keys = MongoApiKeyStore(database[mongo_providers.API_KEYS])
     projection = MemorySearchIndex()
     catalogue = Catalogue(
         settings=settings,
         runtime=runtime,
-        providers=ProviderHandlers(providers, utc_now, runtime.wake_relay),
+        providers=ProviderHandlers(
+            providers,
+            utc_now,
+            runtime.wake_relay,
+            ApiKeyRegistry(api_keys, API_KEY_PREFIX, utc_now),
+        ),
+        migrations=[lambda: providers.move_legacy_api_keys(api_keys)],
         courses=CourseIngestion(providers, achievements, projection, utc_now, runtime.wake_relay),
         pathways=PathwayHandlers(
             MongoPathways(database), achievements, utc_now, runtime.wake_relay
@@ -153,7 +170,7 @@ def create_app(
         title="microcred catalogue",
         summary="Providers, micro-credential definitions with the EU standard elements, pathways",
         version="1.0.0",
-        lifespan=runtime_lifespan(catalogue.runtime),
+        lifespan=runtime_lifespan(catalogue.runtime, on_start=catalogue.migrate),
     )
     app.state.catalogue = catalogue
     install_problem_handlers(app)
@@ -161,7 +178,7 @@ def create_app(
     connection = kafka_connection_info(settings)
     app.include_router(
         build_provider_router(
-            catalogue.providers, catalogue.kafka_credentials, admin_token, connection
+            catalogue.providers, catalogue.kafka_credentials, admin_token, caller, connection
         )
     )
     app.include_router(

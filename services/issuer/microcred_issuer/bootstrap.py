@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from microcred_shared.api_keys import MongoApiKeyStore
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
@@ -25,11 +26,14 @@ from .adapters.mongo_credentials import (
     MongoStatusListCache,
     MongoStatusSlots,
 )
-from .adapters.mongo_keys import MongoApiKeys, MongoKeyrings
+from .adapters.mongo_keys import API_KEYS, MongoKeyrings
+from .adapters.mongo_reissue import MongoReissueJobs
 from .config import IssuerSettings
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
+from .entrypoints.http_keys import build_key_router
 from .entrypoints.pages import build_pages
+from .entrypoints.reissue_worker import ReissueWorker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.urls import IssuerUrls
 
@@ -45,9 +49,14 @@ class Issuer:
     handlers: Handlers
     # Run once the runtime has started: migrations of what earlier versions stored.
     on_start: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+    on_stop: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
     async def start_tasks(self) -> None:
         for task in self.on_start:
+            await task()
+
+    async def stop_tasks(self) -> None:
+        for task in self.on_stop:
             await task()
 
 
@@ -78,7 +87,20 @@ def build_issuer(
     )
     handlers = build_handlers(ports, options)
     register_consumers(runtime, handlers)
-    return Issuer(settings=settings, runtime=runtime, handlers=handlers, on_start=on_start)
+    worker = ReissueWorker(
+        handlers.compromises,
+        handlers.reissuance,
+        handlers.job_bell,
+        poll_seconds=settings.reissue_poll_seconds,
+    )
+    on_start.append(worker.start)
+    return Issuer(
+        settings=settings,
+        runtime=runtime,
+        handlers=handlers,
+        on_start=on_start,
+        on_stop=[worker.stop],
+    )
 
 
 def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
@@ -89,7 +111,8 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         credentials=credentials,
         slots=MongoStatusSlots(database),
         status_lists=MongoStatusListCache(database),
-        api_keys=MongoApiKeys(database),
+        api_keys=MongoApiKeyStore(database[API_KEYS]),
+        reissue_jobs=MongoReissueJobs(database),
         vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
@@ -109,7 +132,9 @@ def create_app(
         title="microcred issuer",
         summary="Signed Open Badges 3.0 micro-credentials: keys, revocation, stacking",
         version="1.0.0",
-        lifespan=runtime_lifespan(issuer.runtime, on_start=issuer.start_tasks),
+        lifespan=runtime_lifespan(
+            issuer.runtime, on_start=issuer.start_tasks, on_stop=issuer.stop_tasks
+        ),
     )
     app.state.issuer = issuer
     app.state.status_list_max_age = settings.status_list_max_age_seconds
@@ -123,6 +148,7 @@ def create_app(
             verifier_url=settings.verifier_url,
         )
     )
+    app.include_router(build_key_router(issuer.handlers, settings.admin_token.get_secret_value()))
     app.include_router(build_pages(issuer.handlers, verifier_url=settings.verifier_url))
     return app
 

@@ -43,6 +43,12 @@ class IssuerSettings(ServiceSettings):
         default=SecretStr("changeme"), description="bearer token of the admin endpoints"
     )
 
+    reissue_poll_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="how often unfinished re-issuance jobs are looked for (one left by a crash)",
+    )
+
     proof_suite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
     suspension_status_entry: bool = Field(
         default=False,

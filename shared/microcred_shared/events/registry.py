@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from .contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
 from .contracts.credentials import CredentialIssuedV1, CredentialStatusChangedV1, LearnerNoticeV1
 from .contracts.dead_letter import DeadLetterV1
-from .contracts.keys import IssuerKeysV1
+from .contracts.keys import IssuerKeysV1, IssuerKeysV2
 from .contracts.learning import CompletionV1
 from .contracts.partner import CourseEventV1
+from .contracts.reissuance import CredentialReissuedV1
 from .contracts.verifications import VerificationPerformedV1
 from .envelope import CloudEvent, new_event_id, utc_now
 from .topics import ProviderTopic, Topic
@@ -79,6 +80,10 @@ ACHIEVEMENT_CHANGED = EventSpec(
 PATHWAY_CHANGED = EventSpec("catalogue.pathway.v1", PathwayV1, Topic.CATALOGUE_PATHWAYS)
 COMPLETION_REPORTED = EventSpec("learning.completion.v1", CompletionV1, ProviderTopic.COMPLETIONS)
 CREDENTIAL_ISSUED = EventSpec("credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED)
+# On the issued topic, keyed by learner like the issuance it replaces: per-learner order holds.
+CREDENTIAL_REISSUED = EventSpec(
+    "credential.reissued.v1", CredentialReissuedV1, Topic.CREDENTIALS_ISSUED
+)
 CREDENTIAL_STATUS_CHANGED = EventSpec(
     "credential.status.v1", CredentialStatusChangedV1, Topic.CREDENTIALS_STATUS
 )
@@ -86,6 +91,8 @@ LEARNER_NOTICE = EventSpec(
     "credential.learner-notice.v1", LearnerNoticeV1, Topic.CREDENTIALS_LEARNER_NOTICES
 )
 ISSUER_KEYS_CHANGED = EventSpec("issuer.keys.v1", IssuerKeysV1, Topic.ISSUER_KEYS)
+# v2 adds each compromised key's revoked_at; the issuer publishes v2, consumers accept both.
+ISSUER_KEYS_CHANGED_V2 = EventSpec("issuer.keys.v2", IssuerKeysV2, Topic.ISSUER_KEYS)
 VERIFICATION_PERFORMED = EventSpec(
     "verification.performed.v1", VerificationPerformedV1, Topic.VERIFICATIONS
 )
@@ -102,9 +109,11 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         PATHWAY_CHANGED,
         COMPLETION_REPORTED,
         CREDENTIAL_ISSUED,
+        CREDENTIAL_REISSUED,
         CREDENTIAL_STATUS_CHANGED,
         LEARNER_NOTICE,
         ISSUER_KEYS_CHANGED,
+        ISSUER_KEYS_CHANGED_V2,
         VERIFICATION_PERFORMED,
         DEAD_LETTER,
     )

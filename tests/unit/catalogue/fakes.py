@@ -17,12 +17,15 @@ from microcred_catalogue.domain.issuance import (
     summarise,
 )
 from microcred_catalogue.domain.pathways import Pathway
-from microcred_catalogue.domain.providers import Provider
+from microcred_catalogue.domain.providers import API_KEY_PREFIX, Provider
 from microcred_catalogue.service_layer.courses import CourseIngestion
 from microcred_catalogue.service_layer.demand import DemandHandlers
 from microcred_catalogue.service_layer.issuance import IssuanceHandlers
 from microcred_catalogue.service_layer.pathways import PathwayHandlers
 from microcred_catalogue.service_layer.providers import ProviderHandlers
+from microcred_shared.api_keys import ApiKeyRegistry
+
+from tests.unit.api_key_fakes import InMemoryApiKeyStore
 
 
 class FakeProviders:
@@ -32,9 +35,6 @@ class FakeProviders:
 
     async def get(self, provider_id: str) -> Provider | None:
         return self.stored.get(provider_id)
-
-    async def by_key_hash(self, key_sha256: str) -> Provider | None:
-        return next((p for p in self.stored.values() if p.api_key_sha256 == key_sha256), None)
 
     async def add(self, provider: Provider, event: Any) -> bool:
         if provider.provider_id in self.stored:
@@ -189,6 +189,7 @@ class World:
     inbox: FakeInbox = field(default_factory=FakeInbox)
     projection: MemorySearchIndex = field(default_factory=MemorySearchIndex)
     clock: Clock = field(default_factory=Clock)
+    api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     wakes: int = 0
 
     def wake(self) -> None:
@@ -196,7 +197,8 @@ class World:
 
     @property
     def provider_handlers(self) -> ProviderHandlers:
-        return ProviderHandlers(self.providers, self.clock, self.wake)
+        registry = ApiKeyRegistry(self.api_keys, API_KEY_PREFIX, self.clock)
+        return ProviderHandlers(self.providers, self.clock, self.wake, registry)
 
     @property
     def courses(self) -> CourseIngestion:

@@ -22,7 +22,8 @@ async def test_a_registered_provider_gets_a_key_that_is_stored_only_as_a_hash() 
 
     stored = world.providers.stored["uni-a"]
     assert created.api_key.startswith("mcp_")
-    assert created.api_key not in stored.api_key_sha256
+    assert created.api_key not in str(stored)
+    assert created.api_key not in str(world.api_keys.records)
     assert stored.country == "AT"
     assert (await world.provider_handlers.authenticate(created.api_key)).provider_id == "uni-a"
     [event] = world.providers.events
@@ -75,3 +76,24 @@ async def test_a_rotated_key_replaces_the_old_one_at_once() -> None:
     assert (await world.provider_handlers.authenticate(new)).provider_id == "uni-a"
     with pytest.raises(errors.Unauthorized):
         await world.provider_handlers.authenticate(old)
+
+
+async def test_keys_rotate_with_overlap_and_a_revoked_one_stops_at_once() -> None:
+    world = World()
+    handlers = world.provider_handlers
+    first = (await handlers.register(registration())).api_key
+    record, second = await handlers.issue_key("uni-a")
+
+    both = [(await handlers.authenticate(k)).provider_id for k in (first, second)]
+    listed = await handlers.keys_of("uni-a")
+    revoked = await handlers.revoke_key("uni-a", listed[0].key_id)
+
+    assert both == ["uni-a", "uni-a"]
+    assert [k.active for k in listed] == [True, True]
+    assert listed[1].key_id == record.key_id
+    assert not revoked.active
+    with pytest.raises(errors.Unauthorized):
+        await handlers.authenticate(first)
+    assert (await handlers.authenticate(second)).provider_id == "uni-a"
+    with pytest.raises(errors.NotFound):
+        await handlers.revoke_key("uni-b", listed[1].key_id)

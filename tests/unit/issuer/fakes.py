@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
 from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
+from microcred_issuer.domain.reissue import ReissueJob, signed_with
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
 from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
@@ -23,6 +24,8 @@ from microcred_shared.events.contracts.catalogue import (
     ProviderV1,
     SkillAlignment,
 )
+
+from tests.unit.api_key_fakes import InMemoryApiKeyStore
 
 BASE_URL = "http://issuer.test:8002"
 
@@ -78,6 +81,9 @@ class FakeKeyrings:
     async def get(self, provider_id: str) -> Keyring | None:
         return self.keyrings.get(provider_id)
 
+    async def all(self) -> list[Keyring]:
+        return list(self.keyrings.values())
+
     async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool:
         if keyring.provider_id in self.keyrings:
             return False
@@ -98,6 +104,7 @@ class FakeKeyrings:
 class FakeCredentials:
     def __init__(self, outbox: Outbox) -> None:
         self.stored: dict[str, IssuedCredential] = {}
+        self.replaced = 0
         self._outbox = outbox
 
     async def get(self, credential_id: str) -> IssuedCredential | None:
@@ -121,6 +128,28 @@ class FakeCredentials:
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         return [c for c in self.stored.values() if c.learner_ref == learner_ref]
+
+    async def signed_with(self, provider_id: str, verification_method: str) -> list[str]:
+        return sorted(
+            c.credential_id
+            for c in self.stored.values()
+            if c.provider_id == provider_id
+            and c.status != "revoked"
+            and signed_with(c.document, verification_method)
+        )
+
+    async def replace_proof(
+        self, credential: IssuedCredential, replaced_method: str, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        stored = self.stored[credential.credential_id]
+        if stored.status == "revoked" or not signed_with(stored.document, replaced_method):
+            return False
+        self.stored[credential.credential_id] = replace(
+            stored, document=credential.document, reissued_at=credential.reissued_at
+        )
+        self.replaced += 1
+        self._outbox.events.extend(events)
+        return True
 
     async def learners_holding(self, achievement_ids: Sequence[str]) -> list[str]:
         return sorted(
@@ -160,15 +189,36 @@ class FakeStatusLists:
         self.lists[signed.list_id] = signed
 
 
-class FakeApiKeys:
+class FakeReissueJobs:
     def __init__(self) -> None:
-        self.keys: dict[str, str] = {}
+        self.jobs: dict[str, ReissueJob] = {}
+        self.batches: dict[tuple[str, int, int], list[str]] = {}
 
-    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None:
-        self.keys[key_hash] = provider_id
+    async def get(self, job_id: str) -> ReissueJob | None:
+        return self.jobs.get(job_id)
 
-    async def provider_of(self, key_hash: str) -> str | None:
-        return self.keys.get(key_hash)
+    async def create(self, job: ReissueJob) -> bool:
+        if job.job_id in self.jobs:
+            return False
+        self.jobs[job.job_id] = job
+        return True
+
+    async def save(self, job: ReissueJob, expected_version: int) -> bool:
+        if self.jobs[job.job_id].version != expected_version:
+            return False
+        self.jobs[job.job_id] = job
+        return True
+
+    async def unfinished(self) -> list[ReissueJob]:
+        return [job for job in self.jobs.values() if not job.finished]
+
+    async def put_batch(
+        self, job_id: str, listing_pass: int, index: int, credential_ids: Sequence[str]
+    ) -> None:
+        self.batches[(job_id, listing_pass, index)] = list(credential_ids)
+
+    async def batch(self, job_id: str, listing_pass: int, index: int) -> list[str]:
+        return self.batches.get((job_id, listing_pass, index), [])
 
 
 @dataclass
@@ -190,7 +240,9 @@ class World:
     catalogue: FakeCatalogue = field(default_factory=FakeCatalogue)
     slots: FakeSlots = field(default_factory=FakeSlots)
     status_lists: FakeStatusLists = field(default_factory=FakeStatusLists)
-    api_keys: FakeApiKeys = field(default_factory=FakeApiKeys)
+    api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
+    reissue_jobs: FakeReissueJobs = field(default_factory=FakeReissueJobs)
+    reissue_batch_size: int = 100
     clock: SteppingClock = field(default_factory=SteppingClock)
     wakes: int = 0
 
@@ -205,6 +257,7 @@ class World:
             slots=self.slots,
             status_lists=self.status_lists,
             api_keys=self.api_keys,
+            reissue_jobs=self.reissue_jobs,
             vault=self.vault,
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
@@ -216,6 +269,7 @@ class World:
                 urls=IssuerUrls(BASE_URL, BASE_URL),
                 salt_key=b"unit-test-salt-key",
                 suspension_entry=self.suspension_entry,
+                reissue_batch_size=self.reissue_batch_size,
             ),
         )
 

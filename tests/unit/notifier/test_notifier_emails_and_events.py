@@ -10,14 +10,21 @@ from microcred_notifier.domain.notifications import EventType
 from microcred_notifier.entrypoints.consumers import (
     course_notification,
     issued_notification,
+    reissued_notification,
     status_notification,
 )
 from microcred_notifier.service_layer.emails import LearnerEmails
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV1,
+    CredentialLinks,
     CredentialStatusChangedV1,
 )
-from microcred_shared.events.registry import CREDENTIAL_ISSUED, CREDENTIAL_STATUS_CHANGED
+from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
+from microcred_shared.events.registry import (
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_REISSUED,
+    CREDENTIAL_STATUS_CHANGED,
+)
 
 from tests.unit.notifier.fakes import T0, FakeEmailLog, FakeMailer
 
@@ -162,3 +169,25 @@ def test_a_course_change_tells_the_headline_facts_and_no_learner() -> None:
 )
 def test_retry_after_is_read_as_seconds_or_an_http_date(header: str, seconds: float | None) -> None:
     assert retry_after({"retry-after": header} if header else {}, T0) == seconds
+
+
+def test_a_reissued_credential_becomes_a_reissued_notification_for_its_learner() -> None:
+    data = CredentialReissuedV1(
+        credential_id="cred-1",
+        kind="completion",
+        learner_ref="sha256:abc",
+        provider_id="uni-a",
+        issuer_did="did:web:issuer.test:issuers:uni-a",
+        achievement_id="uni-a:MECH-1",
+        replaced_verification_method="did:web:issuer.test:issuers:uni-a#key-1",
+        verification_method="did:web:issuer.test:issuers:uni-a#key-2",
+        reissued_at=datetime(2026, 6, 1, tzinfo=UTC),
+        links=CredentialLinks(json_url="http://i/credentials/cred-1", page_url="http://i/p"),
+    )
+    event = CREDENTIAL_REISSUED.envelope(data, source="/microcred/issuer", event_id="e-1")
+
+    notification = reissued_notification(event)
+
+    assert notification.event_type is EventType.CREDENTIAL_REISSUED
+    assert (notification.provider_id, notification.learner_ref) == ("uni-a", "sha256:abc")
+    assert notification.data["links"]["json_url"] == "http://i/credentials/cred-1"

@@ -80,7 +80,6 @@ def provider_from(document: Document) -> Provider:
         accreditation=Accreditation(**document["accreditation"]),
         trust=Trust(document["trust"]),
         issuer_dids=tuple(document.get("issuer_dids") or ()),
-        api_key_sha256=document["api_key_sha256"],
         updated_at=document["updated_at"],
     )
 

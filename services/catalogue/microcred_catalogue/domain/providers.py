@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -46,7 +43,6 @@ class Provider:
     accreditation: Accreditation
     trust: Trust
     issuer_dids: tuple[str, ...]
-    api_key_sha256: str
     updated_at: datetime
 
     @property
@@ -65,22 +61,3 @@ class Provider:
 
     def changed(self, at: datetime, **fields: object) -> Provider:
         return replace(self, version=self.version + 1, updated_at=at, **fields)  # type: ignore[arg-type]
-
-
-def new_api_key() -> tuple[str, str]:
-    """(key shown once to the provider, its SHA-256 kept at rest).
-
-    256 random bits make a salted slow hash unnecessary: nobody can brute-force the preimage,
-    and a plain digest lets us find the provider by key with an index lookup.
-    """
-    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    return key, hash_api_key(key)
-
-
-def hash_api_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def key_matches(key: str, stored_sha256: str) -> bool:
-    # Constant-time: the comparison must not tell an attacker how much of a digest matched.
-    return hmac.compare_digest(hash_api_key(key), stored_sha256)

@@ -17,6 +17,7 @@ from microcred_shared.events.registry import (
     COURSE_OFFERED,
     COURSE_RETIRED,
     CREDENTIAL_ISSUED,
+    CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
 )
@@ -62,6 +63,8 @@ def register_consumers(
         await demand.record(commands.RecordVerification(event.id, event.data))
 
     async def on_issued(event: CloudEvent[Any]) -> None:
+        if event.type == CREDENTIAL_REISSUED.type:
+            return  # the same credential signed again (after a key compromise): no new count
         await issuance.record_issued(commands.RecordIssued(event.data))
 
     async def on_status(event: CloudEvent[Any]) -> None:
@@ -76,7 +79,11 @@ def register_consumers(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
     )
     runtime.subscribe(
-        Subscription(topics.of(Topic.CREDENTIALS_ISSUED), [CREDENTIAL_ISSUED], on_issued)
+        Subscription(
+            topics.of(Topic.CREDENTIALS_ISSUED),
+            [CREDENTIAL_ISSUED, CREDENTIAL_REISSUED],
+            on_issued,
+        )
     )
     runtime.subscribe(
         Subscription(topics.of(Topic.CREDENTIALS_STATUS), [CREDENTIAL_STATUS_CHANGED], on_status)

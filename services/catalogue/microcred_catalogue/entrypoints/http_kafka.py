@@ -1,7 +1,6 @@
 """Kafka credentials: a provider's own (self-service rotation and revocation, or the admin),
 and readers' (universities'), which only the admin hands out."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status

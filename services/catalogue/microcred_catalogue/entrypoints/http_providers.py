@@ -1,16 +1,22 @@
-"""Providers: the admin API (register, change, suspend, new API key) and public reads."""
+"""Providers: the admin API (register, change, suspend, API keys) and public reads."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
+from microcred_shared.service.http import Problem
 
 from ..domain.providers import Accreditation, Trust
 from ..service_layer import commands
 from ..service_layer.kafka_credentials import KafkaCredentialHandlers
 from ..service_layer.providers import ProviderHandlers
-from .auth import admin_dependency, run
+from .auth import Caller, admin_dependency, run
 from .http_kafka import issued_view
 from .kafka_schemas import KafkaConnectionInfo
 from .schemas import (
     AccreditationBody,
+    ApiKeyInfo,
+    NewApiKey,
     ProviderCreate,
     ProviderPublic,
     ProviderUpdate,
@@ -26,10 +32,18 @@ def build_provider_router(
     handlers: ProviderHandlers,
     kafka: KafkaCredentialHandlers,
     admin_token: str,
+    caller: Callable[..., Awaitable[Caller]],
     connection: KafkaConnectionInfo,
 ) -> APIRouter:
     router = APIRouter(tags=["providers"])
     admin = [Depends(admin_dependency(admin_token))]
+
+    async def provider_or_admin(provider_id: str, who: Annotated[Caller, Depends(caller)]) -> None:
+        """The provider named in the path (by one of its active keys), or the admin."""
+        if not who.is_admin and (who.provider is None or who.provider.provider_id != provider_id):
+            raise Problem(403, "Forbidden", "a provider manages its own API keys only")
+
+    own = [Depends(provider_or_admin)]
 
     @router.post("/admin/providers", status_code=status.HTTP_201_CREATED, dependencies=admin)
     async def register_provider(body: ProviderCreate) -> ProviderWithApiKey:
@@ -97,11 +111,29 @@ def build_provider_router(
 
     @router.post("/admin/providers/{provider_id}/api-key", dependencies=admin)
     async def rotate_api_key(provider_id: str) -> ProviderWithApiKey:
-        """Issue a new API key; the old one stops working at once."""
+        """Issue a new API key; every other one stops working at once."""
         rotated = await run(handlers.rotate_key(commands.RotateApiKey(provider_id)))
         return ProviderWithApiKey(
             provider=ProviderPublic.of(rotated.provider), api_key=rotated.api_key
         )
+
+    @router.get("/providers/{provider_id}/api-keys", dependencies=own)
+    async def list_api_keys(provider_id: str) -> list[ApiKeyInfo]:
+        """The provider's API keys (ids and dates, never the keys themselves)."""
+        return [ApiKeyInfo.of(record) for record in await run(handlers.keys_of(provider_id))]
+
+    @router.post(
+        "/providers/{provider_id}/api-keys", status_code=status.HTTP_201_CREATED, dependencies=own
+    )
+    async def new_api_key(provider_id: str) -> NewApiKey:
+        """Issue another API key (shown once); the others stay active until revoked."""
+        record, api_key = await run(handlers.issue_key(provider_id))
+        return NewApiKey(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
+
+    @router.post("/providers/{provider_id}/api-keys/{key_id}/revoke", dependencies=own)
+    async def revoke_api_key(provider_id: str, key_id: str) -> ApiKeyInfo:
+        """Revoke one API key: refused from the next request on, on every replica."""
+        return ApiKeyInfo.of(await run(handlers.revoke_key(provider_id, key_id)))
 
     @router.get("/providers/{provider_id}")
     async def get_provider(provider_id: str) -> ProviderPublic:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..domain.providers import Provider, hash_api_key, key_matches, new_api_key
+from microcred_shared.api_keys import ApiKeyRecord, ApiKeyRegistry
+
+from ..domain.providers import Provider
 from ..domain.vocabularies import Unrecognised, parse_country
 from . import commands
 from .errors import Conflict, Invalid, NotFound, Unauthorized
@@ -24,9 +26,9 @@ class ProviderHandlers:
     providers: ProviderRepository
     clock: Clock
     wake_relay: Callable[[], None]
+    api_keys: ApiKeyRegistry
 
     async def register(self, command: commands.RegisterProvider) -> ProviderWithKey:
-        key, key_hash = new_api_key()
         provider = Provider(
             provider_id=command.provider_id,
             version=1,
@@ -38,12 +40,12 @@ class ProviderHandlers:
             accreditation=command.accreditation,
             trust=command.trust,
             issuer_dids=command.issuer_dids,
-            api_key_sha256=key_hash,
             updated_at=self.clock(),
         )
         if not await self.providers.add(provider, provider_event(provider)):
             raise Conflict(f"provider {command.provider_id!r} already exists")
         self.wake_relay()
+        _, key = await self.api_keys.issue(provider.provider_id)
         return ProviderWithKey(provider, key)
 
     async def change(self, command: commands.ChangeProvider) -> Provider:
@@ -61,18 +63,31 @@ class ProviderHandlers:
         return changed
 
     async def rotate_key(self, command: commands.RotateApiKey) -> ProviderWithKey:
-        current = await self._get(command.provider_id)
-        key, key_hash = new_api_key()
-        # The key is not in the published contract, but the version still moves so that a
-        # concurrent change is detected rather than overwritten.
-        changed = current.changed(self.clock(), api_key_sha256=key_hash)
-        await self._replace(changed)
-        return ProviderWithKey(changed, key)
+        """A new key, every other one revoked at once (for a rotation with overlap: issue_key,
+        then revoke_key)."""
+        provider = await self._get(command.provider_id)
+        record, key = await self.api_keys.issue(provider.provider_id)
+        await self.api_keys.revoke_all_but(provider.provider_id, record)
+        return ProviderWithKey(provider, key)
+
+    async def issue_key(self, provider_id: str) -> tuple[ApiKeyRecord, str]:
+        """Another key (shown once); the provider's others stay active until revoked."""
+        return await self.api_keys.issue((await self._get(provider_id)).provider_id)
+
+    async def keys_of(self, provider_id: str) -> list[ApiKeyRecord]:
+        return await self.api_keys.keys_of((await self._get(provider_id)).provider_id)
+
+    async def revoke_key(self, provider_id: str, key_id: str) -> ApiKeyRecord:
+        revoked = await self.api_keys.revoke(provider_id, key_id)
+        if revoked is None:
+            raise NotFound(f"provider {provider_id!r} has no API key {key_id!r}")
+        return revoked
 
     async def authenticate(self, api_key: str) -> Provider:
-        provider = await self.providers.by_key_hash(hash_api_key(api_key))
-        if provider is None or not key_matches(api_key, provider.api_key_sha256):
-            raise Unauthorized("the API key is not valid")
+        provider_id = await self.api_keys.provider_of(api_key)
+        provider = await self.providers.get(provider_id) if provider_id else None
+        if provider is None:
+            raise Unauthorized("the API key is not valid (unknown or revoked)")
         return provider
 
     async def get(self, provider_id: str) -> Provider:

@@ -13,6 +13,7 @@ from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.records import IssuedCredential
+from ..domain.reissue import signed_with
 from ..domain.status_list import StatusPurpose, StatusSlot
 from ..service_layer.ports import OutgoingEvent, SignedList
 from .mongo_status_bits import MongoStatusBits
@@ -71,6 +72,7 @@ def _document(credential: IssuedCredential) -> Document:
         "pathway_id": credential.pathway_id,
         "component_credential_ids": list(credential.component_credential_ids),
         "sealed_email": credential.sealed_email,
+        "reissued_at": credential.reissued_at,
         **_state(credential),
     }
 
@@ -100,6 +102,7 @@ def _credential(doc: Document) -> IssuedCredential:
         status_reason=doc.get("status_reason"),
         status_sequence=doc["status_sequence"],
         status_changed_at=doc.get("status_changed_at"),
+        reissued_at=doc.get("reissued_at"),
     )
 
 
@@ -184,6 +187,44 @@ class MongoCredentials:
         credential = await self.get(credential_id)
         if credential is not None:
             await self._bits.apply(credential)
+
+    async def signed_with(self, provider_id: str, verification_method: str) -> list[str]:
+        # A scan (FerretDB reads the whole collection for any filter but `_id`): run once per
+        # listing pass of a re-issuance job, an operator action, never per request.
+        cursor = self._collection.find(
+            {"provider_id": provider_id, "status": {"$ne": "revoked"}}, {"document_json": True}
+        )
+        return sorted(
+            [
+                str(doc["_id"])
+                async for doc in cursor
+                if signed_with(json.loads(doc["document_json"]), verification_method)
+            ]
+        )
+
+    async def replace_proof(
+        self, credential: IssuedCredential, replaced_method: str, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        def still_signed_by_it(stored: Document | None) -> bool:
+            return (
+                stored is not None
+                and stored["status"] != "revoked"
+                and signed_with(json.loads(stored["document_json"]), replaced_method)
+            )
+
+        update = {
+            "$set": {
+                "document_json": json.dumps(credential.document, ensure_ascii=False),
+                "reissued_at": credential.reissued_at,
+            }
+        }
+        return await store_with_outbox(
+            self._collection,
+            credential.credential_id,
+            update,
+            entries(events),
+            only_if=still_signed_by_it,
+        )
 
     async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
         index = await self._learners.find_one({"_id": learner_ref})

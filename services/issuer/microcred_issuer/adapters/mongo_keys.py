@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from microcred_shared.messaging.outbox import insert_with_outbox, store_with_outbox
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
@@ -24,6 +23,8 @@ def _key_document(key: KeyRecord) -> Document:
         "sealed_secret": key.sealed_secret,
         "valid_from": key.valid_from,
         "valid_until": key.valid_until,
+        "revoked_at": key.revoked_at,
+        "reported_at": key.reported_at,
     }
 
 
@@ -47,6 +48,8 @@ def _keyring(doc: Document) -> Keyring:
                 sealed_secret=k["sealed_secret"],
                 valid_from=k["valid_from"],
                 valid_until=k.get("valid_until"),
+                revoked_at=k.get("revoked_at"),
+                reported_at=k.get("reported_at"),
             )
             for k in doc["keys"]
         ),
@@ -60,6 +63,9 @@ class MongoKeyrings:
     async def get(self, provider_id: str) -> Keyring | None:
         doc = await self._collection.find_one({"_id": provider_id})
         return _keyring(doc) if doc else None
+
+    async def all(self) -> list[Keyring]:
+        return [_keyring(doc) async for doc in self._collection.find({})]
 
     async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool:
         document = {"_id": keyring.provider_id, **_state(keyring)}
@@ -75,17 +81,3 @@ class MongoKeyrings:
             entries(events),
             only_if=lambda stored: stored is not None and stored["version"] == expected_version,
         )
-
-
-class MongoApiKeys:
-    def __init__(self, database: MongoDatabase) -> None:
-        self._collection = database[API_KEYS]
-
-    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None:
-        await self._collection.insert_one(
-            {"_id": key_hash, "provider_id": provider_id, "created_at": created_at}
-        )
-
-    async def provider_of(self, key_hash: str) -> str | None:
-        doc = await self._collection.find_one({"_id": key_hash})
-        return str(doc["provider_id"]) if doc else None

@@ -59,3 +59,18 @@ class InvalidCredential(IssuerError):
 
     code = "credential_schema_invalid"
     http_status = 500
+
+
+class UnknownKey(IssuerError):
+    code = "unknown_key"
+    http_status = 404
+
+
+class CompromiseInFuture(IssuerError):
+    code = "compromise_in_future"
+    http_status = 422
+
+
+class UnknownJob(IssuerError):
+    code = "unknown_job"
+    http_status = 404

@@ -50,6 +50,7 @@ class IssuedCredential:
     status_reason: str | None = None
     status_sequence: int = 1
     status_changed_at: datetime | None = None
+    reissued_at: datetime | None = None  # signed again (same id and content) after a compromise
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

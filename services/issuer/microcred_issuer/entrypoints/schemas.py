@@ -135,6 +135,7 @@ class CredentialSummaryOut(BaseModel):
 
 class ApiKeyOut(BaseModel):
     provider_id: str
+    key_id: str = Field(description="names the key in listings and revocations")
     api_key: str = Field(description="shown once; only its hash is stored")
 
 

@@ -1,38 +1,45 @@
-"""Provider API keys for the issuer's provider-facing endpoints (hashed at rest).
+"""Provider API keys for the issuer's provider-facing endpoints (hashed at rest, revocable,
+several active at once during a rotation; see ``microcred_shared.api_keys``).
 
 Why the issuer issues its own: services never call each other synchronously, and the
 catalogue's provider events must not carry credentials. An issuer admin hands each provider a
-key; only its SHA-256 is stored (the key is 256 random bits, so nothing to brute-force).
+first key; the provider (or the admin) then issues, lists and revokes its keys.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from microcred_shared.api_keys import ApiKeyRecord, ApiKeyRegistry, ApiKeyStore
 
-from ..domain.errors import UnknownProvider
-from .ports import ApiKeys, CatalogueView, Clock
+from ..domain.errors import IssuerError, UnknownProvider
+from .ports import CatalogueView, Clock
 
 API_KEY_PREFIX = "mci_"
 
 
-def hash_api_key(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
+class UnknownApiKey(IssuerError):
+    code = "unknown_api_key"
+    http_status = 404
 
 
 class ApiKeyHandlers:
-    def __init__(self, keys: ApiKeys, catalogue: CatalogueView, clock: Clock) -> None:
-        self._keys = keys
+    def __init__(self, keys: ApiKeyStore, catalogue: CatalogueView, clock: Clock) -> None:
+        self._registry = ApiKeyRegistry(keys, API_KEY_PREFIX, clock.now)
         self._catalogue = catalogue
-        self._clock = clock
 
-    async def issue(self, provider_id: str) -> str:
-        """A new key for the provider, returned once."""
+    async def issue(self, provider_id: str) -> tuple[ApiKeyRecord, str]:
+        """A new key for the provider (its other keys stay active), returned once."""
         if await self._catalogue.provider(provider_id) is None:
             raise UnknownProvider(f"no provider {provider_id!r} in the catalogue")
-        api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-        await self._keys.add(hash_api_key(api_key), provider_id, self._clock.now())
-        return api_key
+        return await self._registry.issue(provider_id)
 
     async def provider_of(self, api_key: str) -> str | None:
-        return await self._keys.provider_of(hash_api_key(api_key))
+        return await self._registry.provider_of(api_key)
+
+    async def keys_of(self, provider_id: str) -> list[ApiKeyRecord]:
+        return await self._registry.keys_of(provider_id)
+
+    async def revoke(self, provider_id: str, key_id: str) -> ApiKeyRecord:
+        revoked = await self._registry.revoke(provider_id, key_id)
+        if revoked is None:
+            raise UnknownApiKey(f"provider {provider_id!r} has no API key {key_id!r}")
+        return revoked

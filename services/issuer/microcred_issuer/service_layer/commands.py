@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ..domain.credentials import EvidenceItem, ResultLine
 from ..domain.records import StatusAction
@@ -39,3 +39,12 @@ class ChangeStatus:
 class RotateKey:
     provider_id: str
     secret_key_multibase: str | None = None  # import this key instead of generating one
+
+
+@dataclass(frozen=True)
+class ReportKeyCompromise:
+    """``fragment`` names the key (``key-1``); ``compromised_at`` None: as of now."""
+
+    provider_id: str
+    fragment: str
+    compromised_at: datetime | None = None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from microcred_shared.api_keys import ApiKeyStore
+
 from .api_keys import ApiKeyHandlers
+from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
 from .ports import (
-    ApiKeys,
     CatalogueView,
     Clock,
     Credentials,
@@ -16,6 +18,7 @@ from .ports import (
     Keyrings,
     KeyVault,
     NoMetrics,
+    ReissueJobs,
     Signer,
     StatusListCache,
     StatusSlots,
@@ -24,6 +27,7 @@ from .ports import (
 from .projections import ProjectionHandlers
 from .publishing import Publishing
 from .queries import CredentialQueries
+from .reissue import Reissuance
 from .stacking import Stacking
 from .status import StatusHandlers
 from .urls import IssuerUrls
@@ -36,7 +40,8 @@ class Ports:
     credentials: Credentials
     slots: StatusSlots
     status_lists: StatusListCache
-    api_keys: ApiKeys
+    api_keys: ApiKeyStore
+    reissue_jobs: ReissueJobs
     vault: KeyVault
     signer: Signer
     clock: Clock
@@ -51,6 +56,7 @@ class Options:
     list_size: int = 131_072
     validity_days: int | None = None
     suspension_entry: bool = False
+    reissue_batch_size: int = 100
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,10 @@ class Handlers:
     api_keys: ApiKeyHandlers
     queries: CredentialQueries
     urls: IssuerUrls
+    compromises: CompromiseHandler
+    reissuance: Reissuance
+    publishing: Publishing
+    job_bell: JobBell
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -85,6 +95,8 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         suspension_entry=options.suspension_entry,
     )
     stacking = Stacking(publishing)
+    reissuance = Reissuance(publishing, ports.reissue_jobs, batch_size=options.reissue_batch_size)
+    bell = JobBell()
     return Handlers(
         completions=CompletionHandler(publishing, stacking, options.salt_key),
         stacking=stacking,
@@ -94,4 +106,8 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),
         urls=options.urls,
+        compromises=CompromiseHandler(keys, ports.keyrings, reissuance, bell),
+        reissuance=reissuance,
+        publishing=publishing,
+        job_bell=bell,
     )

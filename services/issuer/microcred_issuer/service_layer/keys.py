@@ -1,5 +1,5 @@
-"""Provider signing keys: created when a provider first appears, rotated on request, published
-as did:web documents and ``issuer.keys`` events."""
+"""Provider signing keys: created when a provider first appears, rotated on request, reported
+compromised, published as did:web documents and ``issuer.keys`` events."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 
 from microcred_shared.crypto import VerificationMethodEntry, did_web_document
 from microcred_shared.events import Topic
-from microcred_shared.events.contracts.keys import IssuerKeysV1, VerificationMethodV1
-from microcred_shared.events.registry import ISSUER_KEYS_CHANGED
+from microcred_shared.events.contracts.keys import IssuerKeysV2, VerificationMethodV2
+from microcred_shared.events.registry import ISSUER_KEYS_CHANGED_V2
 
 from ..domain.errors import UnknownProvider
 from ..domain.keyring import Keyring, new_keyring
-from .commands import RotateKey
+from .commands import ReportKeyCompromise, RotateKey
 from .ports import CatalogueView, Clock, Keyrings, KeyVault, OutgoingEvent, Wake
 from .urls import IssuerUrls
 
@@ -75,29 +75,50 @@ class KeyHandlers:
                 self._wake()
                 return rotated
 
+    async def report_compromise(self, command: ReportKeyCompromise) -> Keyring:
+        """Mark the key compromised as of the given time (rotating to a fresh key first if it is
+        the one signing now) and announce it; a key already reported stays as it was."""
+        while True:
+            current = await self._keyrings.get(command.provider_id)
+            if current is None:
+                raise UnknownProvider(f"provider {command.provider_id!r} has no signing keys")
+            now = self._clock.now()
+            revoked_at = command.compromised_at or now
+            keyring = current
+            if current.needs_new_key_for(command.fragment):
+                keyring = current.rotated(self._vault.new_key(current.next_fragment(), now), now)
+            marked = keyring.with_compromise(command.fragment, revoked_at, now)
+            if marked is None:
+                return current
+            if await self._keyrings.replace(marked, current.version, [self._announcement(marked)]):
+                self._wake()
+                return marked
+
     async def did_document(self, provider_id: str) -> dict[str, Any] | None:
         keyring = await self._keyrings.get(provider_id)
         return did_document(keyring) if keyring else None
 
     def _announcement(self, keyring: Keyring) -> OutgoingEvent:
-        data = IssuerKeysV1(
+        data = IssuerKeysV2(
             provider_id=keyring.provider_id,
             did=keyring.did,
             version=keyring.version,
             verification_methods=[
-                VerificationMethodV1(
+                VerificationMethodV2(
                     id=keyring.vm_id(key),
                     public_key_multibase=key.public_key_multibase,
-                    status="active" if key.active else "retired",
+                    status=key.status,
                     valid_from=key.valid_from,
                     valid_until=key.valid_until,
+                    revoked_at=key.revoked_at,
+                    reported_at=key.reported_at,
                 )
                 for key in keyring.keys
             ],
             did_document=did_document(keyring),
             updated_at=self._clock.now(),
         )
-        event = ISSUER_KEYS_CHANGED.envelope(
+        event = ISSUER_KEYS_CHANGED_V2.envelope(
             data,
             source=SOURCE,
             subject=keyring.provider_id,
@@ -107,12 +128,16 @@ class KeyHandlers:
 
 
 def did_document(keyring: Keyring) -> dict[str, Any]:
-    """Every key, the current one first; rotated-out ones carry ``expires`` (when they stopped)."""
+    """Every key, the current one first; rotated-out ones carry ``expires`` (when they stopped),
+    compromised ones ``revoked`` (Controlled Identifiers v1.0: an XML Schema dateTimeStamp)."""
     return did_web_document(
         keyring.did,
         [
             VerificationMethodEntry(
-                key.public_key_multibase, fragment=key.fragment, expires=key.valid_until
+                key.public_key_multibase,
+                fragment=key.fragment,
+                expires=key.valid_until,
+                revoked=key.revoked_at,
             )
             for key in keyring.keys
         ],

@@ -13,6 +13,7 @@ from microcred_shared.events import CloudEvent, Topic
 from ..domain.keyring import KeyRecord, Keyring
 from ..domain.model import Achievement, Pathway, Provider
 from ..domain.records import IssuedCredential
+from ..domain.reissue import ReissueJob
 from ..domain.status_list import StatusPurpose
 
 
@@ -39,6 +40,10 @@ class CatalogueView(Protocol):
 
 class Keyrings(Protocol):
     async def get(self, provider_id: str) -> Keyring | None: ...
+    async def all(self) -> list[Keyring]:
+        """Every provider's keyring (a scan: one document per provider, read at start)."""
+        ...
+
     async def create(self, keyring: Keyring, events: Sequence[OutgoingEvent]) -> bool: ...
     async def replace(
         self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
@@ -70,6 +75,38 @@ class Credentials(Protocol):
         """Make ``set_indexes`` agree with the credential's stored status (idempotent)."""
         ...
 
+    async def signed_with(self, provider_id: str, verification_method: str) -> list[str]:
+        """The ids of the provider's credentials, not revoked, with a proof by this key (a scan:
+        for the rare re-issuance after a compromise, never per request)."""
+        ...
+
+    async def replace_proof(
+        self, credential: IssuedCredential, replaced_method: str, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        """Store the re-signed document with its events if the stored one is still signed by
+        ``replaced_method`` and not revoked; False otherwise (already re-issued: nothing)."""
+        ...
+
+
+class ReissueJobs(Protocol):
+    async def get(self, job_id: str) -> ReissueJob | None: ...
+    async def create(self, job: ReissueJob) -> bool:
+        """Store a new job; False if one with that id exists."""
+        ...
+
+    async def save(self, job: ReissueJob, expected_version: int) -> bool:
+        """Store the job's next state if the stored one is still at ``expected_version``."""
+        ...
+
+    async def unfinished(self) -> list[ReissueJob]: ...
+    async def put_batch(
+        self, job_id: str, listing_pass: int, index: int, credential_ids: Sequence[str]
+    ) -> None:
+        """Store (or overwrite, identically) one batch of a listing."""
+        ...
+
+    async def batch(self, job_id: str, listing_pass: int, index: int) -> list[str]: ...
+
 
 class StatusSlots(Protocol):
     async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
@@ -88,11 +125,6 @@ class SignedList:
 class StatusListCache(Protocol):
     async def get(self, list_id: str) -> SignedList | None: ...
     async def put(self, signed: SignedList) -> None: ...
-
-
-class ApiKeys(Protocol):
-    async def add(self, key_hash: str, provider_id: str, created_at: datetime) -> None: ...
-    async def provider_of(self, key_hash: str) -> str | None: ...
 
 
 class KeyVault(Protocol):

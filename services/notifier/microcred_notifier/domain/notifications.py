@@ -20,6 +20,7 @@ class EventType(StrEnum):
     CREDENTIAL_REVOKED = "credential.revoked"
     CREDENTIAL_SUSPENDED = "credential.suspended"
     CREDENTIAL_STACKED = "credential.stacked"
+    CREDENTIAL_REISSUED = "credential.reissued"  # signed again after a key compromise
     COURSE_CHANGED = "course.changed"
 
 

@@ -11,13 +11,16 @@ from microcred_shared.events.contracts.credentials import (
     CredentialStatusChangedV1,
     LearnerNoticeV1,
 )
+from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     CREDENTIAL_ISSUED,
+    CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
     LEARNER_NOTICE,
+    EventSpec,
 )
-from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 from opentelemetry import propagate
 
@@ -53,6 +56,20 @@ def issued_notification(event: CloudEvent[CredentialIssuedV1]) -> Notification:
         provider_id=data.provider_id,
         achievement_id=data.achievement_id,
         isced_f_code=data.isced_f_code,
+        learner_ref=data.learner_ref,
+        data=data.model_dump(mode="json"),
+    )
+
+
+def reissued_notification(event: CloudEvent[CredentialReissuedV1]) -> Notification:
+    """The same credential (id, content, status entry) with a new proof: fetch it again."""
+    data = event.data
+    return Notification(
+        event_id=event.id,
+        event_type=EventType.CREDENTIAL_REISSUED,
+        occurred_at=event.time,
+        provider_id=data.provider_id,
+        achievement_id=data.achievement_id,
         learner_ref=data.learner_ref,
         data=data.model_dump(mode="json"),
     )
@@ -118,7 +135,9 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
     topics = runtime.topics
 
     async def on_issued(event: CloudEvent[Any]) -> None:
-        await fan_out.notify(issued_notification(event), _current_trace())
+        reissued = event.type == CREDENTIAL_REISSUED.type
+        notification = reissued_notification(event) if reissued else issued_notification(event)
+        await fan_out.notify(notification, _current_trace())
 
     async def on_status(event: CloudEvent[Any]) -> None:
         notification = status_notification(event)
@@ -131,12 +150,13 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
     async def on_notice(event: CloudEvent[Any]) -> None:
         await emails.notify(learner_notice(event))
 
-    for topic, spec, handler in (
-        (Topic.CREDENTIALS_ISSUED, CREDENTIAL_ISSUED, on_issued),
-        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status),
-        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_course),
-        (Topic.CREDENTIALS_LEARNER_NOTICES, LEARNER_NOTICE, on_notice),
-    ):
+    subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
+        (Topic.CREDENTIALS_ISSUED, [CREDENTIAL_ISSUED, CREDENTIAL_REISSUED], on_issued),
+        (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status),
+        (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_course),
+        (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE], on_notice),
+    ]
+    for topic, specs, handler in subscriptions:
         # A consumer group per topic: four consumers in one group would rebalance each other
         # at every start; replicas still share each topic's partitions.
-        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+        runtime.subscribe(Subscription(topics.of(topic), specs, handler))

@@ -80,11 +80,11 @@ def _when(value: Any) -> datetime | None:
 
 def resolved_keys(doc: Doc) -> list[ResolvedKey]:
     """Every key the issuer ever published, with its validity: a retired key keeps verifying
-    what it signed while it was active; a revoked one verifies nothing signed after."""
+    what it signed while it was active; a revoked (compromised) one verifies nothing."""
     keys = []
     for vm in doc.get("verification_methods") or []:
         valid_from, until = _when(vm.get("valid_from")), _when(vm.get("valid_until"))
-        revoked = (until or valid_from) if vm.get("status") == "revoked" else None
+        revoked = _revoked_at(vm, valid_from, until)
         keys.append(
             ResolvedKey(
                 id=vm["id"],
@@ -97,6 +97,13 @@ def resolved_keys(doc: Doc) -> list[ResolvedKey]:
             )
         )
     return keys
+
+
+def _revoked_at(vm: Doc, valid_from: datetime | None, until: datetime | None) -> datetime | None:
+    """``issuer.keys.v2`` says when (``revoked_at``); a v1 ``revoked`` status did not."""
+    if vm.get("status") != "revoked":
+        return None
+    return _when(vm.get("revoked_at")) or until or valid_from
 
 
 def status_record(doc: Doc) -> StatusRecord:

@@ -9,7 +9,7 @@ from typing import Any
 from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
-from microcred_shared.events.contracts.keys import IssuerKeysV1
+from microcred_shared.events.contracts.keys import IssuerKeys
 from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
@@ -69,7 +69,7 @@ class MongoProjections:
         }
         return await self._upsert(col.PATHWAYS, event.pathway_id, "version", doc)
 
-    async def apply_issuer_keys(self, event: IssuerKeysV1, received_at: datetime) -> bool:
+    async def apply_issuer_keys(self, event: IssuerKeys, received_at: datetime) -> bool:
         doc = {**event.model_dump(mode="json"), "received_at": received_at}
         return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", doc)
 

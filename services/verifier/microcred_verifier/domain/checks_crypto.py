@@ -1,5 +1,6 @@
-"""Checks 3 and 4: each proof's key resolves, belongs to the issuer and was valid when the
-credential was signed; then every proof verifies (Data Integrity, or the JWS of a VC-JWT)."""
+"""Checks 3 and 4: each proof's key resolves, belongs to the issuer, was not reported
+compromised and was valid when the credential was signed; then every proof verifies (Data
+Integrity, or the JWS of a VC-JWT)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from microcred_shared.crypto import (
     proofs_of,
     verify_proofs,
 )
+from microcred_shared.crypto.dates import format_datetime
 from microcred_shared.crypto.suites import suite_for_proof
 
 from microcred_verifier.domain.credential import issued_at, issuer_id
@@ -38,6 +40,15 @@ def _judge_key(
         return f"{label}: the credential names no issuer to own key {key.id}"
     if key.controller != issuer:
         return f"{label}: key {key.id} belongs to {key.controller}, not to the issuer {issuer}"
+    if key.revoked is not None:
+        # Stricter than the DID document's `revoked` alone (refuse proofs at or after it): a
+        # thief signs with any `created` date they like, so no signature by a stolen key can
+        # be placed before the theft. The issuer re-signs what it issued with its new key.
+        return (
+            f"{label}: signed with a key its issuer reported compromised on "
+            f"{format_datetime(key.revoked)} ({key.id}); nothing that key signed can be trusted, "
+            "whatever date its proof gives"
+        )
     if when is not None and not key.valid_at(when):
         return (
             f"{label}: key {key.id} was not valid at {when.isoformat()} "

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from microcred_shared.events import Topic
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     CREDENTIAL_STATUS_CHANGED,
     ISSUER_KEYS_CHANGED,
+    ISSUER_KEYS_CHANGED_V2,
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
+    EventSpec,
 )
-from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 
 from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
@@ -18,11 +22,17 @@ from microcred_verifier.service_layer.projection_handlers import ProjectionHandl
 
 def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers) -> None:
     topics = runtime.topics
-    for topic, spec, handler in (
-        (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, handlers.on_provider),
-        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, handlers.on_achievement),
-        (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, handlers.on_pathway),
-        (Topic.ISSUER_KEYS, ISSUER_KEYS_CHANGED, handlers.on_issuer_keys),
-        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, handlers.on_status),
-    ):
-        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+    subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
+        (Topic.CATALOGUE_PROVIDERS, [PROVIDER_CHANGED], handlers.on_provider),
+        (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], handlers.on_achievement),
+        (Topic.CATALOGUE_PATHWAYS, [PATHWAY_CHANGED], handlers.on_pathway),
+        # The compacted topic may still hold v1 records of keyrings not changed since v2.
+        (
+            Topic.ISSUER_KEYS,
+            [ISSUER_KEYS_CHANGED, ISSUER_KEYS_CHANGED_V2],
+            handlers.on_issuer_keys,
+        ),
+        (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], handlers.on_status),
+    ]
+    for topic, specs, handler in subscriptions:
+        runtime.subscribe(Subscription(topics.of(topic), specs, handler))
