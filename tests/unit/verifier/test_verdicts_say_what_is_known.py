@@ -192,3 +192,17 @@ def test_a_did_web_issuer_whose_document_was_had_is_judged_on_its_keys() -> None
     assert report.check(CheckName.PROOF).status is CheckStatus.PASSED
     assert report.verdict is Verdict.UNKNOWN  # authentic, but not a recognised provider
     assert report.headline == "Authentic signature, but this issuer is not a recognised provider."
+
+
+def test_an_impersonators_headline_names_the_impersonation_before_any_other_failure() -> None:
+    document = credential(name="Example Corp")
+    document = sign(
+        {
+            **{k: v for k, v in document.items() if k != "proof"},
+            "validUntil": "2020-01-01T00:00:00Z",
+        },
+        SELF_MADE,
+    )
+    report = verify(document, _unregistered(name_taken_from=REAL_PROVIDER))
+    assert report.failed_checks == ["validity", "issuer_trust"]
+    assert report.headline.startswith("Not verified: its issuer uses the name of Example Corp")

@@ -64,20 +64,25 @@ def headline(verdict: Verdict, checks: Sequence[CheckResult]) -> str:
     if verdict is Verdict.VERIFIED_WITH_WARNINGS:
         return WARNINGS_HEADLINE
     if verdict is Verdict.NOT_VERIFIED:
-        first = next((c for c in checks if c.status is CheckStatus.FAILED), None)
+        failures = _issuer_first([c for c in checks if c.status is CheckStatus.FAILED])
+        first = failures[0] if failures else None
         because = _in_short(first, FAILED_IN_SHORT) if first else "at least one check failed"
         return f"Not verified: {because}."
     return _unknown_headline(checks)
 
 
+def _issuer_first(checks: list[CheckResult]) -> list[CheckResult]:
+    """Who the issuer is comes first: it is what an employer most needs to know (an
+    impersonator's credential may also point at a genuine, revoked status entry)."""
+    return sorted(checks, key=lambda c: c.name is not CheckName.ISSUER_TRUST)
+
+
 def _unknown_headline(checks: Sequence[CheckResult]) -> str:
-    open_checks = [c for c in checks if not c.conclusive]
+    open_checks = _issuer_first([c for c in checks if not c.conclusive])
     if not _affirmed(checks, CheckName.PROOF):
         why = next((c for c in open_checks if c.name is CheckName.ISSUER_KEY), None)
         because = f", because {_in_short(why, UNDETERMINED_IN_SHORT)}" if why else ""
         return f"Unknown: the signature could not be checked{because}."
-    # The issuer first: it is what an employer most needs to know about.
-    open_checks.sort(key=lambda c: c.name is not CheckName.ISSUER_TRUST)
     phrases = [_in_short(c, UNDETERMINED_IN_SHORT) for c in open_checks] or [
         UNDETERMINED_IN_SHORT[CheckName.ISSUER_TRUST]
     ]
