@@ -1,6 +1,7 @@
 """Issue 8: the forgery corpus. Genuine credentials of every shape the issuer makes, each with
 every single-field forgery we can name, all posted to the real verifier: every forgery must be
-refused and every genuine credential verified.
+refused and every genuine credential verified; the attacker's own honestly signed credential is
+unknown, never verified.
 
 Shapes (each signed by the real issuer over HTTP, under both cryptosuites): a minimal completion
 (e-mail learner, no results), a rich one (named learner, results, evidence), a completion for a
@@ -95,6 +96,7 @@ async def test_every_single_field_forgery_is_refused_and_every_genuine_credentia
         verdicts = await verifier.verdicts(corpus)
         corpus_elapsed = time.monotonic() - corpus_started
         genuine_after = {c.name: (await verifier.verdict(c.document)).outcome for c in issued}
+        own = await verifier.report(self_made(issued[0], attacker))
     finally:
         await verifier.close()
 
@@ -131,6 +133,12 @@ async def test_every_single_field_forgery_is_refused_and_every_genuine_credentia
     assert accepted == [], "\n".join(accepted[:50])
     assert errors == [], "\n".join(errors[:50])
     assert verified == len(issued) == 2 * 4, genuine_after
+    # The attacker's own credential, honestly signed by a did:key made for the occasion:
+    # authentic, and no more than that (issue 13).
+    assert (own["verdict"], own["headline"]) == (
+        "unknown",
+        "Authentic signature, but this issuer is not a recognised provider.",
+    )
 
 
 # --- issuing real credentials -----------------------------------------------------------------
@@ -391,6 +399,15 @@ class Corpus:
         )
 
 
+def self_made(genuine: Issued, attacker: Ed25519Multikey) -> dict[str, Any]:
+    """A credential of the attacker's own: its did:key, its name, its course, no status."""
+    document = m.unsigned(genuine.document)
+    document.pop("credentialStatus", None)
+    document["issuer"] = {"id": attacker.controller, "type": ["Profile"], "name": "Quick Certs"}
+    document["credentialSubject"]["achievement"]["id"] = "https://quick-certs.example/courses/1"
+    return m.signed_by(document, attacker, genuine.suite)
+
+
 def original(mutation: m.Mutation, issued: list[Issued]) -> dict[str, Any]:
     return next(c.document for c in issued if c.name == mutation.shape)
 
@@ -468,6 +485,13 @@ class Verifier:
                 detail = str(response.json().get("detail", ""))
                 return Verdict(f"refused {response.status_code}", detail=detail)
             return Verdict(f"error {response.status_code}: {response.text[:200]}", error=True)
+
+    async def report(self, document: dict[str, Any]) -> dict[str, Any]:
+        async with self.semaphore:
+            response = await self._client().post(self.url, json={"credential": document})
+        assert response.status_code == 200, response.text
+        report: dict[str, Any] = response.json()
+        return report
 
     async def verdict(self, document: dict[str, Any]) -> Verdict:
         return await self.post(m.Mutation("", "", "", document).body())

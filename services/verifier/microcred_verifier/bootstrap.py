@@ -14,6 +14,7 @@ from microcred_shared.service.http import (
 )
 from microcred_shared.service.runtime import build_runtime
 from opentelemetry.trace import TracerProvider
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from microcred_verifier.adapters.events import KafkaVerificationEvents
 from microcred_verifier.adapters.fetcher import SafeFetcher
@@ -91,4 +92,10 @@ def create_app(
         buckets=TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst),
         max_body_bytes=settings.max_body_bytes,
     )
+    if settings.trusted_proxies:
+        # Added last, so it runs first: the rate limit keys on the client the trusted proxies
+        # name (the right-most X-Forwarded-For address that is not itself a trusted proxy).
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=[str(n) for n in settings.trusted_proxies]
+        )
     return app

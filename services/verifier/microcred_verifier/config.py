@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from microcred_shared.settings import ServiceSettings
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 
 class VerifierSettings(ServiceSettings):
@@ -30,4 +32,15 @@ class VerifierSettings(ServiceSettings):
     max_json_depth: int = Field(default=64, gt=0)
     rate_limit_per_minute: float = Field(default=120, gt=0)
     rate_limit_burst: int = Field(default=30, gt=0)
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the
+    # client. None by default: anyone can write the header, so the rate limit would key on
+    # whatever an attacker puts there.
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     publish_events: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value

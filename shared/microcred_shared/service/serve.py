@@ -26,4 +26,6 @@ def serve(settings: SettingsT, create_app: AppFactory[SettingsT], *, host: str, 
         settings.service_name, otlp_endpoint=settings.otel_exporter_otlp_endpoint
     )
     app = create_app(settings, tracer_provider=tracer_provider)
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
+    # a service trusts proxies only where its own settings name them (VERIFIER_TRUSTED_PROXIES).
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)

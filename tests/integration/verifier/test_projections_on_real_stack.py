@@ -190,7 +190,9 @@ async def test_issuer_events_make_a_credential_verified_then_revoked_then_untrus
     credential = _credential()
 
     before = await _verify(client, credential)
-    assert _check(before, "issuer_key")["status"] == "failed"  # did:web key not known yet
+    # Its did:web key is not known yet and fetching is off here: not checked, never "forged".
+    assert _check(before, "issuer_key")["conclusive"] is False
+    assert before["verdict"] == "unknown"
 
     await _publish(producer, settings, ISSUER_KEYS_CHANGED, _keys(), "rvu")
     await _publish(producer, settings, PROVIDER_CHANGED, _provider(1, "trusted"), "rvu")
@@ -236,7 +238,7 @@ async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:
     assert "client" not in data
 
 
-async def test_an_unregistered_issuer_using_a_registered_providers_name_is_not_verified(
+async def test_an_unregistered_issuer_is_unknown_and_one_using_a_registered_name_not_verified(
     stack: Any,
 ) -> None:
     """An attacker signs with their own did:key but calls themselves Rhine Valley University:
@@ -251,6 +253,10 @@ async def test_an_unregistered_issuer_using_a_registered_providers_name_is_not_v
     forged = sign(forged, attacker, created=NOW)
     stranger = _credential()
     stranger.pop("proof")
+    # Its own course, not rvu's achievement nor rvu's (revoked) status entry: only the issuer
+    # is in question.
+    stranger.pop("credentialStatus")
+    stranger["credentialSubject"]["achievement"]["id"] = "https://someone.example/courses/1"
     stranger["issuer"] = {"id": attacker.controller, "type": ["Profile"], "name": "Someone Else"}
     stranger = sign(stranger, attacker, created=NOW)
 
@@ -264,5 +270,11 @@ async def test_an_unregistered_issuer_using_a_registered_providers_name_is_not_v
     assert report["verdict"] == "not_verified"
     assert _check(report, "proof")["status"] == "passed"
     assert "impersonation" in _check(report, "issuer_trust")["reason"]
+    assert report["headline"].startswith("Not verified: its issuer uses the name of Rhine Valley")
+    # A self-made did:key under its own name: authentic, and no more than that.
+    assert unknown["verdict"] == "unknown"
+    assert unknown["headline"] == (
+        "Authentic signature, but this issuer is not a recognised provider."
+    )
     assert _check(unknown, "issuer_trust")["status"] == "warning"
     assert "not registered" in _check(unknown, "issuer_trust")["reason"]

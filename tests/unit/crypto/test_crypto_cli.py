@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from crypto_data import ONEEDTECH, RICH, W3C, load
+from microcred_verifier.domain.model import Verdict
 from typer.testing import CliRunner
 
 from microcred.cli import app
+from microcred.commands.verify import exit_code
 
 runner = CliRunner()
 
@@ -79,8 +81,10 @@ def test_sign_then_verify(
     out = tmp_path / "signed.json"
     out.write_text(json.dumps(signed), "utf-8")
     result = runner.invoke(app, ["verify", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "verified" in result.output
+    # Authentic, but offline its self-made did:key issuer is not known to be a provider.
+    assert result.exit_code == 2, result.output
+    assert f"{out}: UNKNOWN" in result.output
+    assert "✓ Signatures: 1 proof(s) verified" in result.output
 
 
 def test_sign_refuses_an_issuer_that_is_not_the_keys_controller(
@@ -135,7 +139,11 @@ def test_verify_reports_each_file_and_fails_when_any_fails(
     result = runner.invoke(app, ["verify", "--json", str(good), str(bad)])
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["file"], r["verified"]) for r in lines] == [(str(good), True), (str(bad), False)]
+    assert [(r["file"], r["authentic"], r["verdict"]) for r in lines] == [
+        (str(good), True, "unknown"),
+        (str(bad), False, "not_verified"),
+    ]
+    assert [r["verified"] for r in lines] == [False, False]  # offline, never verified
     assert lines[1]["proofs"][0]["status"] == "failed"
     assert "signature does not match" in lines[1]["proofs"][0]["reason"]
     assert lines[0]["proofs"][0]["cryptosuite"] == "eddsa-rdfc-2022"
@@ -163,8 +171,11 @@ def test_verify_with_keys_for_https_verification_methods() -> None:
     without = runner.invoke(app, ["verify", "--json", simple])
     assert without.exit_code == 1
     assert "not resolved" in json.loads(without.stdout)["reason"]
-    with_keys = runner.invoke(app, ["verify", "--keys", str(ONEEDTECH / "keys.json"), simple])
-    assert with_keys.exit_code == 0, with_keys.output
+    with_keys = runner.invoke(
+        app, ["verify", "--json", "--keys", str(ONEEDTECH / "keys.json"), simple]
+    )
+    assert with_keys.exit_code == 2, with_keys.output
+    assert json.loads(with_keys.stdout)["authentic"] is True
 
 
 def test_verify_treats_unreadable_content_as_not_verified(tmp_path: Path) -> None:
@@ -182,3 +193,60 @@ def test_verify_usage_errors(tmp_path: Path) -> None:
     bad_keys.write_text(json.dumps({"not": 1}), "utf-8")
     result = runner.invoke(app, ["verify", "--keys", str(bad_keys), str(RICH)])
     assert result.exit_code == 2
+
+
+def test_verify_offline_lists_the_checks_it_could_not_make_and_exits_2(
+    tmp_path: Path, credential_file: Path, key_file: Path
+) -> None:
+    path = tmp_path / "signed.json"
+    path.write_text(json.dumps(_sign(credential_file, key_file)), "utf-8")
+    human = runner.invoke(app, ["verify", str(path)])
+    as_json = runner.invoke(app, ["verify", "--json", str(path)])
+    assert human.exit_code == as_json.exit_code == 2
+    outcome = json.loads(as_json.stdout)
+    assert outcome["verdict"] == "unknown"
+    assert outcome["headline"].startswith("Authentic signature, but ")
+    assert not outcome["headline"].startswith("Verified")
+    assert [(c["name"], c["reason"][:9]) for c in outcome["not_checked"]] == [
+        ("issuer_trust", "offline: "),
+        ("entitlement", "offline: "),
+    ]
+    below = human.output.split("Could not check:")[1]
+    assert "Issuer trust: offline: there is no provider registry" in below
+    assert "Issuer entitled to this achievement: offline:" in below
+
+
+def test_verify_offline_says_a_did_web_issuers_key_could_not_be_checked_without_keys(
+    tmp_path: Path,
+) -> None:
+    did = "did:web:badges.example.org:issuers:7"
+    key_path = tmp_path / "web.key.json"
+    runner.invoke(app, ["keys", "new", "--controller", did, "--out", str(key_path)])
+    credential = load(RICH)
+    credential["issuer"]["id"] = did
+    unsigned = tmp_path / "c.json"
+    unsigned.write_text(json.dumps(credential), "utf-8")
+    signed = tmp_path / "signed.json"
+    signed.write_text(json.dumps(_sign(unsigned, key_path)), "utf-8")
+    public = tmp_path / "did.json"
+    public.write_text(
+        json.dumps({k: v for k, v in load(key_path).items() if k != "secretKeyMultibase"}),
+        "utf-8",
+    )
+
+    without = runner.invoke(app, ["verify", "--json", str(signed)])
+    with_keys = runner.invoke(app, ["verify", "--json", "--keys", str(public), str(signed)])
+
+    assert without.exit_code == 2
+    outcome = json.loads(without.stdout)
+    assert outcome["verdict"] == "unknown"  # never "not verified" for a document not had
+    assert outcome["headline"].startswith("Unknown: the signature could not be checked")
+    assert "give it with --keys" in outcome["not_checked"][0]["reason"]
+    assert with_keys.exit_code == 2
+    assert json.loads(with_keys.stdout)["authentic"] is True
+
+
+def test_verify_exits_1_when_any_file_is_not_verified_else_2_when_any_is_unknown() -> None:
+    assert exit_code([Verdict.VERIFIED, Verdict.VERIFIED_WITH_WARNINGS]) == 0
+    assert exit_code([Verdict.VERIFIED, Verdict.UNKNOWN]) == 2
+    assert exit_code([Verdict.UNKNOWN, Verdict.NOT_VERIFIED, Verdict.VERIFIED]) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import NOW, ONEEDTECH, W3C, load, offline_knowledge
+from conftest import NOW, ONEEDTECH, W3C, load, offline_knowledge, registered_knowledge
 from microcred_verifier.domain.knowledge import StatusEvidence
 from microcred_verifier.domain.model import CheckName, CheckStatus, Verdict
 from microcred_verifier.domain.verification import Presented, verify_credential
@@ -100,11 +100,26 @@ def test_each_negative_1edtech_fixture_fails_for_its_own_reason(
     assert fragment in check.reason
 
 
-@pytest.mark.parametrize("name", ["simple.json", "complete.json", "simple-did-web-method.json"])
-def test_clean_1edtech_fixtures_are_verified_offline(name: str) -> None:
+CLEAN = ["simple.json", "complete.json", "simple-did-web-method.json"]
+
+
+@pytest.mark.parametrize("name", CLEAN)
+def test_clean_1edtech_fixtures_are_authentic_but_unknown_offline(name: str) -> None:
+    """Offline there is no registry: whoever the issuer is, it is not known to be a provider."""
     report = _verify(ONEEDTECH / name)
-    assert report.verdict is Verdict.VERIFIED
-    assert report.check(CheckName.ISSUER_TRUST).status is CheckStatus.SKIPPED
+    assert report.verdict is Verdict.UNKNOWN
+    assert report.check(CheckName.PROOF).status is CheckStatus.PASSED
+    assert report.check(CheckName.ISSUER_TRUST).not_made
+    assert report.headline.startswith("Authentic signature, but the issuer could not be looked up")
+
+
+@pytest.mark.parametrize("name", ["simple.json", "simple-did-web-method.json"])
+def test_clean_1edtech_fixtures_from_a_registered_trusted_provider_are_verified(name: str) -> None:
+    # (complete.json's 1EdTechRevocationList is a status type we cannot check: unknown.)
+    document = load(ONEEDTECH / name)
+    report = verify_credential(Presented(document), registered_knowledge(document), now=NOW)
+    assert report.verdict is Verdict.VERIFIED, report.to_dict()
+    assert report.headline.startswith("Verified: ")
 
 
 def test_an_expired_fixture_is_reported_authentic_but_expired_not_forged() -> None:
@@ -137,5 +152,7 @@ def test_a_status_list_that_cannot_be_obtained_makes_the_verdict_unknown_never_a
 def test_a_credential_with_one_unsupported_proof_and_one_good_one_is_verified_with_warnings() -> (
     None
 ):
-    report = _verify(ONEEDTECH / "simple-multiple-proofs.json")
+    document = load(ONEEDTECH / "simple-multiple-proofs.json")
+    report = verify_credential(Presented(document), registered_knowledge(document), now=NOW)
     assert report.verdict is Verdict.VERIFIED_WITH_WARNINGS
+    assert report.check(CheckName.PROOF).status is CheckStatus.WARNING

@@ -4,7 +4,8 @@ Integrity, or the JWS of a VC-JWT)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from microcred_shared.crypto import (
     KeyResolutionError,
     ResolvedKey,
     proofs_of,
+    split_did_url,
     verify_proofs,
 )
 from microcred_shared.crypto.dates import format_datetime
@@ -24,6 +26,7 @@ from microcred_verifier.domain.knowledge import Knowledge
 from microcred_verifier.domain.model import (
     CheckName,
     CheckResult,
+    could_not_check,
     failed,
     passed,
     warning,
@@ -57,17 +60,33 @@ def _judge_key(
     return None
 
 
-def _resolve(knowledge: Knowledge, vm: str) -> ResolvedKey | str:
+@dataclass(frozen=True, slots=True)
+class _Unresolved:
+    """Why a key did not resolve; ``obtainable=False`` when its DID document could not be had
+    (then the key is undetermined, not wrong)."""
+
+    reason: str
+    obtainable: bool = True
+
+
+def _resolve(knowledge: Knowledge, vm: str, issuer: str | None) -> ResolvedKey | _Unresolved:
+    """The key; or why not. Only the issuer's own DID can leave a key undetermined: a key of
+    another DID is not the issuer's whatever its document says."""
     try:
         return knowledge.resolver.resolve(vm)
     except (KeyResolutionError, CryptoError) as exc:
-        return f"cannot resolve {vm!r}: {exc}"
+        did = split_did_url(vm)[0]
+        why = knowledge.unresolved_dids.get(did)
+        if why is not None and did == issuer:
+            return _Unresolved(f"{vm!r} could not be checked: {why}", obtainable=False)
+        return _Unresolved(f"cannot resolve {vm!r}: {exc}")
 
 
 def check_issuer_key(document: Mapping[str, Any], knowledge: Knowledge) -> CheckResult:
     issuer = issuer_id(document)
     problems: list[str] = []
     keys: list[str] = []
+    unobtainable: list[str] = []
     for index, proof in enumerate(proofs_of(document)):
         if not isinstance(proof, Mapping) or suite_for_proof(proof) is None:
             continue  # reported by the proof check
@@ -75,9 +94,10 @@ def check_issuer_key(document: Mapping[str, Any], knowledge: Knowledge) -> Check
         if not isinstance(vm, str):
             problems.append(f"proof {index}: no verificationMethod")
             continue
-        resolved = _resolve(knowledge, vm)
-        if isinstance(resolved, str):
-            problems.append(f"proof {index}: {resolved}")
+        resolved = _resolve(knowledge, vm, issuer)
+        if isinstance(resolved, _Unresolved):
+            found = problems if resolved.obtainable else unobtainable
+            found.append(f"proof {index}: {resolved.reason}")
             continue
         created = proof.get("created") if isinstance(proof.get("created"), str) else None
         problem = _judge_key(resolved, issuer, issued_at(document, created), f"proof {index}")
@@ -85,24 +105,41 @@ def check_issuer_key(document: Mapping[str, Any], knowledge: Knowledge) -> Check
             problems.append(problem)
         else:
             keys.append(resolved.id)
-    return _key_result(problems, keys, knowledge)
+    return _key_result(problems, keys, knowledge, unobtainable)
 
 
 def check_jwt_key(credential: JwtCredential, knowledge: Knowledge) -> CheckResult:
     if credential.kid is None:
         return failed(NAME, "the JWT header has no kid naming the issuer's key")
-    resolved = _resolve(knowledge, credential.kid)
-    if isinstance(resolved, str):
-        return _key_result([f"JWS: {resolved}"], [], knowledge)
     issuer = issuer_id(credential.document) or _text(credential.claims.get("iss"))
+    resolved = _resolve(knowledge, credential.kid, issuer)
+    if isinstance(resolved, _Unresolved):
+        found = [f"JWS: {resolved.reason}"]
+        if resolved.obtainable:
+            return _key_result(found, [], knowledge)
+        return _key_result([], [], knowledge, unobtainable=found)
     problem = _judge_key(resolved, issuer, issued_at(credential.document, None), "JWS")
     return _key_result([problem] if problem else [], [resolved.id], knowledge)
 
 
-def _key_result(problems: list[str], keys: list[str], knowledge: Knowledge) -> CheckResult:
+def _key_result(
+    problems: list[str],
+    keys: list[str],
+    knowledge: Knowledge,
+    unobtainable: Sequence[str] = (),
+) -> CheckResult:
+    """A wrong key fails; a key whose DID document could not be obtained is not checked."""
     fresh = knowledge.keys_freshness
     if problems:
         return failed(NAME, "; ".join(problems), freshness=fresh, details={"keys": keys})
+    if unobtainable:
+        return could_not_check(
+            NAME,
+            "; ".join(unobtainable),
+            freshness=fresh,
+            details={"keys": keys},
+            in_short="the issuer's DID document could not be obtained",
+        )
     if not keys:
         return failed(NAME, "no proof names a key we could check", freshness=fresh)
     return passed(
@@ -142,9 +179,9 @@ def check_jws(credential: JwtCredential, knowledge: Knowledge) -> CheckResult:
     name = CheckName.PROOF
     if credential.kid is None:
         return failed(name, "the JWT names no key (kid)")
-    resolved = _resolve(knowledge, credential.kid)
-    if isinstance(resolved, str):
-        return failed(name, resolved)
+    resolved = _resolve(knowledge, credential.kid, None)
+    if isinstance(resolved, _Unresolved):
+        return failed(name, resolved.reason)
     problem = verify_jws(credential, resolved)
     if problem:
         return failed(name, problem)

@@ -13,13 +13,13 @@ from microcred_verifier.domain.knowledge import Knowledge
 from microcred_verifier.domain.model import (
     CheckName,
     CheckResult,
+    could_not_check,
     failed,
     passed,
     skipped,
+    undetermined,
     warning,
 )
-
-OFFLINE = "offline: needs the ecosystem's catalogue data"
 
 
 def check_validity(document: Mapping[str, Any], now: datetime, *, authentic: bool) -> CheckResult:
@@ -37,29 +37,31 @@ def check_validity(document: Mapping[str, Any], now: datetime, *, authentic: boo
 
 
 def check_issuer_trust(knowledge: Knowledge, issuer: str | None) -> CheckResult:
+    """Only a provider the registry lists and trusts can make a credential verified."""
     name = CheckName.ISSUER_TRUST
     if not knowledge.online:
-        return skipped(name, OFFLINE)
+        return could_not_check(
+            name,
+            "offline: there is no provider registry here to look the issuer up in",
+            in_short="the issuer could not be looked up in the provider registry (offline)",
+        )
     provider = knowledge.provider
-    if provider is None and knowledge.name_taken_from is not None:
-        return failed(
-            name,
-            f"impersonation: the issuer calls itself {knowledge.name_taken_from.name!r}, a "
-            f"registered provider, but {issuer} is not one of that provider's identifiers",
-            freshness=knowledge.providers_freshness,
-        )
     if provider is None:
-        return warning(
-            name,
-            f"issuer not registered: {issuer} is not a provider in the catalogue",
-            freshness=knowledge.providers_freshness,
-        )
+        return _not_a_provider(knowledge, issuer)
     fresh = provider.freshness
     if provider.trust == "suspended":
-        return failed(name, f"untrusted issuer: {provider.name} is suspended", freshness=fresh)
+        return failed(
+            name,
+            f"untrusted issuer: {provider.name} is suspended",
+            freshness=fresh,
+            in_short=f"its issuer, {provider.name}, is a suspended provider",
+        )
     if provider.trust != "trusted":
-        return warning(
-            name, f"{provider.name} is {provider.trust}, not yet trusted", freshness=fresh
+        return undetermined(
+            name,
+            f"{provider.name} is a registered provider, {provider.trust}, not yet trusted",
+            freshness=fresh,
+            in_short=f"its issuer, {provider.name}, is a registered provider not yet trusted",
         )
     if provider.accreditation_status != "accredited":
         return warning(
@@ -71,10 +73,52 @@ def check_issuer_trust(knowledge: Knowledge, issuer: str | None) -> CheckResult:
     return passed(name, f"{provider.name}: trusted provider, accredited{body}", freshness=fresh)
 
 
+def _not_a_provider(knowledge: Knowledge, issuer: str | None) -> CheckResult:
+    """An issuer the registry does not list: an impersonator if it takes a registered
+    provider's name, otherwise unknown (never verified), and saying which unknown it is."""
+    name = CheckName.ISSUER_TRUST
+    fresh = knowledge.providers_freshness
+    taken = knowledge.name_taken_from
+    if taken is not None:
+        return failed(
+            name,
+            f"impersonation: the issuer calls itself {taken.name!r}, a registered provider, "
+            f"but {issuer} is not one of that provider's identifiers",
+            freshness=fresh,
+            in_short=f"its issuer uses the name of {taken.name}, a registered provider, "
+            "but is not that provider",
+        )
+    if fresh is None or fresh.as_of is None:
+        return could_not_check(
+            name,
+            "the provider registry has not been received yet",
+            freshness=fresh,
+            in_short="the provider registry is not available yet",
+        )
+    if knowledge.issuer_hosted_here:
+        return undetermined(
+            name,
+            f"this ecosystem's issuer publishes the keys of {issuer}, but its provider is not "
+            "in the provider registry",
+            freshness=fresh,
+            in_short="its issuer's provider is not in the provider registry",
+        )
+    return undetermined(
+        name,
+        f"issuer not registered: no provider in the registry claims {issuer}",
+        freshness=fresh,
+        in_short="this issuer is not a recognised provider",
+    )
+
+
 def check_entitlement(knowledge: Knowledge, achievement_id: str | None) -> CheckResult:
     name = CheckName.ENTITLEMENT
     if not knowledge.online:
-        return skipped(name, OFFLINE)
+        return could_not_check(
+            name,
+            "offline: there is no catalogue here to find the achievement's provider in",
+            in_short="the achievement's provider could not be looked up (offline)",
+        )
     achievement = knowledge.achievement
     fresh = knowledge.achievements_freshness
     if achievement is None:
@@ -86,6 +130,14 @@ def check_entitlement(knowledge: Knowledge, achievement_id: str | None) -> Check
             name, f"achievement {achievement_id} is not in the catalogue", freshness=fresh
         )
     fresh = achievement.freshness or fresh
+    if knowledge.provider is None and knowledge.issuer_hosted_here:
+        # The ecosystem's own issuer signed it: the catalogue lags, nobody forged anything.
+        return could_not_check(
+            name,
+            "the issuer's provider is not in the provider registry, so the achievement's "
+            "provider cannot be compared with it",
+            freshness=fresh,
+        )
     if knowledge.provider is None or achievement.provider_id != knowledge.provider.provider_id:
         owner = knowledge.achievement_provider
         owner_name = owner.name if owner else achievement.provider_id

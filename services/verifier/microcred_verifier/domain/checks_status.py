@@ -13,9 +13,9 @@ from microcred_verifier.domain.model import (
     CheckName,
     CheckResult,
     Freshness,
+    could_not_check,
     failed,
     passed,
-    skipped,
     warning,
 )
 from microcred_verifier.domain.status_list import StatusListError, read_status_bit
@@ -33,7 +33,11 @@ def check_status(document: Mapping[str, Any], knowledge: Knowledge) -> CheckResu
     if not entries:
         return passed(NAME, "no credentialStatus: the issuer did not make it revocable")
     if knowledge.status is None:
-        return skipped(NAME, "offline: revocation status not checked")
+        return could_not_check(
+            NAME,
+            "offline: revocation and suspension not checked (no status list is fetched here)",
+            in_short="its revocation status could not be checked (offline)",
+        )
     findings: list[str] = []
     freshness: Freshness | None = None
     try:

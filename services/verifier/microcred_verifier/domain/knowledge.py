@@ -1,6 +1,6 @@
 """What the checks know besides the credential: keys, the catalogue's view of issuers and
 achievements, and revocation status. The service fills it from its projections; the offline CLI
-leaves the ecosystem parts empty and the checks that need them are skipped."""
+leaves the ecosystem parts empty and the checks that need them are reported as not made."""
 
 from __future__ import annotations
 
@@ -76,10 +76,16 @@ class Knowledge:
     keys_freshness: Freshness
     loader: OfflineDocumentLoader | None = None
     online: bool = False  # False: no ecosystem data (the offline CLI)
+    # DIDs whose documents could not be obtained, with why: a key of theirs is undetermined
+    # (the verdict unknown), never wrong (not verified).
+    unresolved_dids: Mapping[str, str] = field(default_factory=dict)
     provider: ProviderFacts | None = None
     providers_freshness: Freshness | None = None
     # The registered provider whose name an unregistered issuer gives itself, if any.
     name_taken_from: ProviderFacts | None = None
+    # The ecosystem's issuer publishes this issuer DID's keys (issuer.keys), whether or not the
+    # catalogue lists its provider.
+    issuer_hosted_here: bool = False
     achievement: AchievementFacts | None = None
     achievement_provider: ProviderFacts | None = None
     achievements_freshness: Freshness | None = None

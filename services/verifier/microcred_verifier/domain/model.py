@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -64,7 +63,9 @@ class Freshness:
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """One check's outcome. ``conclusive=False`` means the answer could not be determined
-    (e.g. a status list that could not be obtained): never read as a pass."""
+    (e.g. a status list that could not be obtained): never read as a pass. ``in_short`` is the
+    check's outcome in a few plain words, for the verdict's headline when this check decides it
+    (otherwise the check's name gives the words)."""
 
     name: CheckName
     status: CheckStatus
@@ -72,6 +73,12 @@ class CheckResult:
     conclusive: bool = True
     freshness: Freshness | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    in_short: str | None = None
+
+    @property
+    def not_made(self) -> bool:
+        """The check could not be made at all (no data, offline, a document not obtained)."""
+        return self.status is CheckStatus.SKIPPED and not self.conclusive
 
     @property
     def title(self) -> str:
@@ -102,28 +109,15 @@ def warning(name: CheckName, reason: str, **kw: Any) -> CheckResult:
 
 
 def skipped(name: CheckName, reason: str, **kw: Any) -> CheckResult:
+    """Not made, and not needed for the verdict (e.g. no e-mail given to match)."""
     return CheckResult(name, CheckStatus.SKIPPED, reason, **kw)
 
 
-def decide_verdict(checks: Sequence[CheckResult]) -> Verdict:
-    """Any failure → not verified; otherwise an undetermined check → unknown; otherwise any
-    warning → verified with warnings. A credential whose proof was not checked is never verified."""
-    if any(c.status is CheckStatus.FAILED for c in checks):
-        return Verdict.NOT_VERIFIED
-    proof_ok = any(
-        c.name is CheckName.PROOF and c.status in (CheckStatus.PASSED, CheckStatus.WARNING)
-        for c in checks
-    )
-    if not proof_ok or any(not c.conclusive for c in checks):
-        return Verdict.UNKNOWN
-    if any(c.status is CheckStatus.WARNING for c in checks):
-        return Verdict.VERIFIED_WITH_WARNINGS
-    return Verdict.VERIFIED
+def could_not_check(name: CheckName, reason: str, **kw: Any) -> CheckResult:
+    """Not made, though the verdict needs it: the verdict can be no better than unknown."""
+    return CheckResult(name, CheckStatus.SKIPPED, reason, conclusive=False, **kw)
 
 
-VERDICT_HEADLINES: dict[Verdict, str] = {
-    Verdict.VERIFIED: "Verified: authentic, current, and every check that ran passed.",
-    Verdict.VERIFIED_WITH_WARNINGS: "Verified, with warnings: authentic, but read the warnings.",
-    Verdict.NOT_VERIFIED: "Not verified: at least one check failed.",
-    Verdict.UNKNOWN: "Unknown: the credential could not be fully checked right now.",
-}
+def undetermined(name: CheckName, reason: str, **kw: Any) -> CheckResult:
+    """Made, but its answer does not let the credential be called verified (unknown)."""
+    return CheckResult(name, CheckStatus.WARNING, reason, conclusive=False, **kw)

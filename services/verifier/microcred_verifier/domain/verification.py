@@ -16,15 +16,15 @@ from microcred_verifier.domain.credential import achievement_id, issuer_id
 from microcred_verifier.domain.jwt import JwtCredential
 from microcred_verifier.domain.knowledge import Knowledge
 from microcred_verifier.domain.model import (
-    VERDICT_HEADLINES,
     CheckName,
     CheckResult,
     CheckStatus,
     Verdict,
-    decide_verdict,
+    could_not_check,
     skipped,
 )
 from microcred_verifier.domain.summary import summarise
+from microcred_verifier.domain.verdict import decide_verdict, headline
 
 Encoding = Literal["json-ld", "vc-jwt"]
 AFTER_PROOF = (
@@ -61,11 +61,16 @@ class VerificationReport:
 
     @property
     def headline(self) -> str:
-        return VERDICT_HEADLINES[self.verdict]
+        return headline(self.verdict, self.checks)
 
     @property
     def failed_checks(self) -> list[str]:
         return [c.name.value for c in self.checks if c.status is CheckStatus.FAILED]
+
+    @property
+    def not_made(self) -> list[CheckResult]:
+        """The checks the verdict needed but that could not be made, each with why."""
+        return [c for c in self.checks if c.not_made]
 
     def check(self, name: CheckName) -> CheckResult:
         return next(c for c in self.checks if c.name is name)
@@ -77,6 +82,9 @@ class VerificationReport:
             "checked_at": self.checked_at.isoformat(),
             "encoding": self.encoding,
             "checks": [c.to_dict() for c in self.checks],
+            "not_checked": [
+                {"name": c.name.value, "title": c.title, "reason": c.reason} for c in self.not_made
+            ],
             "summary": self.summary,
         }
 
@@ -96,16 +104,17 @@ def verify_credential(
     if not isinstance(document, Mapping):
         checks += [skipped(n, "the document is not a JSON object") for n in _rest()]
         return _report(presented, knowledge, checks, now)
-    if presented.jwt is not None:
-        checks.append(checks_crypto.check_jwt_key(presented.jwt, knowledge))
-        proof = checks_crypto.check_jws(presented.jwt, knowledge)
-    else:
-        checks.append(checks_crypto.check_issuer_key(document, knowledge))
-        proof = checks_crypto.check_proofs(document, knowledge, now)
-    checks.append(proof)
+    key, proof = _signature_checks(presented, knowledge, now)
+    checks += [key, proof]
     if proof.status is CheckStatus.FAILED:
         checks += [
             skipped(n, "skipped: a proof failed, nothing else can be trusted") for n in AFTER_PROOF
+        ]
+        return _report(presented, knowledge, checks, now)
+    if not proof.conclusive:
+        checks += [
+            could_not_check(n, "not checked: the signature could not be checked")
+            for n in AFTER_PROOF
         ]
         return _report(presented, knowledge, checks, now)
     checks += [
@@ -116,6 +125,25 @@ def verify_credential(
         checks_ecosystem.check_recipient(document, recipient_email),
     ]
     return _report(presented, knowledge, checks, now)
+
+
+def _signature_checks(
+    presented: Presented, knowledge: Knowledge, now: datetime
+) -> tuple[CheckResult, CheckResult]:
+    """The issuer key check, then the proof check, unless the key could not be obtained: a
+    signature that cannot be checked is neither good nor forged."""
+    jwt, document = presented.jwt, presented.document
+    if jwt is not None:
+        key = checks_crypto.check_jwt_key(jwt, knowledge)
+    else:
+        key = checks_crypto.check_issuer_key(document, knowledge)
+    if not key.conclusive:
+        return key, could_not_check(
+            CheckName.PROOF, "not checked: the issuer's key could not be obtained"
+        )
+    if jwt is not None:
+        return key, checks_crypto.check_jws(jwt, knowledge)
+    return key, checks_crypto.check_proofs(document, knowledge, now)
 
 
 def _rest() -> tuple[CheckName, ...]:

@@ -47,11 +47,23 @@ class CheckOut(BaseModel):
     details: dict[str, Any]
 
 
+class NotCheckedOut(BaseModel):
+    name: str
+    title: str
+    reason: str
+
+
 class VerifyResponse(BaseModel):
-    verdict: str = Field(description="verified | verified_with_warnings | not_verified | unknown")
-    headline: str
+    verdict: str = Field(
+        description="verified | verified_with_warnings | not_verified | unknown; only an "
+        "authentic credential from a provider the registry recognises is ever verified"
+    )
+    headline: str = Field(description="the verdict in one sentence, naming what decided it")
     checked_at: str
     encoding: str
     checks: list[CheckOut]
+    not_checked: list[NotCheckedOut] = Field(
+        description="checks the verdict needed that could not be made, each with why"
+    )
     summary: dict[str, Any]
     verification_url: str | None = Field(description="a link that re-runs this verification")

@@ -7,14 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from microcred_shared.crypto import (
-    ChainResolver,
-    DidKeyResolver,
-    OfflineDocumentLoader,
-    StaticKeyResolver,
-    proofs_of,
-    split_did_url,
-)
+from microcred_shared.crypto import DidKeyResolver, OfflineDocumentLoader
 
 from microcred_verifier.domain.credential import (
     achievement_id,
@@ -27,6 +20,7 @@ from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge, Sta
 from microcred_verifier.domain.model import Freshness
 from microcred_verifier.domain.status_list import StatusListError, entry_index
 from microcred_verifier.service_layer.intake import InputError, present_body
+from microcred_verifier.service_layer.issuer_keys import DidWebDocuments, IssuerKeyGatherer
 from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections
 
 KEYS = "issuer_keys"
@@ -46,6 +40,7 @@ class KnowledgeGatherer:
         self._fetcher = fetcher
         self._loader = loader
         self._max_depth = max_depth
+        self._keys = IssuerKeyGatherer(projections, DidWebDocuments(fetcher, max_depth))
 
     async def gather(self, document: Any, jwt: JwtCredential | None) -> Knowledge:
         if not isinstance(document, Mapping):
@@ -57,14 +52,17 @@ class KnowledgeGatherer:
         achievement = await self._achievement(achievement_id(document))
         owner = await self._p.provider_by_id(achievement.provider_id) if achievement else None
         pathways = await self._p.pathways_from(achievement.achievement_id) if achievement else []
+        keys = await self._keys.gather(document, jwt, issuer)
         return Knowledge(
-            resolver=await self._resolver(document, jwt, issuer),
+            resolver=keys.resolver,
             keys_freshness=await self._p.freshness(KEYS),
             loader=self._loader,
             online=True,
+            unresolved_dids=keys.unresolved_dids,
             provider=provider,
             providers_freshness=await self._p.freshness(PROVIDERS),
             name_taken_from=name_taken_from,
+            issuer_hosted_here=keys.issuer_hosted_here,
             achievement=achievement,
             achievement_provider=owner,
             achievements_freshness=await self._p.freshness(ACHIEVEMENTS),
@@ -82,26 +80,6 @@ class KnowledgeGatherer:
         if found is None and tail != credential_achievement_id:
             found = await self._p.achievement(tail)
         return found
-
-    async def _resolver(
-        self, document: Mapping[str, Any], jwt: JwtCredential | None, issuer: str | None
-    ) -> ChainResolver:
-        methods = [
-            p.get("verificationMethod") for p in proofs_of(document) if isinstance(p, Mapping)
-        ]
-        if jwt and jwt.kid:
-            methods.append(jwt.kid)
-        controllers = {split_did_url(vm)[0] for vm in methods if isinstance(vm, str)}
-        for status in status_entries(document):  # the list credential's own proof
-            if isinstance(status, Mapping) and issuer:
-                controllers.add(issuer)
-        known = StaticKeyResolver()
-        for controller in controllers:
-            if controller.startswith("did:key:"):
-                continue
-            for key in await self._p.keys_of(controller):
-                known.add(key)
-        return ChainResolver(DidKeyResolver(), known)
 
     async def _statuses(self, document: Mapping[str, Any]) -> dict[int, StatusEvidence]:
         evidence: dict[int, StatusEvidence] = {}
