@@ -14,12 +14,14 @@ import contextlib
 import csv
 import hashlib
 import json
+from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from microcred_shared.events import CONTENT_TYPE, CloudEvent, ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.contracts.partner import CourseEventV1
@@ -87,6 +89,32 @@ def connection_of(
     return KafkaConnection(bootstrap, chosen, username=username, password=password)
 
 
+def run_on_kafka(action: Coroutine[Any, Any, None], connection: KafkaConnection) -> None:
+    """Run a Kafka action; the broker's refusals become one clear line and exit 1."""
+    try:
+        asyncio.run(action)
+    except TopicAuthorizationFailedError as error:
+        who = connection.username or "an anonymous client"
+        topic = error.args[0] if error.args else "a topic"
+        console.print(
+            f"[red]error:[/red] the broker refused {who} on {topic}: "
+            "a provider may write only its own partner.<id>.course-events and "
+            "learning.<id>.completions, and read only their .dlq"
+        )
+        raise typer.Exit(1) from error
+    except KafkaConnectionError as error:
+        hint = (
+            "check --kafka-username / --kafka-password"
+            if connection.uses_sasl
+            else "the broker requires authentication: give --kafka-username and --kafka-password "
+            "(or MICROCRED_KAFKA_USERNAME / MICROCRED_KAFKA_PASSWORD)"
+        )
+        console.print(
+            f"[red]error:[/red] could not connect to {connection.bootstrap_servers}: {hint}"
+        )
+        raise typer.Exit(1) from error
+
+
 async def _publish(
     connection: KafkaConnection, records: list[tuple[str, str, CloudEvent[Any]]]
 ) -> None:
@@ -137,7 +165,7 @@ def publish_course(
         for e in events
     ]
     connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
-    asyncio.run(_publish(connection, records))
+    run_on_kafka(_publish(connection, records), connection)
     topics = ", ".join(sorted({topic for topic, _, _ in records}))
     console.print(f"published {len(records)} course event(s) to {topics}")
 
@@ -211,7 +239,7 @@ def complete(
         for c in completions
     ]
     connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
-    asyncio.run(_publish(connection, records))
+    run_on_kafka(_publish(connection, records), connection)
     console.print(f"published {len(records)} completion(s) to {topic}")
 
 
@@ -269,7 +297,7 @@ def tail(
         )
     connection = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_tail(connection, physical, from_beginning, limit))
+        run_on_kafka(_tail(connection, physical, from_beginning, limit), connection)
 
 
 def register(app: typer.Typer) -> None:
