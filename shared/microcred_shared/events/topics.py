@@ -16,6 +16,9 @@ class Topic(StrEnum):
     LEARNING_COMPLETIONS = "learning.completions"
     CREDENTIALS_ISSUED = "credentials.issued"
     CREDENTIALS_STATUS = "credentials.status"
+    # Each status list as its issuer signed it, keyed by list id: verifiers decide the status
+    # of this ecosystem's credentials from it without calling the issuer.
+    CREDENTIALS_STATUS_LISTS = "credentials.status-lists"
     # Holds learner e-mail addresses, so it is kept apart from credentials.issued, which
     # universities read: only the notifier is meant to be granted read access to it.
     CREDENTIALS_LEARNER_NOTICES = "credentials.learner-notices"
@@ -31,6 +34,7 @@ COMPACTED_TOPICS = frozenset(
         Topic.CATALOGUE_ACHIEVEMENTS,
         Topic.CATALOGUE_PATHWAYS,
         Topic.ISSUER_KEYS,
+        Topic.CREDENTIALS_STATUS_LISTS,
     }
 )
 
