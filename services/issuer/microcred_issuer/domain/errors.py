@@ -59,3 +59,11 @@ class InvalidCredential(IssuerError):
 
     code = "credential_schema_invalid"
     http_status = 500
+
+
+class StatusListNotAnnounced(IssuerError):
+    """A new status list's first snapshot is not on Kafka yet: no slot in it is claimed until
+    it is, so no credential names a list verifiers have not seen. Retried, never final."""
+
+    code = "status_list_not_announced"
+    http_status = 503
