@@ -15,7 +15,6 @@ from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
-    StatusRecord,
 )
 from microcred_verifier.domain.model import Freshness
 
@@ -97,12 +96,3 @@ def resolved_keys(doc: Doc) -> list[ResolvedKey]:
             )
         )
     return keys
-
-
-def status_record(doc: Doc) -> StatusRecord:
-    return StatusRecord(
-        status=doc["status"],
-        purpose=doc["status_purpose"],
-        reason=doc.get("reason"),
-        freshness=_fresh(col.STATUSES, doc),
-    )

@@ -1,5 +1,5 @@
 """What the checks know besides the credential: keys, the catalogue's view of issuers and
-achievements, and revocation status. The service fills it from its projections; the offline CLI
+achievements, and status lists. The service fills it from its projections; the offline CLI
 leaves the ecosystem parts empty and the checks that need them are skipped."""
 
 from __future__ import annotations
@@ -50,21 +50,11 @@ class PathwayFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class StatusRecord:
-    """A credential's status as announced by its issuer (``credentials.status`` events)."""
-
-    status: str  # active | revoked | suspended
-    purpose: str  # revocation | suspension
-    reason: str | None
-    freshness: Freshness
-
-
-@dataclass(frozen=True, slots=True)
 class StatusEvidence:
-    """What is known about one ``credentialStatus`` entry: a projected record, a fetched status
-    list credential, or why neither could be obtained."""
+    """What is known about one ``credentialStatus`` entry: the status list credential (this
+    ecosystem's newest snapshot from Kafka, or one fetched from another issuer), or why it
+    could not be obtained."""
 
-    record: StatusRecord | None = None
     list_credential: Mapping[str, Any] | None = None
     list_freshness: Freshness | None = None
     problem: str | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from microcred_shared.events import Topic
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
-    CREDENTIAL_STATUS_CHANGED,
     ISSUER_KEYS_CHANGED,
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
+    STATUS_LIST_PUBLISHED,
 )
 from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.service.runtime import Runtime
@@ -16,13 +16,22 @@ from microcred_shared.service.runtime import Runtime
 from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
 
 
-def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers) -> None:
+def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers, replica_id: str) -> None:
     topics = runtime.topics
     for topic, spec, handler in (
         (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, handlers.on_provider),
         (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, handlers.on_achievement),
         (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, handlers.on_pathway),
         (Topic.ISSUER_KEYS, ISSUER_KEYS_CHANGED, handlers.on_issuer_keys),
-        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, handlers.on_status),
     ):
         runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+    # The status lists live in each replica's memory, so every replica reads the whole
+    # compacted topic: a consumer group of its own, from the earliest offset at each start.
+    runtime.subscribe(
+        Subscription(
+            topics.of(Topic.CREDENTIALS_STATUS_LISTS),
+            [STATUS_LIST_PUBLISHED],
+            handlers.on_status_list,
+        ),
+        group_suffix=f".status-lists.{replica_id}",
+    )

@@ -1,5 +1,5 @@
-"""Collecting what the checks need from the projections (and, where allowed, the network)
-before the pure, synchronous verification runs."""
+"""Collecting what the checks need from the projections (and, for another issuer's status
+list, the network) before the pure, synchronous verification runs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from microcred_shared.crypto import (
     ChainResolver,
     DidKeyResolver,
     OfflineDocumentLoader,
+    ResolvedKey,
     StaticKeyResolver,
     proofs_of,
     split_did_url,
@@ -23,11 +24,10 @@ from microcred_verifier.domain.credential import (
     status_entries,
 )
 from microcred_verifier.domain.jwt import JwtCredential
-from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge, StatusEvidence
+from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge
 from microcred_verifier.domain.model import Freshness
-from microcred_verifier.domain.status_list import StatusListError, entry_index
-from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections
+from microcred_verifier.service_layer.ports import Projections
+from microcred_verifier.service_layer.status_gather import StatusGatherer
 
 KEYS = "issuer_keys"
 PROVIDERS = "providers"
@@ -38,14 +38,12 @@ class KnowledgeGatherer:
     def __init__(
         self,
         projections: Projections,
-        fetcher: Fetcher | None,
+        status: StatusGatherer,
         loader: OfflineDocumentLoader | None,
-        max_depth: int,
     ) -> None:
         self._p = projections
-        self._fetcher = fetcher
+        self._status = status
         self._loader = loader
-        self._max_depth = max_depth
 
     async def gather(self, document: Any, jwt: JwtCredential | None) -> Knowledge:
         if not isinstance(document, Mapping):
@@ -57,8 +55,9 @@ class KnowledgeGatherer:
         achievement = await self._achievement(achievement_id(document))
         owner = await self._p.provider_by_id(achievement.provider_id) if achievement else None
         pathways = await self._p.pathways_from(achievement.achievement_id) if achievement else []
+        keys = await self._keys(document, jwt, issuer)
         return Knowledge(
-            resolver=await self._resolver(document, jwt, issuer),
+            resolver=ChainResolver(DidKeyResolver(), StaticKeyResolver(_all(keys))),
             keys_freshness=await self._p.freshness(KEYS),
             loader=self._loader,
             online=True,
@@ -69,7 +68,9 @@ class KnowledgeGatherer:
             achievement_provider=owner,
             achievements_freshness=await self._p.freshness(ACHIEVEMENTS),
             pathways=pathways,
-            status=await self._statuses(document),
+            status=await self._status.evidence(
+                document, issuer_is_ours=bool(issuer and keys.get(issuer))
+            ),
         )
 
     async def _achievement(self, credential_achievement_id: str | None) -> AchievementFacts | None:
@@ -83,48 +84,25 @@ class KnowledgeGatherer:
             found = await self._p.achievement(tail)
         return found
 
-    async def _resolver(
+    async def _keys(
         self, document: Mapping[str, Any], jwt: JwtCredential | None, issuer: str | None
-    ) -> ChainResolver:
+    ) -> dict[str, list[ResolvedKey]]:
+        """The projected keys of every controller a proof names, and of the issuer if a status
+        list (signed by it) is to be checked: did:key needs none, it is its own key."""
         methods = [
             p.get("verificationMethod") for p in proofs_of(document) if isinstance(p, Mapping)
         ]
         if jwt and jwt.kid:
             methods.append(jwt.kid)
         controllers = {split_did_url(vm)[0] for vm in methods if isinstance(vm, str)}
-        for status in status_entries(document):  # the list credential's own proof
-            if isinstance(status, Mapping) and issuer:
-                controllers.add(issuer)
-        known = StaticKeyResolver()
-        for controller in controllers:
-            if controller.startswith("did:key:"):
-                continue
-            for key in await self._p.keys_of(controller):
-                known.add(key)
-        return ChainResolver(DidKeyResolver(), known)
+        if issuer and any(isinstance(s, Mapping) for s in status_entries(document)):
+            controllers.add(issuer)
+        return {
+            controller: await self._p.keys_of(controller)
+            for controller in controllers
+            if not controller.startswith("did:key:")
+        }
 
-    async def _statuses(self, document: Mapping[str, Any]) -> dict[int, StatusEvidence]:
-        evidence: dict[int, StatusEvidence] = {}
-        for index, entry in enumerate(status_entries(document)):
-            if isinstance(entry, Mapping):
-                evidence[index] = await self._status_of(entry)
-        return evidence
 
-    async def _status_of(self, entry: Mapping[str, Any]) -> StatusEvidence:
-        url = entry.get("statusListCredential")
-        if not isinstance(url, str):
-            return StatusEvidence(problem="the entry names no statusListCredential")
-        try:
-            record = await self._p.status_at(url, entry_index(entry))
-        except StatusListError as exc:
-            return StatusEvidence(problem=str(exc))
-        if record is not None:
-            return StatusEvidence(record=record)
-        if self._fetcher is None:
-            return StatusEvidence(problem="no status event received and fetching is disabled")
-        try:
-            body, _ = await self._fetcher.fetch(url)
-            listed = present_body(body, self._max_depth).document
-        except (FetchError, InputError) as exc:
-            return StatusEvidence(problem=f"status list not obtained: {exc}")
-        return StatusEvidence(list_credential=listed, list_freshness=Freshness(f"fetched {url}"))
+def _all(keys: Mapping[str, list[ResolvedKey]]) -> list[ResolvedKey]:
+    return [key for of_one in keys.values() for key in of_one]

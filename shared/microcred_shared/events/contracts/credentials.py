@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Contract
 
@@ -77,3 +77,10 @@ class StatusListPublishedV1(Contract):
         description="the signed BitstringStatusListCredential (its id is list_url)"
     )
     published_at: datetime
+
+    @model_validator(mode="after")
+    def _names_its_own_url(self) -> StatusListPublishedV1:
+        # Verifiers file the list under this URL: it must be the one the issuer signed.
+        if self.list_credential.get("id") != self.list_url:
+            raise ValueError("list_url is not the id of the list credential")
+        return self
