@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -23,6 +24,8 @@ DEFAULT_PORTS = {
     "mailsink": 1025,
 }
 LOCALHOST = "127.0.0.1"
+# Settings that let a service reach loopback and private addresses: development only.
+PRIVATE_URL_ALLOWANCE = re.compile(r"_ALLOW_PRIVATE_")
 
 
 class EcosystemError(RuntimeError):
@@ -64,6 +67,9 @@ class Ecosystem:
     database_prefix: str = ""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     die_with_parent: bool = False
+    # MICROCRED_ENVIRONMENT=production, without the development allowances for private URLs:
+    # the services behave as deployed (secrets are still the random ones kept in run_dir).
+    production: bool = False
     _replicas: dict[str, ServiceProcess] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -82,29 +88,45 @@ class Ecosystem:
     def environment(self, service: ServiceProcess) -> dict[str, str]:
         prefix = service.env_prefix
         urls = {f"MICROCRED_{s.name.upper()}_URL": s.url for s in self.services}
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if not (self.production and PRIVATE_URL_ALLOWANCE.search(name))
+        }
+        environment = (
+            "production"
+            if self.production
+            else os.environ.get("MICROCRED_ENVIRONMENT", "development")
+        )
         return {
-            **os.environ,
+            **inherited,
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "MONGODB_URI": self.mongodb_uri,
             "MICROCRED_TOPIC_PREFIX": self.topic_prefix,
-            "MICROCRED_ENVIRONMENT": os.environ.get("MICROCRED_ENVIRONMENT", "development"),
+            "MICROCRED_ENVIRONMENT": environment,
             f"{prefix}HTTP_HOST": LOCALHOST,
             f"{prefix}HTTP_PORT": str(service.port),
             f"{prefix}PUBLIC_BASE_URL": service.url,
             f"{prefix}MONGODB_DATABASE": f"{self.database_prefix}microcred_{service.name}",
             **urls,
-            **self._development_env(),
+            **self._local_env(),
+            **({} if self.production else self._development_allowances()),
             **self.extra_env,
         }
 
-    def _development_env(self) -> dict[str, str]:
-        """Random secrets kept in run_dir; local URLs allowed, since everything is on 127.0.0.1."""
+    def _local_env(self) -> dict[str, str]:
+        """Random secrets kept in run_dir (long enough for production) and the local mail sink."""
         return {
             **dev_secrets(self.run_dir),
-            "NOTIFIER_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
-            "VERIFIER_ALLOW_PRIVATE_URLS": "true",
             "NOTIFIER_SMTP_HOST": LOCALHOST,
             "NOTIFIER_SMTP_PORT": str(self.ports["mailsink"]),
+        }
+
+    def _development_allowances(self) -> dict[str, str]:
+        """Local URLs allowed, since everything is on 127.0.0.1."""
+        return {
+            "NOTIFIER_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
+            "VERIFIER_ALLOW_PRIVATE_URLS": "true",
         }
 
     def start_mail_sink(self) -> None:
