@@ -33,6 +33,7 @@ CONSUMED = (
     Topic.ISSUER_KEYS,
     Topic.CREDENTIALS_ISSUED,
     Topic.CREDENTIALS_STATUS,
+    Topic.CREDENTIALS_STATUS_LISTS,
     Topic.CREDENTIALS_LEARNER_NOTICES,
 )
 PARTITION = 0  # poison and the good event after it share a partition, so their order is fixed
