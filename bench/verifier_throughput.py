@@ -53,6 +53,9 @@ class _EmptyProjections:
     async def keys_of(self, controller: str) -> list[Any]:
         return []
 
+    async def status_at(self, list_url: str, index: int) -> None:
+        return None
+
     async def freshness(self, projection: str) -> Freshness:
         return Freshness(projection)
 

@@ -72,7 +72,7 @@ def create_app(
         if settings.publish_events
         else None
     )
-    status = StatusGatherer(status_lists, fetcher, settings.max_json_depth)
+    status = StatusGatherer(status_lists, projections, fetcher, settings.max_json_depth)
     handler = VerifyHandler(
         KnowledgeGatherer(projections, status, loader),
         fetcher,

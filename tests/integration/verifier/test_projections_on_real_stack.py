@@ -20,10 +20,14 @@ from microcred_shared.events.contracts.catalogue import (
     CompletenessReport,
     ProviderV1,
 )
-from microcred_shared.events.contracts.credentials import StatusListPublishedV1
+from microcred_shared.events.contracts.credentials import (
+    CredentialStatusChangedV1,
+    StatusListPublishedV1,
+)
 from microcred_shared.events.contracts.keys import IssuerKeysV1, VerificationMethodV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
+    CREDENTIAL_STATUS_CHANGED,
     ISSUER_KEYS_CHANGED,
     PROVIDER_CHANGED,
     STATUS_LIST_PUBLISHED,
@@ -130,6 +134,22 @@ def _snapshot(sequence: int, *, revoked: bool) -> StatusListPublishedV1:
     )
 
 
+def _revocation() -> CredentialStatusChangedV1:
+    return CredentialStatusChangedV1(
+        credential_id="cred-1",
+        provider_id="rvu",
+        achievement_id=ACHIEVEMENT_ID,
+        learner_ref="x",
+        status="revoked",
+        reason="issued in error",
+        status_list_credential=LIST_URL,
+        status_list_index=7,
+        status_purpose="revocation",
+        sequence=2,
+        changed_at=NOW,
+    )
+
+
 @pytest.fixture(scope="module")
 async def stack(
     infra: Any,
@@ -202,12 +222,16 @@ async def test_issuer_events_make_a_credential_verified_then_revoked_then_untrus
     assert report["summary"]["ects"] == 5
     assert report["summary"]["learning_outcomes"] == ["Write IEC 61131-3 programs"]
 
+    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _revocation(), "cred-1")
     await _publish(producer, settings, STATUS_LIST_PUBLISHED, _snapshot(2, revoked=True), "l1")
     revoked = await eventually(
-        lambda: _verify(client, credential), lambda r: r["verdict"] == "not_verified", timeout=60
+        lambda: _verify(client, credential),
+        lambda r: "issued in error" in _check(r, "status")["reason"],
+        timeout=60,
     )
+    assert revoked["verdict"] == "not_verified"
     assert _check(revoked, "status")["status"] == "failed"
-    assert "revoked" in _check(revoked, "status")["reason"]
+    assert _check(revoked, "status")["reason"].startswith("revoked")
 
     await _publish(
         producer, settings, STATUS_LIST_PUBLISHED, _snapshot(1, revoked=False), "l1"

@@ -14,6 +14,7 @@ from microcred_shared.crypto import Ed25519Multikey, ResolvedKey, sign
 from microcred_shared.events.contracts.credentials import StatusListPublishedV1
 from microcred_verifier.adapters.mapping import resolved_keys
 from microcred_verifier.adapters.status_lists import InMemoryStatusLists
+from microcred_verifier.domain.knowledge import StatusRecord
 from microcred_verifier.domain.model import Freshness
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
 from microcred_verifier.service_layer.ports import FetchError
@@ -113,8 +114,9 @@ class RecordingFetcher:
 def handler(
     lists: InMemoryStatusLists, fetcher: RecordingFetcher, projections: Any = None
 ) -> VerifyHandler:
-    status = StatusGatherer(lists, fetcher, max_depth=64)
-    gatherer = KnowledgeGatherer(projections or KeysOnly(), status, loader=None)
+    projections = projections or KeysOnly()
+    status = StatusGatherer(lists, projections, fetcher, max_depth=64)
+    gatherer = KnowledgeGatherer(projections, status, loader=None)
     return VerifyHandler(gatherer, fetcher, events=None, max_depth=64)
 
 
@@ -157,6 +159,30 @@ async def test_the_newest_snapshot_decides_and_an_older_one_arriving_late_change
     assert outcome.report.verdict.value == "not_verified"
     assert status["status"] == "failed"
     assert status["reason"].startswith("revoked")
+
+
+class Announced(KeysOnly):
+    """The issuer also announced a revocation of the entry on credentials.status."""
+
+    async def status_at(self, list_url: str, index: int) -> StatusRecord | None:
+        if (list_url, index) != (LIST_URL, INDEX):
+            return None
+        return StatusRecord("revoked", "revocation", "issued in error", Freshness("statuses"))
+
+
+async def test_the_issuer_s_reason_is_told_with_a_set_bit_but_never_decides(
+    lists: InMemoryStatusLists,
+) -> None:
+    await lists.apply(snapshot(1, list_credential()), datetime.now(UTC))
+    verify = handler(lists, RecordingFetcher(), Announced())
+
+    before = await status_of(verify, credential())  # the event came first: the list decides
+    await lists.apply(snapshot(2, list_credential((INDEX,))), datetime.now(UTC))
+    after = await status_of(verify, credential())
+
+    assert before["status"] == "passed"
+    assert after["status"] == "failed"
+    assert after["reason"] == f"revoked (bit {INDEX} set in the status list): issued in error"
 
 
 async def test_this_ecosystem_s_list_without_a_snapshot_is_unknown_and_never_fetched(

@@ -15,6 +15,7 @@ from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
+    StatusRecord,
 )
 from microcred_verifier.domain.model import Freshness
 
@@ -96,3 +97,12 @@ def resolved_keys(doc: Doc) -> list[ResolvedKey]:
             )
         )
     return keys
+
+
+def status_record(doc: Doc) -> StatusRecord:
+    return StatusRecord(
+        status=doc["status"],
+        purpose=doc["status_purpose"],
+        reason=doc.get("reason"),
+        freshness=_fresh(col.STATUSES, doc),
+    )

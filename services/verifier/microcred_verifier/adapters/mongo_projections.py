@@ -8,6 +8,7 @@ from typing import Any
 
 from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
+from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeysV1
 from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
@@ -20,6 +21,7 @@ from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
+    StatusRecord,
 )
 from microcred_verifier.domain.model import Freshness
 
@@ -27,6 +29,10 @@ INDEXES = [
     IndexSpec(col.PROVIDERS, (IndexModel([("issuer_dids", ASCENDING)]),)),
     IndexSpec(col.PATHWAYS, (IndexModel([("component_ids", ASCENDING)]),)),
     IndexSpec(col.ISSUER_KEYS, (IndexModel([("did", ASCENDING)]),)),
+    IndexSpec(
+        col.STATUSES,
+        (IndexModel([("status_list_credential", ASCENDING), ("status_list_index", ASCENDING)]),),
+    ),
 ]
 
 
@@ -67,6 +73,11 @@ class MongoProjections:
         doc = {**event.model_dump(mode="json"), "received_at": received_at}
         return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", doc)
 
+    async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
+        doc = {**event.model_dump(mode="json"), "received_at": received_at}
+        key = f"{event.status_list_credential}#{event.status_list_index}"
+        return await self._upsert(col.STATUSES, key, "sequence", doc)
+
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
         """The provider a DID belongs to: as the catalogue lists it, else as the issuer, which
         hosts every provider's did:web document, announced it on ``issuer.keys``."""
@@ -101,6 +112,10 @@ class MongoProjections:
     async def keys_of(self, controller: str) -> list[ResolvedKey]:
         doc = await self._db[col.ISSUER_KEYS].find_one({"did": controller})
         return mapping.resolved_keys(doc) if doc else []
+
+    async def status_at(self, list_url: str, index: int) -> StatusRecord | None:
+        doc = await self._db[col.STATUSES].find_one({"_id": f"{list_url}#{index}"})
+        return mapping.status_record(doc) if doc else None
 
     async def freshness(self, projection: str) -> Freshness:
         state: dict[str, Any] | None = await self._db[col.PROJECTION_STATE].find_one(

@@ -73,7 +73,13 @@ def _entry_state(
         return "active", evidence.list_freshness
     purpose = entry.get("statusPurpose")
     state = "suspended" if purpose == "suspension" else "revoked"
-    return f"{state} (bit {entry.get('statusListIndex')} set in the status list)", (
+    announced = evidence.announced
+    why = (
+        f": {announced.reason}"
+        if announced is not None and announced.status == state and announced.reason
+        else ""
+    )
+    return f"{state} (bit {entry.get('statusListIndex')} set in the status list){why}", (
         evidence.list_freshness
     )
 

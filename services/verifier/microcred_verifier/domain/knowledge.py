@@ -50,14 +50,26 @@ class PathwayFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusRecord:
+    """A credential's status as announced by its issuer (``credentials.status`` events)."""
+
+    status: str  # active | revoked | suspended
+    purpose: str  # revocation | suspension
+    reason: str | None
+    freshness: Freshness
+
+
+@dataclass(frozen=True, slots=True)
 class StatusEvidence:
     """What is known about one ``credentialStatus`` entry: the status list credential (this
     ecosystem's newest snapshot from Kafka, or one fetched from another issuer), or why it
-    could not be obtained."""
+    could not be obtained. ``announced``: the issuer's last status event for the entry, whose
+    reason is told with a set bit; the signed list alone decides."""
 
     list_credential: Mapping[str, Any] | None = None
     list_freshness: Freshness | None = None
     problem: str | None = None
+    announced: StatusRecord | None = None
 
 
 @dataclass(frozen=True)

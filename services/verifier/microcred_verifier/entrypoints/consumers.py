@@ -5,6 +5,7 @@ from __future__ import annotations
 from microcred_shared.events import Topic
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
+    CREDENTIAL_STATUS_CHANGED,
     ISSUER_KEYS_CHANGED,
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
@@ -23,6 +24,8 @@ def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers, replic
         (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, handlers.on_achievement),
         (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, handlers.on_pathway),
         (Topic.ISSUER_KEYS, ISSUER_KEYS_CHANGED, handlers.on_issuer_keys),
+        # The issuer's words for a revocation or suspension, told with the list's verdict.
+        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, handlers.on_status),
     ):
         runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
     # The status lists live in each replica's memory, so every replica reads the whole

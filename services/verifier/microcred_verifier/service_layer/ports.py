@@ -9,13 +9,17 @@ from typing import Any, Protocol
 
 from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from microcred_shared.events.contracts.credentials import StatusListPublishedV1
+from microcred_shared.events.contracts.credentials import (
+    CredentialStatusChangedV1,
+    StatusListPublishedV1,
+)
 from microcred_shared.events.contracts.keys import IssuerKeysV1
 
 from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
+    StatusRecord,
 )
 from microcred_verifier.domain.model import Freshness
 
@@ -28,6 +32,9 @@ class Projections(Protocol):
     async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool: ...
     async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool: ...
     async def apply_issuer_keys(self, event: IssuerKeysV1, received_at: datetime) -> bool: ...
+    async def apply_status(
+        self, event: CredentialStatusChangedV1, received_at: datetime
+    ) -> bool: ...
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None: ...
     async def provider_by_id(self, provider_id: str) -> ProviderFacts | None: ...
@@ -38,6 +45,10 @@ class Projections(Protocol):
     async def achievement(self, achievement_id: str) -> AchievementFacts | None: ...
     async def pathways_from(self, achievement_id: str) -> list[PathwayFacts]: ...
     async def keys_of(self, controller: str) -> list[ResolvedKey]: ...
+    async def status_at(self, list_url: str, index: int) -> StatusRecord | None:
+        """The issuer's last status event for this entry (its words; the list decides)."""
+        ...
+
     async def freshness(self, projection: str) -> Freshness: ...
 
 

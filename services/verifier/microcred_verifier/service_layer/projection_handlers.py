@@ -27,5 +27,8 @@ class ProjectionHandlers:
     async def on_issuer_keys(self, event: CloudEvent[Any]) -> None:
         await self._p.apply_issuer_keys(event.data, datetime.now(UTC))
 
+    async def on_status(self, event: CloudEvent[Any]) -> None:
+        await self._p.apply_status(event.data, datetime.now(UTC))
+
     async def on_status_list(self, event: CloudEvent[Any]) -> None:
         await self._lists.apply(event.data, datetime.now(UTC))

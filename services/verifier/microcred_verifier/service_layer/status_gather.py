@@ -12,15 +12,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from microcred_verifier.domain.credential import status_entries
-from microcred_verifier.domain.knowledge import StatusEvidence
+from microcred_verifier.domain.knowledge import StatusEvidence, StatusRecord
 from microcred_verifier.domain.model import Freshness
+from microcred_verifier.domain.status_list import StatusListError, entry_index
 from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.ports import Fetcher, FetchError, StatusLists
+from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections, StatusLists
 
 
 class StatusGatherer:
-    def __init__(self, lists: StatusLists, fetcher: Fetcher | None, max_depth: int) -> None:
+    def __init__(
+        self,
+        lists: StatusLists,
+        projections: Projections,
+        fetcher: Fetcher | None,
+        max_depth: int,
+    ) -> None:
         self._lists = lists
+        self._p = projections
         self._fetcher = fetcher
         self._max_depth = max_depth
 
@@ -42,13 +50,21 @@ class StatusGatherer:
         snapshot = self._lists.newest(url)
         if snapshot is not None:
             return StatusEvidence(
-                list_credential=snapshot.list_credential, list_freshness=snapshot.freshness
+                list_credential=snapshot.list_credential,
+                list_freshness=snapshot.freshness,
+                announced=await self._announced(url, entry),
             )
         if issuer_is_ours or self._lists.lists_under(url):
             return StatusEvidence(
                 problem=f"no snapshot of this ecosystem's status list {url} has been received"
             )
         return await self._fetched(url)
+
+    async def _announced(self, url: str, entry: Mapping[str, Any]) -> StatusRecord | None:
+        try:
+            return await self._p.status_at(url, entry_index(entry))
+        except StatusListError:
+            return None  # the status check reports the unusable index
 
     async def _fetched(self, url: str) -> StatusEvidence:
         if self._fetcher is None:
