@@ -23,6 +23,7 @@ from microcred_shared.crypto import (
     sign,
     verify_proofs,
 )
+from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.bootstrap import Adapters, create_app
 from microcred_verifier.config import VerifierSettings
 from microcred_verifier.domain.knowledge import Knowledge
@@ -85,7 +86,10 @@ async def http_latency(
         rate_limit_burst=10**9,
         rate_limit_per_minute=1e12,
     )
-    app = create_app(settings, adapters=Adapters(projections=_EmptyProjections()))  # type: ignore[arg-type]
+    app = create_app(
+        settings,
+        adapters=Adapters(projections=_EmptyProjections(), status_lists=InMemoryStatusLists()),
+    )  # type: ignore[arg-type]
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(requests):

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer
+from microcred_shared.crypto import Ed25519Multikey, sign
 from microcred_shared.messaging.connection import KafkaConnection
 
 from microcred.ecosystem.local_server import local_server
 
-__all__ = ["eventually", "local_server", "read_topic"]
+__all__ = ["eventually", "local_server", "read_topic", "signed_status_list"]
 
 T = TypeVar("T")
 
@@ -62,3 +66,34 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+def signed_status_list(
+    list_url: str,
+    key: Ed25519Multikey,
+    set_bits: Iterable[int] = (),
+    *,
+    issuer: str | None = None,
+    signed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A BitstringStatusListCredential (revocation, 131,072 entries) with ``set_bits`` set,
+    issued by ``issuer`` (default: the key's controller) and signed by ``key``."""
+    bits = bytearray(131_072 // 8)
+    for index in set_bits:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    encoded = base64.urlsafe_b64encode(gzip.compress(bytes(bits))).decode().rstrip("=")
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer or key.controller,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "u" + encoded,
+        },
+    }
+    options: dict[str, Any] = {"created": signed_at} if signed_at else {}
+    return sign(document, key, verification_method=key.id, **options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from microcred_shared.events.topics import TopicNames
-from microcred_shared.messaging.acls import SERVICES
+from microcred_shared.messaging.acls import SERVICES, registrar_principal, service_principal
 from microcred_shared.messaging.connection import KafkaConnection
 from microcred_shared.messaging.provisioning import REGISTRAR, provision_deployment
 
@@ -29,6 +30,8 @@ DEFAULT_PORTS = {
     "mailsink": 1025,
 }
 LOCALHOST = "127.0.0.1"
+# Settings that let a service reach loopback and private addresses: development only.
+PRIVATE_URL_ALLOWANCE = re.compile(r"_ALLOW_PRIVATE_")
 
 
 class EcosystemError(RuntimeError):
@@ -72,8 +75,10 @@ class Ecosystem:
     database_prefix: str = ""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     die_with_parent: bool = False
+    # MICROCRED_ENVIRONMENT=production, without the development allowances for private URLs:
+    # the services behave as deployed (secrets are still the random ones kept in run_dir).
+    production: bool = False
     _replicas: dict[str, ServiceProcess] = field(default_factory=dict, init=False, repr=False)
-    _principals: dict[str, KafkaConnection] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -83,19 +88,24 @@ class Ecosystem:
     def topics(self) -> TopicNames:
         return TopicNames(self.topic_prefix)
 
-    def provision_kafka(self) -> dict[str, KafkaConnection]:
-        """Each service's own principal with its grants, and the topics (idempotent).
-
-        Without SASL (an external broker with no authentication) every service connects as
-        the given connection: there are no principals to make."""
-        if not self._principals:
-            passwords = kafka_passwords(self.run_dir, [*SERVICES, REGISTRAR])
-            self._principals = asyncio.run(provision_deployment(self.kafka, self.topics, passwords))
-        return self._principals
+    def provision_kafka(self) -> None:
+        """Make each service's own principal with its grants, and the topics, on the broker
+        (idempotent). Without SASL (an external broker with no authentication) there are no
+        principals to make, only topics."""
+        passwords = kafka_passwords(self.run_dir, [*SERVICES, REGISTRAR])
+        asyncio.run(provision_deployment(self.kafka, self.topics, passwords))
 
     def principal_of(self, name: str) -> KafkaConnection:
-        """The Kafka connection of a service (or ``"registrar"``) of this ecosystem."""
-        return self.provision_kafka()[name]
+        """The Kafka connection of a service (or ``"registrar"``) of this ecosystem: its own
+        principal, whose password is kept in the run dir (see :meth:`provision_kafka`)."""
+        if not self.kafka.uses_sasl:
+            return self.kafka
+        username = (
+            registrar_principal(self.topics)
+            if name == REGISTRAR
+            else service_principal(self.topics, name)
+        )
+        return self.kafka.as_principal(username, kafka_passwords(self.run_dir, [name])[name])
 
     @property
     def services(self) -> list[ServiceProcess]:
@@ -113,19 +123,30 @@ class Ecosystem:
     def environment(self, service: ServiceProcess) -> dict[str, str]:
         prefix = service.env_prefix
         urls = {f"MICROCRED_{s.name.upper()}_URL": s.url for s in self.services}
+        inherited = {
+            name: value
+            for name, value in os.environ.items()
+            if not (self.production and PRIVATE_URL_ALLOWANCE.search(name))
+        }
+        environment = (
+            "production"
+            if self.production
+            else os.environ.get("MICROCRED_ENVIRONMENT", "development")
+        )
         return {
-            **os.environ,
+            **inherited,
             **self.principal_of(service.name).environment(),
             **self._registrar_env(service),
             "MONGODB_URI": self.mongodb_uri,
             "MICROCRED_TOPIC_PREFIX": self.topic_prefix,
-            "MICROCRED_ENVIRONMENT": os.environ.get("MICROCRED_ENVIRONMENT", "development"),
+            "MICROCRED_ENVIRONMENT": environment,
             f"{prefix}HTTP_HOST": LOCALHOST,
             f"{prefix}HTTP_PORT": str(service.port),
             f"{prefix}PUBLIC_BASE_URL": service.url,
             f"{prefix}MONGODB_DATABASE": f"{self.database_prefix}microcred_{service.name}",
             **urls,
-            **self._development_env(),
+            **self._local_env(),
+            **({} if self.production else self._development_allowances()),
             **self.extra_env,
         }
 
@@ -138,14 +159,19 @@ class Ecosystem:
             "CATALOGUE_KAFKA_REGISTRAR_PASSWORD": registrar.password or "",
         }
 
-    def _development_env(self) -> dict[str, str]:
-        """Random secrets kept in run_dir; local URLs allowed, since everything is on 127.0.0.1."""
+    def _local_env(self) -> dict[str, str]:
+        """Random secrets kept in run_dir (long enough for production) and the local mail sink."""
         return {
             **dev_secrets(self.run_dir),
-            "NOTIFIER_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
-            "VERIFIER_ALLOW_PRIVATE_URLS": "true",
             "NOTIFIER_SMTP_HOST": LOCALHOST,
             "NOTIFIER_SMTP_PORT": str(self.ports["mailsink"]),
+        }
+
+    def _development_allowances(self) -> dict[str, str]:
+        """Local URLs allowed, since everything is on 127.0.0.1."""
+        return {
+            "NOTIFIER_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
+            "VERIFIER_ALLOW_PRIVATE_URLS": "true",
         }
 
     def start_mail_sink(self) -> None:

@@ -41,7 +41,7 @@ async def issued(suite: str) -> tuple[list[dict[str, Any]], list[dict[str, str]]
         outcome = await world.handlers.completions.issue(completion)
         documents.append(world.credentials.stored[outcome.credential_id].document)
     list_id = documents[0]["credentialStatus"]["statusListCredential"].rsplit("/", 1)[-1]
-    status_list = await world.handlers.status.signed_list(list_id)
+    status_list = await world.handlers.status_lists.current(list_id)
     assert status_list is not None
     documents.append(status_list.document)
     keyring = world.keyrings.keyrings["uni-a"]

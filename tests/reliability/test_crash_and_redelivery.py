@@ -183,7 +183,10 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
             run.phase("all webhooks")
             valid = sorted(set(credential_of) - set(revoked))
             sample = random.Random(7).sample(valid, min(25, len(valid)))
-            # The verifier's projections of keys, providers and statuses survived the restarts.
+            # The verifier's projections of keys, providers and status lists survived the
+            # restarts. No verdict waits on the issuer: each status comes from the snapshots on
+            # Kafka (it used to be fetched from the busy, just-restarted issuer with a 5 s limit,
+            # and a sampled credential came back "unknown" once).
             verdicts = await _verdicts(story_run, sample)
             revoked_verdicts = await _verdicts(story_run, revoked)
         finally:

@@ -54,6 +54,7 @@ MAY_WRITE: dict[str, set[str]] = {
     Topic.CREDENTIALS_STATUS: {"issuer"},
     Topic.CREDENTIALS_LEARNER_NOTICES: {"issuer"},
     Topic.ISSUER_KEYS: {"issuer"},
+    Topic.CREDENTIALS_STATUS_LISTS: {"issuer"},
     Topic.VERIFICATIONS: {"verifier"},
     "learning.{owner}.completions": {"owner", "issuer"},
     "partner.{owner}.course-events": {"owner", "catalogue"},
@@ -65,7 +66,8 @@ MAY_READ: dict[str, set[str]] = {
     Topic.CREDENTIALS_ISSUED: {"catalogue", "notifier", "university"},
     Topic.CREDENTIALS_STATUS: {"catalogue", "issuer", "verifier", "notifier", "university"},
     Topic.CREDENTIALS_LEARNER_NOTICES: {"notifier"},  # e-mail addresses: the notifier alone
-    Topic.ISSUER_KEYS: {"verifier"},
+    Topic.ISSUER_KEYS: {"issuer", "verifier"},
+    Topic.CREDENTIALS_STATUS_LISTS: {"verifier"},
     Topic.VERIFICATIONS: {"catalogue"},
     "learning.{owner}.completions": {"issuer"},
     "partner.{owner}.course-events": {"catalogue"},

@@ -31,6 +31,7 @@ CONSUMED = (
     Topic.ISSUER_KEYS,
     Topic.CREDENTIALS_ISSUED,
     Topic.CREDENTIALS_STATUS,
+    Topic.CREDENTIALS_STATUS_LISTS,
     Topic.CREDENTIALS_LEARNER_NOTICES,
 )
 # A provider's own inbound topics: the poison there is the provider's, sent as the provider.

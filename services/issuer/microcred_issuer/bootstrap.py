@@ -17,17 +17,15 @@ from microcred_shared.service.http import (
 from microcred_shared.service.runtime import Runtime, build_runtime
 from opentelemetry.trace import TracerProvider
 
-from .adapters import mongo_catalogue, mongo_credentials, mongo_keys
+from .adapters import mongo_catalogue, mongo_credentials, mongo_keys, mongo_status_lists
 from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
 from .adapters.metrics import PrometheusMetrics
+from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
-from .adapters.mongo_credentials import (
-    MongoCredentials,
-    MongoStatusListCache,
-    MongoStatusSlots,
-)
+from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_reissue import MongoReissueJobs
+from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
@@ -37,7 +35,14 @@ from .entrypoints.reissue_worker import ReissueWorker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.urls import IssuerUrls
 
-OUTBOX_COLLECTIONS = (mongo_credentials.CREDENTIALS, mongo_keys.KEYRINGS)
+# Status lists first: a relay round publishes a new list's snapshot before the credentials
+# stored after it (the issuer also waits for it before claiming a slot in a new list).
+OUTBOX_COLLECTIONS = (
+    mongo_status_lists.STATUS_LISTS,
+    mongo_credentials.CREDENTIALS,
+    mongo_keys.KEYRINGS,
+)
+LISTS_ANNOUNCED = "status_lists_announced.v1"
 
 
 @dataclass
@@ -74,6 +79,7 @@ def build_issuer(
         tracer_provider=tracer_provider,
     )
     on_start: list[Callable[[], Awaitable[Any]]] = []
+    real_ports = ports is None
     if ports is None:
         credentials = MongoCredentials(runtime.database)
         ports = _real_ports(settings, runtime, credentials)
@@ -86,6 +92,8 @@ def build_issuer(
         suspension_entry=settings.suspension_status_entry,
     )
     handlers = build_handlers(ports, options)
+    if real_ports:
+        on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
     register_consumers(runtime, handlers)
     worker = ReissueWorker(
         handlers.compromises,
@@ -103,6 +111,17 @@ def build_issuer(
     )
 
 
+async def _announce_earlier_lists(runtime: Runtime, handlers: Handlers) -> None:
+    """Publish the lists whose slots were claimed before lists were published as snapshots
+    (once per database: it scans the slots)."""
+    migrations = Migrations(runtime.database)
+    if await migrations.done(LISTS_ANNOUNCED):
+        return
+    shards = await MongoStatusSlots(runtime.database).shards()
+    await handlers.status_lists.announce_shards(shards)
+    await migrations.mark_done(LISTS_ANNOUNCED)
+
+
 def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
     database = runtime.database
     return Ports(
@@ -110,7 +129,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         keyrings=MongoKeyrings(database),
         credentials=credentials,
         slots=MongoStatusSlots(database),
-        status_lists=MongoStatusListCache(database),
+        status_lists=MongoStatusListSnapshots(database),
         api_keys=MongoApiKeyStore(database[API_KEYS]),
         reissue_jobs=MongoReissueJobs(database),
         vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),

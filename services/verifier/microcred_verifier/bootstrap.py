@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -19,14 +21,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from microcred_verifier.adapters.events import KafkaVerificationEvents
 from microcred_verifier.adapters.fetcher import SafeFetcher
 from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
+from microcred_verifier.adapters.status_lists import MongoStatusLists
 from microcred_verifier.config import VerifierSettings
 from microcred_verifier.entrypoints.consumers import subscribe_projections
 from microcred_verifier.entrypoints.http import build_router
 from microcred_verifier.entrypoints.pages import build_pages
 from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
-from microcred_verifier.service_layer.ports import Fetcher, Projections
+from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
+from microcred_verifier.service_layer.ports import Fetcher, Projections, StatusLists
 from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
+from microcred_verifier.service_layer.status_gather import StatusGatherer
 from microcred_verifier.service_layer.verify import VerifyHandler
 
 
@@ -35,6 +40,7 @@ class Adapters:
     """The outside world, replaceable in tests."""
 
     projections: Projections | None = None
+    status_lists: StatusLists | None = None
     fetcher: Fetcher | None = None
 
 
@@ -51,6 +57,7 @@ def create_app(
     adapters = adapters or Adapters()
     runtime = build_runtime(settings, indexes=INDEXES, tracer_provider=tracer_provider)
     projections = adapters.projections or MongoProjections(runtime.database)
+    status_lists = adapters.status_lists or MongoStatusLists(runtime.database)
     fetcher = adapters.fetcher or (
         SafeFetcher(
             allow_private=settings.allow_private_urls,
@@ -67,21 +74,27 @@ def create_app(
         if settings.publish_events
         else None
     )
+    status = StatusGatherer(status_lists, projections, fetcher, settings.max_json_depth)
     handler = VerifyHandler(
-        KnowledgeGatherer(projections, fetcher, loader, settings.max_json_depth),
+        KnowledgeGatherer(
+            projections, status, loader, DidWebDocuments(fetcher, settings.max_json_depth)
+        ),
         fetcher,
         events,
         max_depth=settings.max_json_depth,
     )
-    subscribe_projections(runtime, ProjectionHandlers(projections))
+    subscribe_projections(
+        runtime, ProjectionHandlers(projections, status_lists), replica_id=uuid.uuid4().hex[:12]
+    )
     app = FastAPI(
         title="microcred verifier",
         version="1.0.0",
         description="Verify an Open Badges 3.0 micro-credential: every check, one verdict.",
-        lifespan=runtime_lifespan(runtime, on_stop=handler.close),
+        lifespan=runtime_lifespan(runtime, on_start=_loaded(status_lists), on_stop=handler.close),
     )
     app.state.runtime = runtime
     app.state.projections = projections
+    app.state.status_lists = status_lists
     install_problem_handlers(app)
     install_operational_routes(app, runtime)
     base = settings.public_base_url
@@ -99,3 +112,14 @@ def create_app(
             ProxyHeadersMiddleware, trusted_hosts=[str(n) for n in settings.trusted_proxies]
         )
     return app
+
+
+def _loaded(status_lists: StatusLists) -> Callable[[], Awaitable[None]]:
+    """Status lists from the database before the first request: the topic is read again from
+    its start by each replica, and a verification must not find this ecosystem's lists missing
+    in the meantime."""
+
+    async def load() -> None:
+        await status_lists.load()
+
+    return load

@@ -14,7 +14,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from .contracts.credentials import CredentialIssuedV1, CredentialStatusChangedV1, LearnerNoticeV1
+from .contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialStatusChangedV1,
+    LearnerNoticeV1,
+    StatusListPublishedV1,
+)
 from .contracts.dead_letter import DeadLetterV1
 from .contracts.keys import IssuerKeysV1, IssuerKeysV2
 from .contracts.learning import CompletionV1
@@ -87,6 +92,9 @@ CREDENTIAL_REISSUED = EventSpec(
 CREDENTIAL_STATUS_CHANGED = EventSpec(
     "credential.status.v1", CredentialStatusChangedV1, Topic.CREDENTIALS_STATUS
 )
+STATUS_LIST_PUBLISHED = EventSpec(
+    "credential.status-list.v1", StatusListPublishedV1, Topic.CREDENTIALS_STATUS_LISTS
+)
 LEARNER_NOTICE = EventSpec(
     "credential.learner-notice.v1", LearnerNoticeV1, Topic.CREDENTIALS_LEARNER_NOTICES
 )
@@ -111,6 +119,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         CREDENTIAL_ISSUED,
         CREDENTIAL_REISSUED,
         CREDENTIAL_STATUS_CHANGED,
+        STATUS_LIST_PUBLISHED,
         LEARNER_NOTICE,
         ISSUER_KEYS_CHANGED,
         ISSUER_KEYS_CHANGED_V2,

@@ -19,6 +19,9 @@ class Topic(StrEnum):
     CATALOGUE_PATHWAYS = "catalogue.pathways"
     CREDENTIALS_ISSUED = "credentials.issued"
     CREDENTIALS_STATUS = "credentials.status"
+    # Each status list as its issuer signed it, keyed by list id: verifiers decide the status
+    # of this ecosystem's credentials from it without calling the issuer.
+    CREDENTIALS_STATUS_LISTS = "credentials.status-lists"
     # Holds learner e-mail addresses, so it is kept apart from credentials.issued, which
     # universities read: only the notifier is meant to be granted read access to it.
     CREDENTIALS_LEARNER_NOTICES = "credentials.learner-notices"
@@ -34,6 +37,7 @@ COMPACTED_TOPICS = frozenset(
         Topic.CATALOGUE_ACHIEVEMENTS,
         Topic.CATALOGUE_PATHWAYS,
         Topic.ISSUER_KEYS,
+        Topic.CREDENTIALS_STATUS_LISTS,
     }
 )
 
@@ -62,6 +66,7 @@ WRITER: dict[Topic, Service] = {
     Topic.CREDENTIALS_STATUS: "issuer",
     Topic.CREDENTIALS_LEARNER_NOTICES: "issuer",
     Topic.ISSUER_KEYS: "issuer",
+    Topic.CREDENTIALS_STATUS_LISTS: "issuer",
     Topic.VERIFICATIONS: "verifier",
 }
 
@@ -74,7 +79,9 @@ READERS: dict[Topic, frozenset[Service]] = {
     Topic.CREDENTIALS_STATUS: frozenset({"catalogue", "issuer", "verifier", "notifier"}),
     # E-mail addresses travel here: the notifier, and no one else, reads it.
     Topic.CREDENTIALS_LEARNER_NOTICES: frozenset({"notifier"}),
-    Topic.ISSUER_KEYS: frozenset({"verifier"}),
+    # The issuer re-signs its status lists after a key change.
+    Topic.ISSUER_KEYS: frozenset({"issuer", "verifier"}),
+    Topic.CREDENTIALS_STATUS_LISTS: frozenset({"verifier"}),
     Topic.VERIFICATIONS: frozenset({"catalogue"}),
 }
 
@@ -99,6 +106,7 @@ GRANTABLE_TO_READERS = frozenset(
         Topic.CATALOGUE_ACHIEVEMENTS,
         Topic.CATALOGUE_PATHWAYS,
         Topic.ISSUER_KEYS,
+        Topic.CREDENTIALS_STATUS_LISTS,
     }
 )
 

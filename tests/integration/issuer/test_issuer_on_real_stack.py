@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from microcred_issuer.adapters.mongo_credentials import LEARNERS, MIGRATIONS, MongoCredentials
+from microcred_issuer.adapters.migrations import MIGRATIONS
+from microcred_issuer.adapters.mongo_credentials import LEARNERS, MongoCredentials
 from microcred_issuer.adapters.mongo_status_bits import STATUS_BITS, MongoStatusBits
 from microcred_issuer.domain.ids import completion_credential_id, stacked_credential_id
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring

@@ -20,27 +20,33 @@ from microcred_shared.events.contracts.catalogue import (
     CompletenessReport,
     ProviderV1,
 )
-from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
+from microcred_shared.events.contracts.credentials import (
+    CredentialStatusChangedV1,
+    StatusListPublishedV1,
+)
 from microcred_shared.events.contracts.keys import IssuerKeysV1, VerificationMethodV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     CREDENTIAL_STATUS_CHANGED,
     ISSUER_KEYS_CHANGED,
     PROVIDER_CHANGED,
+    STATUS_LIST_PUBLISHED,
     EventSpec,
 )
+from microcred_verifier.adapters.status_lists import MongoStatusLists
 from microcred_verifier.bootstrap import create_app
 from microcred_verifier.config import VerifierSettings
+from pymongo import AsyncMongoClient
 
 from tests.infra import kafka_settings_of, provision_services
-from tests.support import eventually
+from tests.support import eventually, signed_status_list
 
 pytestmark = pytest.mark.integration
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 DID = "did:web:issuer.rhine.example:issuers:rvu"
 KEY = Ed25519Multikey.from_seed(bytes(range(32)), controller=DID, key_id=f"{DID}#key-1")
-LIST_URL = "https://issuer.rhine.example/status/1"
+LIST_URL = "https://issuer.rhine.example/status-lists/rvu.revocation.1"
 ACHIEVEMENT_ID = "plc-automation"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -116,18 +122,31 @@ def _keys() -> IssuerKeysV1:
     )
 
 
-def _status(sequence: int, status: str) -> CredentialStatusChangedV1:
+def _snapshot(sequence: int, *, revoked: bool) -> StatusListPublishedV1:
+    """The issuer's signed list, with the credential's bit set once it is revoked."""
+    return StatusListPublishedV1(
+        list_id="rvu.revocation.1",
+        provider_id="rvu",
+        status_purpose="revocation",
+        list_url=LIST_URL,
+        sequence=sequence,
+        list_credential=signed_status_list(LIST_URL, KEY, [7] if revoked else []),
+        published_at=NOW,
+    )
+
+
+def _revocation() -> CredentialStatusChangedV1:
     return CredentialStatusChangedV1(
         credential_id="cred-1",
         provider_id="rvu",
         achievement_id=ACHIEVEMENT_ID,
         learner_ref="x",
-        status=status,
-        reason="issued in error" if status == "revoked" else None,  # type: ignore[arg-type]
+        status="revoked",
+        reason="issued in error",
         status_list_credential=LIST_URL,
         status_list_index=7,
         status_purpose="revocation",
-        sequence=sequence,
+        sequence=2,
         changed_at=NOW,
     )
 
@@ -197,24 +216,29 @@ async def test_issuer_events_make_a_credential_verified_then_revoked_then_untrus
     await _publish(producer, settings, ISSUER_KEYS_CHANGED, _keys(), "rvu")
     await _publish(producer, settings, PROVIDER_CHANGED, _provider(1, "trusted"), "rvu")
     await _publish(producer, settings, ACHIEVEMENT_CHANGED, _achievement(), ACHIEVEMENT_ID)
-    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _status(1, "active"), "cred-1")
+    await _publish(producer, settings, STATUS_LIST_PUBLISHED, _snapshot(1, revoked=False), "l1")
 
     report = await eventually(
         lambda: _verify(client, credential), lambda r: r["verdict"] == "verified", timeout=60
     )
     assert _check(report, "issuer_trust")["data"]["as_of"] is not None
+    assert _check(report, "status")["data"]["source"] == "status-lists projection (snapshot 1)"
     assert report["summary"]["ects"] == 5
     assert report["summary"]["learning_outcomes"] == ["Write IEC 61131-3 programs"]
 
-    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _status(2, "revoked"), "cred-1")
+    await _publish(producer, settings, CREDENTIAL_STATUS_CHANGED, _revocation(), "cred-1")
+    await _publish(producer, settings, STATUS_LIST_PUBLISHED, _snapshot(2, revoked=True), "l1")
     revoked = await eventually(
-        lambda: _verify(client, credential), lambda r: r["verdict"] == "not_verified", timeout=60
+        lambda: _verify(client, credential),
+        lambda r: "issued in error" in _check(r, "status")["reason"],
+        timeout=60,
     )
+    assert revoked["verdict"] == "not_verified"
     assert _check(revoked, "status")["status"] == "failed"
-    assert "revoked" in _check(revoked, "status")["reason"]
+    assert _check(revoked, "status")["reason"].startswith("revoked")
 
     await _publish(
-        producer, settings, CREDENTIAL_STATUS_CHANGED, _status(1, "active"), "cred-1"
+        producer, settings, STATUS_LIST_PUBLISHED, _snapshot(1, revoked=False), "l1"
     )  # stale
     await _publish(producer, settings, PROVIDER_CHANGED, _provider(2, "suspended"), "rvu")
     untrusted = await eventually(
@@ -224,6 +248,32 @@ async def test_issuer_events_make_a_credential_verified_then_revoked_then_untrus
     )
     assert "untrusted issuer" in _check(untrusted, "issuer_trust")["reason"]
     assert _check(untrusted, "status")["status"] == "failed"  # the stale "active" was ignored
+
+
+async def test_the_status_lists_are_restored_from_the_database_after_a_restart(
+    stack: Any, infra: Any
+) -> None:
+    """What one process stored, the next loads before it reads the topic again."""
+    _, _, settings = stack
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_uri)
+    try:
+        database = client[f"{settings.mongodb_database}_restart"]
+        before = MongoStatusLists(database)
+        revoked = _snapshot(2, revoked=True)
+        await before.apply(revoked, NOW)
+        await before.apply(_snapshot(1, revoked=False), NOW)  # older: not stored
+
+        after = MongoStatusLists(database)
+        assert after.newest(LIST_URL) is None
+        assert await after.load() == 1
+        restored = after.newest(LIST_URL)
+        assert restored is not None
+        assert restored.sequence == 2
+        assert restored.list_credential == revoked.list_credential
+        assert after.lists_under("https://issuer.rhine.example/status-lists/rvu.suspension.1")
+    finally:
+        await client.drop_database(f"{settings.mongodb_database}_restart")
+        await client.close()
 
 
 async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:

@@ -55,7 +55,7 @@ async def issued_documents() -> list[dict[str, Any]]:
         outcome = await world.handlers.completions.issue(completion)
         documents.append(world.credentials.stored[outcome.credential_id].document)
     entry = documents[0]["credentialStatus"]
-    signed_list = await world.handlers.status.signed_list(
+    signed_list = await world.handlers.status_lists.current(
         entry["statusListCredential"].rsplit("/", 1)[-1]
     )
     assert signed_list is not None

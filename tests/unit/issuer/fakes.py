@@ -175,18 +175,34 @@ class FakeSlots:
     async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
         return self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
 
+    async def shards(self) -> list[tuple[str, int]]:
+        return sorted({(provider_id, shard) for provider_id, shard, _ in self.taken})
 
-class FakeStatusLists:
-    def __init__(self) -> None:
+
+class FakeStatusListSnapshots:
+    """Snapshots with their events; ``unpublished`` holds the lists whose events the relay has
+    not sent yet (the relay of these tests sends at once)."""
+
+    def __init__(self, outbox: Outbox) -> None:
         self.lists: dict[str, SignedList] = {}
+        self.unpublished: set[str] = set()
         self.signed = 0
+        self._outbox = outbox
 
     async def get(self, list_id: str) -> SignedList | None:
         return self.lists.get(list_id)
 
-    async def put(self, signed: SignedList) -> None:
+    async def put(self, signed: SignedList, events: Sequence[OutgoingEvent]) -> bool:
+        stored = self.lists.get(signed.list_id)
+        if (stored.sequence if stored else 0) != signed.sequence - 1:
+            return False
         self.signed += 1
         self.lists[signed.list_id] = signed
+        self._outbox.events.extend(events)
+        return True
+
+    async def pending(self, list_id: str) -> bool:
+        return list_id in self.unpublished
 
 
 class FakeReissueJobs:
@@ -236,10 +252,10 @@ class SteppingClock:
 class World:
     suite: str = "eddsa-jcs-2022"
     suspension_entry: bool = False
+    list_announce_timeout_seconds: float = 30.0
     outbox: Outbox = field(default_factory=Outbox)
     catalogue: FakeCatalogue = field(default_factory=FakeCatalogue)
     slots: FakeSlots = field(default_factory=FakeSlots)
-    status_lists: FakeStatusLists = field(default_factory=FakeStatusLists)
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     reissue_jobs: FakeReissueJobs = field(default_factory=FakeReissueJobs)
     reissue_batch_size: int = 100
@@ -249,6 +265,7 @@ class World:
     def __post_init__(self) -> None:
         self.keyrings = FakeKeyrings(self.outbox)
         self.credentials = FakeCredentials(self.outbox)
+        self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -270,6 +287,7 @@ class World:
                 salt_key=b"unit-test-salt-key",
                 suspension_entry=self.suspension_entry,
                 reissue_batch_size=self.reissue_batch_size,
+                list_announce_timeout_seconds=self.list_announce_timeout_seconds,
             ),
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import ONEEDTECH
+from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.bootstrap import Adapters, create_app
 from microcred_verifier.config import VerifierSettings
 from microcred_verifier.domain.model import Freshness
@@ -41,7 +42,10 @@ class EmptyProjections:
 
 def _client(**overrides: Any) -> httpx.AsyncClient:
     settings = VerifierSettings(publish_events=False, fetch_enabled=False, **overrides)
-    app = create_app(settings, adapters=Adapters(projections=EmptyProjections()))  # type: ignore[arg-type]
+    app = create_app(
+        settings,
+        adapters=Adapters(projections=EmptyProjections(), status_lists=InMemoryStatusLists()),
+    )  # type: ignore[arg-type]
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://v")
 
 
@@ -127,7 +131,7 @@ def test_schemathesis_finds_no_server_error_in_the_openapi() -> None:
             rate_limit_burst=100_000,
             rate_limit_per_minute=1e6,
         ),
-        adapters=Adapters(projections=EmptyProjections()),  # type: ignore[arg-type]
+        adapters=Adapters(projections=EmptyProjections(), status_lists=InMemoryStatusLists()),  # type: ignore[arg-type]
     )
     schema = schemathesis.openapi.from_dict(app.openapi())
     schema.app = app

@@ -10,10 +10,13 @@ from typing import Any
 from conftest import NOW, ONEEDTECH, RECEIVED, load, provider
 from microcred_shared.crypto import Ed25519Multikey, keys_from_document, sign
 from microcred_verifier.adapters.fetcher import SafeFetcher
+from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.domain.model import CheckName, CheckStatus, Verdict
 from microcred_verifier.domain.verification import VerificationReport
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
+from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
 from microcred_verifier.service_layer.ports import Fetcher
+from microcred_verifier.service_layer.status_gather import StatusGatherer
 from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHandler
 from verifier_fakes import MemoryProjections, ScriptedFetcher
 
@@ -46,7 +49,8 @@ async def verify(
     projections: MemoryProjections | None = None,
 ) -> VerificationReport:
     projections = projections or MemoryProjections(received_at=RECEIVED)
-    gatherer = KnowledgeGatherer(projections, fetcher, None, max_depth=64)  # type: ignore[arg-type]
+    status = StatusGatherer(InMemoryStatusLists(), projections, fetcher, max_depth=64)
+    gatherer = KnowledgeGatherer(projections, status, None, DidWebDocuments(fetcher, 64))
     handler = VerifyHandler(gatherer, fetcher, None, max_depth=64, clock=lambda: NOW)
     try:
         return (await handler(VerifyCredential(credential=document))).report

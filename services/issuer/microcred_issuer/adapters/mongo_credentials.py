@@ -1,4 +1,4 @@
-"""Issued credentials (with their pending events), status slots, and signed status lists."""
+"""Issued credentials (with their pending events) and status slots."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pymongo import ASCENDING, IndexModel
 from ..domain.records import IssuedCredential
 from ..domain.reissue import signed_with
 from ..domain.status_list import StatusPurpose, StatusSlot
-from ..service_layer.ports import OutgoingEvent, SignedList
+from ..service_layer.ports import OutgoingEvent
+from .migrations import Migrations
 from .mongo_status_bits import MongoStatusBits
 from .outbox import entries
 
@@ -24,11 +25,9 @@ CREDENTIALS = "credentials"
 # `_id` by scanning the collection, so a lookup by learner (on every completion a pathway uses)
 # would grow with everything ever issued; by `_id` here it does not.
 LEARNERS = "learner_credentials"
-MIGRATIONS = "migrations"
 LEARNER_INDEX_BUILT = "learner_credentials.v1"
 STATUS_BITS_BUILT = "status_bits.v1"
 SLOTS = "status_slots"
-STATUS_LISTS = "status_lists"
 
 INDEXES = [
     IndexSpec(
@@ -112,6 +111,7 @@ class MongoCredentials:
         self._learners = database[LEARNERS]
         self._locks = DocumentLocks.of(database)
         self._bits = MongoStatusBits(database)
+        self._migrations = Migrations(database)
 
     async def get(self, credential_id: str) -> IssuedCredential | None:
         doc = await self._collection.find_one({"_id": credential_id})
@@ -136,34 +136,28 @@ class MongoCredentials:
     async def index_learners(self) -> int:
         """Build the learner index from the credentials stored before it existed (once per
         database; idempotent if two replicas run it at once). Returns the learners indexed."""
-        if await self._migrated(LEARNER_INDEX_BUILT):
+        if await self._migrations.done(LEARNER_INDEX_BUILT):
             return 0
         held: dict[str, list[str]] = {}
         async for doc in self._collection.find({}, {"learner_ref": True}):
             held.setdefault(str(doc["learner_ref"]), []).append(str(doc["_id"]))
         for learner_ref, credential_ids in held.items():
             await self._index_for_learner(learner_ref, credential_ids)
-        await self._mark_migrated(LEARNER_INDEX_BUILT)
+        await self._migrations.mark_done(LEARNER_INDEX_BUILT)
         return len(held)
 
     async def index_status_bits(self) -> int:
         """Record the status bits of the credentials changed before the bits were kept apart
         (once per database, like index_learners). Returns the credentials recorded."""
-        if await self._migrated(STATUS_BITS_BUILT):
+        if await self._migrations.done(STATUS_BITS_BUILT):
             return 0
         changed = [
             _credential(doc) async for doc in self._collection.find({"status": {"$ne": "active"}})
         ]
         for credential in changed:
             await self._bits.apply(credential)
-        await self._mark_migrated(STATUS_BITS_BUILT)
+        await self._migrations.mark_done(STATUS_BITS_BUILT)
         return len(changed)
-
-    async def _migrated(self, marker: str) -> bool:
-        return await self._collection.database[MIGRATIONS].find_one({"_id": marker}) is not None
-
-    async def _mark_migrated(self, marker: str) -> None:
-        await insert_if_absent(self._collection.database[MIGRATIONS], {"_id": marker})
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
@@ -252,26 +246,9 @@ class MongoStatusSlots:
             {"_id": f"{provider_id}|{shard}|{index}", "credential_id": credential_id},
         )
 
-
-class MongoStatusListCache:
-    def __init__(self, database: MongoDatabase) -> None:
-        self._collection = database[STATUS_LISTS]
-
-    async def get(self, list_id: str) -> SignedList | None:
-        doc = await self._collection.find_one({"_id": list_id})
-        if doc is None:
-            return None
-        return SignedList(
-            list_id, doc["digest"], json.loads(doc["document_json"]), doc["signed_at"]
-        )
-
-    async def put(self, signed: SignedList) -> None:
-        await self._collection.replace_one(
-            {"_id": signed.list_id},
-            {
-                "digest": signed.digest,
-                "document_json": json.dumps(signed.document),
-                "signed_at": signed.signed_at,
-            },
-            upsert=True,
-        )
+    async def shards(self) -> list[tuple[str, int]]:
+        found: set[tuple[str, int]] = set()
+        async for doc in self._collection.find({}, {"_id": True}):
+            provider_id, shard, _ = str(doc["_id"]).rsplit("|", 2)
+            found.add((provider_id, int(shard)))
+        return sorted(found)

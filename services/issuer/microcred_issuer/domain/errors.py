@@ -74,3 +74,11 @@ class CompromiseInFuture(IssuerError):
 class UnknownJob(IssuerError):
     code = "unknown_job"
     http_status = 404
+
+
+class StatusListNotAnnounced(IssuerError):
+    """A new status list's first snapshot is not on Kafka yet: no slot in it is claimed until
+    it is, so no credential names a list verifiers have not seen. Retried, never final."""
+
+    code = "status_list_not_announced"
+    http_status = 503

@@ -1,5 +1,5 @@
 """Kafka subscriptions: catalogue events keep the projections current; completions issue; the
-issuer's own status changes keep the status lists' bits.
+issuer's own status changes and key changes keep the status lists' bits and snapshots.
 
 Completions arrive on each provider's own topic (``learning.<provider>.completions``), which
 only that provider's principal may write: the provider is the one the topic names, and a
@@ -16,25 +16,34 @@ from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COMPLETION_REPORTED,
     CREDENTIAL_STATUS_CHANGED,
+    ISSUER_KEYS_CHANGED,
+    ISSUER_KEYS_CHANGED_V2,
     PATHWAY_CHANGED,
     PROVIDER_CHANGED,
+    EventSpec,
 )
-from microcred_shared.messaging.consumer import Subscription
+from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.messaging.dead_letter import Rejected
 from microcred_shared.service.runtime import Runtime
 
 from ..domain.credentials import EvidenceItem, ResultLine
-from ..domain.errors import IssuerError, UnknownAchievement, UnknownProvider
+from ..domain.errors import (
+    IssuerError,
+    StatusListNotAnnounced,
+    UnknownAchievement,
+    UnknownProvider,
+)
 from ..service_layer.commands import IssueCompletion
 from ..service_layer.handlers import Handlers
 
-# The catalogue's events may still be on their way when a completion arrives: these are
-# retried (the consumer's backoff) before they are dead-lettered; every other refusal is final.
-_MAYBE_NOT_YET = (UnknownAchievement, UnknownProvider)
+# The catalogue's events may still be on their way when a completion arrives, or a new status
+# list's first snapshot still on its way to Kafka: these are retried (the consumer's backoff)
+# before they are dead-lettered; every other refusal is final.
+_MAYBE_NOT_YET = (UnknownAchievement, UnknownProvider, StatusListNotAnnounced)
 
 
-class CatalogueNotYetKnown(Exception):
-    """Retry: the projection may catch up."""
+class NotYetPossible(Exception):
+    """Retry: the projection or the outbox relay may catch up."""
 
 
 def completion_command(data: CompletionV1, provider_id: str) -> IssueCompletion:
@@ -74,20 +83,27 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
     async def on_status_changed(event: CloudEvent[Any]) -> None:
         await handlers.status.on_status_changed(event.data.credential_id)
 
+    async def on_keys_changed(event: CloudEvent[Any]) -> None:
+        await handlers.status_lists.refresh_provider(event.data.provider_id)
+
     async def on_completion(event: CloudEvent[Any], provider_id: str) -> None:
         try:
             await handlers.completions.issue(completion_command(event.data, provider_id))
         except _MAYBE_NOT_YET as error:
-            raise CatalogueNotYetKnown(f"{error.code}: {error.reason}") from error
+            raise NotYetPossible(f"{error.code}: {error.reason}") from error
         except IssuerError as error:
             raise Rejected(error.code, error.reason) from error
 
-    for topic, spec, handler in (
-        (Topic.CATALOGUE_PROVIDERS, PROVIDER_CHANGED, on_provider),
-        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_achievement),
-        (Topic.CATALOGUE_PATHWAYS, PATHWAY_CHANGED, on_pathway),
-        # Its own events: the status lists' bits follow every published status change.
-        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status_changed),
-    ):
-        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+    subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
+        (Topic.CATALOGUE_PROVIDERS, [PROVIDER_CHANGED], on_provider),
+        (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_achievement),
+        (Topic.CATALOGUE_PATHWAYS, [PATHWAY_CHANGED], on_pathway),
+        # Its own events: the status lists' bits and snapshots follow every published status
+        # change, and are signed again with the current key after every key change (the
+        # compacted key topic may still hold v1 records of keyrings not changed since v2).
+        (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status_changed),
+        (Topic.ISSUER_KEYS, [ISSUER_KEYS_CHANGED, ISSUER_KEYS_CHANGED_V2], on_keys_changed),
+    ]
+    for topic, specs, handler in subscriptions:
+        runtime.subscribe(Subscription(topics.of(topic), specs, handler))
     runtime.subscribe_per_provider(ProviderTopic.COMPLETIONS, [COMPLETION_REPORTED], on_completion)

@@ -203,7 +203,7 @@ def build_router(
     )
     async def status_list(list_id: str, request: Request) -> Response:
         """A signed BitstringStatusListCredential (revocation or suspension)."""
-        signed = await handlers.status.signed_list(list_id)
+        signed = await handlers.status_lists.current(list_id)
         if signed is None:
             raise Problem(404, "Not found", f"no status list {list_id!r}")
         etag = f'"{signed.digest}"'

@@ -20,7 +20,7 @@ from .ports import (
     NoMetrics,
     ReissueJobs,
     Signer,
-    StatusListCache,
+    StatusListSnapshots,
     StatusSlots,
     Wake,
 )
@@ -30,6 +30,7 @@ from .queries import CredentialQueries
 from .reissue import Reissuance
 from .stacking import Stacking
 from .status import StatusHandlers
+from .status_lists import StatusLists
 from .urls import IssuerUrls
 
 
@@ -39,7 +40,7 @@ class Ports:
     keyrings: Keyrings
     credentials: Credentials
     slots: StatusSlots
-    status_lists: StatusListCache
+    status_lists: StatusListSnapshots
     api_keys: ApiKeyStore
     reissue_jobs: ReissueJobs
     vault: KeyVault
@@ -57,6 +58,8 @@ class Options:
     validity_days: int | None = None
     suspension_entry: bool = False
     reissue_batch_size: int = 100
+    # How long a slot claim waits for a new list's first snapshot to reach Kafka.
+    list_announce_timeout_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Handlers:
     completions: CompletionHandler
     stacking: Stacking
     status: StatusHandlers
+    status_lists: StatusLists
     keys: KeyHandlers
     projections: ProjectionHandlers
     api_keys: ApiKeyHandlers
@@ -79,10 +83,23 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
     keys = KeyHandlers(
         ports.keyrings, ports.catalogue, ports.vault, options.urls, ports.clock, ports.wake
     )
+    status_lists = StatusLists(
+        snapshots=ports.status_lists,
+        credentials=ports.credentials,
+        keys=keys,
+        vault=ports.vault,
+        signer=ports.signer,
+        urls=options.urls,
+        clock=ports.clock,
+        wake=ports.wake,
+        list_size=options.list_size,
+        announce_timeout_seconds=options.list_announce_timeout_seconds,
+    )
     publishing = Publishing(
         catalogue=ports.catalogue,
         credentials=ports.credentials,
         slots=ports.slots,
+        status_lists=status_lists,
         keys=keys,
         vault=ports.vault,
         signer=ports.signer,
@@ -100,9 +117,10 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
     return Handlers(
         completions=CompletionHandler(publishing, stacking, options.salt_key),
         stacking=stacking,
-        status=StatusHandlers(publishing, ports.status_lists, options.list_size),
+        status=StatusHandlers(publishing, status_lists),
+        status_lists=status_lists,
         keys=keys,
-        projections=ProjectionHandlers(ports.catalogue, keys, stacking),
+        projections=ProjectionHandlers(ports.catalogue, keys, status_lists, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),
         urls=options.urls,

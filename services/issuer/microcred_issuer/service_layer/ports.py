@@ -113,18 +113,34 @@ class StatusSlots(Protocol):
         """Reserve the index for the credential; False if it is taken."""
         ...
 
+    async def shards(self) -> list[tuple[str, int]]:
+        """Every (provider, shard) with a claimed index: a scan, for a start-up migration."""
+        ...
+
 
 @dataclass(frozen=True)
 class SignedList:
+    """One snapshot of a status list: the signed credential served and published for it."""
+
     list_id: str
-    digest: str
+    digest: str  # of what was signed: the set bits, the list size and the signing key
     document: dict[str, Any]
     signed_at: datetime
+    sequence: int  # orders a list's snapshots; 0: signed before snapshots were published
 
 
-class StatusListCache(Protocol):
+class StatusListSnapshots(Protocol):
+    """Each list's newest snapshot, stored with the event that publishes it (the outbox)."""
+
     async def get(self, list_id: str) -> SignedList | None: ...
-    async def put(self, signed: SignedList) -> None: ...
+    async def put(self, signed: SignedList, events: Sequence[OutgoingEvent]) -> bool:
+        """Store it with its events if the stored snapshot is the one before it (absent counts
+        as sequence 0); False if another snapshot got there first."""
+        ...
+
+    async def pending(self, list_id: str) -> bool:
+        """True while the stored snapshot's events are not yet published."""
+        ...
 
 
 class KeyVault(Protocol):

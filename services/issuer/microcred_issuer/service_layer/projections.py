@@ -9,18 +9,28 @@ from ..domain.model import Achievement, Pathway, Provider, Skill
 from .keys import KeyHandlers
 from .ports import CatalogueView
 from .stacking import Stacking
+from .status_lists import StatusLists
 
 
 class ProjectionHandlers:
-    def __init__(self, catalogue: CatalogueView, keys: KeyHandlers, stacking: Stacking) -> None:
+    def __init__(
+        self,
+        catalogue: CatalogueView,
+        keys: KeyHandlers,
+        status_lists: StatusLists,
+        stacking: Stacking,
+    ) -> None:
         self._catalogue = catalogue
         self._keys = keys
+        self._status_lists = status_lists
         self._stacking = stacking
 
     async def on_provider(self, data: ProviderV1) -> None:
         await self._catalogue.apply_provider(provider_from(data))
-        # Every provider gets its signing key as soon as it appears (idempotent).
+        # Every provider gets its signing key and its first status lists as soon as it
+        # appears (idempotent): verifiers know the lists long before a credential names them.
         await self._keys.ensure(data.provider_id)
+        await self._status_lists.announce(data.provider_id, shard=1)
 
     async def on_achievement(self, data: AchievementV1) -> None:
         await self._catalogue.apply_achievement(achievement_from(data))

@@ -33,6 +33,7 @@ from .ports import (
     Wake,
 )
 from .slots import SlotAllocator
+from .status_lists import StatusLists
 from .urls import IssuerUrls
 
 
@@ -43,6 +44,7 @@ class Publishing:
         catalogue: CatalogueView,
         credentials: Credentials,
         slots: StatusSlots,
+        status_lists: StatusLists,
         keys: KeyHandlers,
         vault: KeyVault,
         signer: Signer,
@@ -66,7 +68,7 @@ class Publishing:
         self.metrics = metrics
         self.validity_days = validity_days
         self.suspension_entry = suspension_entry
-        self.allocator = SlotAllocator(slots, list_size)
+        self.allocator = SlotAllocator(slots, list_size, status_lists.open)
 
     def status_entries(self, slot: StatusSlot) -> list[dict[str, Any]]:
         entries = [

@@ -1,8 +1,6 @@
-"""Revocation and suspension, and the signed status list credentials verifiers read."""
+"""Revocation and suspension: the credential's state, its event, and its status lists."""
 
 from __future__ import annotations
-
-import hashlib
 
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
@@ -10,11 +8,12 @@ from microcred_shared.events.registry import CREDENTIAL_STATUS_CHANGED
 
 from ..domain.errors import CredentialNotFound, Forbidden
 from ..domain.records import IssuedCredential, StatusAction
-from ..domain.status_list import StatusPurpose, parse_list_id, status_list_credential
+from ..domain.status_list import StatusPurpose
 from .commands import ChangeStatus
 from .keys import SOURCE
-from .ports import OutgoingEvent, SignedList, StatusListCache
+from .ports import OutgoingEvent
 from .publishing import Publishing
+from .status_lists import StatusLists
 
 PURPOSE_OF_ACTION: dict[StatusAction, StatusPurpose] = {
     "revoke": "revocation",
@@ -24,10 +23,9 @@ PURPOSE_OF_ACTION: dict[StatusAction, StatusPurpose] = {
 
 
 class StatusHandlers:
-    def __init__(self, publishing: Publishing, cache: StatusListCache, list_size: int) -> None:
+    def __init__(self, publishing: Publishing, lists: StatusLists) -> None:
         self._p = publishing
-        self._cache = cache
-        self._size = list_size
+        self._lists = lists
 
     async def change(self, command: ChangeStatus) -> IssuedCredential:
         """Apply the change (a repeat of the current state changes nothing and says nothing)."""
@@ -46,41 +44,17 @@ class StatusHandlers:
             ):
                 self._p.wake()
                 self._p.metrics.status_changed(changed.status)
+                await self._lists.refresh_slot(changed.slot)
                 return changed
             # A concurrent change won the race: read again and re-decide.
 
     async def on_status_changed(self, credential_id: str) -> None:
-        """A status change was published: its bits in the lists, had a crash cut it short."""
+        """A status change was published: its bits in the lists, and the lists' snapshots,
+        had a crash cut the change short."""
         await self._p.credentials.reconcile_status_bits(credential_id)
-
-    async def signed_list(self, list_id: str) -> SignedList | None:
-        """The list credential, re-signed only when its bits (or the signing key) changed."""
-        parsed = parse_list_id(list_id)
-        if parsed is None:
-            return None
-        provider_id, purpose, shard = parsed
-        keyring = await self._p.keys.ensure_existing(provider_id)
-        if keyring is None:
-            return None
-        indexes = sorted(await self._p.credentials.set_indexes(provider_id, shard, purpose))
-        digest = hashlib.sha256(
-            f"{keyring.current.fragment}|{self._size}|{indexes}".encode()
-        ).hexdigest()[:32]
-        cached = await self._cache.get(list_id)
-        if cached is not None and cached.digest == digest:
-            return cached
-        now = self._p.clock.now()
-        unsigned = status_list_credential(
-            list_url=self._p.urls.status_list(list_id),
-            issuer_did=keyring.did,
-            purpose=purpose,
-            set_indexes=indexes,
-            size=self._size,
-            valid_from=now,
-        )
-        signed = SignedList(list_id, digest, self._p.sign(unsigned, keyring, now), now)
-        await self._cache.put(signed)
-        return signed
+        credential = await self._p.credentials.get(credential_id)
+        if credential is not None:
+            await self._lists.refresh_slot(credential.slot)
 
     def _status_event(self, credential: IssuedCredential, purpose: StatusPurpose) -> OutgoingEvent:
         list_id = credential.slot.list_id(purpose)

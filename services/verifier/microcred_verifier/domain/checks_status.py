@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from microcred_shared.crypto import verify_proofs
+from microcred_shared.crypto.dates import parse_datetime
 
 from microcred_verifier.domain.credential import issuer_id, status_entries
 from microcred_verifier.domain.knowledge import Knowledge, StatusEvidence
@@ -64,12 +66,6 @@ def _entry_state(
     if not isinstance(entry, Mapping) or entry.get("type") != SUPPORTED_ENTRY_TYPE:
         kind = entry.get("type") if isinstance(entry, Mapping) else type(entry).__name__
         raise _Unknown(f"status entry of type {kind!r} is not supported")
-    if evidence.record is not None:
-        record = evidence.record
-        if record.status == "active":
-            return "active", record.freshness
-        why = f": {record.reason}" if record.reason else ""
-        return f"{record.status} by the issuer{why}", record.freshness
     if evidence.list_credential is None:
         raise _Unknown(evidence.problem or "the status list could not be obtained")
     _trust_list(document, evidence.list_credential, knowledge)
@@ -81,7 +77,13 @@ def _entry_state(
         return "active", evidence.list_freshness
     purpose = entry.get("statusPurpose")
     state = "suspended" if purpose == "suspension" else "revoked"
-    return f"{state} (bit {entry.get('statusListIndex')} set in the status list)", (
+    announced = evidence.announced
+    why = (
+        f": {announced.reason}"
+        if announced is not None and announced.status == state and announced.reason
+        else ""
+    )
+    return f"{state} (bit {entry.get('statusListIndex')} set in the status list){why}", (
         evidence.list_freshness
     )
 
@@ -89,12 +91,29 @@ def _entry_state(
 def _trust_list(
     document: Mapping[str, Any], list_credential: Mapping[str, Any], knowledge: Knowledge
 ) -> None:
-    """A status list counts only when its issuer is the credential's and its proof verifies."""
-    if issuer_id(list_credential) != issuer_id(document):
+    """A status list counts only when its issuer is the credential's and its proof verifies
+    with a key of that issuer that was valid when it signed the list."""
+    issuer = issuer_id(document)
+    if issuer_id(list_credential) != issuer:
         raise _Unknown(
             f"the status list is issued by {issuer_id(list_credential)!r}, "
-            f"not by the credential's issuer {issuer_id(document)!r}"
+            f"not by the credential's issuer {issuer!r}"
         )
     result = verify_proofs(list_credential, knowledge.resolver, loader=knowledge.loader)
     if not result.verified:
         raise _Unknown(f"the status list credential does not verify: {result.reason}")
+    for check in result.checks:
+        if check.key is None or not check.ok:
+            continue
+        if check.key.controller != issuer:
+            raise _Unknown(f"the status list is signed by {check.key.controller}, not {issuer}")
+        signed_at = _date(check.created)
+        if signed_at is not None and not check.key.valid_at(signed_at):
+            raise _Unknown(f"the status list was signed by {check.key.id} when it was not valid")
+
+
+def _date(value: str | None) -> datetime | None:
+    try:
+        return parse_datetime(value) if value else None
+    except ValueError:
+        return None

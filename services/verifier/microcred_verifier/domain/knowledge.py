@@ -1,5 +1,5 @@
 """What the checks know besides the credential: keys, the catalogue's view of issuers and
-achievements, and revocation status. The service fills it from its projections; the offline CLI
+achievements, and status lists. The service fills it from its projections; the offline CLI
 leaves the ecosystem parts empty and the checks that need them are reported as not made."""
 
 from __future__ import annotations
@@ -61,13 +61,15 @@ class StatusRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatusEvidence:
-    """What is known about one ``credentialStatus`` entry: a projected record, a fetched status
-    list credential, or why neither could be obtained."""
+    """What is known about one ``credentialStatus`` entry: the status list credential (this
+    ecosystem's newest snapshot from Kafka, or one fetched from another issuer), or why it
+    could not be obtained. ``announced``: the issuer's last status event for the entry, whose
+    reason is told with a set bit; the signed list alone decides."""
 
-    record: StatusRecord | None = None
     list_credential: Mapping[str, Any] | None = None
     list_freshness: Freshness | None = None
     problem: str | None = None
+    announced: StatusRecord | None = None
 
 
 @dataclass(frozen=True)

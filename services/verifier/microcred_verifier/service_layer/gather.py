@@ -9,19 +9,13 @@ from urllib.parse import unquote
 
 from microcred_shared.crypto import DidKeyResolver, OfflineDocumentLoader
 
-from microcred_verifier.domain.credential import (
-    achievement_id,
-    issuer_id,
-    issuer_name,
-    status_entries,
-)
+from microcred_verifier.domain.credential import achievement_id, issuer_id, issuer_name
 from microcred_verifier.domain.jwt import JwtCredential
-from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge, StatusEvidence
+from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge
 from microcred_verifier.domain.model import Freshness
-from microcred_verifier.domain.status_list import StatusListError, entry_index
-from microcred_verifier.service_layer.intake import InputError, present_body
 from microcred_verifier.service_layer.issuer_keys import DidWebDocuments, IssuerKeyGatherer
-from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections
+from microcred_verifier.service_layer.ports import Projections
+from microcred_verifier.service_layer.status_gather import StatusGatherer
 
 KEYS = "issuer_keys"
 PROVIDERS = "providers"
@@ -32,15 +26,15 @@ class KnowledgeGatherer:
     def __init__(
         self,
         projections: Projections,
-        fetcher: Fetcher | None,
+        status: StatusGatherer,
         loader: OfflineDocumentLoader | None,
-        max_depth: int,
+        did_web: DidWebDocuments | None = None,
     ) -> None:
         self._p = projections
-        self._fetcher = fetcher
+        self._status = status
         self._loader = loader
-        self._max_depth = max_depth
-        self._keys = IssuerKeyGatherer(projections, DidWebDocuments(fetcher, max_depth))
+        # Without a fetcher an outside did:web issuer's document cannot be had: "not checked".
+        self._keys = IssuerKeyGatherer(projections, did_web or DidWebDocuments(None, 64))
 
     async def gather(self, document: Any, jwt: JwtCredential | None) -> Knowledge:
         if not isinstance(document, Mapping):
@@ -67,7 +61,7 @@ class KnowledgeGatherer:
             achievement_provider=owner,
             achievements_freshness=await self._p.freshness(ACHIEVEMENTS),
             pathways=pathways,
-            status=await self._statuses(document),
+            status=await self._status.evidence(document, issuer_is_ours=keys.issuer_hosted_here),
         )
 
     async def _achievement(self, credential_achievement_id: str | None) -> AchievementFacts | None:
@@ -80,29 +74,3 @@ class KnowledgeGatherer:
         if found is None and tail != credential_achievement_id:
             found = await self._p.achievement(tail)
         return found
-
-    async def _statuses(self, document: Mapping[str, Any]) -> dict[int, StatusEvidence]:
-        evidence: dict[int, StatusEvidence] = {}
-        for index, entry in enumerate(status_entries(document)):
-            if isinstance(entry, Mapping):
-                evidence[index] = await self._status_of(entry)
-        return evidence
-
-    async def _status_of(self, entry: Mapping[str, Any]) -> StatusEvidence:
-        url = entry.get("statusListCredential")
-        if not isinstance(url, str):
-            return StatusEvidence(problem="the entry names no statusListCredential")
-        try:
-            record = await self._p.status_at(url, entry_index(entry))
-        except StatusListError as exc:
-            return StatusEvidence(problem=str(exc))
-        if record is not None:
-            return StatusEvidence(record=record)
-        if self._fetcher is None:
-            return StatusEvidence(problem="no status event received and fetching is disabled")
-        try:
-            body, _ = await self._fetcher.fetch(url)
-            listed = present_body(body, self._max_depth).document
-        except (FetchError, InputError) as exc:
-            return StatusEvidence(problem=f"status list not obtained: {exc}")
-        return StatusEvidence(list_credential=listed, list_freshness=Freshness(f"fetched {url}"))

@@ -7,12 +7,13 @@ from typing import Any
 
 from microcred_shared.events import CloudEvent
 
-from microcred_verifier.service_layer.ports import Projections
+from microcred_verifier.service_layer.ports import Projections, StatusLists
 
 
 class ProjectionHandlers:
-    def __init__(self, projections: Projections) -> None:
+    def __init__(self, projections: Projections, status_lists: StatusLists) -> None:
         self._p = projections
+        self._lists = status_lists
 
     async def on_provider(self, event: CloudEvent[Any]) -> None:
         await self._p.apply_provider(event.data, datetime.now(UTC))
@@ -28,3 +29,6 @@ class ProjectionHandlers:
 
     async def on_status(self, event: CloudEvent[Any]) -> None:
         await self._p.apply_status(event.data, datetime.now(UTC))
+
+    async def on_status_list(self, event: CloudEvent[Any]) -> None:
+        await self._lists.apply(event.data, datetime.now(UTC))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Contract
 
@@ -61,3 +61,26 @@ class CredentialStatusChangedV1(Contract):
     status_purpose: Literal["revocation", "suspension"]
     sequence: int = Field(ge=1, description="orders changes of one credential")
     changed_at: datetime
+
+
+class StatusListPublishedV1(Contract):
+    """A provider's status list as its issuer signed it: the same BitstringStatusListCredential
+    served at ``list_url``. Published when the list is opened (before any credential names it)
+    and whenever its bits or signing key change; the highest ``sequence`` per list is current."""
+
+    list_id: str = Field(description="e.g. 'hollin-tu.revocation.1': provider, purpose, shard")
+    provider_id: str
+    status_purpose: Literal["revocation", "suspension"]
+    list_url: str = Field(description="the statusListCredential URL credentials name")
+    sequence: int = Field(ge=1, description="orders the snapshots of one list")
+    list_credential: dict[str, Any] = Field(
+        description="the signed BitstringStatusListCredential (its id is list_url)"
+    )
+    published_at: datetime
+
+    @model_validator(mode="after")
+    def _names_its_own_url(self) -> StatusListPublishedV1:
+        # Verifiers file the list under this URL: it must be the one the issuer signed.
+        if self.list_credential.get("id") != self.list_url:
+            raise ValueError("list_url is not the id of the list credential")
+        return self
