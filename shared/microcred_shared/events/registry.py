@@ -14,7 +14,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from .contracts.credentials import CredentialIssuedV1, CredentialStatusChangedV1, LearnerNoticeV1
+from .contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialIssuedV2,
+    CredentialStatusChangedV1,
+    LearnerNoticeV1,
+)
 from .contracts.dead_letter import DeadLetterV1
 from .contracts.keys import IssuerKeysV1
 from .contracts.learning import CompletionV1
@@ -77,7 +82,13 @@ ACHIEVEMENT_CHANGED = EventSpec(
 )
 PATHWAY_CHANGED = EventSpec("catalogue.pathway.v1", PathwayV1, Topic.CATALOGUE_PATHWAYS)
 COMPLETION_REPORTED = EventSpec("learning.completion.v1", CompletionV1, Topic.LEARNING_COMPLETIONS)
-CREDENTIAL_ISSUED = EventSpec("credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED)
+CREDENTIAL_ISSUED = EventSpec("credential.issued.v2", CredentialIssuedV2, Topic.CREDENTIALS_ISSUED)
+# v1 carried the provider's completion id (personal data, issue 13). Nobody publishes it any
+# more; consumers still accept the v1 events a topic retains and upgrade them (current_issued).
+CREDENTIAL_ISSUED_V1 = EventSpec(
+    "credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED
+)
+CREDENTIAL_ISSUED_VERSIONS = (CREDENTIAL_ISSUED, CREDENTIAL_ISSUED_V1)
 CREDENTIAL_STATUS_CHANGED = EventSpec(
     "credential.status.v1", CredentialStatusChangedV1, Topic.CREDENTIALS_STATUS
 )
@@ -101,6 +112,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         PATHWAY_CHANGED,
         COMPLETION_REPORTED,
         CREDENTIAL_ISSUED,
+        CREDENTIAL_ISSUED_V1,
         CREDENTIAL_STATUS_CHANGED,
         LEARNER_NOTICE,
         ISSUER_KEYS_CHANGED,

@@ -7,12 +7,13 @@ import re
 from typing import Any
 
 from microcred_shared.events import CloudEvent, Topic
+from microcred_shared.events.contracts.credentials import current_issued
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COURSE_CHANGED,
     COURSE_OFFERED,
     COURSE_RETIRED,
-    CREDENTIAL_ISSUED,
+    CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
 )
@@ -72,7 +73,7 @@ def register_consumers(
         await demand.record(commands.RecordVerification(event.id, event.data))
 
     async def on_issued(event: CloudEvent[Any]) -> None:
-        await issuance.record_issued(commands.RecordIssued(event.data))
+        await issuance.record_issued(commands.RecordIssued(current_issued(event.data)))
 
     async def on_status(event: CloudEvent[Any]) -> None:
         await issuance.record_status(commands.RecordStatusChange(event.data))
@@ -88,7 +89,7 @@ def register_consumers(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
     )
     runtime.subscribe(
-        Subscription(topics.of(Topic.CREDENTIALS_ISSUED), [CREDENTIAL_ISSUED], on_issued)
+        Subscription(topics.of(Topic.CREDENTIALS_ISSUED), CREDENTIAL_ISSUED_VERSIONS, on_issued)
     )
     runtime.subscribe(
         Subscription(topics.of(Topic.CREDENTIALS_STATUS), [CREDENTIAL_STATUS_CHANGED], on_status)

@@ -8,12 +8,14 @@ from microcred_shared.events import CloudEvent, Topic
 from microcred_shared.events.contracts.catalogue import AchievementV1
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialStatusChangedV1,
     LearnerNoticeV1,
+    current_issued,
 )
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
-    CREDENTIAL_ISSUED,
+    CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_STATUS_CHANGED,
     LEARNER_NOTICE,
 )
@@ -43,8 +45,11 @@ COURSE_FIELDS = (
 )
 
 
-def issued_notification(event: CloudEvent[CredentialIssuedV1]) -> Notification:
-    data = event.data
+def issued_notification(
+    event: CloudEvent[CredentialIssuedV2] | CloudEvent[CredentialIssuedV1],
+) -> Notification:
+    # A v1 event still on the topic is upgraded first: its completion id never reaches a webhook.
+    data = current_issued(event.data)
     kind = EventType.CREDENTIAL_STACKED if data.kind == "stacked" else EventType.CREDENTIAL_ISSUED
     return Notification(
         event_id=event.id,
@@ -131,12 +136,12 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
     async def on_notice(event: CloudEvent[Any]) -> None:
         await emails.notify(learner_notice(event))
 
-    for topic, spec, handler in (
-        (Topic.CREDENTIALS_ISSUED, CREDENTIAL_ISSUED, on_issued),
-        (Topic.CREDENTIALS_STATUS, CREDENTIAL_STATUS_CHANGED, on_status),
-        (Topic.CATALOGUE_ACHIEVEMENTS, ACHIEVEMENT_CHANGED, on_course),
-        (Topic.CREDENTIALS_LEARNER_NOTICES, LEARNER_NOTICE, on_notice),
+    for topic, specs, handler in (
+        (Topic.CREDENTIALS_ISSUED, CREDENTIAL_ISSUED_VERSIONS, on_issued),
+        (Topic.CREDENTIALS_STATUS, (CREDENTIAL_STATUS_CHANGED,), on_status),
+        (Topic.CATALOGUE_ACHIEVEMENTS, (ACHIEVEMENT_CHANGED,), on_course),
+        (Topic.CREDENTIALS_LEARNER_NOTICES, (LEARNER_NOTICE,), on_notice),
     ):
         # A consumer group per topic: four consumers in one group would rebalance each other
         # at every start; replicas still share each topic's partitions.
-        runtime.subscribe(Subscription(topics.of(topic), [spec], handler))
+        runtime.subscribe(Subscription(topics.of(topic), specs, handler))
