@@ -35,7 +35,7 @@ from microcred_issuer.bootstrap import create_app
 from microcred_issuer.config import IssuerSettings
 from microcred_issuer.domain.credentials import CredentialFacts, ResultLine, build_credential
 from microcred_issuer.domain.identity import learner_from_email
-from microcred_issuer.domain.ids import completion_credential_id
+from microcred_issuer.domain.ids import CredentialIds
 from microcred_issuer.domain.keyring import new_keyring
 from microcred_issuer.domain.status_list import status_entry
 from microcred_issuer.service_layer.projections import achievement_from, provider_from
@@ -98,6 +98,7 @@ def settings(kafka: str, mongo: str, suite: str) -> IssuerSettings:
         public_base_url="http://issuer.bench:8002",
         key_encryption_key="bench-key-encryption-key-0123456789",
         learner_salt_key="bench-learner-salt-key-0123456789",
+        credential_id_key="bench-credential-id-key-0123456789",
         admin_token="bench-admin-token-0123456789",
         proof_suite=suite,
         relay_interval_seconds=0.05,
@@ -130,7 +131,8 @@ async def _end_to_end(kafka: str, mongo: str, suite: str, completions: int) -> d
             )
             await consumer.start()
             try:
-                return await _measure(producer, consumer, topics, completions, suite)
+                ids = CredentialIds(config.credential_id_key.get_secret_value().encode())
+                return await _measure(producer, consumer, topics, ids, completions, suite)
             finally:
                 await consumer.stop()
         finally:
@@ -162,6 +164,7 @@ async def _measure(
     producer: AIOKafkaProducer,
     consumer: AIOKafkaConsumer,
     topics: Any,
+    ids: CredentialIds,
     completions: int,
     suite: str,
 ) -> dict[str, Any]:
@@ -182,7 +185,7 @@ async def _measure(
         )
         event = COMPLETION_REPORTED.envelope(completion, source=SOURCE)
         # credentials.issued names no completion: arrivals are matched by the credential id.
-        sent_at[completion_credential_id("bench-uni", f"bench-{n}")] = time.perf_counter()
+        sent_at[ids.of_completion("bench-uni", f"bench-{n}")] = time.perf_counter()
         await producer.send(
             topics.of(Topic.LEARNING_COMPLETIONS), event.to_json_bytes(), key=b"bench-uni"
         )

@@ -215,6 +215,7 @@ class World:
             Options(
                 urls=IssuerUrls(BASE_URL, BASE_URL),
                 salt_key=b"unit-test-salt-key",
+                credential_id_key=b"unit-test-credential-id-key",
                 suspension_entry=self.suspension_entry,
             ),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
@@ -48,6 +49,7 @@ class Ports:
 class Options:
     urls: IssuerUrls
     salt_key: bytes
+    credential_id_key: bytes
     list_size: int = 131_072
     validity_days: int | None = None
     suspension_entry: bool = False
@@ -84,9 +86,10 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         validity_days=options.validity_days,
         suspension_entry=options.suspension_entry,
     )
-    stacking = Stacking(publishing)
+    ids = CredentialIds(options.credential_id_key)
+    stacking = Stacking(publishing, ids)
     return Handlers(
-        completions=CompletionHandler(publishing, stacking, options.salt_key),
+        completions=CompletionHandler(publishing, stacking, ids, options.salt_key),
         stacking=stacking,
         status=StatusHandlers(publishing, ports.status_lists, options.list_size),
         keys=keys,
