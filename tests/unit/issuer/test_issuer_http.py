@@ -92,6 +92,16 @@ async def test_another_providers_achievement_is_a_403_problem_with_its_code(
     assert response.json()["code"] == "achievement_of_another_provider"
 
 
+async def test_personal_data_in_credential_text_is_a_422_problem_with_its_code(
+    http: httpx.AsyncClient,
+) -> None:
+    body = COMPLETION | {"evidence": [{"narrative": "by ada@example.org"}]}
+    response = await http.post("/completions", json=body, headers=await key_for(http, "uni-a"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "personal_data"
+    assert "ada@example.org" not in response.text
+
+
 @pytest.mark.parametrize(
     "change",
     [

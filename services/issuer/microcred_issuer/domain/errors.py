@@ -59,3 +59,10 @@ class InvalidCredential(IssuerError):
 
     code = "credential_schema_invalid"
     http_status = 500
+
+
+class PersonalDataInText(IssuerError):
+    """Provider text that would publish a learner's e-mail or name: the reason never echoes it."""
+
+    code = "personal_data"
+    http_status = 422

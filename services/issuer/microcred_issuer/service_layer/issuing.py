@@ -16,6 +16,7 @@ from ..domain.errors import (
     UnknownAchievement,
     UnknownProvider,
 )
+from ..domain.free_text import credential_texts, refuse_personal_data
 from ..domain.identity import Learner, learner_from_did, learner_from_email
 from ..domain.ids import CredentialIds
 from ..domain.model import Achievement, Provider
@@ -61,6 +62,9 @@ class CompletionHandler:
             # A redelivery: nothing new, but finish stacking in case we crashed before it.
             await self._stacking.after_earning(existing)
             return IssueOutcome(credential_id, created=False)
+        refuse_personal_data(
+            credential_texts(command.results, command.evidence), command.learner_name
+        )
         provider, achievement = _eligible(command, maybe_provider, maybe_achievement)
         learner = self._learner(command)
         credential = await self._build(command, credential_id, provider, achievement, learner)
