@@ -9,7 +9,6 @@ not a line of a service log.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from microcred.ecosystem import story
 from microcred.ecosystem.demo import Outcome
 from microcred.ecosystem.processes import Ecosystem
 from tests.reliability.kafka_tools import json_of, read_everything
-from tests.support import eventually
+from tests.support import EMAIL_ADDRESS, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -32,8 +31,6 @@ INBOUND = frozenset({Topic.PARTNER_COURSE_EVENTS, Topic.LEARNING_COMPLETIONS})
 LEARNER_CHANNEL = frozenset({Topic.CREDENTIALS_LEARNER_NOTICES})
 OUTBOUND = [topic for topic in Topic if topic not in INBOUND | LEARNER_CHANNEL]
 
-# Any address, also percent-encoded in a URL ("ada%40learners.example").
-EMAIL_ADDRESS = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 # Logs of the local SMTP sink stand in for the learners' mailboxes: the e-mails belong there.
 LEARNER_MAILBOX_LOGS = frozenset({"mailsink.log"})
 
