@@ -30,7 +30,7 @@ def _redacted(value: Any) -> Any:
         return {key: _redacted(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_redacted(item) for item in value]
-    # What the renderer would print for it anyway (an exception, an exc_info tuple's parts).
+    # What the renderer would print for it anyway.
     return redact_email_addresses(repr(value))
 
 
@@ -65,6 +65,9 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # The traceback as text (it was dropped as "exc_info": true), so that it is
+                # redacted like the rest of the record.
+                structlog.processors.format_exc_info,
                 _redact_email_addresses,
                 renderer,
             ],

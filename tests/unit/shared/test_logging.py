@@ -29,4 +29,19 @@ def test_an_email_address_is_redacted_from_every_field_and_every_kind_of_record(
     assert "[e-mail address]" in lines(err)[0]["error"]  # type: ignore[operator]
     assert lines(err)[0]["ids"] == ["[e-mail address]", 3]
     assert lines(err)[1]["event"] == "failed for [e-mail address]"
-    assert "ValueError" in json.dumps(lines(err)[1]["exc_info"])
+    assert "ValueError: no credential for [e-mail address]" in str(lines(err)[1]["exception"])
+
+
+def test_a_structlog_exception_keeps_its_traceback_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("unit")
+    try:
+        raise KeyError("bo.lindqvist@learners.example")
+    except KeyError:
+        get_logger("unit").exception("unhandled error", path="/completions")
+
+    [record] = lines(capsys.readouterr().err)
+    assert "Traceback (most recent call last)" in str(record["exception"])
+    assert "KeyError: '[e-mail address]'" in str(record["exception"])
+    assert "learners.example" not in json.dumps(record)
