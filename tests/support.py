@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import gzip
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
@@ -16,7 +17,11 @@ from microcred_shared.messaging.connection import KafkaConnection
 
 from microcred.ecosystem.local_server import local_server
 
-__all__ = ["eventually", "local_server", "read_topic", "signed_status_list"]
+__all__ = ["EMAIL_ADDRESS", "eventually", "local_server", "read_topic", "signed_status_list"]
+
+# What the personal-data scans look for, written apart from the code they check: any e-mail
+# address, also percent-encoded in a URL ("ada%40learners.example").
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 
 T = TypeVar("T")
 

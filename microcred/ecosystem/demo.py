@@ -267,50 +267,90 @@ async def issuer_api_keys(demo: Demo) -> str:
     return "each provider holds an issuer API key; signing keys were generated per provider"
 
 
+async def report_completion(
+    demo: Demo, learner: story.Learner, provider_id: str, code: str, completed_on: str
+) -> str:
+    """Report one completion with the provider's own API key; the credential's id."""
+    body = {
+        "completion_id": story.completion_id(learner, code),
+        "achievement_id": story.achievement(provider_id, code),
+        "learner": {"email": learner.email, "name": learner.name},
+        "completed_on": completed_on,
+        "results": [{"name": "Final grade", "value": "2"}],
+    }
+    headers = {"Authorization": f"Bearer {demo.issuer_keys[provider_id]}"}
+
+    async def post() -> Any:
+        response = await demo.http.post(
+            demo.url("issuer", "/completions"), json=body, headers=headers
+        )
+        return response.json() if response.status_code in (200, 201) else None
+
+    out = await eventually(post, f"{code} to be issuable")
+    credential_id: str = out["credential_id"]
+    demo.credentials[(learner.email, provider_id, code)] = credential_id
+    return credential_id
+
+
 async def report_completions(demo: Demo) -> str:
     count = 0
     for learner in story.LEARNERS:
         for provider_id, code in learner.completions:
-            achievement_id = story.achievement(provider_id, code)
-            body = {
-                "completion_id": f"demo/{learner.email}/{code}",
-                "achievement_id": achievement_id,
-                "learner": {"email": learner.email, "name": learner.name},
-                "completed_on": "2026-06-30",
-                "results": [{"name": "Final grade", "value": "2"}],
-            }
-            headers = {"Authorization": f"Bearer {demo.issuer_keys[provider_id]}"}
-
-            async def post(body: dict[str, Any] = body, headers: dict[str, str] = headers) -> Any:
-                response = await demo.http.post(
-                    demo.url("issuer", "/completions"), json=body, headers=headers
-                )
-                return response.json() if response.status_code in (200, 201) else None
-
-            out = await eventually(post, f"{code} to be issuable")
-            demo.credentials[(learner.email, provider_id, code)] = out["credential_id"]
+            await report_completion(demo, learner, provider_id, code, "2026-06-30")
             count += 1
     return f"{count} completions → {count} signed credentials"
+
+
+async def email_stays_inside(demo: Demo) -> str:
+    """A completion id that carries the learner's e-mail: the credential and the event that
+    announces it to every university hold neither the address nor the provider's id."""
+    learner = story.EMAIL_IN_ID
+    [(provider_id, code)] = learner.completions
+    credential_id = await report_completion(demo, learner, provider_id, code, "2026-07-01")
+    credential = (await demo.http.get(demo.url("issuer", f"/credentials/{credential_id}"))).text
+    topic = TopicNames(demo.ecosystem.topic_prefix).of(Topic.CREDENTIALS_ISSUED)
+    university = demo.university_kafka or demo.ecosystem.kafka  # read what a university reads
+
+    async def announced() -> str | None:
+        events = await read_all(university, topic)
+        mine = [e for e in events if e["data"].get("credential_id") == credential_id]
+        return json.dumps(mine) if mine else None
+
+    event = await eventually(announced, "credentials.issued to announce it")
+    leaked = [
+        where
+        for where, text in (("the credential", credential), ("credentials.issued", event))
+        if learner.email in text or story.completion_id(learner, code) in text
+    ]
+    if leaked:
+        raise StepFailed("the address left the issuer in " + " and ".join(leaked))
+    return (
+        f"completion id {story.completion_id(learner, code)!r} → credential {credential_id}; "
+        "the address is in neither the credential nor credentials.issued"
+    )
 
 
 async def todays_completion(demo: Demo) -> str:
     """The rest of the story is idempotent; this one completion is new on every run, so the
     university's webhook has something to announce even when the demo is replayed."""
     stamp = time.strftime("%Y%m%dT%H%M%S")
+    learner = story.WALK_IN
+    [(provider_id, code)] = learner.completions
+    local, domain = learner.email.split("@")
     body = {
-        "completion_id": f"demo/walk-in/{stamp}",
-        "achievement_id": story.achievement(story.UNIVERSITY, "ROB-610"),
-        "learner": {"email": f"eli.novak+{stamp}@learners.example", "name": "Eli Novak"},
+        "completion_id": f"{story.completion_id(learner, code)}/{stamp}",
+        "achievement_id": story.achievement(provider_id, code),
+        "learner": {"email": f"{local}+{stamp}@{domain}", "name": learner.name},
         "completed_on": time.strftime("%Y-%m-%d"),
     }
     response = await demo.http.post(
         demo.url("issuer", "/completions"),
         json=body,
-        headers={"Authorization": f"Bearer {demo.issuer_keys[story.UNIVERSITY]}"},
+        headers={"Authorization": f"Bearer {demo.issuer_keys[provider_id]}"},
     )
     if response.status_code >= 400:
         raise StepFailed(f"{response.status_code} {response.text}")
-    return f"Eli Novak completed ROB-610 today → credential {response.json()['credential_id']}"
+    return f"{learner.name} completed {code} today → credential {response.json()['credential_id']}"
 
 
 async def stacked_credentials(demo: Demo) -> str:
@@ -470,6 +510,10 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     )
     await demo.step("Providers get issuer API keys", lambda: issuer_api_keys(demo))
     await demo.step("Providers report completions", lambda: report_completions(demo))
+    await demo.step(
+        "A completion id carrying the learner's e-mail stays inside the issuer",
+        lambda: email_stays_inside(demo),
+    )
     await demo.step("A new learner completes a course today", lambda: todays_completion(demo))
     await demo.step(
         "Completed pathways award stacked credentials", lambda: stacked_credentials(demo)

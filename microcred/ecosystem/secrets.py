@@ -17,6 +17,7 @@ SECRET_NAMES = (
     "ISSUER_ADMIN_TOKEN",
     "ISSUER_KEY_ENCRYPTION_KEY",
     "ISSUER_LEARNER_SALT_KEY",
+    "ISSUER_CREDENTIAL_ID_KEY",
     "NOTIFIER_ADMIN_TOKEN",
     "NOTIFIER_SECRET_ENCRYPTION_KEY",
 )
@@ -24,12 +25,13 @@ SECRET_NAMES = (
 
 def dev_secrets(run_dir: Path) -> dict[str, str]:
     path = run_dir / "dev-secrets.json"
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        if set(SECRET_NAMES) <= set(stored):
-            return stored
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(SECRET_NAMES) <= set(stored):
+        return stored
     run_dir.mkdir(parents=True, exist_ok=True)
-    values = {name: secrets.token_urlsafe(32) for name in SECRET_NAMES}
+    # Only a missing secret is made: a new key-encryption key could not open the providers'
+    # stored keys, a new credential-id key would re-issue every resubmitted completion.
+    values = {name: stored.get(name) or secrets.token_urlsafe(32) for name in SECRET_NAMES}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(values, handle)

@@ -296,6 +296,8 @@ PATHWAYS: list[dict[str, Any]] = [
 class Learner:
     name: str
     email: str
+    # What the providers' own systems call the learner; their completion ids name it.
+    enrolment: str
     completions: list[tuple[str, str]] = field(default_factory=list)  # (provider, course)
 
 
@@ -303,18 +305,54 @@ LEARNERS = [
     Learner(
         "Ada Brennan",
         "ada.brennan@learners.example",
+        "2026-0417",
         [(COLLEGE, "VET-PLC"), (PARTNER, "KA-COBOT"), (UNIVERSITY, "MECH-402")],
     ),
     Learner(
         "Bo Lindqvist",
         "bo.lindqvist@learners.example",
+        "2026-0532",
         [(ACADEMY, "BPA-PY"), (COLLEGE, "VET-HYD"), (COLLEGE, "VET-PLC")],
     ),
     Learner(
-        "Chen Mei", "chen.mei@learners.example", [(ACADEMY, "BPA-DATA"), (UNIVERSITY, "MECH-501")]
+        "Chen Mei",
+        "chen.mei@learners.example",
+        "2026-0611",
+        [(ACADEMY, "BPA-DATA"), (UNIVERSITY, "MECH-501")],
     ),
-    Learner("Dara Okafor", "dara.okafor@learners.example", [(COLLEGE, "VET-SAFE")]),
+    Learner("Dara Okafor", "dara.okafor@learners.example", "2026-0729", [(COLLEGE, "VET-SAFE")]),
 ]
+
+# A registry that enrols learners by their e-mail address, so the completion id the provider
+# reports carries it: the id is the provider's own and never leaves the issuer (the end-to-end
+# scan looks for the address on every outbound topic, webhook, credential and log).
+EMAIL_IN_ID = Learner(
+    "Fen Ashworth",
+    "fen.ashworth@learners.example",
+    "fen.ashworth@learners.example",
+    [(UNIVERSITY, "ROB-610")],
+)
+
+# Completes a course on the day the demo runs (a new completion on every run).
+WALK_IN = Learner("Eli Novak", "eli.novak@learners.example", "walk-in", [(UNIVERSITY, "ROB-610")])
 
 # Dara's credential is revoked in the story: the assessment was found to be compromised.
 REVOKED = (LEARNERS[3], COLLEGE, "VET-SAFE", "assessment integrity breach")
+
+
+def completion_id(learner: Learner, code: str) -> str:
+    """The id a provider reports a completion under: its own, naming its own enrolment."""
+    return f"demo/{learner.enrolment}/{code}"
+
+
+def everyone() -> list[Learner]:
+    return [*LEARNERS, EMAIL_IN_ID, WALK_IN]
+
+
+def completion_ids() -> list[str]:
+    """Every completion id of the story that is the same on every run."""
+    return [
+        completion_id(learner, code)
+        for learner in [*LEARNERS, EMAIL_IN_ID]
+        for _, code in learner.completions
+    ]

@@ -10,12 +10,38 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
+from .privacy import redact_email_addresses
+
 
 def _add_trace_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     context = trace.get_current_span().get_span_context()
     if context.is_valid:
         event["trace_id"] = format(context.trace_id, "032x")
         event["span_id"] = format(context.span_id, "016x")
+    return event
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_email_addresses(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    # What the renderer would print for it anyway.
+    return redact_email_addresses(repr(value))
+
+
+def _redact_email_addresses(
+    _: Any, __: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """No log line carries an e-mail address, whoever wrote it: an exception message quoting
+    its input, an access log's query string, a library's own record. Learners' addresses leave
+    only to the learners themselves."""
+    for key, value in event.items():
+        event[key] = _redacted(value)
     return event
 
 
@@ -37,7 +63,14 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # The traceback as text (it was dropped as "exc_info": true), so that it is
+                # redacted like the rest of the record.
+                structlog.processors.format_exc_info,
+                _redact_email_addresses,
+                renderer,
+            ],
             foreign_pre_chain=shared,
         )
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from starlette.applications import Starlette
@@ -13,8 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from microcred.ecosystem import story
 from microcred.ecosystem.demo import Outcome, play
 from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
+from microcred.ecosystem.secrets import dev_secrets
 from stack import free_ports
 from tests.e2e.browser import browser  # noqa: F401 - a fixture for the browser tests
 from tests.support import local_server
@@ -76,7 +80,51 @@ def ecosystem(
         ecosystem.stop()
 
 
+# Every webhook event type a subscription can ask for (the notifier's EventType values).
+ALL_WEBHOOK_TYPES = [
+    "credential.issued",
+    "credential.stacked",
+    "credential.revoked",
+    "credential.suspended",
+    "course.changed",
+]
+
+
 @pytest.fixture(scope="session")
-async def played(ecosystem: Ecosystem) -> Outcome:
-    """The demo story, played once: providers, courses, pathways, credentials, a revocation."""
+async def webhook_sink(ecosystem: Ecosystem) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every webhook of the session: a subscriber acting for every story provider (so it is
+    shown learner references too, the fullest payloads) subscribed to every event type."""
+    received: list[dict[str, Any]] = []
+
+    async def receive(request: Request) -> Response:
+        received.append(json.loads(await request.body()))
+        return Response(status_code=204)
+
+    app = Starlette(routes=[Route("/hooks", receive, methods=["POST"])])
+    async with local_server(app) as base_url, httpx.AsyncClient(timeout=30) as http:
+        notifier = ecosystem.service("notifier").url
+        token = dev_secrets(ecosystem.run_dir)["NOTIFIER_ADMIN_TOKEN"]
+        subscriber = await http.post(
+            notifier + "/admin/subscribers",
+            json={
+                "name": "Catch-all registry",
+                "kind": "partner",
+                "provider_ids": [p["provider_id"] for p in story.PROVIDERS],
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        subscriber.raise_for_status()
+        subscription = await http.post(
+            notifier + "/subscriptions",
+            json={"url": base_url + "/hooks", "event_types": ALL_WEBHOOK_TYPES},
+            headers={"Authorization": f"Bearer {subscriber.json()['api_key']}"},
+        )
+        subscription.raise_for_status()
+        yield received
+
+
+@pytest.fixture(scope="session")
+async def played(ecosystem: Ecosystem, webhook_sink: list[dict[str, Any]]) -> Outcome:
+    """The demo story, played once: providers, courses, pathways, credentials, a revocation.
+    The catch-all webhook subscriber is in place before it starts."""
     return await play(ecosystem)

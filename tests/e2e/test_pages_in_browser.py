@@ -22,12 +22,15 @@ from tests.e2e.browser import screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 
-def credential_of(ecosystem: Ecosystem, infra: Any, achievement_id: str, email: str) -> str:
-    """The id of the credential the story issued for ``email`` (looked up by completion)."""
+def credential_of(
+    ecosystem: Ecosystem, infra: Any, achievement_id: str, learner: story.Learner
+) -> str:
+    """The id of the credential the story issued to ``learner`` (looked up by completion)."""
     database = MongoClient(infra.mongodb_uri)[f"{ecosystem.database_prefix}microcred_issuer"]
     code = achievement_id.split(":", 1)[1]
-    document = database["credentials"].find_one({"completion_id": f"demo/{email}/{code}"})
-    assert document is not None, f"no credential for {email} / {achievement_id}"
+    completion_id = story.completion_id(learner, code)
+    document = database["credentials"].find_one({"completion_id": completion_id})
+    assert document is not None, f"no credential for {learner.name} / {achievement_id}"
     return str(document["_id"])
 
 
@@ -58,7 +61,7 @@ def test_the_verify_page_shows_a_valid_credential_as_verified(
 ) -> None:
     ada = story.LEARNERS[0]
     credential = fetch(
-        ecosystem, credential_of(ecosystem, infra, "kessler-automation:KA-COBOT", ada.email)
+        ecosystem, credential_of(ecosystem, infra, "kessler-automation:KA-COBOT", ada)
     )
     classes = verify_on_page(browser, ecosystem, credential)
     screenshot(browser, "verify-valid")
@@ -74,7 +77,7 @@ def test_the_verify_page_shows_a_tampered_credential_as_not_verified(
 ) -> None:
     ada = story.LEARNERS[0]
     credential = copy.deepcopy(
-        fetch(ecosystem, credential_of(ecosystem, infra, "hollin-tu:MECH-402", ada.email))
+        fetch(ecosystem, credential_of(ecosystem, infra, "hollin-tu:MECH-402", ada))
     )
     credential["credentialSubject"]["achievement"]["name"] = "Doctorate in Everything"
     classes = verify_on_page(browser, ecosystem, credential)
@@ -89,9 +92,7 @@ def test_the_verify_page_shows_a_revoked_credential_as_revoked(
     played: Outcome,
 ) -> None:
     learner, provider, code, reason = story.REVOKED
-    credential = fetch(
-        ecosystem, credential_of(ecosystem, infra, f"{provider}:{code}", learner.email)
-    )
+    credential = fetch(ecosystem, credential_of(ecosystem, infra, f"{provider}:{code}", learner))
     classes = verify_on_page(browser, ecosystem, credential)
     screenshot(browser, "verify-revoked")
     assert "not_verified" in classes.split()
@@ -103,7 +104,7 @@ def test_the_credential_page_shows_what_a_learner_shares_and_verifies_in_one_cli
     browser: webdriver.Chrome, ecosystem: Ecosystem, infra: Any, played: Outcome
 ) -> None:
     ada = story.LEARNERS[0]
-    credential_id = credential_of(ecosystem, infra, "riverside-vet:VET-PLC", ada.email)
+    credential_id = credential_of(ecosystem, infra, "riverside-vet:VET-PLC", ada)
     browser.get(f"{ecosystem.service('issuer').url}/credentials/{credential_id}/page")
     page = browser.page_source
     screenshot(browser, "credential-page")

@@ -31,7 +31,7 @@ def production(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     run_dir: Path = tmp_path_factory.mktemp("production")
     ecosystem = Ecosystem(
         run_dir=run_dir,
-        kafka_bootstrap=infra.kafka_bootstrap,
+        kafka=infra.kafka,
         mongodb_uri=infra.mongodb_uri,
         ports=ports,
         topic_prefix=f"prod{infra.run_id}.",

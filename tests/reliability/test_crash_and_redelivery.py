@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from microcred_issuer.domain.ids import CredentialIds
 from microcred_shared.events import ProviderTopic, Topic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import COMPLETION_REPORTED
@@ -30,6 +31,7 @@ from starlette.routing import Route
 
 from microcred.ecosystem import demo, story
 from microcred.ecosystem.processes import Ecosystem
+from microcred.ecosystem.secrets import dev_secrets
 from stack import free_port
 from tests.infra import Infra
 from tests.reliability.conftest import Seeded
@@ -110,11 +112,15 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
     run = Run()
 
     announced: dict[str, str] = {}  # credential id -> completion id, from credentials.issued
+    # credentials.issued names no completion: the run's credential ids are derived as the
+    # issuer does, under the ecosystem's credential-id key.
+    ids = CredentialIds(dev_secrets(ecosystem.run_dir)["ISSUER_CREDENTIAL_ID_KEY"].encode())
+    completion_of = {ids.of_completion(story.UNIVERSITY, cid): cid for cid in completion_ids}
 
     def on_issued(event: dict[str, Any]) -> None:
-        data = event.get("data") or {}
-        if str(data.get("completion_id", "")).startswith(f"{run_id}/"):
-            announced[data["credential_id"]] = data["completion_id"]
+        credential_id = str((event.get("data") or {}).get("credential_id"))
+        if credential_id in completion_of:
+            announced[credential_id] = completion_of[credential_id]
 
     async def issued() -> int:
         return len(set(announced.values()))

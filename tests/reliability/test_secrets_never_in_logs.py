@@ -1,5 +1,7 @@
 """Issue 8: after everything else in this suite (files run in name order, so this one last),
-no service log holds a development secret, an API key, a webhook secret or a private key."""
+no service log holds a development secret, an API key, a webhook secret or a private key.
+Issue 13: nor an e-mail address, though the suite sent completions, poison messages and
+generated inputs full of them."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 
 from microcred.ecosystem.secrets import dev_secrets
 from tests.reliability.conftest import Seeded
+from tests.support import EMAIL_ADDRESS
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -37,3 +40,23 @@ async def test_no_service_log_contains_a_secret(seeded: Seeded) -> None:
     assert logs, f"no service logs in {run_dir}"
     assert len(known) >= 6
     assert leaks == []
+
+
+# The local SMTP sink stands in for the learners' mailboxes: their addresses belong there.
+LEARNER_MAILBOX_LOGS = frozenset({"mailsink.log"})
+
+
+async def test_no_service_log_contains_an_email_address(seeded: Seeded) -> None:
+    logs = [
+        log
+        for log in sorted(seeded.ecosystem.run_dir.glob("*.log"))
+        if log.name not in LEARNER_MAILBOX_LOGS
+    ]
+    found = {
+        f"{log.name}: {address}"
+        for log in logs
+        for address in EMAIL_ADDRESS.findall(log.read_text(errors="replace"))
+    }
+    print(f"\ne-mail addresses in {len(logs)} service logs: {len(found)} found")
+    assert logs, f"no service logs in {seeded.ecosystem.run_dir}"
+    assert sorted(found) == []

@@ -87,6 +87,7 @@ def build_issuer(
     options = Options(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),
+        credential_id_key=settings.credential_id_key.get_secret_value().encode(),
         list_size=settings.status_list_size,
         validity_days=settings.credential_validity_days,
         suspension_entry=settings.suspension_status_entry,

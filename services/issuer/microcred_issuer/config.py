@@ -39,6 +39,13 @@ class IssuerSettings(ServiceSettings):
         default=SecretStr("changeme"),
         description="derives each learner's identity-hash salt (HMAC), so hashes are unguessable",
     )
+    credential_id_key: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description=(
+            "derives credential ids from completion ids and learners (HMAC), so no id can be "
+            "computed from a guessed e-mail; never change it (ids would change)"
+        ),
+    )
     admin_token: SecretStr = Field(
         default=SecretStr("changeme"), description="bearer token of the admin endpoints"
     )
@@ -68,6 +75,7 @@ class IssuerSettings(ServiceSettings):
         return {
             "key_encryption_key": self.key_encryption_key,
             "learner_salt_key": self.learner_salt_key,
+            "credential_id_key": self.credential_id_key,
             "admin_token": self.admin_token,
         }
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from .contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
 from .contracts.credentials import (
     CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialStatusChangedV1,
     LearnerNoticeV1,
     StatusListPublishedV1,
@@ -84,7 +85,13 @@ ACHIEVEMENT_CHANGED = EventSpec(
 )
 PATHWAY_CHANGED = EventSpec("catalogue.pathway.v1", PathwayV1, Topic.CATALOGUE_PATHWAYS)
 COMPLETION_REPORTED = EventSpec("learning.completion.v1", CompletionV1, ProviderTopic.COMPLETIONS)
-CREDENTIAL_ISSUED = EventSpec("credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED)
+CREDENTIAL_ISSUED = EventSpec("credential.issued.v2", CredentialIssuedV2, Topic.CREDENTIALS_ISSUED)
+# v1 carried the provider's completion id (personal data, issue 13). Nobody publishes it any
+# more; consumers still accept the v1 events a topic retains and upgrade them (current_issued).
+CREDENTIAL_ISSUED_V1 = EventSpec(
+    "credential.issued.v1", CredentialIssuedV1, Topic.CREDENTIALS_ISSUED
+)
+CREDENTIAL_ISSUED_VERSIONS = (CREDENTIAL_ISSUED, CREDENTIAL_ISSUED_V1)
 # On the issued topic, keyed by learner like the issuance it replaces: per-learner order holds.
 CREDENTIAL_REISSUED = EventSpec(
     "credential.reissued.v1", CredentialReissuedV1, Topic.CREDENTIALS_ISSUED
@@ -117,6 +124,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         PATHWAY_CHANGED,
         COMPLETION_REPORTED,
         CREDENTIAL_ISSUED,
+        CREDENTIAL_ISSUED_V1,
         CREDENTIAL_REISSUED,
         CREDENTIAL_STATUS_CHANGED,
         STATUS_LIST_PUBLISHED,

@@ -12,6 +12,7 @@ from ..events import CONTENT_TYPE, utc_now
 from ..events.contracts.dead_letter import DeadLetterV1
 from ..events.registry import DEAD_LETTER
 from ..events.topics import DEAD_LETTER_SUFFIX
+from ..privacy import redact_email_addresses
 
 # A dead letter must itself fit in a Kafka record, whatever arrived.
 MAX_ORIGINAL_BYTES = 256 * 1024
@@ -46,8 +47,13 @@ class DeadLetterPublisher:
             key=record.key.decode(errors="replace") if record.key else None,
             consumer_group=self.consumer_group,
             reason_code=rejection.code,
-            reason=rejection.reason,
-            errors=[dict(error) for error in rejection.errors],
+            # The reason may quote an exception's message, and the dead-letter topic of an
+            # outbound topic is read by whoever reads the topic: no e-mail address in it.
+            reason=redact_email_addresses(rejection.reason),
+            errors=[
+                {name: redact_email_addresses(text) for name, text in error.items()}
+                for error in rejection.errors
+            ],
             attempts=attempts,
             failed_at=utc_now(),
             original_value=value[:MAX_ORIGINAL_BYTES].decode(errors="replace"),

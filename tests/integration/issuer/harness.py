@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from microcred_issuer.adapters.mongo_catalogue import MongoCatalogueView
 from microcred_issuer.bootstrap import Issuer, create_app
 from microcred_issuer.config import IssuerSettings
+from microcred_issuer.domain.ids import CredentialIds
 from microcred_shared.crypto import StaticKeyResolver, VerificationResult, verify_proofs
 from microcred_shared.events import ProviderTopic, Topic
 from microcred_shared.events.contracts.learning import CompletionV1
@@ -36,6 +37,9 @@ from tests.unit.issuer.fakes import achievement_event, pathway_event, provider_e
 
 ADMIN_TOKEN = "integration-admin-token-0123456789"
 BASE_URL = "http://issuer.test:8002"
+CREDENTIAL_ID_KEY = "integration-credential-id-key-0123"
+# The ids the issuer under test derives (the tests name credentials by their completion).
+IDS = CredentialIds(CREDENTIAL_ID_KEY.encode())
 SOURCE = "/tests/issuer"
 
 
@@ -50,6 +54,7 @@ def settings_for(infra: Any, name: str, **overrides: Any) -> IssuerSettings:
         "admin_token": ADMIN_TOKEN,
         "key_encryption_key": "integration-key-encryption-key-0123",
         "learner_salt_key": "integration-learner-salt-key-0123",
+        "credential_id_key": CREDENTIAL_ID_KEY,
         "relay_interval_seconds": 0.05,
         "log_json": False,
     }

@@ -11,13 +11,13 @@ import pytest
 from microcred_issuer.adapters.migrations import MIGRATIONS
 from microcred_issuer.adapters.mongo_credentials import LEARNERS, MongoCredentials
 from microcred_issuer.adapters.mongo_status_bits import STATUS_BITS, MongoStatusBits
-from microcred_issuer.domain.ids import completion_credential_id, stacked_credential_id
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.events import Topic
 from microcred_shared.openbadges import validate_achievement_credential
 
 from tests.integration.issuer.harness import (
     ADMIN_TOKEN,
+    IDS,
     RunningIssuer,
     completion,
     drain,
@@ -59,7 +59,7 @@ async def test_one_completion_becomes_one_signed_schema_valid_stored_credential_
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("one-1", "uni-a", "uni-a:MECH-1"))
-    credential_id = completion_credential_id("uni-a", "one-1")
+    credential_id = IDS.of_completion("uni-a", "one-1")
 
     document = await issuer.credential(credential_id)
 
@@ -88,7 +88,7 @@ async def test_the_same_completion_five_times_over_kafka_and_http_is_still_one_c
 ) -> None:
     api_key = await issuer.api_key("uni-a")
     again = completion("five-1", "uni-a", "uni-a:PLC-2")
-    credential_id = completion_credential_id("uni-a", "five-1")
+    credential_id = IDS.of_completion("uni-a", "five-1")
     for _ in range(3):
         await issuer.report(again)  # Kafka: resubmitted (and redelivered) events
     answers = []
@@ -149,9 +149,7 @@ async def test_a_completion_for_another_providers_achievement_is_rejected_with_a
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "achievement_of_another_provider"
     for completion_id in ("foreign-1", "foreign-2"):
-        missing = await issuer.http.get(
-            f"/credentials/{completion_credential_id('uni-a', completion_id)}"
-        )
+        missing = await issuer.http.get(f"/credentials/{IDS.of_completion('uni-a', completion_id)}")
         assert missing.status_code == 404
 
 
@@ -159,7 +157,7 @@ async def test_revoking_flips_the_status_bit_the_served_list_verifies_and_the_ev
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("revoke-1", "uni-a", "uni-a:MECH-1", "rev@example.org"))
-    credential_id = completion_credential_id("uni-a", "revoke-1")
+    credential_id = IDS.of_completion("uni-a", "revoke-1")
     entry = (await issuer.credential(credential_id))["credentialStatus"]
     list_path = entry["statusListCredential"].removeprefix(issuer.settings.base_url)
     index = int(entry["statusListIndex"])
@@ -239,10 +237,10 @@ async def test_a_cross_provider_pathway_completed_in_any_order_with_duplicates_a
     random.Random(7).shuffle(steps)
     for step in steps:
         await issuer.report(step)
-    learner_ref = (await issuer.credential(completion_credential_id("uni-a", "stack-1")))[
+    learner_ref = (await issuer.credential(IDS.of_completion("uni-a", "stack-1")))[
         "credentialSubject"
     ]["identifier"][0]["identityHash"]
-    stacked_id = stacked_credential_id("mechatronics", learner_ref)
+    stacked_id = IDS.of_pathway_award("mechatronics", learner_ref)
 
     document = await issuer.credential(stacked_id)
 
@@ -266,8 +264,8 @@ async def test_credentials_stored_before_the_learner_index_existed_are_indexed_a
 ) -> None:
     for step in ("early-1", "early-2"):
         await issuer.report(completion(step, "uni-a", "uni-a:MECH-1", "hedy@example.org"))
-    first = await issuer.credential(completion_credential_id("uni-a", "early-1"))
-    await issuer.credential(completion_credential_id("uni-a", "early-2"))
+    first = await issuer.credential(IDS.of_completion("uni-a", "early-1"))
+    await issuer.credential(IDS.of_completion("uni-a", "early-2"))
     learner_ref = first["credentialSubject"]["identifier"][0]["identityHash"]
     database = issuer.issuer.runtime.database
     credentials = MongoCredentials(database)
@@ -281,7 +279,7 @@ async def test_credentials_stored_before_the_learner_index_existed_are_indexed_a
     after = [c.credential_id for c in await credentials.of_learner(learner_ref)]
 
     assert sorted(before) == sorted(
-        completion_credential_id("uni-a", step) for step in ("early-1", "early-2")
+        IDS.of_completion("uni-a", step) for step in ("early-1", "early-2")
     )
     assert forgotten == []
     assert indexed >= 1
@@ -293,7 +291,7 @@ async def test_credentials_signed_before_a_key_rotation_still_verify_after_it(
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("rotate-1", "college-b", "college-b:HYD-1"))
-    before = await issuer.credential(completion_credential_id("college-b", "rotate-1"))
+    before = await issuer.credential(IDS.of_completion("college-b", "rotate-1"))
 
     rotated = await issuer.http.post(
         "/admin/providers/college-b/keys/rotate",
@@ -302,7 +300,7 @@ async def test_credentials_signed_before_a_key_rotation_still_verify_after_it(
     assert rotated.status_code == 200, rotated.text
     assert rotated.json()["current_verification_method"].endswith("#key-2")
     await issuer.report(completion("rotate-2", "college-b", "college-b:HYD-1", "bob@example.org"))
-    after = await issuer.credential(completion_credential_id("college-b", "rotate-2"))
+    after = await issuer.credential(IDS.of_completion("college-b", "rotate-2"))
 
     assert before["proof"][0]["verificationMethod"].endswith("#key-1")
     assert after["proof"][0]["verificationMethod"].endswith("#key-2")
@@ -317,7 +315,7 @@ async def test_a_browser_opening_the_issued_events_page_link_sees_the_credential
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("page-1", "uni-a", "uni-a:MECH-1"))
-    credential_id = completion_credential_id("uni-a", "page-1")
+    credential_id = IDS.of_completion("uni-a", "page-1")
     await issuer.credential(credential_id)
     events = await drain(
         issuer.admin,
@@ -361,7 +359,7 @@ async def test_a_crash_between_a_revocation_and_its_list_bit_is_mended_from_the_
     issuer: RunningIssuer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await issuer.report(completion("bits-crash-1", "uni-a", "uni-a:MECH-1"))
-    credential_id = completion_credential_id("uni-a", "bits-crash-1")
+    credential_id = IDS.of_completion("uni-a", "bits-crash-1")
     await issuer.credential(credential_id)  # stored
     apply = MongoStatusBits.apply
     crashed: list[str] = []
@@ -389,7 +387,7 @@ async def test_credentials_revoked_before_the_status_bits_existed_are_listed_aft
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("bits-early-1", "uni-a", "uni-a:MECH-1"))
-    credential_id = completion_credential_id("uni-a", "bits-early-1")
+    credential_id = IDS.of_completion("uni-a", "bits-early-1")
     await issuer.credential(credential_id)  # stored
     assert await _revoke(issuer, credential_id) == 200
     assert await eventually(lambda: _list_bit(issuer, credential_id), timeout=30)

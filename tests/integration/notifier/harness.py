@@ -21,7 +21,7 @@ from microcred_notifier.bootstrap import Notifier, create_app
 from microcred_notifier.config import NotifierSettings
 from microcred_shared.events import CloudEvent, Topic
 from microcred_shared.events.contracts.credentials import (
-    CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialStatusChangedV1,
     LearnerNoticeV1,
 )
@@ -254,8 +254,8 @@ def issued_event(
     isced_f_code: str = "0714",
     kind: str = "completion",
     learner_ref: str = "sha256$learner-1",
-) -> CloudEvent[CredentialIssuedV1]:
-    data = CredentialIssuedV1.model_validate(
+) -> CloudEvent[CredentialIssuedV2]:
+    data = CredentialIssuedV2.model_validate(
         {
             "credential_id": credential_id,
             "kind": kind,

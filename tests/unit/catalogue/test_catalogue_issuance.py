@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from microcred_catalogue.service_layer import commands
 from microcred_shared.events.contracts.credentials import (
-    CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialLinks,
     CredentialStatusChangedV1,
 )
@@ -16,7 +16,7 @@ from tests.unit.catalogue.fakes import World
 
 def issued(credential_id: str, achievement_id: str = "uni:math") -> commands.RecordIssued:
     return commands.RecordIssued(
-        CredentialIssuedV1(
+        CredentialIssuedV2(
             credential_id=credential_id,
             kind="completion",
             learner_ref="sha256$abc",

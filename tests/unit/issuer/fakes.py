@@ -285,6 +285,7 @@ class World:
             Options(
                 urls=IssuerUrls(BASE_URL, BASE_URL),
                 salt_key=b"unit-test-salt-key",
+                credential_id_key=b"unit-test-credential-id-key",
                 suspension_entry=self.suspension_entry,
                 reissue_batch_size=self.reissue_batch_size,
                 list_announce_timeout_seconds=self.list_announce_timeout_seconds,

@@ -41,6 +41,7 @@ async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
         admin_token="unit-admin-token-0123456789",
         key_encryption_key="unit-key-encryption-key-0123",
         learner_salt_key="unit-learner-salt-key-0123",
+        credential_id_key="unit-credential-id-key-0123",
     )
     app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
     transport = httpx.ASGITransport(app=app)
@@ -89,6 +90,16 @@ async def test_another_providers_achievement_is_a_403_problem_with_its_code(
     response = await http.post("/completions", json=body, headers=headers)
     assert response.status_code == 403
     assert response.json()["code"] == "achievement_of_another_provider"
+
+
+async def test_personal_data_in_credential_text_is_a_422_problem_with_its_code(
+    http: httpx.AsyncClient,
+) -> None:
+    body = COMPLETION | {"evidence": [{"narrative": "by ada@example.org"}]}
+    response = await http.post("/completions", json=body, headers=await key_for(http, "uni-a"))
+    assert response.status_code == 422
+    assert response.json()["code"] == "personal_data"
+    assert "ada@example.org" not in response.text
 
 
 @pytest.mark.parametrize(

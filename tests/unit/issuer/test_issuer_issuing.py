@@ -100,6 +100,25 @@ async def test_the_learner_appears_only_as_a_salted_hash_and_the_email_only_in_t
     assert [n.data.email for n in notices] == ["Ada.Lovelace@Example.org"]
 
 
+async def test_a_completion_whose_id_carries_the_email_yields_a_credential_and_events_without_it(
+    world: World,
+) -> None:
+    completion_id = "registrar/Ada.Lovelace@Example.org/MECH-1"
+    outcome = await world.handlers.completions.issue(completion(completion_id))
+
+    document = str(world.credentials.stored[outcome.credential_id].document).lower()
+    published = [
+        e.to_json_bytes().decode().lower() for e in world.outbox.on(Topic.CREDENTIALS_ISSUED)
+    ]
+    assert len(published) == 1
+    for text in (document, published[0]):
+        assert "ada.lovelace" not in text
+        assert "registrar/" not in text
+    assert [n.data.email for n in world.outbox.on(Topic.CREDENTIALS_LEARNER_NOTICES)] == [
+        "Ada.Lovelace@Example.org"
+    ]
+
+
 def test_one_learner_has_one_reference_whatever_the_case_of_the_address() -> None:
     first = learner_from_email("Ada@Example.org", b"k")
     second = learner_from_email("  ada@example.ORG ", b"k")

@@ -1,5 +1,6 @@
 """Learner e-mail and the translation of ecosystem events into notifications."""
 
+import json
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -14,14 +15,17 @@ from microcred_notifier.entrypoints.consumers import (
     status_notification,
 )
 from microcred_notifier.service_layer.emails import LearnerEmails
+from microcred_shared.events import CloudEvent
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialLinks,
     CredentialStatusChangedV1,
 )
 from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
 from microcred_shared.events.registry import (
     CREDENTIAL_ISSUED,
+    CREDENTIAL_ISSUED_V1,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
 )
@@ -70,8 +74,8 @@ async def test_a_failed_send_raises_so_the_event_is_retried_and_then_sent() -> N
     assert len(mailer.outbox) == 1
 
 
-def issued_event(kind: str = "completion") -> object:
-    data = CredentialIssuedV1.model_validate(
+def issued_event(kind: str = "completion") -> CloudEvent[CredentialIssuedV2]:
+    data = CredentialIssuedV2.model_validate(
         {
             "credential_id": "cred-1",
             "kind": kind,
@@ -95,11 +99,24 @@ def issued_event(kind: str = "completion") -> object:
 def test_an_issued_credential_becomes_an_issued_or_stacked_notification(
     kind: str, event_type: EventType
 ) -> None:
-    notification = issued_notification(issued_event(kind))  # type: ignore[arg-type]
+    notification = issued_notification(issued_event(kind))
     assert notification.event_type is event_type
     assert notification.event_id == "evt-9"
     assert notification.isced_f_code == "0714"
     assert notification.data["valid_from"] == "2026-06-01T00:00:00Z"
+
+
+def test_a_v1_issued_event_becomes_a_webhook_without_the_providers_completion_id() -> None:
+    """v1 events still on the topic copied the provider's id, which may carry an e-mail."""
+    current = issued_event()
+    data = CredentialIssuedV1.model_validate(
+        {**current.data.model_dump(), "completion_id": "reg/ada@learners.example/ROB"}
+    )
+    old = CREDENTIAL_ISSUED_V1.envelope(data, source="/tests", event_id="evt-1")
+    notification = issued_notification(old)
+    assert "completion_id" not in notification.data
+    assert "ada@learners.example" not in json.dumps(notification.data)
+    assert notification.data["credential_id"] == "cred-1"
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from microcred_shared.events import CloudEvent, ProviderTopic, Topic
+from microcred_shared.events.contracts.credentials import current_issued
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
     COURSE_CHANGED,
     COURSE_OFFERED,
     COURSE_RETIRED,
-    CREDENTIAL_ISSUED,
+    CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
@@ -65,7 +66,7 @@ def register_consumers(
     async def on_issued(event: CloudEvent[Any]) -> None:
         if event.type == CREDENTIAL_REISSUED.type:
             return  # the same credential signed again (after a key compromise): no new count
-        await issuance.record_issued(commands.RecordIssued(event.data))
+        await issuance.record_issued(commands.RecordIssued(current_issued(event.data)))
 
     async def on_status(event: CloudEvent[Any]) -> None:
         await issuance.record_status(commands.RecordStatusChange(event.data))
@@ -81,7 +82,7 @@ def register_consumers(
     runtime.subscribe(
         Subscription(
             topics.of(Topic.CREDENTIALS_ISSUED),
-            [CREDENTIAL_ISSUED, CREDENTIAL_REISSUED],
+            [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED],
             on_issued,
         )
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from microcred_shared.events.contracts.catalogue import PathwayRule
 from microcred_shared.events.contracts.credentials import (
-    CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialStatusChangedV1,
 )
 from microcred_shared.events.contracts.partner import CourseEventV1
@@ -81,7 +81,7 @@ class RecordVerification:
 
 @dataclass(frozen=True)
 class RecordIssued:
-    credential: CredentialIssuedV1
+    credential: CredentialIssuedV2
 
 
 @dataclass(frozen=True)

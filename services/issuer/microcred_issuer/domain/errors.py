@@ -82,3 +82,10 @@ class StatusListNotAnnounced(IssuerError):
 
     code = "status_list_not_announced"
     http_status = 503
+
+
+class PersonalDataInText(IssuerError):
+    """Provider text that would publish a learner's e-mail or name: the reason never echoes it."""
+
+    code = "personal_data"
+    http_status = 422

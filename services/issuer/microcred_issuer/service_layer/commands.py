@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..domain.credentials import EvidenceItem, ResultLine
@@ -15,13 +15,15 @@ class IssueCompletion:
     """``acting_provider_id``: who asks (from the API key); None on the Kafka path, where the
     completion's own provider is trusted as the topic's producer."""
 
-    completion_id: str
+    # Kept out of repr (the provider's id may carry the learner's e-mail): a command that ends
+    # up in an exception message or a log names no one.
+    completion_id: str = field(repr=False)
     provider_id: str
     achievement_id: str
     completed_on: date
-    learner_email: str | None = None
+    learner_email: str | None = field(default=None, repr=False)
     learner_did: str | None = None
-    learner_name: str | None = None
+    learner_name: str | None = field(default=None, repr=False)
     results: Sequence[ResultLine] = ()
     evidence: Sequence[EvidenceItem] = ()
     acting_provider_id: str | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from microcred_shared.api_keys import ApiKeyStore
 
+from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
@@ -54,6 +55,7 @@ class Ports:
 class Options:
     urls: IssuerUrls
     salt_key: bytes
+    credential_id_key: bytes
     list_size: int = 131_072
     validity_days: int | None = None
     suspension_entry: bool = False
@@ -111,11 +113,12 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         validity_days=options.validity_days,
         suspension_entry=options.suspension_entry,
     )
-    stacking = Stacking(publishing)
+    ids = CredentialIds(options.credential_id_key)
+    stacking = Stacking(publishing, ids)
     reissuance = Reissuance(publishing, ports.reissue_jobs, batch_size=options.reissue_batch_size)
     bell = JobBell()
     return Handlers(
-        completions=CompletionHandler(publishing, stacking, options.salt_key),
+        completions=CompletionHandler(publishing, stacking, ids, options.salt_key),
         stacking=stacking,
         status=StatusHandlers(publishing, status_lists),
         status_lists=status_lists,

@@ -16,8 +16,9 @@ from ..domain.errors import (
     UnknownAchievement,
     UnknownProvider,
 )
+from ..domain.free_text import credential_texts, refuse_personal_data
 from ..domain.identity import Learner, learner_from_did, learner_from_email
-from ..domain.ids import completion_credential_id
+from ..domain.ids import CredentialIds
 from ..domain.model import Achievement, Provider
 from ..domain.records import IssuedCredential
 from .commands import IssueCompletion
@@ -32,9 +33,12 @@ class IssueOutcome:
 
 
 class CompletionHandler:
-    def __init__(self, publishing: Publishing, stacking: Stacking, salt_key: bytes) -> None:
+    def __init__(
+        self, publishing: Publishing, stacking: Stacking, ids: CredentialIds, salt_key: bytes
+    ) -> None:
         self._p = publishing
         self._stacking = stacking
+        self._ids = ids
         self._salt_key = salt_key
 
     async def issue(self, command: IssueCompletion) -> IssueOutcome:
@@ -47,7 +51,7 @@ class CompletionHandler:
     async def _issue(self, command: IssueCompletion) -> IssueOutcome:
         if command.acting_provider_id not in (None, command.provider_id):
             raise Forbidden("a provider may report completions of its own courses only")
-        credential_id = completion_credential_id(command.provider_id, command.completion_id)
+        credential_id = self._ids.of_completion(command.provider_id, command.completion_id)
         # Independent reads in parallel: each is a database round trip.
         existing, maybe_provider, maybe_achievement = await asyncio.gather(
             self._p.credentials.get(credential_id),
@@ -58,6 +62,9 @@ class CompletionHandler:
             # A redelivery: nothing new, but finish stacking in case we crashed before it.
             await self._stacking.after_earning(existing)
             return IssueOutcome(credential_id, created=False)
+        refuse_personal_data(
+            credential_texts(command.results, command.evidence), command.learner_name
+        )
         provider, achievement = _eligible(command, maybe_provider, maybe_achievement)
         learner = self._learner(command)
         credential = await self._build(command, credential_id, provider, achievement, learner)

@@ -8,7 +8,7 @@ from typing import Any
 
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.credentials import (
-    CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialLinks,
     LearnerNoticeV1,
 )
@@ -113,7 +113,7 @@ class Publishing:
         return created
 
     def issued_event(self, credential: IssuedCredential) -> OutgoingEvent:
-        data = CredentialIssuedV1(
+        data = CredentialIssuedV2(
             credential_id=credential.credential_id,
             kind=credential.kind,
             learner_ref=credential.learner_ref,
@@ -126,7 +126,6 @@ class Publishing:
             isced_f_code=credential.isced_f_code,
             valid_from=credential.issued_at,
             valid_until=credential.valid_until,
-            completion_id=credential.completion_id,
             pathway_id=credential.pathway_id,
             component_credential_ids=list(credential.component_credential_ids),
             links=CredentialLinks(

@@ -9,7 +9,7 @@ from microcred_shared.pathways import Earned, evaluate_pathway
 
 from ..domain.credentials import CredentialFacts, build_credential
 from ..domain.identity import learner_from_subject
-from ..domain.ids import stacked_credential_id
+from ..domain.ids import CredentialIds
 from ..domain.model import Pathway
 from ..domain.records import IssuedCredential
 from .publishing import Publishing
@@ -21,8 +21,9 @@ MAX_STACK_DEPTH = 5
 
 
 class Stacking:
-    def __init__(self, publishing: Publishing) -> None:
+    def __init__(self, publishing: Publishing, ids: CredentialIds) -> None:
         self._p = publishing
+        self._ids = ids
 
     async def after_earning(self, credential: IssuedCredential, depth: int = 0) -> None:
         """Award every pathway this credential completes (idempotent: deterministic ids)."""
@@ -51,7 +52,7 @@ class Stacking:
         if not outcome.satisfied:
             return
         learner_ref = counting[0].learner_ref
-        credential_id = stacked_credential_id(pathway.pathway_id, learner_ref)
+        credential_id = self._ids.of_pathway_award(pathway.pathway_id, learner_ref)
         if await self._p.credentials.get(credential_id) is not None:
             return
         # One component credential per counted achievement (the earliest, if earned twice).

@@ -7,6 +7,7 @@ from microcred_shared.events.contracts.credentials import CredentialStatusChange
 from microcred_shared.events.registry import CREDENTIAL_STATUS_CHANGED
 
 from ..domain.errors import CredentialNotFound, Forbidden
+from ..domain.free_text import refuse_personal_data
 from ..domain.records import IssuedCredential, StatusAction
 from ..domain.status_list import StatusPurpose
 from .commands import ChangeStatus
@@ -29,6 +30,7 @@ class StatusHandlers:
 
     async def change(self, command: ChangeStatus) -> IssuedCredential:
         """Apply the change (a repeat of the current state changes nothing and says nothing)."""
+        refuse_personal_data([("reason", command.reason)])
         while True:
             credential = await self._p.credentials.get(command.credential_id)
             if credential is None or credential.provider_id != command.acting_provider_id:

@@ -8,13 +8,15 @@ from microcred_shared.events import CloudEvent, Topic
 from microcred_shared.events.contracts.catalogue import AchievementV1
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV1,
+    CredentialIssuedV2,
     CredentialStatusChangedV1,
     LearnerNoticeV1,
+    current_issued,
 )
 from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
 from microcred_shared.events.registry import (
     ACHIEVEMENT_CHANGED,
-    CREDENTIAL_ISSUED,
+    CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
     LEARNER_NOTICE,
@@ -46,8 +48,11 @@ COURSE_FIELDS = (
 )
 
 
-def issued_notification(event: CloudEvent[CredentialIssuedV1]) -> Notification:
-    data = event.data
+def issued_notification(
+    event: CloudEvent[CredentialIssuedV2] | CloudEvent[CredentialIssuedV1],
+) -> Notification:
+    # A v1 event still on the topic is upgraded first: its completion id never reaches a webhook.
+    data = current_issued(event.data)
     kind = EventType.CREDENTIAL_STACKED if data.kind == "stacked" else EventType.CREDENTIAL_ISSUED
     return Notification(
         event_id=event.id,
@@ -151,7 +156,7 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
         await emails.notify(learner_notice(event))
 
     subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
-        (Topic.CREDENTIALS_ISSUED, [CREDENTIAL_ISSUED, CREDENTIAL_REISSUED], on_issued),
+        (Topic.CREDENTIALS_ISSUED, [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED], on_issued),
         (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status),
         (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_course),
         (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE], on_notice),

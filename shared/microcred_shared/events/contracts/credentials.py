@@ -15,9 +15,8 @@ class CredentialLinks(Contract):
     page_url: str = Field(description="the learner's shareable page")
 
 
-class CredentialIssuedV1(Contract):
-    """An issued credential, as a university needs it. Never carries the learner's e-mail:
-    ``learner_ref`` is the salted hash or DID that is in the credential itself."""
+class _CredentialIssuedFacts(Contract):
+    """What every version of ``credential.issued`` says."""
 
     credential_id: str
     kind: Literal["completion", "stacked"]
@@ -31,10 +30,32 @@ class CredentialIssuedV1(Contract):
     isced_f_code: str | None = None
     valid_from: datetime
     valid_until: datetime | None = None
-    completion_id: str | None = None
     pathway_id: str | None = None
     component_credential_ids: list[str] = Field(default_factory=list)
     links: CredentialLinks
+
+
+class CredentialIssuedV2(_CredentialIssuedFacts):
+    """An issued credential, as a university needs it, and nothing personal: ``learner_ref``
+    is the salted hash or DID that is in the credential itself, and the provider's own
+    completion id (free text that may carry the learner's e-mail) stays inside the issuer.
+    ``credential_id`` is the opaque stand-in for it: one per completion, derived under an issuer
+    key, so no guessed completion id or e-mail can be tested against it."""
+
+
+class CredentialIssuedV1(_CredentialIssuedFacts):
+    """Superseded by v2: it copied the provider's ``completion_id``, which may carry the
+    learner's e-mail. Still read, upgraded, while the topic retains such events."""
+
+    completion_id: str | None = None
+
+    def upgraded(self) -> CredentialIssuedV2:
+        return CredentialIssuedV2.model_validate(self.model_dump(exclude={"completion_id"}))
+
+
+def current_issued(data: CredentialIssuedV1 | CredentialIssuedV2) -> CredentialIssuedV2:
+    """Any version of ``credential.issued`` as the current one (what consumers handle)."""
+    return data.upgraded() if isinstance(data, CredentialIssuedV1) else data
 
 
 class LearnerNoticeV1(Contract):
