@@ -6,7 +6,7 @@ import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,7 +49,7 @@ async def as_problems() -> AsyncIterator[None]:
         status, title = next(
             ((s, t) for kind, s, t in STATUS if isinstance(refused, kind)), (400, "Refused")
         )
-        extensions: dict[str, object] = {"code": refused.code}
+        extensions: dict[str, Any] = {"code": refused.code}
         if refused.errors:
             extensions["errors"] = refused.errors
         raise Problem(status, title, refused.reason, **extensions) from refused
