@@ -97,6 +97,7 @@ def settings(kafka: str, mongo: str, suite: str) -> IssuerSettings:
         public_base_url="http://issuer.bench:8002",
         key_encryption_key="bench-key-encryption-key-0123456789",
         learner_salt_key="bench-learner-salt-key-0123456789",
+        learner_access_key="bench-learner-access-key-0123456789",
         admin_token="bench-admin-token-0123456789",
         proof_suite=suite,
         relay_interval_seconds=0.05,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from microcred_shared.service.http import (
 from microcred_shared.service.runtime import Runtime, build_runtime
 from opentelemetry.trace import TracerProvider
 
-from .adapters import mongo_catalogue, mongo_credentials, mongo_keys
+from .adapters import mongo_catalogue, mongo_credentials, mongo_keys, mongo_learner_access
 from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
 from .adapters.metrics import PrometheusMetrics
 from .adapters.mongo_catalogue import MongoCatalogueView
@@ -26,14 +27,21 @@ from .adapters.mongo_credentials import (
     MongoStatusSlots,
 )
 from .adapters.mongo_keys import MongoApiKeys, MongoKeyrings
+from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .config import IssuerSettings
+from .entrypoints import http_learners, wallet
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.pages import build_pages
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
+from .service_layer.learner_access import LearnerAccessOptions
 from .service_layer.urls import IssuerUrls
 
-OUTBOX_COLLECTIONS = (mongo_credentials.CREDENTIALS, mongo_keys.KEYRINGS)
+OUTBOX_COLLECTIONS = (
+    mongo_credentials.CREDENTIALS,
+    mongo_keys.KEYRINGS,
+    mongo_learner_access.ACCESS_LINKS,
+)
 
 
 @dataclass
@@ -72,6 +80,7 @@ def build_issuer(
     options = Options(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),
+        learner_access=learner_access_options(settings),
         list_size=settings.status_list_size,
         validity_days=settings.credential_validity_days,
         suspension_entry=settings.suspension_status_entry,
@@ -79,6 +88,16 @@ def build_issuer(
     handlers = build_handlers(ports, options)
     register_consumers(runtime, handlers)
     return Issuer(settings=settings, runtime=runtime, handlers=handlers, on_start=on_start)
+
+
+def learner_access_options(settings: IssuerSettings) -> LearnerAccessOptions:
+    return LearnerAccessOptions(
+        key=settings.learner_access_key.get_secret_value(),
+        link_lifetime=timedelta(minutes=settings.learner_link_minutes),
+        notice_link_lifetime=timedelta(days=settings.learner_notice_link_days),
+        session_lifetime=timedelta(minutes=settings.learner_session_minutes),
+        link_interval=timedelta(seconds=settings.learner_link_interval_seconds),
+    )
 
 
 def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
@@ -90,6 +109,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         slots=MongoStatusSlots(database),
         status_lists=MongoStatusListCache(database),
         api_keys=MongoApiKeys(database),
+        access_links=MongoAccessLinkRequests(database),
         vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
@@ -124,6 +144,8 @@ def create_app(
         )
     )
     app.include_router(build_pages(issuer.handlers, verifier_url=settings.verifier_url))
+    app.include_router(http_learners.router)
+    app.include_router(wallet.router)
     return app
 
 

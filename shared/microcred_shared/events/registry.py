@@ -14,7 +14,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from .contracts.credentials import CredentialIssuedV1, CredentialStatusChangedV1, LearnerNoticeV1
+from .contracts.credentials import (
+    CredentialIssuedV1,
+    CredentialStatusChangedV1,
+    LearnerAccessLinkV1,
+    LearnerNoticeV1,
+)
 from .contracts.dead_letter import DeadLetterV1
 from .contracts.keys import IssuerKeysV1
 from .contracts.learning import CompletionV1
@@ -84,6 +89,9 @@ CREDENTIAL_STATUS_CHANGED = EventSpec(
 LEARNER_NOTICE = EventSpec(
     "credential.learner-notice.v1", LearnerNoticeV1, Topic.CREDENTIALS_LEARNER_NOTICES
 )
+LEARNER_ACCESS_LINK = EventSpec(
+    "learner.access-link.v1", LearnerAccessLinkV1, Topic.CREDENTIALS_LEARNER_NOTICES
+)
 ISSUER_KEYS_CHANGED = EventSpec("issuer.keys.v1", IssuerKeysV1, Topic.ISSUER_KEYS)
 VERIFICATION_PERFORMED = EventSpec(
     "verification.performed.v1", VerificationPerformedV1, Topic.VERIFICATIONS
@@ -103,6 +111,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         CREDENTIAL_ISSUED,
         CREDENTIAL_STATUS_CHANGED,
         LEARNER_NOTICE,
+        LEARNER_ACCESS_LINK,
         ISSUER_KEYS_CHANGED,
         VERIFICATION_PERFORMED,
         DEAD_LETTER,

@@ -48,6 +48,7 @@ def settings_for(infra: Any, name: str, **overrides: Any) -> IssuerSettings:
         "admin_token": ADMIN_TOKEN,
         "key_encryption_key": "integration-key-encryption-key-0123",
         "learner_salt_key": "integration-learner-salt-key-0123",
+        "learner_access_key": "integration-learner-access-key-0123",
         "relay_interval_seconds": 0.05,
         "log_json": False,
     }

@@ -13,6 +13,7 @@ from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
+from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
 from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
 from microcred_issuer.service_layer.urls import IssuerUrls
 from microcred_shared.events import Topic
@@ -25,6 +26,8 @@ from microcred_shared.events.contracts.catalogue import (
 )
 
 BASE_URL = "http://issuer.test:8002"
+LEARNER_ACCESS_KEY = "unit-learner-access-key-0123"
+SALT_KEY = b"unit-test-salt-key"
 
 
 class FakeCatalogue:
@@ -171,6 +174,26 @@ class FakeApiKeys:
         return self.keys.get(key_hash)
 
 
+class FakeAccessLinkRequests:
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+        self.last_link_at: dict[str, datetime] = {}
+
+    async def record(
+        self,
+        learner_ref: str,
+        at: datetime,
+        quiet_since: datetime,
+        events: Sequence[OutgoingEvent],
+    ) -> bool:
+        last = self.last_link_at.get(learner_ref)
+        if last is not None and last > quiet_since:
+            return False
+        self.last_link_at[learner_ref] = at
+        self.outbox.events.extend(events)
+        return True
+
+
 @dataclass
 class SteppingClock:
     """Each reading one second later: ordering is visible, whole seconds like the real one."""
@@ -197,6 +220,7 @@ class World:
     def __post_init__(self) -> None:
         self.keyrings = FakeKeyrings(self.outbox)
         self.credentials = FakeCredentials(self.outbox)
+        self.access_links = FakeAccessLinkRequests(self.outbox)
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -205,6 +229,7 @@ class World:
             slots=self.slots,
             status_lists=self.status_lists,
             api_keys=self.api_keys,
+            access_links=self.access_links,
             vault=self.vault,
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
@@ -214,7 +239,8 @@ class World:
             self.ports,
             Options(
                 urls=IssuerUrls(BASE_URL, BASE_URL),
-                salt_key=b"unit-test-salt-key",
+                salt_key=SALT_KEY,
+                learner_access=LearnerAccessOptions(key=LEARNER_ACCESS_KEY),
                 suspension_entry=self.suspension_entry,
             ),
         )

@@ -39,3 +39,10 @@ class ChangeStatus:
 class RotateKey:
     provider_id: str
     secret_key_multibase: str | None = None  # import this key instead of generating one
+
+
+@dataclass(frozen=True)
+class RequestAccessLink:
+    """Someone asks for a wallet link to be e-mailed to this address."""
+
+    email: str

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from .api_keys import ApiKeyHandlers
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
+from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
 from .ports import (
+    AccessLinkRequests,
     ApiKeys,
     CatalogueView,
     Clock,
@@ -37,6 +39,7 @@ class Ports:
     slots: StatusSlots
     status_lists: StatusListCache
     api_keys: ApiKeys
+    access_links: AccessLinkRequests
     vault: KeyVault
     signer: Signer
     clock: Clock
@@ -48,6 +51,7 @@ class Ports:
 class Options:
     urls: IssuerUrls
     salt_key: bytes
+    learner_access: LearnerAccessOptions
     list_size: int = 131_072
     validity_days: int | None = None
     suspension_entry: bool = False
@@ -62,6 +66,7 @@ class Handlers:
     projections: ProjectionHandlers
     api_keys: ApiKeyHandlers
     queries: CredentialQueries
+    learner_access: LearnerAccess
     urls: IssuerUrls
 
 
@@ -69,6 +74,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
     keys = KeyHandlers(
         ports.keyrings, ports.catalogue, ports.vault, options.urls, ports.clock, ports.wake
     )
+    wallet_links = WalletLinks(options.learner_access, options.urls)
     publishing = Publishing(
         catalogue=ports.catalogue,
         credentials=ports.credentials,
@@ -77,6 +83,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         vault=ports.vault,
         signer=ports.signer,
         urls=options.urls,
+        wallet_links=wallet_links,
         clock=ports.clock,
         wake=ports.wake,
         metrics=ports.metrics,
@@ -93,5 +100,14 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         projections=ProjectionHandlers(ports.catalogue, keys, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),
+        learner_access=LearnerAccess(
+            credentials=ports.credentials,
+            requests=ports.access_links,
+            links=wallet_links,
+            options=options.learner_access,
+            salt_key=options.salt_key,
+            clock=ports.clock,
+            wake=ports.wake,
+        ),
         urls=options.urls,
     )
