@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 async def test_the_demo_story_runs_to_its_end_with_every_step_checked(played: Outcome) -> None:
     assert played.failed == []
-    assert played.passed == 12
+    assert played.passed == 13
 
 
 async def test_one_trace_follows_a_credential_from_the_issuer_through_the_notifier_to_the_verifier(
