@@ -6,6 +6,7 @@ import copy
 import json
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -163,6 +164,10 @@ def test_a_learner_opens_their_wallet_from_the_emailed_link_and_sees_each_status
     )
     screenshot(browser, "wallet")
     assert browser.current_url == issuer + "/wallet"  # the token is in no later URL
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    issuer_log = ecosystem.log_file("issuer").read_text()
+    assert "/wallet/open?token=[redacted]" in issuer_log  # the access log names the visit
+    assert token not in issuer_log  # but not the token
     assert "✗ Revoked" in browser.page_source
     assert "assessment integrity breach" in browser.page_source
     assert "Machine Safety and Risk Assessment" in browser.page_source

@@ -30,6 +30,7 @@ from .adapters.mongo_keys import MongoApiKeys, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .config import IssuerSettings
 from .entrypoints import http_learners, wallet
+from .entrypoints.access_log import redact_link_tokens_in_access_log
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.pages import build_pages
@@ -151,3 +152,4 @@ def create_app(
 
 def configure(settings: IssuerSettings) -> None:
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    redact_link_tokens_in_access_log()

@@ -1,6 +1,7 @@
 """Learner access on fakes: e-mailed wallet links, wallet sessions, and a list only its learner
 sees (the handler, the JSON API and the wallet page)."""
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -10,6 +11,7 @@ import pytest
 from microcred_issuer.bootstrap import create_app
 from microcred_issuer.config import IssuerSettings
 from microcred_issuer.domain.identity import learner_from_email
+from microcred_issuer.entrypoints.access_log import RedactLinkTokens
 from microcred_issuer.service_layer.commands import IssueCompletion, RequestAccessLink
 from microcred_issuer.service_layer.learner_access import LINK_PURPOSE, SESSION_PURPOSE
 from microcred_shared.access_tokens import PurposeTokens
@@ -298,3 +300,20 @@ async def test_the_session_cookie_is_secure_when_the_pages_are_served_over_https
         assert link.startswith("https://issuer.example/wallet/open?token=")
         opened = await http.get(link.removeprefix("https://issuer.example"))
     assert "Secure" in opened.headers["set-cookie"]
+
+
+def test_the_access_log_keeps_no_wallet_link_token() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/wallet/open?token=eyJ.abc.def&x=1", "1.1", 200),
+        None,
+    )
+    assert RedactLinkTokens().filter(record)
+    assert (
+        record.getMessage()
+        == '127.0.0.1:5000 - "GET /wallet/open?token=[redacted]&x=1 HTTP/1.1" 200'
+    )
