@@ -110,6 +110,7 @@ def settings(kafka: KafkaConnection, mongo: str, suite: str) -> IssuerSettings:
         key_encryption_key="bench-key-encryption-key-0123456789",
         learner_salt_key="bench-learner-salt-key-0123456789",
         credential_id_key="bench-credential-id-key-0123456789",
+        learner_access_key="bench-learner-access-key-0123456789",
         admin_token="bench-admin-token-0123456789",
         proof_suite=suite,
         relay_interval_seconds=0.05,

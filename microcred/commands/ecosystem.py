@@ -71,9 +71,13 @@ def print_urls(ecosystem: Ecosystem) -> None:
         f"  a pathway graph       {catalogue.url}/pathways/mechatronics-certificate/page"
         "?held=riverside-vet:VET-PLC"
     )
-    typer.echo(f"  a provider dashboard  {catalogue.url}/providers/hollin-tu/dashboard")
     typer.echo(
-        f"  learners' pages       {ecosystem.service('issuer').url}/credentials/<id>/page "
+        f"  a provider dashboard  {catalogue.url}/providers/hollin-tu/dashboard "
+        "(sign in with its API key, or CATALOGUE_ADMIN_TOKEN from dev-secrets.json)"
+    )
+    typer.echo(
+        f"  learners' pages       {ecosystem.service('issuer').url}/credentials/<id>/page, "
+        f"their wallet at {ecosystem.service('issuer').url}/wallet "
         "(links in the e-mails, see mailsink.log)"
     )
     typer.echo(f"  Kafka {ecosystem.kafka_bootstrap}   MongoDB {ecosystem.mongodb_uri}")

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -33,6 +34,7 @@ from starlette.routing import Route
 
 from . import story
 from .local_server import local_server
+from .mailbox import wallet_links_to
 from .processes import Ecosystem
 from .secrets import dev_secrets
 
@@ -415,11 +417,14 @@ async def dashboard_counts(demo: Demo) -> str:
         1 for person in story.LEARNERS for pid, _ in person.completions if pid == provider_id
     )
     revoked_achievement = story.achievement(provider_id, code)
+    url = demo.url("catalogue", "/stats/issuance")
+    anonymous = await demo.http.get(url, params={"provider": provider_id})
+    if anonymous.status_code != 401:
+        raise StepFailed(f"the counts answered without the provider's key: {anonymous.status_code}")
+    own_key = {"Authorization": f"Bearer {demo.catalogue_keys[provider_id]}"}
 
     async def counted() -> dict[str, Any] | None:
-        response = await demo.http.get(
-            demo.url("catalogue", "/stats/issuance"), params={"provider": provider_id}
-        )
+        response = await demo.http.get(url, params={"provider": provider_id}, headers=own_key)
         stats: dict[str, Any] = response.json()
         revoked = {r["achievement_id"]: r["revoked"] for r in stats.get("by_achievement", [])}
         fresh = stats.get("issued", 0) >= completions and revoked.get(revoked_achievement, 0)
@@ -427,9 +432,49 @@ async def dashboard_counts(demo: Demo) -> str:
 
     stats = await eventually(counted, "the catalogue to count the college's credentials")
     return (
-        f"{provider_id}'s dashboard: {stats['issued']} issued, {stats['revoked']} revoked "
-        f"({demo.url('catalogue', f'/providers/{provider_id}/dashboard')})"
+        f"{provider_id}'s dashboard, with its own API key: {stats['issued']} issued, "
+        f"{stats['revoked']} revoked; without it: 401 "
+        f"(sign in at {demo.url('catalogue', f'/providers/{provider_id}/dashboard')})"
     )
+
+
+async def learner_opens_their_list(demo: Demo) -> str:
+    """Ada's list answers only the link e-mailed to her (read from the local mail sink)."""
+    ada = story.LEARNERS[0]
+    mine = demo.url("issuer", "/learners/me/credentials")
+    if (anonymous := await demo.http.get(mine)).status_code != 401:
+        raise StepFailed(f"the list answered without a link: {anonymous.status_code}")
+    mailbox = demo.ecosystem.log_file("mailsink")
+    before = len(wallet_links_to(mailbox, ada.email))
+    asked = await demo.http.post(
+        demo.url("issuer", "/learners/access-links"), json={"email": ada.email}
+    )
+    if asked.status_code != 202:
+        raise StepFailed(f"asking for a link: {asked.status_code} {asked.text}")
+    try:
+        links = await eventually(
+            lambda: _more_links(mailbox, ada.email, before), "the e-mailed link", within=20
+        )
+        how = "the link she asked for"
+    except StepFailed:  # asked again within a minute (a replay): her issuance e-mail's link
+        links = await eventually(lambda: _more_links(mailbox, ada.email, 0), "any wallet link")
+        how = "the wallet link in her issuance e-mail"
+    token = parse_qs(urlsplit(links[-1]).query)["token"][0]
+    listed = await demo.http.get(mine, headers={"Authorization": f"Bearer {token}"})
+    listed.raise_for_status()
+    hers = {cid for (email, _, _), cid in demo.credentials.items() if email == ada.email}
+    found = {c["credential_id"] for c in listed.json()}
+    if not hers <= found or found & (set(demo.credentials.values()) - hers):
+        raise StepFailed(f"the list is not exactly Ada's: {sorted(found)}")
+    return (
+        f"without a link: 401; with {how}: her {len(found)} credentials "
+        f"({demo.url('issuer', '/wallet')} in a browser)"
+    )
+
+
+async def _more_links(mailbox: Path, address: str, than: int) -> list[str]:
+    links = wallet_links_to(mailbox, address)
+    return links if len(links) > than else []
 
 
 async def _verdict_is(demo: Demo, credential_id: str, verdicts: set[str]) -> dict[str, Any] | None:
@@ -522,6 +567,9 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     await demo.step("An employer verifies", lambda: employer_verifies(demo))
     await demo.step(
         "The provider's dashboard counts issued and revoked", lambda: dashboard_counts(demo)
+    )
+    await demo.step(
+        "A learner opens their list from an e-mailed link", lambda: learner_opens_their_list(demo)
     )
     await demo.step("The university's system received webhooks", lambda: webhooks_arrived(demo))
 

@@ -184,6 +184,7 @@ class Ecosystem:
         pid = spawn(
             [
                 sys.executable,
+                "-u",  # unbuffered: each e-mail is in the log as soon as it arrives
                 "-m",
                 "aiosmtpd",
                 "-n",

@@ -8,12 +8,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from microcred.ecosystem import story
+from microcred.ecosystem.mailbox import wallet_links_to
 from tests.reliability.conftest import Seeded
+from tests.support import eventually
 
 pytestmark = [pytest.mark.reliability, pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -111,6 +114,16 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
         )
         assert credential.status_code == 201, credential.text
         credential_id = credential.json()["credential_id"]
+        other_learner = await http.post(
+            seeded.url("issuer", "/completions"),
+            json=completion(f"acl/{run}/other-learner", achievement_id),
+            headers=issuer_right,
+        )
+        assert other_learner.status_code == 201, other_learner.text
+        learner_right, learner_other = (
+            bearer(await emailed_token(seeded, learner_of(f"acl/{run}/target"))),
+            bearer(await emailed_token(seeded, learner_of(f"acl/{run}/other-learner"))),
+        )
         subscribers = [await subscriber(http, seeded, provider) for provider in (OWNER, OTHER)]
         notifier_right, notifier_other = bearer(subscribers[0]), bearer(subscribers[1])
         subscription = await http.post(
@@ -170,6 +183,41 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
                 seeded.admin("catalogue"),
                 bearer(seeded.catalogue_keys[BYSTANDER]),
                 ok={200, 204},
+            ),
+            Probe(
+                "catalogue",
+                "GET",
+                f"/stats/issuance?provider={OWNER}",
+                catalogue_right,
+                catalogue_other,
+                ok={200},
+            ),
+            Probe(
+                "catalogue",
+                "GET",
+                f"/providers/{OWNER}/dashboard",
+                catalogue_right,
+                catalogue_other,
+                ok={200},
+            ),
+            Probe(
+                "catalogue",
+                "GET",
+                f"/providers/{OWNER}/dashboard",
+                seeded.admin("catalogue"),
+                catalogue_other,
+                ok={200},
+            ),
+            # The owner is the learner, the key the token of the link e-mailed to them; another
+            # learner's token lists only that learner's own credentials.
+            Probe(
+                "issuer",
+                "GET",
+                "/learners/me/credentials",
+                learner_right,
+                learner_other,
+                ok={200},
+                allowed=lambda response: credential_id in response.text,
             ),
             Probe(
                 "issuer",
@@ -299,13 +347,28 @@ async def test_only_the_owners_key_passes_every_provider_scoped_endpoint(seeded:
     assert matrix.wrongly_allowed == []
 
 
+def learner_of(completion_id: str) -> str:
+    return f"{completion_id.replace('/', '-')}@learners.example"
+
+
 def completion(completion_id: str, achievement_id: str) -> dict[str, Any]:
     return {
         "completion_id": completion_id,
         "achievement_id": achievement_id,
-        "learner": {"email": f"{completion_id.replace('/', '-')}@learners.example"},
+        "learner": {"email": learner_of(completion_id)},
         "completed_on": "2026-07-01",
     }
+
+
+async def emailed_token(seeded: Seeded, email: str) -> str:
+    """The token of the wallet link in the learner's issuance e-mail (the local mail sink)."""
+    mailbox = seeded.ecosystem.log_file("mailsink")
+
+    async def links() -> list[str]:
+        return wallet_links_to(mailbox, email)
+
+    found = await eventually(links, timeout=60)
+    return str(parse_qs(urlsplit(found[-1]).query)["token"][0])
 
 
 async def subscriber(http: httpx.AsyncClient, seeded: Seeded, provider_id: str) -> str:

@@ -181,7 +181,9 @@ async def sandbox(seeded: Seeded) -> Sandbox:
 
         async def counted() -> bool:
             response = await http.get(
-                seeded.url("catalogue", "/stats/issuance"), params={"provider": publisher}
+                seeded.url("catalogue", "/stats/issuance"),
+                params={"provider": publisher},
+                headers=seeded.admin("catalogue"),
             )
             return response.status_code == 200 and response.json()["issued"] >= 2
 
@@ -528,7 +530,7 @@ def injection_attempts(seeded: Seeded, box: Sandbox) -> list[Attempt]:
     add(text_attempts("catalogue", "GET", "/pathways/graph", query="achievement"))
     add(text_attempts("catalogue", "GET", "/stats/demand", query="provider"))
     add(query_name_attempts("catalogue", "/stats/demand", [("provider[$ne]", "x")]))
-    add(text_attempts("catalogue", "GET", "/stats/issuance", query="provider"))
+    add(text_attempts("catalogue", "GET", "/stats/issuance", cat_admin, query="provider"))
     for action in ("suspend", "reinstate", "api-key"):
         add(text_attempts("catalogue", "POST", f"/admin/providers/{{}}/{action}", cat_admin))
     add(
@@ -611,7 +613,6 @@ def injection_attempts(seeded: Seeded, box: Sandbox) -> list[Attempt]:
     for template in (
         "/credentials/{}",
         "/credentials/{}/status",
-        "/learners/{}/credentials",
         "/status-lists/{}",
         "/issuers/{}/did.json",
         "/achievements/{}",

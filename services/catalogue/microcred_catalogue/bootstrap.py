@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,8 +38,9 @@ from .adapters.mongo_pathways import MongoPathways
 from .adapters.mongo_providers import MongoProviders
 from .config import CatalogueSettings
 from .domain.providers import API_KEY_PREFIX
-from .entrypoints.auth import caller_dependency
+from .entrypoints.auth import caller_dependency, viewer_dependency, viewer_resolver
 from .entrypoints.consumers import register_consumers
+from .entrypoints.dashboard_pages import build_dashboard_pages
 from .entrypoints.http_courses import build_course_router
 from .entrypoints.http_kafka import build_kafka_router
 from .entrypoints.http_pathways import build_pathway_router
@@ -47,11 +48,13 @@ from .entrypoints.http_providers import build_provider_router
 from .entrypoints.http_stats import build_stats_router
 from .entrypoints.kafka_schemas import KafkaConnectionInfo
 from .entrypoints.pages import build_pages
+from .entrypoints.sessions import DashboardSessions
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
 from .service_layer.issuance import IssuanceHandlers
 from .service_layer.kafka_credentials import KafkaCredentialHandlers
 from .service_layer.pathways import PathwayHandlers
+from .service_layer.provider_figures import ProviderFigures
 from .service_layer.providers import ProviderHandlers
 from .service_layer.queries import AchievementQueries
 
@@ -72,6 +75,7 @@ class Catalogue:
     demand: DemandHandlers
     issuance: IssuanceHandlers
     queries: AchievementQueries
+    figures: ProviderFigures
     projection: MemorySearchIndex
     kafka_credentials: KafkaCredentialHandlers
     # Run once the runtime has started: migrations of what earlier versions stored.
@@ -127,23 +131,28 @@ def build_catalogue(
     providers, achievements = MongoProviders(database), MongoAchievements(database)
     api_keys = MongoApiKeyStore(database[mongo_providers.API_KEYS])
     projection = MemorySearchIndex()
+    provider_handlers = ProviderHandlers(
+        providers,
+        utc_now,
+        runtime.wake_relay,
+        ApiKeyRegistry(api_keys, API_KEY_PREFIX, utc_now),
+    )
+    queries = AchievementQueries(achievements, projection)
+    demand = DemandHandlers(MongoDemand(database), runtime.inbox("demand"))
+    issuance = IssuanceHandlers(MongoIssuance(database))
     catalogue = Catalogue(
         settings=settings,
         runtime=runtime,
-        providers=ProviderHandlers(
-            providers,
-            utc_now,
-            runtime.wake_relay,
-            ApiKeyRegistry(api_keys, API_KEY_PREFIX, utc_now),
-        ),
+        providers=provider_handlers,
         migrations=[lambda: providers.move_legacy_api_keys(api_keys)],
         courses=CourseIngestion(providers, achievements, projection, utc_now, runtime.wake_relay),
         pathways=PathwayHandlers(
             MongoPathways(database), achievements, utc_now, runtime.wake_relay
         ),
-        demand=DemandHandlers(MongoDemand(database), runtime.inbox("demand")),
-        issuance=IssuanceHandlers(MongoIssuance(database)),
-        queries=AchievementQueries(achievements, projection),
+        demand=demand,
+        issuance=issuance,
+        queries=queries,
+        figures=ProviderFigures(provider_handlers, queries, issuance, demand),
         projection=projection,
         kafka_credentials=KafkaCredentialHandlers(
             MongoKafkaCredentials(database), build_registrar(settings), providers, utc_now
@@ -166,6 +175,13 @@ def create_app(
     catalogue = build_catalogue(settings, tracer_provider=tracer_provider)
     admin_token = settings.admin_token.get_secret_value()
     caller = caller_dependency(catalogue.providers, admin_token)
+    sessions = DashboardSessions(
+        settings.session_key.get_secret_value(),
+        timedelta(minutes=settings.session_minutes),
+        catalogue.providers,
+        utc_now,
+    )
+    resolve_viewer = viewer_resolver(catalogue.providers, admin_token, sessions)
     app = FastAPI(
         title="microcred catalogue",
         summary="Providers, micro-credential definitions with the EU standard elements, pathways",
@@ -191,15 +207,12 @@ def create_app(
     )
     app.include_router(build_pathway_router(catalogue.pathways, caller))
     app.include_router(
-        build_stats_router(catalogue.demand, catalogue.issuance, catalogue.providers)
+        build_stats_router(catalogue.demand, catalogue.figures, viewer_dependency(resolve_viewer))
     )
+    app.include_router(build_pages(catalogue.queries, catalogue.pathways))
     app.include_router(
-        build_pages(
-            catalogue.queries,
-            catalogue.pathways,
-            catalogue.demand,
-            catalogue.providers,
-            catalogue.issuance,
+        build_dashboard_pages(
+            catalogue.figures, catalogue.providers, resolve_viewer, sessions, admin_token
         )
     )
     return app

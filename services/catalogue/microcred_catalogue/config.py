@@ -18,6 +18,11 @@ class CatalogueSettings(ServiceSettings):
         default=SecretStr("changeme"),
         description="bearer token of the admin API (providers, any pathway)",
     )
+    session_key: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description="signs the dashboard sessions a provider's API key (or the admin token) opens",
+    )
+    session_minutes: int = Field(default=30, ge=1, description="how long a dashboard session lasts")
     search_max_page_size: int = Field(default=100, ge=1, le=1000)
     # The registrar principal (see the README's trust model): it makes providers' and readers'
     # Kafka principals. Without it, registration hands out no Kafka credentials.
@@ -28,4 +33,4 @@ class CatalogueSettings(ServiceSettings):
     kafka_provider_partitions: int = Field(default=3, ge=1)
 
     def secret_fields(self) -> dict[str, SecretStr]:
-        return {"admin_token": self.admin_token}
+        return {"admin_token": self.admin_token, "session_key": self.session_key}

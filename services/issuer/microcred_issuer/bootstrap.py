@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,22 +18,32 @@ from microcred_shared.service.http import (
 from microcred_shared.service.runtime import Runtime, build_runtime
 from opentelemetry.trace import TracerProvider
 
-from .adapters import mongo_catalogue, mongo_credentials, mongo_keys, mongo_status_lists
+from .adapters import (
+    mongo_catalogue,
+    mongo_credentials,
+    mongo_keys,
+    mongo_learner_access,
+    mongo_status_lists,
+)
 from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
 from .adapters.metrics import PrometheusMetrics
 from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
 from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
+from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .adapters.mongo_reissue import MongoReissueJobs
 from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
+from .entrypoints import http_learners, wallet
+from .entrypoints.access_log import redact_link_tokens_in_access_log
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.http_keys import build_key_router
 from .entrypoints.pages import build_pages
 from .entrypoints.reissue_worker import ReissueWorker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
+from .service_layer.learner_access import LearnerAccessOptions
 from .service_layer.urls import IssuerUrls
 
 # Status lists first: a relay round publishes a new list's snapshot before the credentials
@@ -41,6 +52,7 @@ OUTBOX_COLLECTIONS = (
     mongo_status_lists.STATUS_LISTS,
     mongo_credentials.CREDENTIALS,
     mongo_keys.KEYRINGS,
+    mongo_learner_access.ACCESS_LINKS,
 )
 LISTS_ANNOUNCED = "status_lists_announced.v1"
 
@@ -88,6 +100,7 @@ def build_issuer(
         urls=IssuerUrls(settings.base_url, settings.pages_url),
         salt_key=settings.learner_salt_key.get_secret_value().encode(),
         credential_id_key=settings.credential_id_key.get_secret_value().encode(),
+        learner_access=learner_access_options(settings),
         list_size=settings.status_list_size,
         validity_days=settings.credential_validity_days,
         suspension_entry=settings.suspension_status_entry,
@@ -123,6 +136,16 @@ async def _announce_earlier_lists(runtime: Runtime, handlers: Handlers) -> None:
     await migrations.mark_done(LISTS_ANNOUNCED)
 
 
+def learner_access_options(settings: IssuerSettings) -> LearnerAccessOptions:
+    return LearnerAccessOptions(
+        key=settings.learner_access_key.get_secret_value(),
+        link_lifetime=timedelta(minutes=settings.learner_link_minutes),
+        notice_link_lifetime=timedelta(days=settings.learner_notice_link_days),
+        session_lifetime=timedelta(minutes=settings.learner_session_minutes),
+        link_interval=timedelta(seconds=settings.learner_link_interval_seconds),
+    )
+
+
 def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
     database = runtime.database
     return Ports(
@@ -133,6 +156,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         status_lists=MongoStatusListSnapshots(database),
         api_keys=MongoApiKeyStore(database[API_KEYS]),
         reissue_jobs=MongoReissueJobs(database),
+        access_links=MongoAccessLinkRequests(database),
         vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
@@ -170,8 +194,11 @@ def create_app(
     )
     app.include_router(build_key_router(issuer.handlers, settings.admin_token.get_secret_value()))
     app.include_router(build_pages(issuer.handlers, verifier_url=settings.verifier_url))
+    app.include_router(http_learners.router)
+    app.include_router(wallet.router)
     return app
 
 
 def configure(settings: IssuerSettings) -> None:
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    redact_link_tokens_in_access_log()

@@ -49,6 +49,24 @@ class IssuerSettings(ServiceSettings):
     admin_token: SecretStr = Field(
         default=SecretStr("changeme"), description="bearer token of the admin endpoints"
     )
+    learner_access_key: SecretStr = Field(
+        default=SecretStr("changeme"),
+        description="signs the wallet links e-mailed to learners and their wallet sessions",
+    )
+    learner_link_minutes: int = Field(
+        default=30, ge=1, description="how long a wallet link a learner asked for opens it"
+    )
+    learner_notice_link_days: int = Field(
+        default=7, ge=1, description="how long the wallet link in an issuance e-mail opens it"
+    )
+    learner_session_minutes: int = Field(
+        default=60, ge=1, description="how long an opened wallet stays signed in"
+    )
+    learner_link_interval_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="at most one asked-for link per learner this often (no mailbox flooding)",
+    )
 
     reissue_poll_seconds: float = Field(
         default=15.0,
@@ -77,6 +95,7 @@ class IssuerSettings(ServiceSettings):
             "learner_salt_key": self.learner_salt_key,
             "credential_id_key": self.credential_id_key,
             "admin_token": self.admin_token,
+            "learner_access_key": self.learner_access_key,
         }
 
     @property

@@ -18,6 +18,7 @@ from .contracts.credentials import (
     CredentialIssuedV1,
     CredentialIssuedV2,
     CredentialStatusChangedV1,
+    LearnerAccessLinkV1,
     LearnerNoticeV1,
     StatusListPublishedV1,
 )
@@ -105,6 +106,9 @@ STATUS_LIST_PUBLISHED = EventSpec(
 LEARNER_NOTICE = EventSpec(
     "credential.learner-notice.v1", LearnerNoticeV1, Topic.CREDENTIALS_LEARNER_NOTICES
 )
+LEARNER_ACCESS_LINK = EventSpec(
+    "learner.access-link.v1", LearnerAccessLinkV1, Topic.CREDENTIALS_LEARNER_NOTICES
+)
 ISSUER_KEYS_CHANGED = EventSpec("issuer.keys.v1", IssuerKeysV1, Topic.ISSUER_KEYS)
 # v2 adds each compromised key's revoked_at; the issuer publishes v2, consumers accept both.
 ISSUER_KEYS_CHANGED_V2 = EventSpec("issuer.keys.v2", IssuerKeysV2, Topic.ISSUER_KEYS)
@@ -129,6 +133,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         CREDENTIAL_STATUS_CHANGED,
         STATUS_LIST_PUBLISHED,
         LEARNER_NOTICE,
+        LEARNER_ACCESS_LINK,
         ISSUER_KEYS_CHANGED,
         ISSUER_KEYS_CHANGED_V2,
         VERIFICATION_PERFORMED,

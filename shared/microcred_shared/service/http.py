@@ -26,29 +26,43 @@ class Problem(Exception):
     """Raise from a route to answer with problem details (RFC 9457)."""
 
     def __init__(
-        self, status: int, title: str, detail: str | None = None, **extensions: Any
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
+        self.headers = headers
         self.extensions = extensions
 
 
 def problem_response(
-    status: int, title: str, detail: str | None = None, **extensions: Any
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_: Request, error: Exception) -> Response:
         assert isinstance(error, Problem)
-        return problem_response(error.status, error.title, error.detail, **error.extensions)
+        return problem_response(
+            error.status, error.title, error.detail, headers=error.headers, **error.extensions
+        )
 
     async def on_http_error(_: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)

@@ -38,6 +38,7 @@ class Catalogue:
             mongodb_database=name,
             topic_prefix=f"{name}.",
             admin_token=ADMIN,
+            session_key="integration-session-key-0123456789",
             environment="test",
             relay_interval_seconds=0.05,
         )

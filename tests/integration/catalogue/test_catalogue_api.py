@@ -133,7 +133,7 @@ async def test_employer_verifications_are_counted_once_per_achievement_and_month
 ) -> None:
     topic = catalogue.topic_of("verifications")
 
-    def verification(verdict: str) -> bytes:
+    def verification(verdict: str, achievement_id: str = "uni-a:PLC-9") -> bytes:
         return json.dumps(
             {
                 "specversion": "1.0",
@@ -148,7 +148,7 @@ async def test_employer_verifications_are_counted_once_per_achievement_and_month
                     "verdict": verdict,
                     "channel": "api",
                     "provider_id": "uni-a",
-                    "achievement_id": "uni-a:PLC-9",
+                    "achievement_id": achievement_id,
                     "isced_f_code": "0714",
                     "eqf_level": 5,
                 },
@@ -156,7 +156,11 @@ async def test_employer_verifications_are_counted_once_per_achievement_and_month
         ).encode()
 
     delivered_twice = verification("verified")
-    for value in (delivered_twice, delivered_twice, verification("not_verified")):
+    values = [delivered_twice, delivered_twice]
+    values += [verification("verified") for _ in range(5)]
+    values += [verification("not_verified") for _ in range(5)]
+    values += [verification("verified", "uni-a:PLC-8") for _ in range(2)]
+    for value in values:
         await catalogue.send(value, "uni-a:PLC-9", topic=topic)
     await catalogue.all_processed(topic)
 
@@ -167,11 +171,27 @@ async def test_employer_verifications_are_counted_once_per_achievement_and_month
         await catalogue.http.get("/stats/demand", params={"by": "field", "from": "2026-01"})
     ).json()
 
-    assert by_achievement["rows"] == [
-        {"key": "uni-a:PLC-9", "month": "2026-03", "verifications": 2, "verified": 1}
+    # 11 of PLC-9 (the redelivered one counted once), 6 verified and 5 not: shown. PLC-8's 2
+    # are below 5: withheld.
+    assert by_achievement["suppressed_below"] == 5
+    assert sorted(by_achievement["rows"], key=lambda row: row["key"]) == [
+        {
+            "key": "uni-a:PLC-8",
+            "month": "2026-03",
+            "verifications": None,
+            "verified": None,
+            "suppressed": True,
+        },
+        {
+            "key": "uni-a:PLC-9",
+            "month": "2026-03",
+            "verifications": 11,
+            "verified": 6,
+            "suppressed": False,
+        },
     ]
     assert by_field["rows"] == [
-        {"key": "07", "month": "2026-03", "verifications": 2, "verified": 1}
+        {"key": "07", "month": "2026-03", "verifications": 13, "verified": 8, "suppressed": False}
     ]
 
 
@@ -206,9 +226,16 @@ async def test_issued_and_revoked_credentials_are_counted_once_per_provider(
     await catalogue.all_processed(issued_topic)
     await catalogue.all_processed(status_topic)
 
-    stats = (await catalogue.http.get("/stats/issuance", params={"provider": "uni-a"})).json()
-    unknown = await catalogue.http.get("/stats/issuance", params={"provider": "nobody"})
-    dashboard = await catalogue.http.get("/providers/uni-a/dashboard")
+    own_key = {"Authorization": f"Bearer {catalogue.keys['uni-a']}"}
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    query = {"provider": "uni-a"}
+    stats = (await catalogue.http.get("/stats/issuance", params=query, headers=own_key)).json()
+    anonymous = await catalogue.http.get("/stats/issuance", params=query)
+    unknown = await catalogue.http.get(
+        "/stats/issuance", params={"provider": "nobody"}, headers=admin
+    )
+    dashboard = await catalogue.http.get("/providers/uni-a/dashboard", headers=own_key)
+    anonymous_dashboard = await catalogue.http.get("/providers/uni-a/dashboard")
 
     assert (stats["issued"], stats["revoked"], stats["suspended"]) == (3, 1, 1)
     assert {r["achievement_id"]: r["issued"] for r in stats["by_achievement"]} == {
@@ -218,6 +245,8 @@ async def test_issued_and_revoked_credentials_are_counted_once_per_provider(
     assert unknown.status_code == 404
     assert unknown.headers["content-type"] == "application/problem+json"
     assert '<dd data-figure="revoked">1</dd>' in dashboard.text
+    assert anonymous.status_code == anonymous_dashboard.status_code == 401
+    assert "data-figure" not in anonymous_dashboard.text
 
 
 async def test_suspending_a_provider_stops_its_course_events(catalogue: Catalogue) -> None:

@@ -71,7 +71,10 @@ async def test_browse_achievement_pathway_graph_and_dashboard_pages_show_the_sto
     pathway = await catalogue.http.get(
         "/pathways/page-cert/page", params={"held": "uni-a:PAGE-MATH"}
     )
-    dashboard = await catalogue.http.get("/providers/uni-a/dashboard")
+    dashboard = await catalogue.http.get(
+        "/providers/uni-a/dashboard",
+        headers={"Authorization": f"Bearer {catalogue.keys['uni-a']}"},
+    )
 
     assert browse.status_code == 200
     assert "/achievements/uni-a%3APAGE-MATH/page" in browse.text

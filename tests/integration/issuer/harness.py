@@ -55,6 +55,7 @@ def settings_for(infra: Any, name: str, **overrides: Any) -> IssuerSettings:
         "key_encryption_key": "integration-key-encryption-key-0123",
         "learner_salt_key": "integration-learner-salt-key-0123",
         "credential_id_key": CREDENTIAL_ID_KEY,
+        "learner_access_key": "integration-learner-access-key-0123",
         "relay_interval_seconds": 0.05,
         "log_json": False,
     }

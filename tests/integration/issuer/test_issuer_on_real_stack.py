@@ -3,13 +3,17 @@ credential each, events out; revocation, stacking and key rotation end to end.""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from microcred_issuer.adapters.migrations import MIGRATIONS
 from microcred_issuer.adapters.mongo_credentials import LEARNERS, MongoCredentials
+from microcred_issuer.adapters.mongo_learner_access import MongoAccessLinkRequests
 from microcred_issuer.adapters.mongo_status_bits import STATUS_BITS, MongoStatusBits
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.events import Topic
@@ -21,6 +25,7 @@ from tests.integration.issuer.harness import (
     RunningIssuer,
     completion,
     drain,
+    now,
     running_issuer,
     settings_for,
 )
@@ -255,8 +260,57 @@ async def test_a_cross_provider_pathway_completed_in_any_order_with_duplicates_a
     )
     stacked = [e for e in events if e["data"]["kind"] == "stacked"]
     assert [e["data"]["credential_id"] for e in stacked] == [stacked_id]
-    mine = (await issuer.http.get(f"/learners/{learner_ref}/credentials")).json()
-    assert sorted(c["kind"] for c in mine) == ["completion", "completion", "completion", "stacked"]
+    token = await emailed_link_token(issuer, "grace@example.org")
+    mine = await issuer.http.get(
+        "/learners/me/credentials", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert sorted(c["kind"] for c in mine.json()) == [
+        "completion",
+        "completion",
+        "completion",
+        "stacked",
+    ]
+
+
+async def emailed_link_token(issuer: RunningIssuer, email: str) -> str:
+    """Ask for a wallet link as the learner would; the token of the link the issuer publishes
+    for the notifier to e-mail."""
+    asked = await issuer.http.post("/learners/access-links", json={"email": email})
+    assert asked.status_code == 202
+    events = await drain(
+        issuer.settings.kafka_bootstrap_servers,
+        issuer.topic(Topic.CREDENTIALS_LEARNER_NOTICES),
+        until=lambda found: links_to(found, email),
+    )
+    [link] = links_to(events, email)
+    return str(parse_qs(urlsplit(link).query)["token"][0])
+
+
+def links_to(events: list[dict[str, Any]], email: str) -> list[str]:
+    return [
+        e["data"]["wallet_url"]
+        for e in events
+        if e["type"].endswith("learner.access-link.v1") and e["data"]["email"] == email
+    ]
+
+
+async def test_one_wallet_link_per_learner_per_interval_even_when_asked_at_once(
+    issuer: RunningIssuer,
+) -> None:
+    links = MongoAccessLinkRequests(issuer.issuer.runtime.database)
+    learner_ref, at = f"sha256${random.getrandbits(64):x}", now()
+    quiet_since = at - timedelta(seconds=60)
+
+    recorded = await asyncio.gather(
+        *(links.record(learner_ref, at, quiet_since, []) for _ in range(5))
+    )
+    again = await links.record(learner_ref, at + timedelta(seconds=30), quiet_since, [])
+    later = await links.record(
+        learner_ref, at + timedelta(seconds=61), at + timedelta(seconds=1), []
+    )
+
+    assert sorted(recorded) == [False, False, False, False, True]
+    assert (again, later) == (False, True)
 
 
 async def test_credentials_stored_before_the_learner_index_existed_are_indexed_at_start(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,11 +24,13 @@ from microcred_shared.events import CloudEvent, Topic
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV2,
     CredentialStatusChangedV1,
+    LearnerAccessLinkV1,
     LearnerNoticeV1,
 )
 from microcred_shared.events.registry import (
     CREDENTIAL_ISSUED,
     CREDENTIAL_STATUS_CHANGED,
+    LEARNER_ACCESS_LINK,
     LEARNER_NOTICE,
 )
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -309,6 +312,13 @@ def notice_event(credential_id: str, email: str, kind: str = "completion") -> Cl
         }
     )
     return LEARNER_NOTICE.envelope(data, source="/microcred/issuer")
+
+
+def access_link_event(email: str, wallet_url: str) -> CloudEvent[Any]:
+    data = LearnerAccessLinkV1(
+        email=email, wallet_url=wallet_url, expires_at=datetime(2026, 6, 1, 12, 30, tzinfo=UTC)
+    )
+    return LEARNER_ACCESS_LINK.envelope(data, source="/microcred/issuer")
 
 
 def data_of(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:

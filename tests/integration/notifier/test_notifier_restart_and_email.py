@@ -11,6 +11,7 @@ from tests.integration.notifier.harness import (
     Behaviour,
     Publisher,
     Receiver,
+    access_link_event,
     issued_event,
     notice_event,
     running_notifier,
@@ -71,14 +72,18 @@ async def test_a_learner_gets_one_email_per_credential_with_its_link(infra: Any)
             await publisher.publish(Topic.CREDENTIALS_LEARNER_NOTICES, "ada", first)
             stacked = notice_event("cred-mail-2", "ada@example.org", kind="stacked")
             await publisher.publish(Topic.CREDENTIALS_LEARNER_NOTICES, "ada", stacked)
+            link = access_link_event("ada@example.org", "https://issuer.example/wallet/open?t=1")
+            await publisher.publish(Topic.CREDENTIALS_LEARNER_NOTICES, "ada", link)
 
             async def inbox() -> list[dict[str, Any]]:
                 return messages
 
-            await eventually(inbox, lambda found: len(found) >= 2)
-        # Both notices were handled in order on one partition: the duplicate came before.
-        assert len(messages) == 2
-        first_mail, stacked_mail = messages
+            await eventually(inbox, lambda found: len(found) >= 3)
+        # The notices were handled in order on one partition: the duplicate came before.
+        assert len(messages) == 3
+        first_mail, stacked_mail, link_mail = messages
+        assert "Subject: Your link to your micro-credentials" in link_mail["content"]
+        assert "https://issuer.example/wallet/open?t=1" in link_mail["content"]
         assert first_mail["to"] == ["ada@example.org"]
         assert "https://issuer.example/credentials/cred-mail-1" in first_mail["content"]
         assert "Subject: Your micro-credential: Robotics Basics" in first_mail["content"]

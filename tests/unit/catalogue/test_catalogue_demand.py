@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from microcred_catalogue.domain.demand import DemandRow, publishable
 from microcred_catalogue.service_layer import commands
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
@@ -32,3 +34,24 @@ async def test_a_redelivered_verification_is_counted_once() -> None:
 
     [record] = world.demand_repo.records.values()
     assert (record.month, record.field, record.achievement_id) == ("2026-03", "07", "uni-a:PLC-1")
+
+
+@pytest.mark.parametrize(
+    ("verifications", "verified", "shown"),
+    [
+        (1, 1, (None, None)),
+        (4, 4, (None, None)),  # below 5: the whole row withheld
+        (5, 5, (5, 5)),  # all verified: nothing small to give away
+        (12, 9, (12, None)),  # 3 not verified would follow from 12 - 9
+        (12, 3, (12, None)),  # 3 verified
+        (12, 0, (12, None)),
+        (12, 7, (12, 7)),  # 7 verified, 5 not: both at least 5
+    ],
+)
+def test_public_demand_counts_below_five_are_withheld(
+    verifications: int, verified: int, shown: tuple[int | None, int | None]
+) -> None:
+    row = publishable(DemandRow("uni-a:PLC-1", "2026-03", verifications, verified))
+    assert (row.verifications, row.verified) == shown
+    assert row.suppressed == (shown != (verifications, verified))
+    assert (row.key, row.month) == ("uni-a:PLC-1", "2026-03")

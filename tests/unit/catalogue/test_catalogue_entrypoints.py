@@ -30,4 +30,8 @@ def test_settings_default_to_the_catalogues_port_database_and_prefix(
 def test_a_placeholder_admin_token_is_refused_outside_development() -> None:
     with pytest.raises(ValidationError, match="admin_token"):
         CatalogueSettings(environment="production", admin_token="changeme", **SASL)
+    with pytest.raises(ValidationError, match="session_key"):
+        CatalogueSettings(
+            environment="production", admin_token="a-real-admin-token-0123456", **SASL
+        )
     assert CatalogueSettings(environment="development").admin_token.get_secret_value() == "changeme"

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow
+from microcred_catalogue.entrypoints.auth import viewer_resolver
+from microcred_catalogue.entrypoints.dashboard_pages import build_dashboard_pages
 from microcred_catalogue.entrypoints.pages import build_pages
+from microcred_catalogue.entrypoints.sessions import DashboardSessions
+from microcred_catalogue.service_layer import commands
 from microcred_catalogue.service_layer.demand import DemandHandlers
+from microcred_catalogue.service_layer.provider_figures import ProviderFigures
 from microcred_catalogue.service_layer.queries import AchievementQueries
 from microcred_shared.service.http import install_problem_handlers
 
@@ -25,7 +31,8 @@ class MonthlyDemand(FakeDemand):
 
     async def counts(self, by: DemandDimension, **filters: Any) -> list[DemandRow]:
         assert by is DemandDimension.MONTH
-        assert filters["provider_id"] == "uni"
+        if filters["provider_id"] != "uni":
+            return []
         return [DemandRow(None, "2026-04", 3, 3), DemandRow(None, "2026-05", 7, 6)]
 
 
@@ -39,22 +46,48 @@ async def world() -> World:
     return world
 
 
-@pytest.fixture
-async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
+ADMIN_TOKEN = "unit-catalogue-admin-token-0123"
+
+
+def pages_app(world: World) -> FastAPI:
+    """The public pages and the dashboard pages, wired as bootstrap wires them."""
     app = FastAPI()
     install_problem_handlers(app)
+    queries = AchievementQueries(world.achievements, world.projection)
+    providers = world.provider_handlers
+    figures = ProviderFigures(
+        providers, queries, world.issuance, DemandHandlers(MonthlyDemand(), world.inbox)
+    )
+    sessions = DashboardSessions(
+        "unit-session-key-0123456789", timedelta(minutes=30), providers, world.clock
+    )
+    app.include_router(build_pages(queries, world.pathways))
     app.include_router(
-        build_pages(
-            AchievementQueries(world.achievements, world.projection),
-            world.pathways,
-            DemandHandlers(MonthlyDemand(), world.inbox),
-            world.provider_handlers,
-            world.issuance,
+        build_dashboard_pages(
+            figures,
+            providers,
+            viewer_resolver(providers, ADMIN_TOKEN, sessions),
+            sessions,
+            ADMIN_TOKEN,
         )
     )
-    transport = httpx.ASGITransport(app=app)
+    return app
+
+
+@pytest.fixture
+async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=pages_app(world))
     async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as client:
         yield client
+
+
+async def key_of(world: World, provider_id: str) -> str:
+    rotated = await world.provider_handlers.rotate_key(commands.RotateApiKey(provider_id))
+    return rotated.api_key
+
+
+async def signed_in(http: httpx.AsyncClient, key: str, provider: str = "") -> httpx.Response:
+    return await http.post("/sign-in", data={"api_key": key, "provider": provider})
 
 
 def is_html(response: httpx.Response) -> bool:
@@ -89,12 +122,7 @@ async def test_the_browser_lists_everything_and_narrows_with_words_and_filters(
 
 async def test_a_page_of_results_links_to_the_next(http: httpx.AsyncClient, world: World) -> None:
     app_pages = build_pages(
-        AchievementQueries(world.achievements, world.projection),
-        world.pathways,
-        world.demand,
-        world.provider_handlers,
-        world.issuance,
-        page_size=2,
+        AchievementQueries(world.achievements, world.projection), world.pathways, page_size=2
     )
     app = FastAPI()
     app.include_router(app_pages)
@@ -171,11 +199,16 @@ async def test_the_pathway_page_embeds_the_graph_and_says_what_is_missing(
 
 
 async def test_the_dashboard_lists_the_providers_achievements_and_charts_verifications(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient, world: World
 ) -> None:
+    signing_in = await signed_in(http, await key_of(world, "uni"))
+    assert signing_in.status_code == 303
+    assert signing_in.headers["location"] == "/providers/uni/dashboard"
+
     page = await http.get("/providers/uni/dashboard")
 
     assert is_html(page)
+    assert page.headers["cache-control"] == "no-store"
     assert '<dd data-figure="issued">3</dd>' in page.text
     assert '<dd data-figure="revoked">1</dd>' in page.text
     math_row = re.search(r'uni%3Amath/page">.*?</tr>', page.text, re.S)
@@ -184,10 +217,67 @@ async def test_the_dashboard_lists_the_providers_achievements_and_charts_verific
     assert "/achievements/uni%3Amath/page" in page.text
     assert "/achievements/vet%3Aplc/page" not in page.text
     assert "Employer verifications per month" in page.text
+    # The provider's own figures are exact: small counts are withheld only from the public.
+    assert re.search(r"<td>2026-04</td><td>3</td>", page.text)
     assert re.search(r"<td>2026-05</td><td>7</td>", page.text)
     bars = re.findall(r'<g class="bar">', page.text)
     assert len(bars) == 2
+
+
+async def test_the_dashboard_without_a_session_asks_for_the_key_and_sign_in_sets_a_strict_cookie(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    page = await http.get("/providers/uni/dashboard")
+    assert page.status_code == 401
+    assert 'action="/sign-in"' in page.text
+    assert '<dd data-figure="issued">' not in page.text
+    refused = await signed_in(http, "mc_not-a-key", "uni")
+    assert refused.status_code == 401
+    assert "set-cookie" not in refused.headers
+
+    accepted = await signed_in(http, await key_of(world, "uni"))
+    cookie = accepted.headers["set-cookie"]
+    assert cookie.startswith("microcred_dashboard=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Max-Age=1800" in cookie
+    signed_out = await http.post("/sign-out")
+    assert signed_out.status_code == 303
+    assert (await http.get("/providers/uni/dashboard")).status_code == 401
+
+
+async def test_another_providers_session_or_key_is_refused_and_the_admin_sees_any_dashboard(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    vet_key = await key_of(world, "vet")
+    by_key = await http.get(
+        "/providers/uni/dashboard", headers={"Authorization": f"Bearer {vet_key}"}
+    )
+    assert by_key.status_code == 403
+    await signed_in(http, vet_key)
+    by_session = await http.get("/providers/uni/dashboard")
+    assert by_session.status_code == 403
+    assert '<dd data-figure="issued">' not in by_session.text
+    assert (await http.get("/providers/vet/dashboard")).status_code == 200
+
+    await signed_in(http, ADMIN_TOKEN, "uni")
+    assert is_html(await http.get("/providers/uni/dashboard"))
     assert (await http.get("/providers/nobody/dashboard")).status_code == 404
+
+
+async def test_rotating_the_providers_key_ends_the_sessions_it_opened(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    await signed_in(http, await key_of(world, "uni"))
+    assert (await http.get("/providers/uni/dashboard")).status_code == 200
+    await key_of(world, "uni")  # rotated: the old key, and its session, stop working
+    assert (await http.get("/providers/uni/dashboard")).status_code == 401
+
+
+async def test_a_session_expires(http: httpx.AsyncClient, world: World) -> None:
+    await signed_in(http, await key_of(world, "uni"))
+    world.clock.now += timedelta(minutes=31)
+    assert (await http.get("/providers/uni/dashboard")).status_code == 401
 
 
 async def test_the_stylesheet_is_served(http: httpx.AsyncClient) -> None:

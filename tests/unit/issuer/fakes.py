@@ -14,6 +14,7 @@ from microcred_issuer.domain.records import IssuedCredential
 from microcred_issuer.domain.reissue import ReissueJob, signed_with
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
+from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
 from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
 from microcred_issuer.service_layer.urls import IssuerUrls
 from microcred_shared.events import Topic
@@ -28,6 +29,8 @@ from microcred_shared.events.contracts.catalogue import (
 from tests.unit.api_key_fakes import InMemoryApiKeyStore
 
 BASE_URL = "http://issuer.test:8002"
+LEARNER_ACCESS_KEY = "unit-learner-access-key-0123"
+SALT_KEY = b"unit-test-salt-key"
 
 
 class FakeCatalogue:
@@ -237,6 +240,26 @@ class FakeReissueJobs:
         return self.batches.get((job_id, listing_pass, index), [])
 
 
+class FakeAccessLinkRequests:
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+        self.last_link_at: dict[str, datetime] = {}
+
+    async def record(
+        self,
+        learner_ref: str,
+        at: datetime,
+        quiet_since: datetime,
+        events: Sequence[OutgoingEvent],
+    ) -> bool:
+        last = self.last_link_at.get(learner_ref)
+        if last is not None and last > quiet_since:
+            return False
+        self.last_link_at[learner_ref] = at
+        self.outbox.events.extend(events)
+        return True
+
+
 @dataclass
 class SteppingClock:
     """Each reading one second later: ordering is visible, whole seconds like the real one."""
@@ -266,6 +289,7 @@ class World:
         self.keyrings = FakeKeyrings(self.outbox)
         self.credentials = FakeCredentials(self.outbox)
         self.status_lists = FakeStatusListSnapshots(self.outbox)
+        self.access_links = FakeAccessLinkRequests(self.outbox)
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -275,6 +299,7 @@ class World:
             status_lists=self.status_lists,
             api_keys=self.api_keys,
             reissue_jobs=self.reissue_jobs,
+            access_links=self.access_links,
             vault=self.vault,
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
@@ -284,8 +309,9 @@ class World:
             self.ports,
             Options(
                 urls=IssuerUrls(BASE_URL, BASE_URL),
-                salt_key=b"unit-test-salt-key",
+                salt_key=SALT_KEY,
                 credential_id_key=b"unit-test-credential-id-key",
+                learner_access=LearnerAccessOptions(key=LEARNER_ACCESS_KEY),
                 suspension_entry=self.suspension_entry,
                 reissue_batch_size=self.reissue_batch_size,
                 list_announce_timeout_seconds=self.list_announce_timeout_seconds,

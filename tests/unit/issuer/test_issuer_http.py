@@ -11,7 +11,7 @@ from microcred_issuer.config import IssuerSettings
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.crypto.loader import default_loader
 
-from tests.unit.issuer.fakes import BASE_URL, World
+from tests.unit.issuer.fakes import BASE_URL, LEARNER_ACCESS_KEY, World
 
 ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
 COMPLETION = {
@@ -42,6 +42,7 @@ async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
         key_encryption_key="unit-key-encryption-key-0123",
         learner_salt_key="unit-learner-salt-key-0123",
         credential_id_key="unit-credential-id-key-0123",
+        learner_access_key=LEARNER_ACCESS_KEY,
     )
     app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
     transport = httpx.ASGITransport(app=app)
@@ -223,16 +224,6 @@ async def test_did_documents_the_eu_context_and_achievements_are_served(
     assert (await http.get("/issuers/nobody/did.json")).status_code == 404
 
 
-async def test_a_learners_credentials_are_listed_by_their_reference(
-    http: httpx.AsyncClient, world: World
-) -> None:
-    await http.post("/completions", json=COMPLETION, headers=await key_for(http, "uni-a"))
-    [stored] = world.credentials.stored.values()
-    listed = (await http.get(f"/learners/{stored.learner_ref}/credentials")).json()
-    assert [c["credential_id"] for c in listed] == [stored.credential_id]
-    assert listed[0]["status"] == "active"
-
-
 def test_the_openapi_document_lists_every_issuer_endpoint() -> None:
     app = create_app(IssuerSettings(environment="development", public_base_url=BASE_URL))
     paths = set(app.openapi()["paths"])
@@ -243,7 +234,8 @@ def test_the_openapi_document_lists_every_issuer_endpoint() -> None:
         "/credentials/{credential_id}/revoke",
         "/credentials/{credential_id}/suspend",
         "/credentials/{credential_id}/reinstate",
-        "/learners/{learner_ref}/credentials",
+        "/learners/access-links",
+        "/learners/me/credentials",
         "/status-lists/{list_id}",
         "/issuers/{provider_id}/did.json",
         "/contexts/eu-microcredential/v1",

@@ -30,6 +30,7 @@ async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
         key_encryption_key="unit-key-encryption-key-0123",
         learner_salt_key="unit-learner-salt-key-0123",
         credential_id_key="unit-credential-id-key-0123",
+        learner_access_key="unit-learner-access-key-0123",
     )
     app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
     async with httpx.AsyncClient(

@@ -32,6 +32,7 @@ def test_a_placeholder_key_encryption_key_is_refused_outside_development() -> No
             environment="production",
             key_encryption_key="changeme",
             learner_salt_key="a-real-learner-salt-key-0123",
+            learner_access_key="a-real-learner-access-key-0123",
             admin_token="a-real-admin-token-0123456",
         )
 

@@ -1,16 +1,19 @@
 """Learner e-mail and the translation of ecosystem events into notifications."""
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
 from microcred_notifier.adapters.webhooks import retry_after
-from microcred_notifier.domain.emails import LearnerNotice
+from microcred_notifier.domain.emails import LearnerNotice, compose
 from microcred_notifier.domain.notifications import EventType
 from microcred_notifier.entrypoints.consumers import (
+    access_link_notice,
     course_notification,
     issued_notification,
+    learner_notice,
     reissued_notification,
     status_notification,
 )
@@ -21,6 +24,8 @@ from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV2,
     CredentialLinks,
     CredentialStatusChangedV1,
+    LearnerAccessLinkV1,
+    LearnerNoticeV1,
 )
 from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
 from microcred_shared.events.registry import (
@@ -28,6 +33,8 @@ from microcred_shared.events.registry import (
     CREDENTIAL_ISSUED_V1,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
+    LEARNER_ACCESS_LINK,
+    LEARNER_NOTICE,
 )
 
 from tests.unit.notifier.fakes import T0, FakeEmailLog, FakeMailer
@@ -54,6 +61,55 @@ async def test_a_learner_gets_one_email_with_the_credential_link() -> None:
     assert email.to == "ada@example.org"
     assert "https://creds.example/credentials/cred-1" in email.body
     assert "Robotics Basics" in email.subject
+
+
+async def test_the_issuance_email_carries_the_wallet_link_and_until_when_it_works() -> None:
+    mailer = FakeMailer()
+    wallet = "https://creds.example/wallet/open?token=abc.def.ghi"
+    until = datetime(2026, 6, 8, 12, 30, tzinfo=UTC)
+    notified = dataclasses.replace(notice(), wallet_url=wallet, wallet_url_expires_at=until)
+    await LearnerEmails(FakeEmailLog(), mailer).notify(notified)
+    (email,) = mailer.outbox
+    assert wallet in email.body
+    assert "until 08 June 2026, 12:30 UTC" in email.body
+
+
+async def test_an_issuance_notice_of_an_older_issuer_still_makes_an_email_without_wallet_link() -> (
+    None
+):
+    data = LearnerNoticeV1.model_validate(
+        {
+            "credential_id": "cred-1",
+            "kind": "completion",
+            "email": "ada@example.org",
+            "achievement_name": "Robotics Basics",
+            "provider_name": "Uni North",
+            "page_url": "https://creds.example/credentials/cred-1/page",
+        }
+    )
+    mapped = learner_notice(LEARNER_NOTICE.envelope(data, source="/tests"))
+    assert mapped.wallet_url is None
+    email = compose(mapped)
+    assert "wallet" not in email.body
+    assert mapped.page_url in email.body
+
+
+async def test_an_asked_for_wallet_link_is_emailed_once_per_request() -> None:
+    mailer = FakeMailer()
+    emails = LearnerEmails(FakeEmailLog(), mailer)
+    data = LearnerAccessLinkV1(
+        email="ada@example.org",
+        wallet_url="https://creds.example/wallet/open?token=abc.def.ghi",
+        expires_at=datetime(2026, 6, 1, 12, 30, tzinfo=UTC),
+    )
+    first = access_link_notice(LEARNER_ACCESS_LINK.envelope(data, source="/t", event_id="e-1"))
+    again = access_link_notice(LEARNER_ACCESS_LINK.envelope(data, source="/t", event_id="e-2"))
+    assert await emails.send_access_link(first)
+    assert not await emails.send_access_link(first)  # redelivered
+    assert await emails.send_access_link(again)  # asked again later: a new e-mail
+    assert [e.to for e in mailer.outbox] == ["ada@example.org"] * 2
+    assert data.wallet_url in mailer.outbox[0].body
+    assert "until 01 June 2026, 12:30 UTC" in mailer.outbox[0].body
 
 
 async def test_a_stacked_award_is_a_separate_email_for_the_same_credential() -> None:

@@ -6,15 +6,17 @@ import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from microcred_shared.service.http import Problem
 
 from ..domain.providers import Provider
 from ..service_layer import errors
+from ..service_layer.provider_figures import ADMIN, Viewer
 from ..service_layer.providers import ProviderHandlers
+from .sessions import DASHBOARD_COOKIE, DashboardSessions
 
 T = TypeVar("T")
 
@@ -50,7 +52,7 @@ async def as_problems() -> AsyncIterator[None]:
         status, title = next(
             ((s, t) for kind, s, t in STATUS if isinstance(refused, kind)), (400, "Refused")
         )
-        extensions: dict[str, object] = {"code": refused.code}
+        extensions: dict[str, Any] = {"code": refused.code}
         if refused.errors:
             extensions["errors"] = refused.errors
         raise Problem(status, title, refused.reason, **extensions) from refused
@@ -74,6 +76,51 @@ def caller_dependency(
         return Caller(provider=await run(providers.authenticate(given)))
 
     return caller
+
+
+ViewerResolver = Callable[[Request, Credentials], Awaitable[Viewer | None]]
+
+
+def viewer_resolver(
+    providers: ProviderHandlers, admin_token: str, sessions: DashboardSessions
+) -> ViewerResolver:
+    """Who reads a provider's figures: from a bearer (the admin token or a provider's API key)
+    or else a dashboard session cookie; None when neither is genuine."""
+
+    async def viewer(request: Request, credentials: Credentials) -> Viewer | None:
+        if credentials is not None:
+            return await bearer_viewer(providers, admin_token, credentials.credentials)
+        cookie = request.cookies.get(DASHBOARD_COOKIE)
+        return await sessions.viewer_of(cookie) if cookie else None
+
+    return viewer
+
+
+async def bearer_viewer(providers: ProviderHandlers, admin_token: str, given: str) -> Viewer | None:
+    if hmac.compare_digest(given.encode(), admin_token.encode()):
+        return ADMIN
+    try:
+        provider = await providers.authenticate(given)
+    except errors.Unauthorized:
+        return None
+    return Viewer(provider.provider_id)
+
+
+def viewer_dependency(resolve: ViewerResolver) -> Callable[..., Awaitable[Viewer]]:
+    """The viewer, or 401 for an API caller that showed nothing genuine."""
+
+    async def required_viewer(request: Request, credentials: Credentials) -> Viewer:
+        viewer = await resolve(request, credentials)
+        if viewer is None:
+            raise Problem(
+                401,
+                "Unauthorized",
+                "send the provider's API key (or the admin token) as a bearer",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return viewer
+
+    return required_viewer
 
 
 def admin_dependency(admin_token: str) -> Callable[[Credentials], None]:

@@ -1,13 +1,14 @@
-"""Anonymous counts: employer verifications, and a provider's issued and revoked credentials."""
+"""Counts: employer verifications for anyone (small counts withheld), and a provider's issued
+and revoked credentials for that provider and the admin."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from ..domain.demand import DemandDimension
+from ..domain.demand import SMALL_COUNT, DemandDimension, publishable
 from ..service_layer.demand import DemandHandlers
-from ..service_layer.issuance import IssuanceHandlers
-from ..service_layer.providers import ProviderHandlers
+from ..service_layer.provider_figures import ProviderFigures, Viewer
 from .auth import run
 from .schemas import AchievementIssuancePublic, DemandRowPublic, DemandStats, IssuanceStats
 
@@ -15,9 +16,12 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def build_stats_router(
-    handlers: DemandHandlers, issuance: IssuanceHandlers, providers: ProviderHandlers
+    handlers: DemandHandlers,
+    figures: ProviderFigures,
+    viewer: Callable[..., Awaitable[Viewer]],
 ) -> APIRouter:
     router = APIRouter(tags=["statistics"])
+    ViewerDep = Annotated[Viewer, Depends(viewer)]
 
     @router.get("/stats/demand")
     async def demand(
@@ -30,25 +34,32 @@ def build_stats_router(
             str | None, Query(alias="to", pattern=MONTH, examples=["2026-12"])
         ] = None,
     ) -> DemandStats:
-        """How often employers verified credentials, per achievement/provider/field and month."""
+        """How often employers verified credentials, per achievement/provider/field and month
+        (counts below 5 withheld as null)."""
         rows = await handlers.counts(
             by, provider_id=provider, month_from=month_from, month_to=month_to
         )
+        public = [publishable(row) for row in rows]
         return DemandStats(
             by=by.value,
+            suppressed_below=SMALL_COUNT,
             rows=[
                 DemandRowPublic(
-                    key=r.key, month=r.month, verifications=r.verifications, verified=r.verified
+                    key=r.key,
+                    month=r.month,
+                    verifications=r.verifications,
+                    verified=r.verified,
+                    suppressed=r.suppressed,
                 )
-                for r in rows
+                for r in public
             ],
         )
 
     @router.get("/stats/issuance")
-    async def issued_and_revoked(provider: str) -> IssuanceStats:
-        """How many credentials a provider has issued, and how many are revoked or suspended."""
-        await run(providers.get(provider))  # an unknown provider is a 404, not zero counts
-        summary = await issuance.summary(provider)
+    async def issued_and_revoked(provider: str, who: ViewerDep) -> IssuanceStats:
+        """How many credentials you (a provider, by its API key; or the admin) have issued, and
+        how many are revoked or suspended."""
+        summary = await run(figures.issued_and_revoked(who, provider))
         return IssuanceStats(
             provider_id=provider,
             issued=summary.issued,

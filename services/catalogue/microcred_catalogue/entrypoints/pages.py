@@ -1,4 +1,5 @@
-"""The catalogue's pages: browse and search, an achievement, a pathway graph, a dashboard.
+"""The catalogue's public pages: browse and search, an achievement, a pathway graph (the
+provider dashboard is in dashboard_pages).
 
 Server-rendered with jinja2, usable without JavaScript; the filters map onto the same
 ``SearchQuery`` the JSON search API builds.
@@ -6,7 +7,6 @@ Server-rendered with jinja2, usable without JavaScript; the filters map onto the
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,19 +17,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from microcred_shared.pathways import RuleOutcome, evaluate
 
-from ..domain.demand import DemandDimension
 from ..domain.pathways import Pathway
 from ..domain.search import SearchQuery, SortOrder
-from ..service_layer.demand import DemandHandlers
 from ..service_layer.errors import NotFound
-from ..service_layer.issuance import IssuanceHandlers
 from ..service_layer.pathways import PathwayHandlers
-from ..service_layer.providers import ProviderHandlers
 from ..service_layer.queries import AchievementQueries
 from .auth import run
 from .http_courses import decode_cursor, encode_cursor
 from .schemas import AchievementPublic
-from .svg import bar_chart_svg, pathway_svg
+from .svg import pathway_svg
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = Environment(
@@ -37,7 +33,6 @@ TEMPLATES = Environment(
 )
 CSS = (TEMPLATE_DIR / "pages.css").read_text()
 SVG_MEDIA = "image/svg+xml"
-DASHBOARD_LIMIT = 500
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
     "participation_forms": ["online", "onsite", "blended", "work_based", "volunteering"],
@@ -116,13 +111,7 @@ def held_ids(held: str | None) -> list[str] | None:
 
 
 def build_pages(
-    queries: AchievementQueries,
-    pathways: PathwayHandlers,
-    demand: DemandHandlers,
-    providers: ProviderHandlers,
-    issuance: IssuanceHandlers,
-    *,
-    page_size: int = 20,
+    queries: AchievementQueries, pathways: PathwayHandlers, *, page_size: int = 20
 ) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -188,28 +177,6 @@ def build_pages(
             outcome=drawing.outcome,
             names=drawing.names,
             held=held,
-        )
-
-    @router.get("/providers/{provider_id}/dashboard", response_class=HTMLResponse)
-    async def dashboard(provider_id: str) -> HTMLResponse:
-        provider = await run(providers.get(provider_id))
-        query = SearchQuery(
-            provider_ids=(provider_id,), include_retired=True, limit=DASHBOARD_LIMIT
-        )
-        achievements = (await run(queries.search(query))).items
-        rows = await demand.counts(DemandDimension.MONTH, provider_id=provider_id)
-        per_month = Counter[str]()
-        for row in rows:
-            per_month[row.month or row.key or "?"] += row.verifications
-        bars = sorted(per_month.items())
-        chart = bar_chart_svg(f"Employer verifications per month: {provider.name}", bars)
-        return render(
-            "dashboard.html",
-            provider=provider,
-            achievements=achievements,
-            issuance=await issuance.summary(provider_id),
-            bars=bars,
-            chart=Markup(chart),  # noqa: S704 (built from escaped parts in svg.py)
         )
 
     @router.get("/assets/pages.css")

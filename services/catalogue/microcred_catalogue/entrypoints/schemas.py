@@ -198,12 +198,23 @@ class ProgressResponse(BaseModel):
 class DemandRowPublic(BaseModel):
     key: str | None
     month: str | None
-    verifications: int
-    verified: int
+    verifications: int | None = Field(
+        description="verifications in the row; null when fewer than 5 (withheld)"
+    )
+    verified: int | None = Field(
+        description=(
+            "of which verified; null when fewer than 5, or when the rest (not verified) would "
+            "be 1 to 4"
+        )
+    )
+    suppressed: bool = Field(description="true when a count of this row is withheld")
 
 
 class DemandStats(BaseModel):
     by: str
+    suppressed_below: int = Field(
+        description="counts below this are withheld (null), so no single verification shows"
+    )
     rows: list[DemandRowPublic]
 
 

@@ -23,7 +23,6 @@ from .schemas import (
     CompletionIn,
     CompletionOut,
     CredentialStatusOut,
-    CredentialSummaryOut,
     KeyRotationIn,
     KeyRotationOut,
     StatusChangeIn,
@@ -34,7 +33,6 @@ from .translate import (
     cohort_stream,
     cohort_summary,
     completion_command,
-    credential_summary,
     json_response,
     status_action,
     status_out,
@@ -188,12 +186,6 @@ def build_router(
         if document is None:
             raise Problem(404, "Not found", f"no achievement {achievement_id!r}")
         return json_response(document, LD_MEDIA_TYPE, {"Cache-Control": "public, max-age=300"})
-
-    @router.get("/learners/{learner_ref}/credentials", tags=["credentials"])
-    async def learner_credentials(learner_ref: str) -> list[CredentialSummaryOut]:
-        """A learner's credentials (by identity hash or DID)."""
-        credentials = await handlers.queries.of_learner(learner_ref)
-        return [credential_summary(handlers, c) for c in credentials]
 
     @router.get(
         "/status-lists/{list_id}",

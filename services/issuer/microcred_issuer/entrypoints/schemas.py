@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 IRI_CHARS = r'[^\x00-\x20\s<>"{}|^`\\]'
 ABSOLUTE_IRI = rf"^[A-Za-z][A-Za-z0-9+.-]*:{IRI_CHARS}*$"
 DID = rf"^did:[a-z0-9]+:{IRI_CHARS}+$"
+# The one answer to every request for a wallet link: it never says whether the address is known.
+ACCESS_LINK_ACCEPTED = (
+    "If credentials were issued to this address, a link to them is on its way there."
+)
 
 
 def signable_iri(value: str | None) -> str | None:
@@ -152,3 +156,17 @@ class KeyRotationOut(BaseModel):
     did: str
     version: int
     current_verification_method: str
+
+
+class AccessLinkIn(BaseModel):
+    """Ask for a link to your credentials, e-mailed to the address they were issued to."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "ada@example.org"}]}
+    )
+
+    email: EmailStr
+
+
+class AccessLinkAccepted(BaseModel):
+    detail: str = Field(examples=[ACCESS_LINK_ACCEPTED])

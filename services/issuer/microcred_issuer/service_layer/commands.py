@@ -50,3 +50,10 @@ class ReportKeyCompromise:
     provider_id: str
     fragment: str
     compromised_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RequestAccessLink:
+    """Someone asks for a wallet link to be e-mailed to this address."""
+
+    email: str

@@ -11,7 +11,9 @@ from .api_keys import ApiKeyHandlers
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
+from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
 from .ports import (
+    AccessLinkRequests,
     CatalogueView,
     Clock,
     Credentials,
@@ -44,6 +46,7 @@ class Ports:
     status_lists: StatusListSnapshots
     api_keys: ApiKeyStore
     reissue_jobs: ReissueJobs
+    access_links: AccessLinkRequests
     vault: KeyVault
     signer: Signer
     clock: Clock
@@ -56,6 +59,7 @@ class Options:
     urls: IssuerUrls
     salt_key: bytes
     credential_id_key: bytes
+    learner_access: LearnerAccessOptions
     list_size: int = 131_072
     validity_days: int | None = None
     suspension_entry: bool = False
@@ -74,6 +78,7 @@ class Handlers:
     projections: ProjectionHandlers
     api_keys: ApiKeyHandlers
     queries: CredentialQueries
+    learner_access: LearnerAccess
     urls: IssuerUrls
     compromises: CompromiseHandler
     reissuance: Reissuance
@@ -97,6 +102,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         list_size=options.list_size,
         announce_timeout_seconds=options.list_announce_timeout_seconds,
     )
+    wallet_links = WalletLinks(options.learner_access, options.urls)
     publishing = Publishing(
         catalogue=ports.catalogue,
         credentials=ports.credentials,
@@ -106,6 +112,7 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         vault=ports.vault,
         signer=ports.signer,
         urls=options.urls,
+        wallet_links=wallet_links,
         clock=ports.clock,
         wake=ports.wake,
         metrics=ports.metrics,
@@ -126,6 +133,15 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         projections=ProjectionHandlers(ports.catalogue, keys, status_lists, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),
+        learner_access=LearnerAccess(
+            credentials=ports.credentials,
+            requests=ports.access_links,
+            links=wallet_links,
+            options=options.learner_access,
+            salt_key=options.salt_key,
+            clock=ports.clock,
+            wake=ports.wake,
+        ),
         urls=options.urls,
         compromises=CompromiseHandler(keys, ports.keyrings, reissuance, bell),
         reissuance=reissuance,

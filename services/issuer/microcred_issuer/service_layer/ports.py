@@ -108,6 +108,21 @@ class ReissueJobs(Protocol):
     async def batch(self, job_id: str, listing_pass: int, index: int) -> list[str]: ...
 
 
+class AccessLinkRequests(Protocol):
+    """The wallet links sent to each learner (when, and the e-mail events to publish)."""
+
+    async def record(
+        self,
+        learner_ref: str,
+        at: datetime,
+        quiet_since: datetime,
+        events: Sequence[OutgoingEvent],
+    ) -> bool:
+        """Store ``events`` and ``at`` unless a link went to the learner after ``quiet_since``;
+        True if stored."""
+        ...
+
+
 class StatusSlots(Protocol):
     async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
         """Reserve the index for the credential; False if it is taken."""

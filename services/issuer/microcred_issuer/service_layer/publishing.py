@@ -21,6 +21,7 @@ from ..domain.model import Provider
 from ..domain.records import IssuedCredential
 from ..domain.status_list import StatusSlot, status_entry
 from .keys import SOURCE, KeyHandlers
+from .learner_access import WalletLinks
 from .ports import (
     CatalogueView,
     Clock,
@@ -49,6 +50,7 @@ class Publishing:
         vault: KeyVault,
         signer: Signer,
         urls: IssuerUrls,
+        wallet_links: WalletLinks,
         clock: Clock,
         wake: Wake,
         metrics: IssuanceMetrics,
@@ -63,6 +65,7 @@ class Publishing:
         self.vault = vault
         self.signer = signer
         self.urls = urls
+        self.wallet_links = wallet_links
         self.clock = clock
         self.wake = wake
         self.metrics = metrics
@@ -144,6 +147,7 @@ class Publishing:
     def notice_event(
         self, credential: IssuedCredential, provider: Provider, email: str
     ) -> OutgoingEvent:
+        wallet = self.wallet_links.with_notice(credential.learner_ref, self.clock.now())
         data = LearnerNoticeV1(
             credential_id=credential.credential_id,
             kind=credential.kind,
@@ -151,6 +155,8 @@ class Publishing:
             achievement_name=credential.achievement_name,
             provider_name=provider.name,
             page_url=self.urls.page(credential.credential_id),
+            wallet_url=wallet.url,
+            wallet_url_expires_at=wallet.expires_at,
         )
         event = LEARNER_NOTICE.envelope(
             data,

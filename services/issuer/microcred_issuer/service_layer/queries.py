@@ -21,9 +21,6 @@ class CredentialQueries:
     async def credential(self, credential_id: str) -> IssuedCredential | None:
         return await self._credentials.get(credential_id)
 
-    async def of_learner(self, learner_ref: str) -> list[IssuedCredential]:
-        return await self._credentials.of_learner(learner_ref)
-
     async def achievement(self, achievement_id: str) -> dict[str, Any] | None:
         """The OB 3.0 ``Achievement`` a credential's ``achievement.id`` names (resolvable)."""
         achievement = await self._catalogue.achievement(achievement_id)

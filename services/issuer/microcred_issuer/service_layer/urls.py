@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from microcred_shared.crypto import url_to_did_web
 
@@ -18,6 +18,13 @@ class IssuerUrls:
 
     def page(self, credential_id: str) -> str:
         return f"{self.pages_url}/credentials/{credential_id}/page"
+
+    def wallet_link(self, token: str) -> str:
+        """Where an e-mailed wallet link lands (it trades the token for a session)."""
+        return f"{self.pages_url}/wallet/open?{urlencode({'token': token})}"
+
+    def wallet(self) -> str:
+        return f"{self.pages_url}/wallet"
 
     def achievement(self, achievement_id: str) -> str:
         return f"{self.base_url}/achievements/{quote(achievement_id, safe='')}"

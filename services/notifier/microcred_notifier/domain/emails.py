@@ -1,8 +1,10 @@
-"""The e-mail a learner gets when a credential is issued to them or a stacked one is awarded."""
+"""The e-mails a learner gets: a credential issued or a stacked one awarded, and the link to
+their wallet they asked for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 NoticeKind = Literal["completion", "stacked"]
@@ -17,6 +19,18 @@ class LearnerNotice:
     provider_name: str
     page_url: str
     learner_name: str | None = None
+    wallet_url: str | None = None  # absent in notices from issuers before wallet links
+    wallet_url_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AccessLinkNotice:
+    """A learner asked for a link to their wallet; ``event_id`` makes it one e-mail."""
+
+    event_id: str
+    email: str
+    wallet_url: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ def compose(notice: LearnerNotice) -> LearnerEmail:
             notice.page_url,
             "",
             "Anyone you share it with can verify it there, without an account.",
+            *_wallet_lines(notice),
             "",
             "-- microcred",
         ]
@@ -65,3 +80,44 @@ def compose(notice: LearnerNotice) -> LearnerEmail:
         subject=subject,
         body=body,
     )
+
+
+def _wallet_lines(notice: LearnerNotice) -> list[str]:
+    if not notice.wallet_url:
+        return []
+    until = (
+        f" until {_moment(notice.wallet_url_expires_at)}" if notice.wallet_url_expires_at else ""
+    )
+    return [
+        "",
+        f"All your micro-credentials, with their status (this link works{until}):",
+        notice.wallet_url,
+    ]
+
+
+def compose_access_link(notice: AccessLinkNotice) -> LearnerEmail:
+    body = "\n".join(
+        [
+            "Hello,",
+            "",
+            "Here is the link to your micro-credentials you asked for:",
+            notice.wallet_url,
+            "",
+            f"It works until {_moment(notice.expires_at)}. Keep it to yourself: whoever opens it",
+            "sees your credentials.",
+            "",
+            "Did not ask for it? Then ignore this e-mail; nobody else received the link.",
+            "",
+            "-- microcred",
+        ]
+    )
+    return LearnerEmail(
+        email_id=f"access-link:{notice.event_id}",
+        to=notice.email,
+        subject="Your link to your micro-credentials",
+        body=body,
+    )
+
+
+def _moment(moment: datetime) -> str:
+    return moment.strftime("%d %B %Y, %H:%M UTC")

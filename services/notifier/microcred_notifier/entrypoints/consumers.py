@@ -10,6 +10,7 @@ from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV1,
     CredentialIssuedV2,
     CredentialStatusChangedV1,
+    LearnerAccessLinkV1,
     LearnerNoticeV1,
     current_issued,
 )
@@ -19,6 +20,7 @@ from microcred_shared.events.registry import (
     CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
+    LEARNER_ACCESS_LINK,
     LEARNER_NOTICE,
     EventSpec,
 )
@@ -26,7 +28,7 @@ from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 from opentelemetry import propagate
 
-from ..domain.emails import LearnerNotice
+from ..domain.emails import AccessLinkNotice, LearnerNotice
 from ..domain.notifications import EventType, Notification
 from ..service_layer.emails import LearnerEmails
 from ..service_layer.fanout import FanOut
@@ -126,6 +128,15 @@ def learner_notice(event: CloudEvent[LearnerNoticeV1]) -> LearnerNotice:
         achievement_name=data.achievement_name,
         provider_name=data.provider_name,
         page_url=data.page_url,
+        wallet_url=data.wallet_url,
+        wallet_url_expires_at=data.wallet_url_expires_at,
+    )
+
+
+def access_link_notice(event: CloudEvent[LearnerAccessLinkV1]) -> AccessLinkNotice:
+    data = event.data
+    return AccessLinkNotice(
+        event_id=event.id, email=data.email, wallet_url=data.wallet_url, expires_at=data.expires_at
     )
 
 
@@ -153,13 +164,16 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
         await fan_out.notify(course_notification(event), _current_trace())
 
     async def on_notice(event: CloudEvent[Any]) -> None:
-        await emails.notify(learner_notice(event))
+        if event.type == LEARNER_ACCESS_LINK.type:
+            await emails.send_access_link(access_link_notice(event))
+        else:
+            await emails.notify(learner_notice(event))
 
     subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
         (Topic.CREDENTIALS_ISSUED, [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED], on_issued),
         (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status),
         (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_course),
-        (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE], on_notice),
+        (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE, LEARNER_ACCESS_LINK], on_notice),
     ]
     for topic, specs, handler in subscriptions:
         # A consumer group per topic: four consumers in one group would rebalance each other

@@ -59,7 +59,10 @@ def current_issued(data: CredentialIssuedV1 | CredentialIssuedV2) -> CredentialI
 
 
 class LearnerNoticeV1(Contract):
-    """Private to the notifier: who to e-mail about a new credential."""
+    """Private to the notifier: who to e-mail about a new credential.
+
+    ``wallet_url`` and ``wallet_url_expires_at`` were added later (an additive change, so the
+    same type): notices from older issuers lack them and their e-mail has no wallet link."""
 
     credential_id: str
     kind: Literal["completion", "stacked"]
@@ -68,6 +71,18 @@ class LearnerNoticeV1(Contract):
     achievement_name: str
     provider_name: str
     page_url: str
+    wallet_url: str | None = Field(
+        default=None, description="a signed, expiring link that opens all the learner's credentials"
+    )
+    wallet_url_expires_at: datetime | None = None
+
+
+class LearnerAccessLinkV1(Contract):
+    """Private to the notifier: the wallet link a learner asked for, to be e-mailed to them."""
+
+    email: str
+    wallet_url: str = Field(description="a signed, expiring link that opens the learner's wallet")
+    expires_at: datetime
 
 
 class CredentialStatusChangedV1(Contract):
