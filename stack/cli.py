@@ -16,6 +16,7 @@ from stack.errors import StackError
 from stack.fetch import fetch_all
 from stack.layout import KAFKA_PORT_ENV, MONGO_PORT_ENV, Layout, default_root
 from stack.local import LocalStack
+from stack.services import KAFKA_ADMIN_USER
 
 PARTS = ("kafka", "ferretdb")
 
@@ -50,6 +51,10 @@ def _up(args: argparse.Namespace) -> int:
     print(f"stack healthy: {what} (data: {stack.data_dir})")
     print(f"KAFKA_BOOTSTRAP_SERVERS={stack.kafka_bootstrap}")
     print(f"MONGODB_URI={stack.mongodb_uri}")
+    # Every client authenticates; the operator's principal is in a file, not on the screen.
+    print("MICROCRED_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT")
+    print(f"MICROCRED_KAFKA_USERNAME={KAFKA_ADMIN_USER}")
+    print(f"MICROCRED_KAFKA_PASSWORD=<the \"admin\" entry of {stack.kafka.credentials_file}>")
     return 0
 
 

@@ -278,7 +278,7 @@ async def emailed_link_token(issuer: RunningIssuer, email: str) -> str:
     asked = await issuer.http.post("/learners/access-links", json={"email": email})
     assert asked.status_code == 202
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_LEARNER_NOTICES),
         until=lambda found: links_to(found, email),
     )

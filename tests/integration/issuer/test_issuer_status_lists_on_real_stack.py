@@ -11,13 +11,13 @@ import pytest
 from microcred_issuer.adapters.migrations import MIGRATIONS, Migrations
 from microcred_issuer.adapters.mongo_status_lists import STATUS_LISTS, MongoStatusListSnapshots
 from microcred_issuer.bootstrap import LISTS_ANNOUNCED
-from microcred_issuer.domain.ids import completion_credential_id
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_issuer.service_layer.status_lists import StatusLists
 from microcred_shared.events import Topic
 
 from tests.integration.issuer.harness import (
     ADMIN_TOKEN,
+    IDS,
     RunningIssuer,
     completion,
     drain,
@@ -52,7 +52,7 @@ async def published(
 ) -> Events:
     """The snapshots of ``list_id`` on Kafka that ``accept`` takes, once there is one."""
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_STATUS_LISTS),
         until=of_list(list_id, accept),
         settle=0.2,
@@ -89,7 +89,7 @@ async def test_a_provider_s_lists_are_published_before_its_first_credential_then
     assert await published(issuer, "uni-s.suspension.1")
 
     await issuer.report(completion("lists-1", "uni-s", "uni-s:MECH-1"))
-    credential_id = completion_credential_id("uni-s", "lists-1")
+    credential_id = IDS.of_completion("uni-s", "lists-1")
     entry = (await issuer.credential(credential_id))["credentialStatus"]
     index = int(entry["statusListIndex"])
     assert entry["statusListCredential"] == first["data"]["list_url"]
@@ -107,7 +107,7 @@ async def test_a_crash_between_a_revocation_and_its_snapshot_is_mended_from_the_
     issuer: RunningIssuer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await issuer.report(completion("lists-crash-1", "uni-s", "uni-s:MECH-1"))
-    credential_id = completion_credential_id("uni-s", "lists-crash-1")
+    credential_id = IDS.of_completion("uni-s", "lists-crash-1")
     entry = (await issuer.credential(credential_id))["credentialStatus"]
     index = int(entry["statusListIndex"])
     refresh = StatusLists.refresh_slot
@@ -148,7 +148,7 @@ async def test_lists_of_slots_claimed_before_snapshots_existed_are_announced_at_
     issuer: RunningIssuer,
 ) -> None:
     await issuer.report(completion("lists-early-1", "college-s", "college-s:MECH-1"))
-    await issuer.credential(completion_credential_id("college-s", "lists-early-1"))
+    await issuer.credential(IDS.of_completion("college-s", "lists-early-1"))
     database = issuer.issuer.runtime.database
     snapshots = MongoStatusListSnapshots(database)
     # As an earlier version left the database: slots, no snapshots, no marker.

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from microcred_issuer.adapters.mongo_reissue import JOBS, MongoReissueJobs
-from microcred_issuer.domain.ids import completion_credential_id
 from microcred_issuer.service_layer.commands import ReportKeyCompromise
 from microcred_issuer.service_layer.reissue import Reissuance
 from microcred_shared.events import Topic
 
 from tests.integration.issuer.harness import (
+    IDS,
     RunningIssuer,
     completion,
     drain,
@@ -51,7 +51,7 @@ def _signer(document: dict[str, Any]) -> str:
 async def test_a_cut_short_job_is_continued_and_nothing_is_reissued_twice(
     issuer: RunningIssuer,
 ) -> None:
-    ids = [completion_credential_id(PROVIDER, f"k-{n}") for n in range(COUNT)]
+    ids = [IDS.of_completion(PROVIDER, f"k-{n}") for n in range(COUNT)]
     for n in range(COUNT):
         await issuer.report(completion(f"k-{n}", PROVIDER, ACHIEVEMENT, f"l{n}@example.org"))
     before = {cid: await issuer.credential(cid) for cid in ids}
@@ -93,7 +93,7 @@ async def test_a_cut_short_job_is_continued_and_nothing_is_reissued_twice(
         if cid != ids[0]:
             assert (await issuer.verify(after)).verified
     events = await drain(
-        issuer.settings.kafka_bootstrap_servers,
+        issuer.admin,
         issuer.topic(Topic.CREDENTIALS_ISSUED),
         until=lambda events: sum(e["type"] == REISSUED for e in events) >= COUNT - 1,
     )
@@ -107,7 +107,7 @@ async def test_a_cut_short_job_is_continued_and_nothing_is_reissued_twice(
 async def test_a_report_over_http_runs_the_job_in_the_background_and_shows_its_progress(
     issuer: RunningIssuer,
 ) -> None:
-    cid = completion_credential_id(PROVIDER, "http-1")
+    cid = IDS.of_completion(PROVIDER, "http-1")
     await issuer.report(completion("http-1", PROVIDER, ACHIEVEMENT, "h@example.org"))
     signed_by = _signer(await issuer.credential(cid))
     headers = {"authorization": f"Bearer {await issuer.api_key(PROVIDER)}"}
