@@ -54,7 +54,7 @@ def _up(args: argparse.Namespace) -> int:
     # Every client authenticates; the operator's principal is in a file, not on the screen.
     print("MICROCRED_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT")
     print(f"MICROCRED_KAFKA_USERNAME={KAFKA_ADMIN_USER}")
-    print(f"MICROCRED_KAFKA_PASSWORD=<the \"admin\" entry of {stack.kafka.credentials_file}>")
+    print(f'MICROCRED_KAFKA_PASSWORD=<the "admin" entry of {stack.kafka.credentials_file}>')
     return 0
 
 

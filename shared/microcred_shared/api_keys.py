@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from .locks import update_by_id_if
 from .mongo import Document, MongoCollection
 
@@ -140,3 +142,23 @@ def _record(doc: Document) -> ApiKeyRecord:
         created_at=doc["created_at"],
         revoked_at=doc.get("revoked_at"),
     )
+
+
+class ApiKeyInfo(BaseModel):
+    """A provider's API key as the catalogue and the issuer list it over HTTP: never the key."""
+
+    key_id: str
+    provider_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+    @classmethod
+    def of(cls, record: ApiKeyRecord) -> ApiKeyInfo:
+        return cls(
+            key_id=record.key_id,
+            provider_id=record.provider_id,
+            created_at=record.created_at,
+            revoked_at=record.revoked_at,
+            active=record.active,
+        )

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
+from microcred_shared.api_keys import ApiKeyInfo
 from microcred_shared.service.http import Problem
 
 from ..domain.providers import Accreditation, Trust
@@ -15,7 +16,6 @@ from .http_kafka import issued_view
 from .kafka_schemas import KafkaConnectionInfo
 from .schemas import (
     AccreditationBody,
-    ApiKeyInfo,
     NewApiKey,
     ProviderCreate,
     ProviderPublic,

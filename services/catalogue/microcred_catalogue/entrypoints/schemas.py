@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from microcred_shared.api_keys import ApiKeyRecord
+from microcred_shared.api_keys import ApiKeyInfo
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayRule
 from microcred_shared.pathways import RuleOutcome
 from pydantic import BaseModel, ConfigDict, Field
@@ -244,26 +244,6 @@ def _rule_progress(outcome: RuleOutcome) -> RuleProgress:
         children_short=outcome.children_short,
         children=[_rule_progress(child) for child in outcome.children],
     )
-
-
-class ApiKeyInfo(BaseModel):
-    """A provider's API key as listed: never the key itself."""
-
-    key_id: str
-    provider_id: str
-    created_at: datetime
-    revoked_at: datetime | None
-    active: bool
-
-    @classmethod
-    def of(cls, record: ApiKeyRecord) -> ApiKeyInfo:
-        return cls(
-            key_id=record.key_id,
-            provider_id=record.provider_id,
-            created_at=record.created_at,
-            revoked_at=record.revoked_at,
-            active=record.active,
-        )
 
 
 class NewApiKey(ApiKeyInfo):

@@ -7,6 +7,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
+from microcred_shared.api_keys import ApiKeyInfo
 from microcred_shared.service.http import Problem
 
 from ..domain.errors import IssuerError
@@ -14,7 +15,6 @@ from ..service_layer.commands import ReportKeyCompromise
 from ..service_layer.handlers import Handlers
 from .http import problem_of
 from .schemas_keys import (
-    ApiKeyInfo,
     CompromiseIn,
     CompromiseOut,
     NewApiKeyOut,

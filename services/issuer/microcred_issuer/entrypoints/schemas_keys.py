@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from microcred_shared.api_keys import ApiKeyRecord
+from microcred_shared.api_keys import ApiKeyInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..domain.reissue import ReissueJob
@@ -61,26 +61,6 @@ class CompromiseOut(BaseModel):
     current_verification_method: str = Field(description="the key that signs from now on")
     job_url: str = Field(description="progress of re-issuing what the key signed")
     job: ReissueJobOut
-
-
-class ApiKeyInfo(BaseModel):
-    """A key as listed: never its secret."""
-
-    key_id: str
-    provider_id: str
-    created_at: datetime
-    revoked_at: datetime | None
-    active: bool
-
-    @classmethod
-    def of(cls, record: ApiKeyRecord) -> ApiKeyInfo:
-        return cls(
-            key_id=record.key_id,
-            provider_id=record.provider_id,
-            created_at=record.created_at,
-            revoked_at=record.revoked_at,
-            active=record.active,
-        )
 
 
 class NewApiKeyOut(ApiKeyInfo):
