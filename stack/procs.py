@@ -59,6 +59,11 @@ def spawn(
     return proc.pid
 
 
+def is_own_child(pid: int) -> bool:
+    """``pid`` was started by :func:`spawn` in this process (and not reaped yet)."""
+    return pid in _children
+
+
 def _reap(pid: int) -> None:
     """Collect the exit status if ``pid`` is our own child, so it does not linger as a zombie."""
     proc = _children.get(pid)

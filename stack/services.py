@@ -104,6 +104,11 @@ class Service(ABC):
         pid = procs.read_pid(self.pid_file)
         if pid is None or not procs.pid_alive(pid):
             return None
+        if procs.is_own_child(pid):
+            # Ours for sure; and until the child has exec'd, its command line is still this
+            # Python's, which the check below would take for a stranger (a restart on a busy
+            # machine reported "exited during startup" for a broker that was only starting).
+            return pid
         cmd = procs.cmdline(pid)
         # Both servers' command lines contain "<dir>/..." (log dir, sqlite URL).
         return pid if cmd is None or f"{self.dir}/" in cmd else None

@@ -19,7 +19,15 @@ from microcred_shared.messaging.connection import KafkaConnection
 from microcred_shared.messaging.provisioning import REGISTRAR, provision_deployment
 
 from microcred.ecosystem.secrets import dev_secrets, kafka_passwords
-from stack.procs import cmdline, group_alive, kill_group, port_in_use, read_pid, spawn
+from stack.procs import (
+    cmdline,
+    group_alive,
+    is_own_child,
+    kill_group,
+    port_in_use,
+    read_pid,
+    spawn,
+)
 
 SERVICE_NAMES = ("catalogue", "issuer", "verifier", "notifier")
 DEFAULT_PORTS = {
@@ -302,7 +310,11 @@ class Ecosystem:
 
     def _alive(self, name: str, service: ServiceProcess) -> bool:
         pid = self.pid_of(name)
-        return pid is not None and group_alive(pid) and service.module in (cmdline(pid) or "")
+        if pid is None or not group_alive(pid):
+            return False
+        # A child this process just spawned may not have exec'd yet: its command line is still
+        # this Python's, which is no sign that it died.
+        return is_own_child(pid) or service.module in (cmdline(pid) or "")
 
     def status(self) -> dict[str, str]:
         return {
