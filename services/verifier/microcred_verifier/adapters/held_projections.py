@@ -8,7 +8,9 @@ from before the topics have been read again.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Protocol
 
 from microcred_shared.crypto import ResolvedKey
 from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
@@ -24,7 +26,6 @@ from microcred_verifier.adapters.entries import (
     status_entry,
 )
 from microcred_verifier.adapters.memory_projections import InMemoryProjections
-from microcred_verifier.adapters.mongo_projections import MongoProjections
 from microcred_verifier.domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
@@ -34,8 +35,16 @@ from microcred_verifier.domain.knowledge import (
 from microcred_verifier.domain.model import Freshness
 
 
+class RestartStore(Protocol):
+    """Where the projections are written through to and restored from (``MongoProjections``)."""
+
+    async def store(self, entry: Entry) -> bool: ...
+    def entries(self) -> AsyncIterator[Entry]: ...
+    async def last_events(self) -> dict[str, datetime]: ...
+
+
 class HeldProjections:
-    def __init__(self, store: MongoProjections) -> None:
+    def __init__(self, store: RestartStore) -> None:
         self._store = store
         self._memory = InMemoryProjections()
 
