@@ -182,7 +182,7 @@ def verifier_process(
     log = tempfile.NamedTemporaryFile(prefix="bench-verifier-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield
+        yield process.pid
     except Exception:
         print(f"the verifier's log: {log.name}", file=sys.stderr)
         raise
@@ -211,7 +211,13 @@ async def _until_verified(client: httpx.AsyncClient, body: dict[str, Any], withi
     raise RuntimeError(f"the verifier never answered verified: {last}")
 
 
-async def _load(port: int, body: dict[str, Any], requests: int) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, every thread (Linux: utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(port: int, pid: int, body: dict[str, Any], requests: int) -> dict[str, Any]:
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{port}", timeout=60, limits=limits
@@ -220,7 +226,9 @@ async def _load(port: int, body: dict[str, Any], requests: int) -> dict[str, Any
         payload = json.dumps(body).encode()
         headers = {"content-type": "application/json"}
         latencies: list[float] = []
-        remaining = iter(range(requests + 5 * CONCURRENCY))
+        warm_up = 5 * CONCURRENCY  # the first few warm the process up: no latency kept
+        total = requests + warm_up
+        remaining = iter(range(total))
 
         async def worker() -> None:
             for number in remaining:
@@ -228,19 +236,22 @@ async def _load(port: int, body: dict[str, Any], requests: int) -> dict[str, Any
                 response = await client.post("/verify", content=payload, headers=headers)
                 if response.status_code != 200 or response.json()["verdict"] != "verified":
                     raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
-                if number >= 5 * CONCURRENCY:  # the first few warm the process up
+                if number >= warm_up:
                     latencies.append(time.perf_counter() - start)
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(pid)
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
     latencies.sort()
     return {
         "requests": len(latencies),
         "concurrency": CONCURRENCY,
-        "per_second": len(latencies) / elapsed,
+        "per_second": total / elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        # The verifier process's CPU per request (its database's is not in it): one core of it
+        # serves at most 1000 / this per second.
+        "server_cpu_ms": 1000 * cpu / total,
     }
 
 
@@ -269,14 +280,17 @@ async def _rate(step: Callable[[], Awaitable[Any]], seconds: float) -> float:
     return count / (time.perf_counter() - start)
 
 
-async def _handler_rate(body: dict[str, Any], seconds: float) -> float:
-    """The verification handler of one process with the same knowledge, one at a time."""
+async def _handler_rate(body: dict[str, Any], seconds: float) -> tuple[float, float]:
+    """The verification handler of one process with the same knowledge, one at a time: how
+    many per second, and the CPU milliseconds of each."""
     handler = VerifyHandler(_gatherer(*await _knowledge_in_memory()), None, None, max_depth=64)
     command = VerifyCredential(credential=body["credential"])
     outcome = await handler(command)
     assert outcome.report.verdict.value == "verified", outcome.report
     try:
-        return await _rate(lambda: handler(command), seconds)
+        started = time.process_time()
+        per_s = await _rate(lambda: handler(command), seconds)
+        return per_s, 1000 * (time.process_time() - started) / max(1.0, per_s * seconds)
     finally:
         await handler.close()
 
@@ -310,7 +324,7 @@ _APPLY = {
 
 
 def measure_live(*, quick: bool, profile: Path | None = None) -> dict[str, Any]:
-    requests = 400 if quick else 3000
+    requests = 400 if quick else 1000
     body = {"credential": live_credential()}
     results: dict[str, Any] = {"runs": {}}
     with infrastructure() as (kafka, mongo):
@@ -322,14 +336,17 @@ def measure_live(*, quick: bool, profile: Path | None = None) -> dict[str, Any]:
                 port = free_ports(1)[0]
                 env = _environment(verifier, mongo, prefix, port, database)
                 profiled = None if database_backed else profile
-                with verifier_process(env, database_backed=database_backed, profile=profiled):
-                    results["runs"][name] = asyncio.run(_load(port, body, requests))
+                with verifier_process(
+                    env, database_backed=database_backed, profile=profiled
+                ) as pid:
+                    results["runs"][name] = asyncio.run(_load(port, pid, body, requests))
             results["gather_per_s"] = asyncio.run(
                 _gather_rates(mongo, database, body, 1.0 if quick else 4.0)
             )
         finally:
             asyncio.run(_drop(mongo, database))
-    results["handler_per_s"] = asyncio.run(_handler_rate(body, 2.0 if quick else 8.0))
+    handler_per_s, handler_cpu_ms = asyncio.run(_handler_rate(body, 2.0 if quick else 8.0))
+    results["handler_per_s"], results["handler_cpu_ms"] = handler_per_s, handler_cpu_ms
     if profile is not None:
         _print_profile(profile)
     return results

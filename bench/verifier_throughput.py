@@ -166,11 +166,15 @@ def main() -> None:
         print(
             f"live POST /verify, {name}: {live['per_second']:.1f} req/s "
             f"(p50 {live['p50_ms']:.1f} ms, p99 {live['p99_ms']:.1f} ms, "
-            f"{live['concurrency']} clients, {live['requests']} requests)"
+            f"{live['concurrency']} clients, {live['requests']} requests; "
+            f"server CPU {live['server_cpu_ms']:.1f} ms per request)"
         )
     if "live" in results:
         live = results["live"]
-        print(f"in-process handler, same credential: {live['handler_per_s']:.1f}/s")
+        print(
+            f"in-process handler, same credential: {live['handler_per_s']:.1f}/s "
+            f"({live['handler_cpu_ms']:.1f} ms CPU each)"
+        )
         for name, per_s in live["gather_per_s"].items():
             print(f"in-process knowledge gathering, {name}: {per_s:.1f}/s")
 
