@@ -133,7 +133,11 @@ def main() -> None:
     parser.add_argument(
         "--live", action="store_true", help="also against the verifier process, live knowledge"
     )
-    parser.add_argument("--profile", type=Path, help="with --live: cProfile the verifier here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="with --live: cProfile the verifier process (and the checks in-process) here",
+    )
     args = parser.parse_args()
     seconds = 2.0 if args.quick else 8.0
     knowledge = Knowledge(DidKeyResolver(), Freshness("did:key"), default_loader())
