@@ -2,7 +2,13 @@
 run, and the proof check alone), and p50/p99 latency of POST /verify under concurrent load
 against the in-process app (no Kafka/Mongo: empty projections).
 
-    uv run python bench/verifier_throughput.py [--quick] [--out bench/results/verifier.json]
+With ``--live`` (see ``bench/verifier_live.py``): ``POST /verify`` from 8 concurrent clients
+against the verifier running as its own process on the real Kafka and database, with a
+credential of a registered issuer (keys, provider, achievement, pathway and status list
+received from Kafka), beside the same run's references.
+
+    uv run python bench/verifier_throughput.py [--quick] [--live] [--profile FILE]
+        [--out bench/results/verifier.json]
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -123,6 +130,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/verifier.json")
+    parser.add_argument(
+        "--live", action="store_true", help="also against the verifier process, live knowledge"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="with --live: cProfile the verifier process (and the checks in-process) here",
+    )
     args = parser.parse_args()
     seconds = 2.0 if args.quick else 8.0
     knowledge = Knowledge(DidKeyResolver(), Freshness("did:key"), default_loader())
@@ -137,6 +152,11 @@ def main() -> None:
         results["suites"][suite] = {"full_checks_per_s": full, "proof_only_per_s": proof_only}
         requests = 40 if args.quick else 200
         results["http"][suite] = asyncio.run(http_latency(document, requests, concurrency=8))
+    if args.live:
+        sys.path.insert(0, str(ROOT))
+        from bench.verifier_live import measure_live
+
+        results["live"] = measure_live(quick=args.quick, profile=args.profile)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"{'suite':<18}{'full/s':>10}{'proof/s':>10}{'http/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
@@ -146,6 +166,21 @@ def main() -> None:
             f"{suite:<18}{s['full_checks_per_s']:>10.1f}{s['proof_only_per_s']:>10.1f}"
             f"{h['per_second']:>10.1f}{h['p50_ms']:>10.1f}{h['p99_ms']:>10.1f}"
         )
+    for name, live in results.get("live", {}).get("runs", {}).items():
+        print(
+            f"live POST /verify, {name}: {live['per_second']:.1f} req/s "
+            f"(p50 {live['p50_ms']:.1f} ms, p99 {live['p99_ms']:.1f} ms, "
+            f"{live['concurrency']} clients, {live['requests']} requests; "
+            f"server CPU {live['server_cpu_ms']:.1f} ms per request)"
+        )
+    if "live" in results:
+        live = results["live"]
+        print(
+            f"in-process handler, same credential: {live['handler_per_s']:.1f}/s "
+            f"({live['handler_cpu_ms']:.1f} ms CPU each)"
+        )
+        for name, per_s in live["gather_per_s"].items():
+            print(f"in-process knowledge gathering, {name}: {per_s:.1f}/s")
 
 
 def knowledge_now() -> Any:

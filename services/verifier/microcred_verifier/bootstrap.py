@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 
 from fastapi import FastAPI
 from microcred_shared.crypto import default_loader
@@ -20,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from microcred_verifier.adapters.events import KafkaVerificationEvents
 from microcred_verifier.adapters.fetcher import SafeFetcher
+from microcred_verifier.adapters.held_projections import HeldProjections
 from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
 from microcred_verifier.adapters.status_lists import MongoStatusLists
 from microcred_verifier.config import VerifierSettings
@@ -56,7 +58,9 @@ def create_app(
 ) -> FastAPI:
     adapters = adapters or Adapters()
     runtime = build_runtime(settings, indexes=INDEXES, tracer_provider=tracer_provider)
-    projections = adapters.projections or MongoProjections(runtime.database)
+    # Held in memory and restored from the database at start, unless a test brings its own.
+    held = None if adapters.projections else HeldProjections(MongoProjections(runtime.database))
+    projections: Projections = adapters.projections or cast(HeldProjections, held)
     status_lists = adapters.status_lists or MongoStatusLists(runtime.database)
     fetcher = adapters.fetcher or (
         SafeFetcher(
@@ -90,7 +94,9 @@ def create_app(
         title="microcred verifier",
         version="1.0.0",
         description="Verify an Open Badges 3.0 micro-credential: every check, one verdict.",
-        lifespan=runtime_lifespan(runtime, on_start=_loaded(status_lists), on_stop=handler.close),
+        lifespan=runtime_lifespan(
+            runtime, on_start=_loaded(status_lists, held), on_stop=handler.close
+        ),
     )
     app.state.runtime = runtime
     app.state.projections = projections
@@ -114,12 +120,16 @@ def create_app(
     return app
 
 
-def _loaded(status_lists: StatusLists) -> Callable[[], Awaitable[None]]:
-    """Status lists from the database before the first request: the topic is read again from
-    its start by each replica, and a verification must not find this ecosystem's lists missing
-    in the meantime."""
+def _loaded(
+    status_lists: StatusLists, projections: HeldProjections | None
+) -> Callable[[], Awaitable[None]]:
+    """The projections from the database before the first request (the service reports ready
+    only after this): the topics are read again from their start by each replica, and a
+    verification must not find this ecosystem's issuers, keys or lists missing meanwhile."""
 
     async def load() -> None:
         await status_lists.load()
+        if projections is not None:
+            await projections.load()
 
     return load

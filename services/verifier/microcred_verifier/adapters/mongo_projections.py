@@ -1,8 +1,10 @@
 """The projections in MongoDB: one document per entity, newest version wins (FerretDB-safe:
-single-document conditional upserts, no transactions)."""
+single-document conditional upserts, no transactions). The service reads them from memory
+(``held_projections``); this store is where a starting replica takes them from."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +13,21 @@ from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeys
 from microcred_shared.locks import store_if_newer
-from microcred_shared.mongo import Document, IndexSpec, MongoDatabase
+from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 
 from microcred_verifier.adapters import documents as col
 from microcred_verifier.adapters import mapping
+from microcred_verifier.adapters.entries import (
+    ORDER_FIELDS,
+    Entry,
+    achievement_entry,
+    issuer_keys_entry,
+    pathway_entry,
+    provider_entry,
+    status_entry,
+    stored_entry,
+)
 from microcred_verifier.domain.credential import name_key
 from microcred_verifier.domain.knowledge import (
     AchievementFacts,
@@ -40,43 +52,48 @@ class MongoProjections:
     def __init__(self, database: MongoDatabase) -> None:
         self._db = database
 
-    async def _upsert(self, collection: str, key: str, order_field: str, doc: Document) -> bool:
-        """Store ``doc`` unless a document with the same or a newer ``order_field`` is there."""
-        changed = await store_if_newer(self._db[collection], key, doc, order_field)
+    async def store(self, entry: Entry) -> bool:
+        """Store ``entry`` unless one with the same or a newer order is there."""
+        order_field = ORDER_FIELDS[entry.collection]
+        changed = await store_if_newer(
+            self._db[entry.collection], entry.key, entry.document, order_field
+        )
         if changed:
             await self._db[col.PROJECTION_STATE].update_one(
-                {"_id": collection}, {"$set": {"last_event_at": doc["received_at"]}}, upsert=True
+                {"_id": entry.collection},
+                {"$set": {"last_event_at": entry.received_at}},
+                upsert=True,
             )
         return changed
 
+    async def entries(self) -> AsyncIterator[Entry]:
+        """Every stored entry of every projection (a scan: once, at start)."""
+        for collection in ORDER_FIELDS:
+            async for stored in self._db[collection].find({}):
+                yield stored_entry(collection, stored)
+
+    async def last_events(self) -> dict[str, datetime]:
+        """When each projection last changed."""
+        found: dict[str, datetime] = {}
+        async for state in self._db[col.PROJECTION_STATE].find({}):
+            if state.get("last_event_at") is not None:
+                found[str(state["_id"])] = state["last_event_at"]
+        return found
+
     async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
-        doc = {
-            **event.model_dump(mode="json"),
-            "name_key": name_key(event.name),
-            "received_at": received_at,
-        }
-        return await self._upsert(col.PROVIDERS, event.provider_id, "version", doc)
+        return await self.store(provider_entry(event, received_at))
 
     async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
-        doc = {**event.model_dump(mode="json"), "received_at": received_at}
-        return await self._upsert(col.ACHIEVEMENTS, event.achievement_id, "version", doc)
+        return await self.store(achievement_entry(event, received_at))
 
     async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
-        doc = {
-            **event.model_dump(mode="json"),
-            "component_ids": mapping.component_ids(event.rule),
-            "received_at": received_at,
-        }
-        return await self._upsert(col.PATHWAYS, event.pathway_id, "version", doc)
+        return await self.store(pathway_entry(event, received_at))
 
     async def apply_issuer_keys(self, event: IssuerKeys, received_at: datetime) -> bool:
-        doc = {**event.model_dump(mode="json"), "received_at": received_at}
-        return await self._upsert(col.ISSUER_KEYS, event.provider_id, "version", doc)
+        return await self.store(issuer_keys_entry(event, received_at))
 
     async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
-        doc = {**event.model_dump(mode="json"), "received_at": received_at}
-        key = f"{event.status_list_credential}#{event.status_list_index}"
-        return await self._upsert(col.STATUSES, key, "sequence", doc)
+        return await self.store(status_entry(event, received_at))
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
         """The provider a DID belongs to: as the catalogue lists it, else as the issuer, which
