@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 from microcred_shared.messaging.connection import KafkaConnection
+from pymongo import MongoClient
 from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -208,6 +209,16 @@ def ecosystem_on(kafka: KafkaConnection, mongo: str, run_dir: Path) -> Ecosystem
     )
 
 
+def drop_databases(ecosystem: Ecosystem) -> None:
+    """The run's four databases go with it (the topics stay: the broker may be shared)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(ecosystem.mongodb_uri)
+    try:
+        for name in SERVICE_NAMES:
+            client.drop_database(f"{ecosystem.database_prefix}microcred_{name}")
+    finally:
+        client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=2000, help="rows of the cohort CSV")
@@ -220,6 +231,7 @@ def main() -> None:
             outcome = asyncio.run(measure(ecosystem, args.rows))
         finally:
             ecosystem.stop()
+            drop_databases(ecosystem)
     print(json.dumps(outcome, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(outcome, indent=2) + "\n")
