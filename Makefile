@@ -91,10 +91,10 @@ schemas: ## regenerate the published JSON Schemas of the event contracts
 
 ##@ Benchmarks
 
-bench: install install-interop ## every benchmark, one table (also bench/results/*.json)
+bench: install install-interop ## every benchmark, one table: each figure beside its goal (issue 18) and references (also bench/results/*.json)
 	$(UV) run python -m bench
 
-bench-quick: install install-interop ## the same in under two minutes
+bench-quick: install install-interop ## the same at small sizes (about two and a half minutes)
 	$(UV) run python -m bench --quick
 
 ##@ Local stack (real Kafka + FerretDB, no Docker; ports via MICROCRED_KAFKA_PORT/MICROCRED_MONGO_PORT)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
-from bench.figures import EXTRACTORS
+from bench.figures import EXTRACTORS, SCALE
 from bench.report import Outcome
 from stack import LocalStack, default_root, fetch_all, free_ports
 from stack.layout import Layout
@@ -39,6 +39,7 @@ KAFKA, MONGO = "KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI"
 @dataclass(frozen=True)
 class Benchmark:
     name: str
+    area: str  # the row of issue 18's table its figures belong to (where a failure shows)
     needs: tuple[str, ...]
     quick_args: tuple[str, ...]
     full_args: tuple[str, ...] = ()
@@ -50,21 +51,33 @@ class Benchmark:
 
 
 BENCHMARKS = (
-    Benchmark("crypto_proofs", (), ("--quick",)),
-    Benchmark("verifier_throughput", (), ("--quick",)),
+    Benchmark("crypto_proofs", "crypto", (), ("--quick",)),
+    Benchmark("verifier_throughput", "verification HTTP", (), ("--quick",)),
+    Benchmark("offline_verification", "verification offline", (), ("--quick",)),
     Benchmark(
         "issuer_throughput",
+        "issuance",
         (KAFKA, MONGO),
         ("--quick", "--end-to-end-suites", "eddsa-rdfc-2022"),
         overlap_in_quick=True,
     ),
     Benchmark(
         "catalogue_search",
+        "catalogue",
         (MONGO,),
         ("--achievements", "2000", "--repeats", "10", "--budget", "2"),
         ("--achievements", "100000", "--repeats", "30"),
     ),
-    Benchmark("notifier_delivery", (MONGO,), ("--events", "40")),
+    Benchmark("notifier_delivery", "webhooks", (MONGO,), ("--events", "40")),
+    # Last: its four service processes should not share the machine with another benchmark.
+    Benchmark(
+        "ecosystem_cohort",
+        "issuance",
+        (KAFKA, MONGO),
+        ("--rows", "200"),
+        ("--rows", "2000"),
+        quick_timeout=300.0,
+    ),
 )
 
 
@@ -127,7 +140,7 @@ def run_one(benchmark: Benchmark, infra: Infrastructure, quick: bool) -> Outcome
     started = time.perf_counter()
     addresses = infra.ready(benchmark.needs) if benchmark.needs else {}
     if isinstance(addresses, str):
-        return Outcome(benchmark.name, 0.0, error=addresses)
+        return Outcome(benchmark.name, 0.0, error=addresses, area=benchmark.area)
     args = benchmark.quick_args if quick else benchmark.full_args
     timeout = benchmark.quick_timeout if quick else benchmark.full_timeout
     with tempfile.TemporaryDirectory() as folder:
@@ -148,12 +161,16 @@ def run_one(benchmark: Benchmark, infra: Infrastructure, quick: bool) -> Outcome
                 benchmark.name,
                 time.perf_counter() - started,
                 error=f"timed out after {timeout:.0f} s",
+                area=benchmark.area,
             )
         seconds = time.perf_counter() - started
         if proc.returncode != 0 or not out.is_file():
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
             return Outcome(
-                benchmark.name, seconds, error=f"exit {proc.returncode}: {' | '.join(tail)}"
+                benchmark.name,
+                seconds,
+                error=f"exit {proc.returncode}: {' | '.join(tail)}",
+                area=benchmark.area,
             )
         raw = json.loads(out.read_text("utf-8"))
     try:
@@ -164,8 +181,9 @@ def run_one(benchmark: Benchmark, infra: Infrastructure, quick: bool) -> Outcome
             seconds,
             raw=raw,
             error=f"unexpected result shape: {type(exc).__name__}: {exc}",
+            area=benchmark.area,
         )
-    return Outcome(benchmark.name, seconds, figures, raw=raw)
+    return Outcome(benchmark.name, seconds, figures, raw=raw, area=benchmark.area)
 
 
 def _announced(benchmark: Benchmark, infra: Infrastructure, quick: bool) -> Outcome:
@@ -199,7 +217,7 @@ def run_all(selected: list[Benchmark], infra: Infrastructure, quick: bool) -> li
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--quick", action="store_true", help="small sizes, a few minutes")
     names = [benchmark.name for benchmark in BENCHMARKS]
     parser.add_argument("--only", nargs="+", choices=names, help="run just these benchmarks")
     args = parser.parse_args()
@@ -209,6 +227,8 @@ def main() -> None:
     infra = Infrastructure({need for benchmark in selected for need in benchmark.needs})
     with infra.running():
         outcomes = run_all(selected, infra, args.quick)
+    if not args.only:
+        outcomes.append(Outcome("test-reliability-scale", 0.0, [SCALE], area="scale"))
     elapsed = time.perf_counter() - began
     print(report.table(outcomes))
     document = report.document(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import figures, report
-from bench.report import Figure, Outcome, Reference
+from bench.report import Figure, Goal, Outcome, Reference
 
 STARTED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 RDFC_SIGN = Figure(
@@ -22,19 +22,30 @@ RDFC_SIGN = Figure(
 def outcomes() -> list[Outcome]:
     return [
         Outcome("crypto_proofs", 12.0, [RDFC_SIGN]),
-        Outcome("issuer_throughput", 3.0, error="local stack did not start:\n  no java"),
+        Outcome(
+            "issuer_throughput",
+            3.0,
+            error="local stack did not start:\n  no java",
+            area="issuance",
+        ),
     ]
+
+
+def line_of(text: str, name: str) -> str:
+    [line] = [line for line in text.splitlines() if line.startswith(f"  {name} ")]
+    return line
 
 
 def test_a_figure_shows_each_reference_with_the_ratio_of_ours_to_it() -> None:
     lines = report.table(outcomes()).splitlines()
+    row = lines.index(line_of(report.table(outcomes()), "rdfc sign"))
 
-    assert "crypto: rdfc sign" in lines[2]
-    assert "1,000" in lines[2]
-    assert "PyLD 40.0" in lines[2]
-    assert "×25.0" in lines[2]
-    assert "JS (DB) 200" in lines[3]
-    assert "×5.0" in lines[3]
+    assert lines[row - 1] == "CRYPTO"
+    assert "1,000" in lines[row]
+    assert "PyLD 40 " in lines[row]
+    assert "×25.0" in lines[row]
+    assert "JS (DB) 200" in lines[row + 1]
+    assert "×5.0" in lines[row + 1]
 
 
 def test_a_failed_benchmark_is_one_row_with_its_error_on_one_line() -> None:
@@ -49,7 +60,39 @@ def test_a_figure_without_a_value_has_no_ratio() -> None:
     figure = Figure("crypto", "where the time goes", None, "", (Reference("PyLD", 1.0),))
 
     assert figure.ratio(figure.references[0]) is None
-    assert "-" in report.table([Outcome("crypto_proofs", 1.0, [figure])]).splitlines()[2]
+    assert "-" in line_of(report.table([Outcome("crypto_proofs", 1.0, [figure])]), figure.name)
+
+
+def test_issue_18s_areas_come_first_in_its_order_and_a_failure_shows_in_its_area() -> None:
+    text = report.table(outcomes())
+
+    headings = [line for line in text.splitlines()[2:] if not line.startswith(" ")]
+    assert headings == ["ISSUANCE", "CRYPTO"]
+    below_issuance = text.splitlines()[text.splitlines().index("ISSUANCE") + 1]
+    assert "issuer_throughput: FAILED" in below_issuance
+
+
+def test_each_goal_is_shown_beside_the_figure_and_says_whether_it_is_reached() -> None:
+    fast = Figure("issuance", "rate", 600.0, "cred/s", goal=Goal(500))
+    slow = Figure("issuance", "cpu", 3.5, "ms", goal=Goal(2, at_most=True))
+    missing = Figure("issuance", "gone", None, "/s", goal=Goal(1000))
+    elsewhere = Figure("scale", "crash run", None, "", goal_text="< 10 min")
+    text = report.table([Outcome("x", 1.0, [fast, slow, missing, elsewhere])])
+
+    assert "≥ 500 reached" in line_of(text, "rate")
+    assert "≤ 2 NOT REACHED" in line_of(text, "cpu")
+    assert "≥ 1,000 no figure" in line_of(text, "gone")
+    assert "< 10 min not run here" in line_of(text, "crash run")
+    assert [f.reached for f in (fast, slow, missing)] == [True, False, None]
+    assert Goal(0, at_most=True).reached(0) is True
+
+
+def test_the_json_says_each_goal_and_whether_it_was_reached() -> None:
+    figure = Figure("webhooks", "deliveries", 900.0, "/s", goal=Goal(1000))
+    document = report.document([Outcome("n", 1.0, [figure])], quick=True, started=STARTED)
+
+    [row] = document["figures"]
+    assert (row["goal"], row["goal_reached"]) == ("≥ 1,000", False)
 
 
 def test_the_json_holds_the_figures_with_ratios_and_each_benchmark_outcome() -> None:
@@ -144,3 +187,78 @@ def test_issuance_with_the_fast_path_is_shown_beside_the_same_run_on_the_pyld_pa
     cpu = rows["rdfc CPU per issued credential"]
     assert (cpu.value, cpu.references[0].value) == (1.0, 4.0)
     assert cpu.ratio(cpu.references[0]) == 4.0  # a quarter of the CPU: four times better
+
+
+def cohort_result(**changes: object) -> dict[str, object]:
+    return {
+        "rows": 200, "seconds_to_last_webhook": 20.0, "credentials_per_second": 10.0,
+        "seconds_to_upload_answer": 19.0, "webhooks_verified": 201, "webhooks_rejected": 0,
+        "duplicate_webhook_ids": 0, "duplicate_credential_ids": 1, "losses": 0,
+        "issuer_cpu_ms_per_credential": 15.0, "notifier_cpu_ms_per_webhook": 9.0, **changes,
+    }  # fmt: skip
+
+
+def test_the_cohort_figure_is_issuance_measured_from_outside_with_duplicates_counted() -> None:
+    rate, cpu, faults = figures.cohort(cohort_result())
+
+    assert (rate.area, rate.value, rate.reached) == ("issuance", 10.0, False)
+    assert "200" in rate.name
+    assert (cpu.value, cpu.reached) == (15.0, False)
+    assert (faults.value, faults.reached) == (1, False)
+    assert "201 verified by standardwebhooks" in faults.note
+    clean = figures.cohort(cohort_result(duplicate_credential_ids=0))[2]
+    assert clean.reached is True
+
+
+def test_offline_verification_of_digital_bazaar_credentials_or_why_there_is_none() -> None:
+    result = {
+        "suites": {
+            "eddsa-rdfc-2022": {
+                "microcred": {"full_checks_per_cpu_second": 1200.0},
+                "digital_bazaar": {"full_checks_per_cpu_second": 800.0},
+                "javascript": {"sign": 70.0, "verify": 90.0},
+            },
+            "eddsa-jcs-2022": {
+                "microcred": {"full_checks_per_cpu_second": 1100.0},
+                "digital_bazaar": "reference not installed: run make install-interop",
+                "javascript": "reference not installed: run make install-interop",
+            },
+        }
+    }
+
+    rows = {row.name: row for row in figures.offline(result)}
+
+    ours, theirs = (
+        rows["rdfc microcred verify, our credential"],
+        rows["rdfc microcred verify, DB-signed credential"],
+    )
+    assert (ours.reached, theirs.reached) == (True, False)
+    assert theirs.references[0].value == 90.0
+    missing = rows["jcs microcred verify, DB-signed credential"]
+    assert (missing.value, missing.reached, missing.references) == (None, None, ())
+    assert missing.note == "reference not installed: run make install-interop"
+
+
+def test_the_webhook_goal_is_judged_through_the_database_only() -> None:
+    def store(rate: float) -> dict[str, object]:
+        run = {"deliveries_per_second": rate, "p99_arrival_ms": 5.0, "events": 40}
+        return {"fast_receiver_alone": run, "fast_receiver_beside_a_dead_one": run,
+                "delay_added_by_dead_receiver_ms": {"total": 3.0}}  # fmt: skip
+
+    rows = figures.notifier({"stores": {"memory": store(500.0), "mongodb": store(1500.0)}})
+
+    assert [(row.goal is not None, row.reached) for row in rows] == [
+        (False, None), (False, None), (True, True), (True, True),
+    ]  # fmt: skip
+
+
+def test_post_verify_has_a_rate_goal_and_a_p99_goal() -> None:
+    result = {
+        "suites": {"eddsa-rdfc-2022": {"full_checks_per_s": 90.0, "proof_only_per_s": 900.0}},
+        "http": {"eddsa-rdfc-2022": {"concurrency": 8, "per_second": 600.0, "p50_ms": 9.0,
+                                     "p99_ms": 70.0}},
+    }  # fmt: skip
+
+    http = [row for row in figures.verifier(result) if row.area == "verification HTTP"]
+
+    assert [(row.unit, row.reached) for row in http] == [("req/s", True), ("ms", False)]
