@@ -52,7 +52,14 @@ class Benchmark:
 
 BENCHMARKS = (
     Benchmark("crypto_proofs", "crypto", (), ("--quick",)),
-    Benchmark("verifier_throughput", "verification HTTP", (), ("--quick",)),
+    # --live: POST /verify against the verifier as its own process on knowledge from Kafka.
+    Benchmark(
+        "verifier_throughput",
+        "verification HTTP",
+        (KAFKA, MONGO),
+        ("--quick", "--live"),
+        ("--live",),
+    ),
     Benchmark("offline_verification", "verification offline", (), ("--quick",)),
     Benchmark(
         "issuer_throughput",

@@ -262,3 +262,27 @@ def test_post_verify_has_a_rate_goal_and_a_p99_goal() -> None:
     http = [row for row in figures.verifier(result) if row.area == "verification HTTP"]
 
     assert [(row.unit, row.reached) for row in http] == [("req/s", True), ("ms", False)]
+
+
+def test_live_post_verify_is_judged_on_the_served_process_beside_the_database_backed_one() -> None:
+    run = {"concurrency": 8, "requests": 400, "p50_ms": 20.0, "server_cpu_ms": 2.0}
+    result = {
+        "suites": {},
+        "http": {},
+        "live": {
+            "runs": {
+                "in memory": {**run, "per_second": 520.0, "p99_ms": 45.0},
+                "database-backed": {**run, "per_second": 25.0, "p99_ms": 800.0},
+            }
+        },
+    }
+
+    [rate, p99] = figures.verifier(result)
+
+    assert (rate.label, rate.value, rate.reached) == (
+        "live POST /verify, verifier process",
+        520.0,
+        True,
+    )
+    assert [(r.label, r.value) for r in rate.references] == [("database-backed", 25.0)]
+    assert (p99.value, p99.reached) == (45.0, True)
