@@ -279,7 +279,7 @@ def test_live_post_verify_is_judged_on_the_served_process_beside_the_database_ba
 
     [rate, p99] = figures.verifier(result)
 
-    assert (rate.label, rate.value, rate.reached) == (
+    assert (rate.name, rate.value, rate.reached) == (
         "live POST /verify, verifier process",
         520.0,
         True,
