@@ -9,6 +9,7 @@ Modules, by concern: ``multibase`` and ``keys`` (key material), ``did`` (did:key
 from microcred_shared.crypto.canonicalize import (
     canonicalize_jcs,
     canonicalize_rdfc,
+    check_safe_mode,
     expand_safe,
     reference_rdfc,
     set_rdfc_implementation,
@@ -102,6 +103,7 @@ __all__ = [
     "averify_proofs",
     "canonicalize_jcs",
     "canonicalize_rdfc",
+    "check_safe_mode",
     "create_proof",
     "decode_base58btc",
     "decode_ed25519_public",

@@ -18,6 +18,8 @@ from microcred_shared.crypto.errors import (
     ContextNotBundledError,
     SafeModeError,
 )
+from microcred_shared.crypto.fast_contexts import context_tree
+from microcred_shared.crypto.fast_expand import to_dataset
 from microcred_shared.crypto.fast_rdfc import fast_canonicalize
 from microcred_shared.crypto.jsonld_safe import SafeModeProcessor, processing_options
 from microcred_shared.crypto.loader import OfflineDocumentLoader, default_loader
@@ -46,6 +48,24 @@ def expand_safe(
     except Exception as exc:
         raise _as_canonicalization_error(exc) from exc
     return result
+
+
+def check_safe_mode(
+    document: Mapping[str, Any], *, loader: OfflineDocumentLoader | None = None
+) -> None:
+    """Raise what :func:`expand_safe` raises for ``document`` (every term defined, no relative
+    or malformed IRI), without keeping the expanded form.
+
+    The fast expansion answers first: it models only what safe mode accepts and raises
+    ``Unsupported`` for everything else (undefined terms included), so a document it expands is
+    one PyLD's safe mode accepts (the differential tests hold it to that); anything it does not
+    model goes to PyLD, which gives the verdict and the error message.
+    """
+    loader = loader or default_loader()
+    try:
+        to_dataset(document, context_tree(loader).root)
+    except Exception:  # Unsupported, or an error the reference must word: PyLD decides
+        expand_safe(document, loader=loader)
 
 
 def _reference_rdfc(document: Mapping[str, Any], loader: OfflineDocumentLoader) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from microcred_shared.crypto import CanonicalizationError, OfflineDocumentLoader, expand_safe
+from microcred_shared.crypto import CanonicalizationError, OfflineDocumentLoader, check_safe_mode
 from microcred_shared.crypto.errors import SafeModeError
 from microcred_shared.openbadges import validate_achievement_credential
 
@@ -40,7 +40,7 @@ def check_format(
     if problems:
         return failed(name, "; ".join(problems), details={"problems": problems})
     try:
-        expand_safe({k: v for k, v in document.items() if k != "proof"}, loader=loader)
+        check_safe_mode({k: v for k, v in document.items() if k != "proof"}, loader=loader)
     except SafeModeError as exc:
         return failed(name, f"JSON-LD safe mode: {exc}", details={"problems": [str(exc)]})
     except CanonicalizationError as exc:
