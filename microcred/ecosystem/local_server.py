@@ -17,7 +17,10 @@ from stack.procs import free_port
 async def local_server(app: Any) -> AsyncIterator[str]:
     """Yields the base URL, ``http://127.0.0.1:<free port>``."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: an embedded server leaves the host process's logging as it is.
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None)
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
         await asyncio.sleep(0.05)

@@ -2,8 +2,10 @@
 
 import json
 import logging
+import logging.config
 
 import pytest
+import uvicorn.config
 from microcred_shared.logging import configure_logging, get_logger
 
 
@@ -45,3 +47,17 @@ def test_a_structlog_exception_keeps_its_traceback_redacted(
     assert "Traceback (most recent call last)" in str(record["exception"])
     assert "KeyError: '[e-mail address]'" in str(record["exception"])
     assert "learners.example" not in json.dumps(record)
+
+
+def test_uvicorns_own_logging_config_applied_earlier_does_not_bypass_the_redaction(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # What any uvicorn.Config with the default log_config does to the process (an embedded
+    # server in a test, for one): its loggers get handlers of their own and stop propagating.
+    logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
+    configure_logging("unit")
+
+    logging.getLogger("uvicorn.access").info('"GET %s" 200', "/x?who=dara%40learners.example")
+
+    [line] = lines(capsys.readouterr().err)
+    assert "dara" not in json.dumps(line)
