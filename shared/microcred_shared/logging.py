@@ -77,13 +77,16 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # uvicorn's own logging config (applied by any uvicorn.Config made with the default
-    # log_config) gives its loggers their own handlers and stops them propagating: their
-    # records would then bypass the renderer and its redaction. Ours wins, whatever ran before.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # Any uvicorn.Config made earlier in the process reconfigures uvicorn's loggers: with the
+    # default log_config they get handlers of their own and stop propagating (their records
+    # would bypass the renderer and its redaction); its log_level sets their levels; and
+    # access_log=False disables the access logger. Ours wins, whatever ran before.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers[:] = []
         uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(logging.NOTSET)
+        uvicorn_logger.disabled = False
     structlog.contextvars.bind_contextvars(service=service)
     # aiokafka logs every rebalance and connection at INFO; keep them for debugging only.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)

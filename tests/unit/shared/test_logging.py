@@ -2,7 +2,6 @@
 
 import json
 import logging
-import logging.config
 
 import pytest
 import uvicorn.config
@@ -52,9 +51,9 @@ def test_a_structlog_exception_keeps_its_traceback_redacted(
 def test_uvicorns_own_logging_config_applied_earlier_does_not_bypass_the_redaction(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # What any uvicorn.Config with the default log_config does to the process (an embedded
-    # server in a test, for one): its loggers get handlers of their own and stop propagating.
-    logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
+    # What any uvicorn.Config does to the process (an embedded server in a test, for one): its
+    # loggers get handlers of their own, stop propagating, take its level, may be disabled.
+    uvicorn.config.Config(app=None, log_level="warning", access_log=False)
     configure_logging("unit")
 
     logging.getLogger("uvicorn.access").info('"GET %s" 200', "/x?who=dara%40learners.example")
