@@ -57,7 +57,8 @@ from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHand
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from stack import LocalStack, default_root, free_ports  # noqa: E402
+from bench.issuer_throughput import infrastructure  # noqa: E402
+from stack import free_ports  # noqa: E402
 from tests.support import signed_status_list  # noqa: E402
 from tests.unit.verifier.projections_contract import (  # noqa: E402
     DID,
@@ -109,26 +110,6 @@ def _knowledge_events() -> list[tuple[EventSpec[Any], Any, str]]:
         (PATHWAY_CHANGED, pathway(1, "plc", "robotics"), "automation-certificate"),
         (STATUS_LIST_PUBLISHED, snapshot, LIST_URL),
     ]
-
-
-@contextlib.contextmanager
-def infrastructure() -> Iterator[tuple[KafkaConnection, str]]:
-    """The operator's Kafka connection and the database: from the environment, else a local
-    stack for this run."""
-    kafka, mongo = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URI")
-    if kafka and mongo:
-        yield KafkaConnection.from_environment(), mongo
-        return
-    kafka_port, mongo_port = free_ports(2)
-    with tempfile.TemporaryDirectory() as data:
-        stack = LocalStack(
-            default_root(), kafka_port=kafka_port, mongo_port=mongo_port, data_dir=Path(data)
-        )
-        stack.start()
-        try:
-            yield stack.kafka_admin, stack.mongodb_uri
-        finally:
-            stack.stop(grace=5.0)
 
 
 async def _publish_knowledge(kafka: KafkaConnection, prefix: str) -> KafkaConnection:

@@ -20,7 +20,7 @@ class RecordingStore:
     stored: list[Entry] = field(default_factory=list)
     last: dict[str, datetime] = field(default_factory=dict)
 
-    async def store(self, entry: Entry) -> bool:
+    async def store_entry(self, entry: Entry) -> bool:
         self.stored.append(entry)
         return True
 

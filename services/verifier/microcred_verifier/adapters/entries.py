@@ -3,6 +3,7 @@ order field. One shape for both stores, so the database and memory keep exactly 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -79,3 +80,27 @@ def stored_entry(collection: str, stored: dict[str, Any]) -> Entry:
     """An entry as the database holds it (its key is the document's ``_id``)."""
     document = {k: v for k, v in stored.items() if k != "_id"}
     return Entry(collection, str(stored["_id"]), document)
+
+
+class EntryWriter(ABC):
+    """The projections' write side: every event becomes its entry, stored by
+    :meth:`store_entry` (to memory and the database, or to the database alone)."""
+
+    @abstractmethod
+    async def store_entry(self, entry: Entry) -> bool:
+        """True if ``entry`` was newer than what was held, and is now."""
+
+    async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
+        return await self.store_entry(provider_entry(event, received_at))
+
+    async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
+        return await self.store_entry(achievement_entry(event, received_at))
+
+    async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
+        return await self.store_entry(pathway_entry(event, received_at))
+
+    async def apply_issuer_keys(self, event: IssuerKeys, received_at: datetime) -> bool:
+        return await self.store_entry(issuer_keys_entry(event, received_at))
+
+    async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
+        return await self.store_entry(status_entry(event, received_at))

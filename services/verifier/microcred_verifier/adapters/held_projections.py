@@ -13,17 +13,10 @@ from datetime import datetime
 from typing import Protocol
 
 from microcred_shared.crypto import ResolvedKey
-from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
-from microcred_shared.events.contracts.keys import IssuerKeys
 
 from microcred_verifier.adapters.entries import (
     Entry,
-    achievement_entry,
-    issuer_keys_entry,
-    pathway_entry,
-    provider_entry,
-    status_entry,
+    EntryWriter,
 )
 from microcred_verifier.adapters.memory_projections import InMemoryProjections
 from microcred_verifier.domain.knowledge import (
@@ -38,12 +31,12 @@ from microcred_verifier.domain.model import Freshness
 class RestartStore(Protocol):
     """Where the projections are written through to and restored from (``MongoProjections``)."""
 
-    async def store(self, entry: Entry) -> bool: ...
+    async def store_entry(self, entry: Entry) -> bool: ...
     def entries(self) -> AsyncIterator[Entry]: ...
     async def last_events(self) -> dict[str, datetime]: ...
 
 
-class HeldProjections:
+class HeldProjections(EntryWriter):
     def __init__(self, store: RestartStore) -> None:
         self._store = store
         self._memory = InMemoryProjections()
@@ -56,28 +49,13 @@ class HeldProjections:
         self._memory.restore_last_events(await self._store.last_events())
         return loaded
 
-    async def _apply(self, entry: Entry) -> bool:
+    async def store_entry(self, entry: Entry) -> bool:
         # Memory decides: another replica may have stored this entry already, and this one
         # must hold it all the same. The database's own rule keeps it from going back.
         if not self._memory.is_newer(entry):
             return False  # a replay after a restart, or a redelivery: nothing to write
-        await self._store.store(entry)
+        await self._store.store_entry(entry)
         return self._memory.keep(entry)
-
-    async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
-        return await self._apply(provider_entry(event, received_at))
-
-    async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
-        return await self._apply(achievement_entry(event, received_at))
-
-    async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
-        return await self._apply(pathway_entry(event, received_at))
-
-    async def apply_issuer_keys(self, event: IssuerKeys, received_at: datetime) -> bool:
-        return await self._apply(issuer_keys_entry(event, received_at))
-
-    async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
-        return await self._apply(status_entry(event, received_at))
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
         return await self._memory.provider_by_did(did)

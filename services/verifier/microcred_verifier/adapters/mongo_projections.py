@@ -9,9 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from microcred_shared.crypto import ResolvedKey
-from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1, ProviderV1
-from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
-from microcred_shared.events.contracts.keys import IssuerKeys
 from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
@@ -21,11 +18,7 @@ from microcred_verifier.adapters import mapping
 from microcred_verifier.adapters.entries import (
     ORDER_FIELDS,
     Entry,
-    achievement_entry,
-    issuer_keys_entry,
-    pathway_entry,
-    provider_entry,
-    status_entry,
+    EntryWriter,
     stored_entry,
 )
 from microcred_verifier.domain.credential import name_key
@@ -48,11 +41,11 @@ INDEXES = [
 ]
 
 
-class MongoProjections:
+class MongoProjections(EntryWriter):
     def __init__(self, database: MongoDatabase) -> None:
         self._db = database
 
-    async def store(self, entry: Entry) -> bool:
+    async def store_entry(self, entry: Entry) -> bool:
         """Store ``entry`` unless one with the same or a newer order is there."""
         order_field = ORDER_FIELDS[entry.collection]
         changed = await store_if_newer(
@@ -79,21 +72,6 @@ class MongoProjections:
             if state.get("last_event_at") is not None:
                 found[str(state["_id"])] = state["last_event_at"]
         return found
-
-    async def apply_provider(self, event: ProviderV1, received_at: datetime) -> bool:
-        return await self.store(provider_entry(event, received_at))
-
-    async def apply_achievement(self, event: AchievementV1, received_at: datetime) -> bool:
-        return await self.store(achievement_entry(event, received_at))
-
-    async def apply_pathway(self, event: PathwayV1, received_at: datetime) -> bool:
-        return await self.store(pathway_entry(event, received_at))
-
-    async def apply_issuer_keys(self, event: IssuerKeys, received_at: datetime) -> bool:
-        return await self.store(issuer_keys_entry(event, received_at))
-
-    async def apply_status(self, event: CredentialStatusChangedV1, received_at: datetime) -> bool:
-        return await self.store(status_entry(event, received_at))
 
     async def provider_by_did(self, did: str) -> ProviderFacts | None:
         """The provider a DID belongs to: as the catalogue lists it, else as the issuer, which
