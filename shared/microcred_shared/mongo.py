@@ -6,6 +6,7 @@ unique indexes for idempotency, no multi-document transactions and no change str
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 Document = dict[str, Any]
 MongoCollection = AsyncCollection[Document]
@@ -82,3 +83,35 @@ async def insert_if_absent(collection: MongoCollection, document: Document) -> b
     except DuplicateKeyError:
         return False
     return True
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_many_if_absent(
+    collection: MongoCollection, documents: Sequence[Document]
+) -> list[bool]:
+    """Insert each document unless its ``_id`` (or another unique key) exists, in one command;
+    per document, True if inserted. The others are still inserted when some exist."""
+    if not documents:
+        return []
+    try:
+        await collection.insert_many(list(documents), ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        existing = {int(e["index"]) for e in errors}
+        return [n not in existing for n in range(len(documents))]
+    return [True] * len(documents)
+
+
+async def find_by_ids(collection: MongoCollection, ids: Iterable[object]) -> dict[object, Document]:
+    """The stored documents of ``ids`` (absent ones left out).
+
+    One ``find_one`` by ``_id`` each, pipelined over the connection pool: FerretDB 1.24 answers
+    ``{"_id": {"$in": …}}`` by reading the whole collection (measured here: 1 s for 200 ids
+    among 20,000 documents, against 80 ms for 200 pipelined lookups)."""
+    wanted = list(dict.fromkeys(ids))
+    found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in wanted))
+    return {i: doc for i, doc in zip(wanted, found, strict=True) if doc is not None}

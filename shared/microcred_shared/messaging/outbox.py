@@ -26,7 +26,7 @@ from ..events import CONTENT_TYPE, CloudEvent, TopicNames
 from ..events.topics import Topic
 from ..locks import DocumentLocks, document_key
 from ..logging import get_logger
-from ..mongo import Document, MongoCollection, insert_if_absent
+from ..mongo import Document, MongoCollection, insert_if_absent, insert_many_if_absent
 
 log = get_logger(__name__)
 
@@ -116,16 +116,40 @@ async def insert_with_outbox(
     return inserted
 
 
+async def insert_many_with_outbox(
+    collection: MongoCollection, items: Sequence[tuple[Document, Sequence[Document]]]
+) -> list[bool]:
+    """:func:`insert_with_outbox` for many documents at once (two commands, whatever their
+    number): per document, True if inserted; one that exists already is left as it is."""
+    inserted = await insert_many_if_absent(
+        collection,
+        [
+            {**document, OUTBOX_FIELD: list(entries), PENDING_FIELD: bool(entries)}
+            for document, entries in items
+        ],
+    )
+    pointers = [
+        _pointer(collection, document["_id"])
+        for (document, entries), new in zip(items, inserted, strict=True)
+        if new and entries
+    ]
+    await insert_many_if_absent(collection.database[POINTERS_COLLECTION], pointers)
+    return inserted
+
+
+def _pointer(collection: MongoCollection, document_id: object) -> Document:
+    return {
+        "_id": document_key(collection, document_id),
+        "collection": collection.name,
+        "document_id": document_id,
+    }
+
+
 async def _point_at(collection: MongoCollection, document_id: object) -> None:
     """Record where pending events are, in a collection that stays small: FerretDB answers a
     query on ``outbox_pending`` by scanning the whole (ever-growing) state collection."""
     await insert_if_absent(
-        collection.database[POINTERS_COLLECTION],
-        {
-            "_id": document_key(collection, document_id),
-            "collection": collection.name,
-            "document_id": document_id,
-        },
+        collection.database[POINTERS_COLLECTION], _pointer(collection, document_id)
     )
 
 

@@ -12,6 +12,7 @@ from microcred_shared.events.contracts.verifications import VerificationPerforme
 from microcred_shared.events.registry import VERIFICATION_PERFORMED
 from microcred_shared.messaging.outbox import (
     OutboxRelay,
+    insert_many_with_outbox,
     insert_with_outbox,
     outbox_entry,
     store_with_outbox,
@@ -143,6 +144,36 @@ async def test_a_new_document_inserted_with_events_is_published_without_waiting_
     assert await relay.drain(sweep=False) == 1
     assert await relay.drain(sweep=False) == 0
     assert (await things.find_one({"_id": "thing-4"}))["state"] == 1
+
+
+async def test_a_batch_insert_stores_the_new_documents_with_their_events_and_leaves_the_rest(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    await insert_with_outbox(things, {"_id": "batch-1", "state": "old"}, [])
+
+    def item(number: int) -> tuple[Document, list[Document]]:
+        event = verification(f"v-batch-{number}")
+        return (
+            {"_id": f"batch-{number}", "state": "new"},
+            [outbox_entry(Topic.VERIFICATIONS, f"b{number}", event)],
+        )
+
+    inserted = await insert_many_with_outbox(things, [item(n) for n in range(4)])
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert inserted == [True, False, True, True]
+    assert (await things.find_one({"_id": "batch-1"}))["state"] == "old"
+    # Found by their pointers, without a sweep: each published once.
+    assert await relay.drain(sweep=False) == 3
+    assert await relay.drain(sweep=False) == 0
+    topic = runtime.topics.of(Topic.VERIFICATIONS)
+    # The topic also holds the other tests' events (one topic per run).
+    records = await read_topic(
+        infra.kafka, topic, until=lambda seen: sum(r.key.startswith(b"b") for r in seen) >= 3
+    )
+    assert sorted(r.key for r in records if r.key.startswith(b"b")) == [b"b0", b"b2", b"b3"]
 
 
 async def test_a_guarded_write_whose_guard_fails_stores_neither_state_nor_events(
