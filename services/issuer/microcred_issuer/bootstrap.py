@@ -108,7 +108,7 @@ def build_issuer(
     handlers = build_handlers(ports, options)
     if real_ports:
         on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
-    register_consumers(runtime, handlers)
+    register_consumers(runtime, handlers, max_batch=settings.completion_batch_size)
     worker = ReissueWorker(
         handlers.compromises,
         handlers.reissuance,

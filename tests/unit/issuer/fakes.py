@@ -15,7 +15,7 @@ from microcred_issuer.domain.reissue import ReissueJob, signed_with
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
 from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
-from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
+from microcred_issuer.service_layer.ports import NewCredential, OutgoingEvent, SignedList
 from microcred_issuer.service_layer.urls import IssuerUrls
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.catalogue import (
@@ -113,12 +113,18 @@ class FakeCredentials:
     async def get(self, credential_id: str) -> IssuedCredential | None:
         return self.stored.get(credential_id)
 
-    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        if credential.credential_id in self.stored:
-            return False
-        self.stored[credential.credential_id] = credential
-        self._outbox.events.extend(events)
-        return True
+    async def get_many(self, credential_ids: Sequence[str]) -> dict[str, IssuedCredential]:
+        return {i: self.stored[i] for i in credential_ids if i in self.stored}
+
+    async def add_many(self, items: Sequence[NewCredential]) -> list[bool]:
+        added = []
+        for item in items:
+            credential_id = item.credential.credential_id
+            added.append(credential_id not in self.stored)
+            if added[-1]:
+                self.stored[credential_id] = item.credential
+                self._outbox.events.extend(item.events)
+        return added
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
@@ -175,8 +181,13 @@ class FakeSlots:
     def __init__(self) -> None:
         self.taken: dict[tuple[str, int, int], str] = {}
 
-    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
-        return self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
+    async def claim_many(
+        self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
+    ) -> list[bool]:
+        return [
+            self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
+            for index, credential_id in claims
+        ]
 
     async def shards(self) -> list[tuple[str, int]]:
         return sorted({(provider_id, shard) for provider_id, shard, _ in self.taken})

@@ -26,6 +26,14 @@ class OutgoingEvent:
     event: CloudEvent[Any]
 
 
+@dataclass(frozen=True)
+class NewCredential:
+    """A credential to store, with the events that announce it (written together)."""
+
+    credential: IssuedCredential
+    events: Sequence[OutgoingEvent]
+
+
 class CatalogueView(Protocol):
     """The issuer's projection of the catalogue topics (newest version per id wins)."""
 
@@ -52,8 +60,13 @@ class Keyrings(Protocol):
 
 class Credentials(Protocol):
     async def get(self, credential_id: str) -> IssuedCredential | None: ...
-    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        """Store it with its events; False if a credential with that id exists."""
+    async def get_many(self, credential_ids: Sequence[str]) -> dict[str, IssuedCredential]:
+        """The stored ones among ``credential_ids``, by id."""
+        ...
+
+    async def add_many(self, items: Sequence[NewCredential]) -> list[bool]:
+        """Store each with its events; per item, False if a credential with that id exists
+        (then nothing of it is written)."""
         ...
 
     async def update_status(
@@ -124,8 +137,11 @@ class AccessLinkRequests(Protocol):
 
 
 class StatusSlots(Protocol):
-    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
-        """Reserve the index for the credential; False if it is taken."""
+    async def claim_many(
+        self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
+    ) -> list[bool]:
+        """Reserve each (index, credential id) in one write; per claim, False if the index
+        was taken."""
         ...
 
     async def shards(self) -> list[tuple[str, int]]:

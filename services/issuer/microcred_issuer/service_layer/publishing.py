@@ -3,6 +3,7 @@ a credential together with the events that announce it (one atomic write)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from .ports import (
     Credentials,
     IssuanceMetrics,
     KeyVault,
+    NewCredential,
     OutgoingEvent,
     Signer,
     StatusSlots,
@@ -104,16 +106,35 @@ class Publishing:
     async def store(
         self, credential: IssuedCredential, provider: Provider, email: str | None
     ) -> bool:
-        """Store the credential with its ``credentials.issued`` (and learner notice) events;
-        False when it already exists (then nothing is written or announced)."""
+        return (await self.store_many([(credential, provider, email)]))[0]
+
+    async def store_many(
+        self, items: Sequence[tuple[IssuedCredential, Provider, str | None]]
+    ) -> list[bool]:
+        """Store each credential with its ``credentials.issued`` (and learner notice) events;
+        per credential, False when it already exists (then nothing is written or announced)."""
+        if not items:
+            return []
+        created = await self.credentials.add_many(
+            [
+                NewCredential(credential, self._events(credential, provider, email))
+                for credential, provider, email in items
+            ]
+        )
+        for (credential, _, _), new in zip(items, created, strict=True):
+            if new:
+                self.metrics.issued(credential.kind)
+        if any(created):
+            self.wake()
+        return created
+
+    def _events(
+        self, credential: IssuedCredential, provider: Provider, email: str | None
+    ) -> list[OutgoingEvent]:
         events = [self.issued_event(credential)]
         if email:
             events.append(self.notice_event(credential, provider, email))
-        created = await self.credentials.add(credential, events)
-        if created:
-            self.wake()
-            self.metrics.issued(credential.kind)
-        return created
+        return events
 
     def issued_event(self, credential: IssuedCredential) -> OutgoingEvent:
         data = CredentialIssuedV2(

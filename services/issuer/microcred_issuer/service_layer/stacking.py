@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 
 from microcred_shared.logging import get_logger
 from microcred_shared.pathways import Earned, evaluate_pathway
@@ -25,11 +26,27 @@ class Stacking:
         self._p = publishing
         self._ids = ids
 
+    async def after_earning_many(self, credentials: Sequence[IssuedCredential]) -> None:
+        """:meth:`after_earning` for each, asking once per achievement which pathways use it."""
+        achievement_ids = sorted({c.achievement_id for c in credentials})
+        found = await asyncio.gather(
+            *(self._p.catalogue.pathways_with_component(a) for a in achievement_ids)
+        )
+        pathways = dict(zip(achievement_ids, found, strict=True))
+        for credential in credentials:
+            if pathways[credential.achievement_id]:
+                await self._after_earning(credential, pathways[credential.achievement_id], 0)
+
     async def after_earning(self, credential: IssuedCredential, depth: int = 0) -> None:
         """Award every pathway this credential completes (idempotent: deterministic ids)."""
         if depth >= MAX_STACK_DEPTH:
             return
         pathways = await self._p.catalogue.pathways_with_component(credential.achievement_id)
+        await self._after_earning(credential, pathways, depth)
+
+    async def _after_earning(
+        self, credential: IssuedCredential, pathways: Sequence[Pathway], depth: int
+    ) -> None:
         if not pathways:
             return
         held = await self._p.credentials.of_learner(credential.learner_ref)
