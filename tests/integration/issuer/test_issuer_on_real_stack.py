@@ -164,7 +164,11 @@ async def test_bad_completions_in_a_burst_are_dead_lettered_alone_and_the_rest_i
 ) -> None:
     """Sent at once, so the issuer takes them in batches: each bad one is dead-lettered with
     its own reason, and every good one around it becomes exactly one credential."""
-    good = [completion(f"burst-{n}", "college-b", "college-b:HYD-1") for n in range(40)]
+    # Learners of their own: the pathway test below counts who earns its components.
+    good = [
+        completion(f"burst-{n}", "college-b", "college-b:HYD-1", f"burst{n}@example.org")
+        for n in range(40)
+    ]
     sent = [COMPLETION_REPORTED.envelope(c, source="/tests").to_json_bytes() for c in good]
     bad = {
         "malformed_json": b'{"specversion": "1.0", "id": "burst-malformed',
