@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
+from microcred_issuer.domain.cohort import CohortJob, CohortRowResult
 from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
@@ -251,6 +252,43 @@ class FakeReissueJobs:
         return self.batches.get((job_id, listing_pass, index), [])
 
 
+class FakeCohortJobs:
+    def __init__(self) -> None:
+        self.jobs: dict[str, CohortJob] = {}
+        self.files: dict[str, str] = {}
+        self.batches: dict[tuple[str, int], list[CohortRowResult]] = {}
+
+    async def create(self, job: CohortJob, sealed_csv: str) -> None:
+        self.files[job.job_id] = sealed_csv
+        self.jobs.setdefault(job.job_id, job)
+
+    async def get(self, job_id: str) -> CohortJob | None:
+        return self.jobs.get(job_id)
+
+    async def save(self, job: CohortJob, expected_version: int) -> bool:
+        if self.jobs[job.job_id].version != expected_version:
+            return False
+        self.jobs[job.job_id] = job
+        return True
+
+    async def unfinished(self) -> list[CohortJob]:
+        return [job for job in self.jobs.values() if job.finished_at is None]
+
+    async def csv(self, job_id: str) -> str | None:
+        return self.files.get(job_id)
+
+    async def drop_csv(self, job_id: str) -> None:
+        self.files.pop(job_id, None)
+
+    async def put_results(
+        self, job_id: str, batch: int, results: Sequence[CohortRowResult]
+    ) -> None:
+        self.batches[(job_id, batch)] = list(results)
+
+    async def results(self, job_id: str, batch: int) -> list[CohortRowResult]:
+        return self.batches.get((job_id, batch), [])
+
+
 class FakeAccessLinkRequests:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
@@ -293,6 +331,7 @@ class World:
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     reissue_jobs: FakeReissueJobs = field(default_factory=FakeReissueJobs)
     reissue_batch_size: int = 100
+    completion_batch_size: int = 200
     clock: SteppingClock = field(default_factory=SteppingClock)
     wakes: int = 0
 
@@ -301,6 +340,7 @@ class World:
         self.credentials = FakeCredentials(self.outbox)
         self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.access_links = FakeAccessLinkRequests(self.outbox)
+        self.cohort_jobs = FakeCohortJobs()
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -311,6 +351,7 @@ class World:
             api_keys=self.api_keys,
             reissue_jobs=self.reissue_jobs,
             access_links=self.access_links,
+            cohort_jobs=self.cohort_jobs,
             vault=self.vault,
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
@@ -325,6 +366,7 @@ class World:
                 learner_access=LearnerAccessOptions(key=LEARNER_ACCESS_KEY),
                 suspension_entry=self.suspension_entry,
                 reissue_batch_size=self.reissue_batch_size,
+                completion_batch_size=self.completion_batch_size,
                 list_announce_timeout_seconds=self.list_announce_timeout_seconds,
             ),
         )

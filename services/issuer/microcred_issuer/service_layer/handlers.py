@@ -8,6 +8,7 @@ from microcred_shared.api_keys import ApiKeyStore
 
 from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
+from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
@@ -16,6 +17,7 @@ from .ports import (
     AccessLinkRequests,
     CatalogueView,
     Clock,
+    CohortJobStore,
     Credentials,
     IssuanceMetrics,
     Keyrings,
@@ -47,6 +49,7 @@ class Ports:
     api_keys: ApiKeyStore
     reissue_jobs: ReissueJobs
     access_links: AccessLinkRequests
+    cohort_jobs: CohortJobStore
     vault: KeyVault
     signer: Signer
     clock: Clock
@@ -64,6 +67,8 @@ class Options:
     validity_days: int | None = None
     suspension_entry: bool = False
     reissue_batch_size: int = 100
+    completion_batch_size: int = 200
+    cohort_max_rows: int = 10_000
     # How long a slot claim waits for a new list's first snapshot to reach Kafka.
     list_announce_timeout_seconds: float = 30.0
 
@@ -71,6 +76,7 @@ class Options:
 @dataclass(frozen=True)
 class Handlers:
     completions: CompletionHandler
+    cohorts: CohortJobs
     stacking: Stacking
     status: StatusHandlers
     status_lists: StatusLists
@@ -84,6 +90,7 @@ class Handlers:
     reissuance: Reissuance
     publishing: Publishing
     job_bell: JobBell
+    cohort_bell: JobBell
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -123,9 +130,19 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
     ids = CredentialIds(options.credential_id_key)
     stacking = Stacking(publishing, ids)
     reissuance = Reissuance(publishing, ports.reissue_jobs, batch_size=options.reissue_batch_size)
-    bell = JobBell()
+    bell, cohort_bell = JobBell(), JobBell()
+    completions = CompletionHandler(publishing, stacking, ids, options.salt_key)
     return Handlers(
-        completions=CompletionHandler(publishing, stacking, ids, options.salt_key),
+        completions=completions,
+        cohorts=CohortJobs(
+            completions=completions,
+            store=ports.cohort_jobs,
+            vault=ports.vault,
+            clock=ports.clock,
+            bell=cohort_bell,
+            batch_size=options.completion_batch_size,
+            max_rows=options.cohort_max_rows,
+        ),
         stacking=stacking,
         status=StatusHandlers(publishing, status_lists),
         status_lists=status_lists,
@@ -147,4 +164,5 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         reissuance=reissuance,
         publishing=publishing,
         job_bell=bell,
+        cohort_bell=cohort_bell,
     )

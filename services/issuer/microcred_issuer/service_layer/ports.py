@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from microcred_shared.crypto import Ed25519Multikey
 from microcred_shared.events import CloudEvent, Topic
 
+from ..domain.cohort import CohortJob, CohortRowResult
 from ..domain.keyring import KeyRecord, Keyring
 from ..domain.model import Achievement, Pathway, Provider
 from ..domain.records import IssuedCredential
@@ -119,6 +120,27 @@ class ReissueJobs(Protocol):
         ...
 
     async def batch(self, job_id: str, listing_pass: int, index: int) -> list[str]: ...
+
+
+class CohortJobStore(Protocol):
+    """Cohort jobs, their sealed CSV (until done) and each batch's row results."""
+
+    async def create(self, job: CohortJob, sealed_csv: str) -> None: ...
+    async def get(self, job_id: str) -> CohortJob | None: ...
+    async def save(self, job: CohortJob, expected_version: int) -> bool:
+        """Store the job's next state if the stored one is still at ``expected_version``."""
+        ...
+
+    async def unfinished(self) -> list[CohortJob]: ...
+    async def csv(self, job_id: str) -> str | None: ...
+    async def drop_csv(self, job_id: str) -> None: ...
+    async def put_results(
+        self, job_id: str, batch: int, results: Sequence[CohortRowResult]
+    ) -> None:
+        """Store (or overwrite, for a re-run batch) one batch's row results."""
+        ...
+
+    async def results(self, job_id: str, batch: int) -> list[CohortRowResult]: ...
 
 
 class AccessLinkRequests(Protocol):
