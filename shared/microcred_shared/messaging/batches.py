@@ -1,4 +1,5 @@
-"""Consuming a provider topic family in batches, with every record's own guarantees.
+"""Consuming a topic (or a provider topic family) in batches, with every record's own
+guarantees.
 
 A handler that can do work for many records at once (one read of what exists, one bulk write)
 receives up to ``max_records`` events and answers for each one: done (None), refused for good
@@ -30,11 +31,28 @@ from .decoding import decode_event
 log = get_logger(__name__)
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
-# Per event of the batch (each with the provider whose own topic carried it), in order: None
-# when done, else the exception that stopped it. Raising fails the whole batch for now.
-ProviderBatchHandler = Callable[
-    [Sequence[tuple[CloudEvent[Any], str]]], Awaitable[Sequence[BaseException | None]]
-]
+Answers: TypeAlias = Sequence[BaseException | None]
+# Per event of the batch, in order: None when done, else the exception that stopped it.
+# Raising fails the whole batch for now.
+BatchHandler = Callable[[Sequence[CloudEvent[Any]]], Awaitable[Answers]]
+# The same, each event with the provider whose own topic carried it.
+ProviderBatchHandler = Callable[[Sequence[tuple[CloudEvent[Any], str]]], Awaitable[Answers]]
+
+
+@dataclass(frozen=True)
+class BatchSubscription:
+    """``handler`` receives the events of the ``accepted`` types on ``topic``, many at once."""
+
+    topic: str
+    accepted: Sequence[EventSpec[Any]]
+    handler: BatchHandler
+    max_records: int = 200
+
+    def channel_of(self, record: Record) -> str:
+        return str(record.topic)
+
+    async def deliver(self, items: Sequence[tuple[CloudEvent[Any], str]]) -> Answers:
+        return await self.handler([event for event, _ in items])
 
 
 @dataclass(frozen=True)
@@ -47,10 +65,16 @@ class ProviderBatchSubscription:
     handler: ProviderBatchHandler
     max_records: int = 200
 
+    def channel_of(self, record: Record) -> str | None:
+        return self.provider_of(record.topic)
+
+    async def deliver(self, items: Sequence[tuple[CloudEvent[Any], str]]) -> Answers:
+        return await self.handler(items)
+
 
 def subscribe_batches(
     broker: KafkaBroker,
-    subscription: ProviderBatchSubscription,
+    subscription: BatchSubscription | ProviderBatchSubscription,
     *,
     group_id: str,
     dead_letters: DeadLetterPublisher,
@@ -69,14 +93,17 @@ def subscribe_batches(
             raise
         await message.ack()
 
+    by_pattern = isinstance(subscription, ProviderBatchSubscription)
+    source = subscription.pattern if by_pattern else subscription.topic  # type: ignore[union-attr]
     broker.subscriber(
-        pattern=subscription.pattern,
+        *(() if by_pattern else (source,)),
+        pattern=source if by_pattern else None,
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         batch=True,
         max_records=subscription.max_records,
-        title=f"{group_id}:{subscription.pattern}",
+        title=f"{group_id}:{source}",
         description="CloudEvents 1.0 (structured JSON), consumed in batches. Accepted event "
         "types: "
         + "; ".join(f"{spec.type} (schema {spec.dataschema})" for spec in subscription.accepted),
@@ -87,12 +114,12 @@ def subscribe_batches(
 class _Item:
     record: Record
     event: CloudEvent[Any]
-    provider_id: str
+    channel: str  # the topic, or the provider whose own topic it is
 
 
 @dataclass(frozen=True)
 class _BatchProcessor:
-    subscription: ProviderBatchSubscription
+    subscription: BatchSubscription | ProviderBatchSubscription
     dead_letters: DeadLetterPublisher
     policy: RetryPolicy
 
@@ -126,14 +153,12 @@ class _BatchProcessor:
             pending = retry
 
     async def _item(self, record: Record) -> _Item | None:
-        """The record's event and sender, or None once it is dead-lettered."""
-        provider_id = self.subscription.provider_of(record.topic)
+        """The record's event and channel, or None once it is dead-lettered."""
+        channel = self.subscription.channel_of(record)
         try:
-            if provider_id is None:  # the pattern matched: only a mistaken resolver gets here
+            if channel is None:  # the pattern matched: only a mistaken resolver gets here
                 raise Rejected("unknown_channel", f"topic {record.topic!r} names no provider")
-            return _Item(
-                record, decode_event(record.value, self.subscription.accepted), provider_id
-            )
+            return _Item(record, decode_event(record.value, self.subscription.accepted), channel)
         except Rejected as rejection:
             await self._dead_letter(record, rejection, 1)
             return None
@@ -141,7 +166,7 @@ class _BatchProcessor:
     async def _attempt(self, items: Sequence[_Item]) -> Sequence[BaseException | None]:
         """The handler's answer per item; a failure of the whole call counts for each."""
         try:
-            answers = await self.subscription.handler([(i.event, i.provider_id) for i in items])
+            answers = await self.subscription.deliver([(i.event, i.channel) for i in items])
         except Exception as error:
             return [error] * len(items)
         if len(answers) != len(items):

@@ -22,7 +22,12 @@ from ..events.registry import EventSpec
 from ..events.topics import topics_written_by
 from ..logging import get_logger
 from ..messaging.admin import ensure_topics
-from ..messaging.batches import ProviderBatchHandler, ProviderBatchSubscription, subscribe_batches
+from ..messaging.batches import (
+    BatchSubscription,
+    ProviderBatchHandler,
+    ProviderBatchSubscription,
+    subscribe_batches,
+)
 from ..messaging.broker import create_broker
 from ..messaging.consumer import (
     ProviderEventHandler,
@@ -97,6 +102,20 @@ class Runtime:
         if self.lag:
             self.lag.watch(group)
         subscribe(
+            self.broker,
+            subscription,
+            group_id=group,
+            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
+            retry=self.retry,
+        )
+
+    def subscribe_in_batches(self, subscription: BatchSubscription) -> None:
+        """:meth:`subscribe` for a handler that answers many events at once, each for itself
+        (see :mod:`..messaging.batches`)."""
+        group = self.consumer_group_of(subscription.topic)
+        if self.lag:
+            self.lag.watch(group)
+        subscribe_batches(
             self.broker,
             subscription,
             group_id=group,

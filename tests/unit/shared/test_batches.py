@@ -12,7 +12,11 @@ from aiokafka import ConsumerRecord
 from microcred_shared.events import CloudEvent, ProviderTopic, TopicNames
 from microcred_shared.events.contracts.learning import CompletionV1
 from microcred_shared.events.registry import COMPLETION_REPORTED
-from microcred_shared.messaging.batches import ProviderBatchSubscription, _BatchProcessor
+from microcred_shared.messaging.batches import (
+    BatchSubscription,
+    ProviderBatchSubscription,
+    _BatchProcessor,
+)
 from microcred_shared.messaging.consumer import RetryPolicy
 from microcred_shared.messaging.dead_letter import Rejected
 
@@ -153,3 +157,21 @@ async def test_a_handler_failing_as_a_whole_retries_the_whole_batch() -> None:
 
     assert calls == [3, 3]
     assert dead_letters.sent == []
+
+
+async def test_a_plain_topic_batch_hands_over_the_events_alone() -> None:
+    received: list[list[str]] = []
+
+    async def handler(events: Sequence[CloudEvent[Any]]) -> list[None]:
+        received.append([event.data.completion_id for event in events])
+        return [None] * len(events)
+
+    dead_letters = DeadLetters()
+    subscription = BatchSubscription(TOPIC, [COMPLETION_REPORTED], handler)
+    policy = RetryPolicy(first_delay_seconds=0.001)
+    records = [completion_record(0, "good-0"), raw_record(1, b"[]"), completion_record(2, "good-2")]
+
+    await _BatchProcessor(subscription, dead_letters, policy).process(records)  # type: ignore[arg-type]
+
+    assert received == [["good-0", "good-2"]]
+    assert dead_letters.sent == [(1, "malformed_envelope", 1)]
