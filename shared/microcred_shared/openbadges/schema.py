@@ -126,11 +126,69 @@ def validate_endorsement_credential(doc: Any) -> list[SchemaError]:
 
 def validate_against(schema_name: str, doc: Any) -> list[SchemaError]:
     schema = load_schema(schema_name)
+    if _written_form_decides(schema_name) and _passes(schema_name, _top_level_arrays(doc, schema)):
+        return []  # normalising would change nothing more (see _written_form_decides)
     normalised = normalise_for_schema(doc, schema)
     if _passes(schema_name, normalised):
         return []
     errors = _validator(schema_name).iter_errors(normalised)
     return sorted((_to_schema_error(e) for e in errors), key=lambda e: (e.path, e.message))
+
+
+# Keywords under which a value is checked against a subschema the normaliser does not follow
+# the way the validator does: with any of them, a valid document could still be reshaped.
+_KEYWORDS_THE_NORMALISER_READS_OTHERWISE = frozenset(
+    {"patternProperties", "if", "dependentSchemas", "unevaluatedProperties", "unevaluatedItems"}
+)
+
+
+@cache
+def _written_form_decides(schema_name: str) -> bool:
+    """Whether a document valid as written (top-level single values read as arrays) is known to
+    be left as it is by normalising, so validity as written is the normalised verdict.
+
+    It holds when the root is a plain object schema and every oneOf/anyOf alternative names its
+    JSON type: normalising then follows, at each value, a subschema the validator applies to
+    that value too (the alternative a valid value satisfies is the one its type matches), and
+    only wraps a value where that subschema wants an array, which a valid value already is.
+    The bundled OB 3.0 schemas meet it (tested); another schema simply takes the long way.
+    """
+    root = load_schema(schema_name)
+    if root.get("type") != "object" or any(k in root for k in ("allOf", "oneOf", "anyOf", "$ref")):
+        return False
+    resolve = _normaliser(root)._resolve
+    pending: list[Any] = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            if any(isinstance(node.get(k), dict) for k in _KEYWORDS_THE_NORMALISER_READS_OTHERWISE):
+                return False
+            for key in ("oneOf", "anyOf"):
+                branches = node.get(key)
+                if isinstance(branches, list) and any(
+                    not isinstance(b, dict) or "type" not in resolve(b) for b in branches
+                ):
+                    return False
+            pending.extend(node.values())
+    return True
+
+
+def _top_level_arrays(doc: Any, schema: Mapping[str, Any]) -> Any:
+    """``doc`` with each top-level single value the schema wants as an array wrapped (the first
+    step of normalising, and all it does to a valid credential with a single proof or type)."""
+    if not isinstance(doc, dict):
+        return doc
+    normaliser = _normaliser(schema)
+    properties: Mapping[str, Any] = schema.get("properties", {})
+    wrapped = dict(doc)
+    for key, value in doc.items():
+        sub = properties.get(key)
+        single = value is not None and not isinstance(value, list)
+        if single and sub is not None and normaliser.wants_array(sub):
+            wrapped[key] = [value]
+    return wrapped
 
 
 def _to_schema_error(error: ValidationError) -> SchemaError:
@@ -218,6 +276,9 @@ class _Normaliser:
         if isinstance(value, list):
             return self._array(value, plan.schema, depth)
         return value
+
+    def wants_array(self, schema: Mapping[str, Any]) -> bool:
+        return self._plan(schema).wants_array
 
     def _plan(self, schema: Mapping[str, Any]) -> _NodePlan:
         known = self._plans.get(id(schema))

@@ -18,8 +18,15 @@ from microcred_shared.openbadges import (
     load_schema,
     normalise_for_schema,
     validate_achievement_credential,
+    validate_against,
 )
-from microcred_shared.openbadges.schema import _passes, _validator
+from microcred_shared.openbadges import schema as ob_schema
+from microcred_shared.openbadges.schema import (
+    _passes,
+    _top_level_arrays,
+    _validator,
+    _written_form_decides,
+)
 
 from tests.reliability import mutations as m
 from tests.unit.crypto.test_fast_path_issuer_shapes import issued_documents
@@ -31,9 +38,11 @@ RETYPED: tuple[Any, ...] = (None, 1, 2.5, True, "", "not-a-date", {}, [], ["x"],
 
 
 def verdicts(schema_name: str, document: Any) -> tuple[bool, bool]:
-    """(compiled verdict, Python verdict) for ``document`` as the validator reads it."""
+    """(compiled verdict, Python verdict) for ``document`` as the validator reads it; and
+    ``validate_against`` (which tries the written form first) answers the Python verdict."""
     normalised = normalise_for_schema(document, load_schema(schema_name))
     python_passes = not any(True for _ in _validator(schema_name).iter_errors(normalised))
+    assert (validate_against(schema_name, document) == []) == python_passes
     return _passes(schema_name, normalised), python_passes
 
 
@@ -94,3 +103,28 @@ def test_a_failing_document_still_lists_the_python_validator_s_path_and_message(
     errors = validate_achievement_credential(document)
     assert [(e.path, e.keyword) for e in errors] == [("/validFrom", "format")]
     assert errors[0].message == "'30 June 2025' is not a 'date-time'"
+
+
+def test_the_bundled_schemas_let_a_document_valid_as_written_skip_normalising() -> None:
+    assert _written_form_decides(ACHIEVEMENT_CREDENTIAL_SCHEMA)
+    assert _written_form_decides(ENDORSEMENT_CREDENTIAL_SCHEMA)
+
+
+def test_a_document_valid_as_written_is_left_as_it_is_by_normalising() -> None:
+    schema = load_schema(ACHIEVEMENT_CREDENTIAL_SCHEMA)
+    valid_as_written = 0
+    for document in [*map(load, FIXTURES), *variants(load(RICH))]:
+        written = _top_level_arrays(document, schema)
+        if _passes(ACHIEVEMENT_CREDENTIAL_SCHEMA, written):
+            assert normalise_for_schema(written, schema) == written
+            assert normalise_for_schema(document, schema) == written
+            valid_as_written += 1
+    assert valid_as_written > 10
+
+
+def test_a_schema_with_an_untyped_alternative_takes_the_long_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = {"type": "object", "properties": {"a": {"anyOf": [{"type": "string"}, {"enum": [1]}]}}}
+    monkeypatch.setattr(ob_schema, "load_schema", lambda name: schema)
+    assert not ob_schema._written_form_decides.__wrapped__("x")
