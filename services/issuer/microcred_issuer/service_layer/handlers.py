@@ -13,6 +13,7 @@ from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
 from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
+from .minting import Minting
 from .ports import (
     AccessLinkRequests,
     CatalogueView,
@@ -33,6 +34,7 @@ from .projections import ProjectionHandlers
 from .publishing import Publishing
 from .queries import CredentialQueries
 from .reissue import Reissuance
+from .slots import SlotAllocator
 from .stacking import Stacking
 from .status import StatusHandlers
 from .status_lists import StatusLists
@@ -88,7 +90,6 @@ class Handlers:
     urls: IssuerUrls
     compromises: CompromiseHandler
     reissuance: Reissuance
-    publishing: Publishing
     job_bell: JobBell
     cohort_bell: JobBell
 
@@ -110,28 +111,56 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         announce_timeout_seconds=options.list_announce_timeout_seconds,
     )
     wallet_links = WalletLinks(options.learner_access, options.urls)
-    publishing = Publishing(
-        catalogue=ports.catalogue,
-        credentials=ports.credentials,
-        slots=ports.slots,
-        status_lists=status_lists,
+    minting = Minting(
         keys=keys,
-        vault=ports.vault,
+        allocator=SlotAllocator(ports.slots, options.list_size, status_lists.open),
         signer=ports.signer,
+        vault=ports.vault,
+        urls=options.urls,
+        clock=ports.clock,
+        validity_days=options.validity_days,
+        suspension_entry=options.suspension_entry,
+    )
+    publishing = Publishing(
+        credentials=ports.credentials,
         urls=options.urls,
         wallet_links=wallet_links,
         clock=ports.clock,
         wake=ports.wake,
         metrics=ports.metrics,
-        list_size=options.list_size,
-        validity_days=options.validity_days,
-        suspension_entry=options.suspension_entry,
     )
     ids = CredentialIds(options.credential_id_key)
-    stacking = Stacking(publishing, ids)
-    reissuance = Reissuance(publishing, ports.reissue_jobs, batch_size=options.reissue_batch_size)
+    stacking = Stacking(
+        catalogue=ports.catalogue,
+        credentials=ports.credentials,
+        minting=minting,
+        publishing=publishing,
+        vault=ports.vault,
+        urls=options.urls,
+        ids=ids,
+    )
+    reissuance = Reissuance(
+        credentials=ports.credentials,
+        jobs=ports.reissue_jobs,
+        keys=keys,
+        minting=minting,
+        urls=options.urls,
+        clock=ports.clock,
+        wake=ports.wake,
+        batch_size=options.reissue_batch_size,
+    )
     bell, cohort_bell = JobBell(), JobBell()
-    completions = CompletionHandler(publishing, stacking, ids, options.salt_key)
+    completions = CompletionHandler(
+        catalogue=ports.catalogue,
+        credentials=ports.credentials,
+        minting=minting,
+        publishing=publishing,
+        stacking=stacking,
+        vault=ports.vault,
+        metrics=ports.metrics,
+        ids=ids,
+        salt_key=options.salt_key,
+    )
     return Handlers(
         completions=completions,
         cohorts=CohortJobs(
@@ -144,7 +173,14 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
             max_rows=options.cohort_max_rows,
         ),
         stacking=stacking,
-        status=StatusHandlers(publishing, status_lists),
+        status=StatusHandlers(
+            credentials=ports.credentials,
+            lists=status_lists,
+            urls=options.urls,
+            clock=ports.clock,
+            wake=ports.wake,
+            metrics=ports.metrics,
+        ),
         status_lists=status_lists,
         keys=keys,
         projections=ProjectionHandlers(ports.catalogue, keys, status_lists, stacking),
@@ -162,7 +198,6 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         urls=options.urls,
         compromises=CompromiseHandler(keys, ports.keyrings, reissuance, bell),
         reissuance=reissuance,
-        publishing=publishing,
         job_bell=bell,
         cohort_bell=cohort_bell,
     )
