@@ -185,10 +185,11 @@ class FakeSlots:
     async def claim_many(
         self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
     ) -> list[bool]:
-        return [
-            self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
-            for index, credential_id in claims
-        ]
+        won = []
+        for index, credential_id in claims:
+            won.append((provider_id, shard, index) not in self.taken)
+            self.taken.setdefault((provider_id, shard, index), credential_id)
+        return won
 
     async def shards(self) -> list[tuple[str, int]]:
         return sorted({(provider_id, shard) for provider_id, shard, _ in self.taken})
