@@ -129,11 +129,12 @@ class FakeIssuance:
         self.issued: dict[str, IssuedRecord] = {}
         self.statuses: dict[str, StatusRecord] = {}
 
-    async def record_issued(self, record: IssuedRecord) -> bool:
-        if record.credential_id in self.issued:
-            return False
-        self.issued[record.credential_id] = record
-        return True
+    async def record_issued_many(self, records: Sequence[IssuedRecord]) -> list[bool]:
+        kept = []
+        for record in records:
+            kept.append(record.credential_id not in self.issued)
+            self.issued.setdefault(record.credential_id, record)
+        return kept
 
     async def record_status(self, record: StatusRecord) -> bool:
         kept = self.statuses.get(record.credential_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from microcred_shared.locks import store_if_newer
-from microcred_shared.mongo import IndexSpec, MongoDatabase, count_groups, insert_if_absent
+from microcred_shared.mongo import IndexSpec, MongoDatabase, count_groups, insert_many_if_absent
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.issuance import (
@@ -27,16 +29,19 @@ class MongoIssuance:
         self._issued = database[ISSUED]
         self._statuses = database[STATUSES]
 
-    async def record_issued(self, record: IssuedRecord) -> bool:
-        return await insert_if_absent(
+    async def record_issued_many(self, records: Sequence[IssuedRecord]) -> list[bool]:
+        return await insert_many_if_absent(
             self._issued,
-            {
-                "_id": record.credential_id,
-                "provider_id": record.provider_id,
-                "achievement_id": record.achievement_id,
-                "kind": record.kind,
-                "month": record.month,
-            },
+            [
+                {
+                    "_id": record.credential_id,
+                    "provider_id": record.provider_id,
+                    "achievement_id": record.achievement_id,
+                    "kind": record.kind,
+                    "month": record.month,
+                }
+                for record in records
+            ],
         )
 
     async def record_status(self, record: StatusRecord) -> bool:

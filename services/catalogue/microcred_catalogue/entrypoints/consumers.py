@@ -8,6 +8,7 @@ the CloudEvents ``source`` or a payload field, which the sender writes itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microcred_shared.events import CloudEvent, ProviderTopic, Topic
@@ -22,6 +23,7 @@ from microcred_shared.events.registry import (
     CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
 )
+from microcred_shared.messaging.batches import BatchSubscription
 from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.messaging.dead_letter import Rejected
 from microcred_shared.service.runtime import Runtime
@@ -63,10 +65,13 @@ def register_consumers(
     async def on_verification(event: CloudEvent[Any]) -> None:
         await demand.record(commands.RecordVerification(event.id, event.data))
 
-    async def on_issued(event: CloudEvent[Any]) -> None:
-        if event.type == CREDENTIAL_REISSUED.type:
-            return  # the same credential signed again (after a key compromise): no new count
-        await issuance.record_issued(commands.RecordIssued(current_issued(event.data)))
+    async def on_issued(events: Sequence[CloudEvent[Any]]) -> list[BaseException | None]:
+        # A credential signed again (after a key compromise) is no new count.
+        counted = [e for e in events if e.type != CREDENTIAL_REISSUED.type]
+        await issuance.record_issued_many(
+            [commands.RecordIssued(current_issued(event.data)) for event in counted]
+        )
+        return [None] * len(events)
 
     async def on_status(event: CloudEvent[Any]) -> None:
         await issuance.record_status(commands.RecordStatusChange(event.data))
@@ -79,8 +84,8 @@ def register_consumers(
     runtime.subscribe(
         Subscription(topics.of(Topic.VERIFICATIONS), [VERIFICATION_PERFORMED], on_verification)
     )
-    runtime.subscribe(
-        Subscription(
+    runtime.subscribe_in_batches(
+        BatchSubscription(
             topics.of(Topic.CREDENTIALS_ISSUED),
             [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED],
             on_issued,

@@ -84,8 +84,8 @@ class DemandRepository(Protocol):
 
 
 class IssuanceRepository(Protocol):
-    async def record_issued(self, record: IssuedRecord) -> bool:
-        """Keep it unless the credential is known; True if kept now."""
+    async def record_issued_many(self, records: Sequence[IssuedRecord]) -> list[bool]:
+        """Keep each unless its credential is known; per record, True if kept now."""
         ...
 
     async def record_status(self, record: StatusRecord) -> bool:
