@@ -18,6 +18,7 @@ from opentelemetry.trace import TracerProvider
 from prometheus_client import Counter, Histogram
 
 from .adapters import mongo_deliveries, mongo_subscriptions
+from .adapters.dispatch_lease import MongoDispatchLease
 from .adapters.keys import SecretKeys
 from .adapters.mongo_deliveries import MongoDeliveries, MongoEmailLog
 from .adapters.mongo_subscriptions import MongoSubscribers, MongoSubscriptions
@@ -99,6 +100,7 @@ def build_notifier(
         sender=sender,
         resolver=adapters.resolver,
         clock=clock,
+        lease=MongoDispatchLease(database),
         schedule=RetrySchedule(
             delays=settings.retry_delays_seconds,
             jitter=settings.retry_jitter,

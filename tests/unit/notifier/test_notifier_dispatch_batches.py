@@ -1,0 +1,162 @@
+"""The dispatcher takes and records deliveries in batches, as the single holder of the
+dispatch lease: never one delivery twice at once, nothing sent by a standby."""
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from microcred_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
+from microcred_notifier.service_layer.dispatcher import DispatchLimits
+from microcred_notifier.service_layer.ports import DueDelivery, WebhookRequest
+
+from tests.unit.notifier.fakes import World
+from tests.unit.notifier.test_notifier_filters import issued
+from tests.unit.notifier.test_notifier_subscription_handlers import register, subscriber
+
+
+class CountingRecords:
+    """Wraps a repository's ``record``: each call is one bulk write on MongoDB."""
+
+    def __init__(self, world: World, *, failures: int = 0) -> None:
+        self.batches: list[int] = []
+        self.failures = failures
+        self._record = world.deliveries.record
+        world.deliveries.record = self  # type: ignore[method-assign]
+
+    async def __call__(self, attempted: Sequence[Delivery]) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the database is away")
+        self.batches.append(len(attempted))
+        return await self._record(attempted)
+
+
+class HeldSender:
+    """Holds every request until released; counts requests in flight per webhook-id."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.sent: list[str] = []
+        self.in_flight: dict[str, int] = {}
+        self.most_at_once = 0
+
+    async def send(self, request: WebhookRequest) -> AttemptOutcome:
+        self.sent.append(request.webhook_id)
+        self.in_flight[request.webhook_id] = self.in_flight.get(request.webhook_id, 0) + 1
+        self.most_at_once = max(self.most_at_once, self.in_flight[request.webhook_id])
+        await self.release.wait()
+        self.in_flight[request.webhook_id] -= 1
+        return AttemptOutcome(started_at=datetime.now(UTC), latency_ms=1, status_code=204)
+
+
+async def test_a_batch_of_deliveries_is_recorded_in_one_bulk_write() -> None:
+    world = World()
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    records = CountingRecords(world)
+    for n in range(10):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+
+    await world.dispatcher.run_until_idle()
+
+    assert len(world.sender.sent) == 10
+    assert records.batches == [10]
+    assert {d.status for d in world.deliveries.all()} == {DeliveryStatus.SUCCEEDED}
+
+
+@pytest.mark.timeout(10)
+async def test_a_delivery_found_again_while_in_flight_is_not_sent_a_second_time() -> None:
+    world = World()
+    held = HeldSender()
+    world.dispatcher.sender = held
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    await world.fan_out.notify(issued(event_id="evt-1"))
+    (delivery,) = world.deliveries.all()
+
+    world.dispatcher.start()
+    try:
+        while not held.sent:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        # Handed over again, and due to any look, while its first request is open.
+        world.dispatcher.new_deliveries([DueDelivery(delivery.delivery_id, delivery.origin)])
+        world.dispatcher.new_deliveries()
+        for _ in range(50):
+            await asyncio.sleep(0)
+        held.release.set()
+        while world.deliveries.all()[0].status is DeliveryStatus.PENDING:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+    finally:
+        await world.dispatcher.stop()
+
+    assert held.sent == [delivery.delivery_id]
+    assert held.most_at_once == 1
+
+
+async def test_an_outcome_the_database_could_not_take_is_kept_and_not_sent_again() -> None:
+    world = World(limits=DispatchLimits(poll_interval_seconds=0.01))
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    records = CountingRecords(world, failures=1)
+    await world.fan_out.notify(issued(event_id="evt-1"))
+
+    with pytest.raises(ConnectionError):
+        await world.dispatcher.run_until_idle()
+    await world.dispatcher.run_until_idle()  # the database is back
+
+    assert len(world.sender.sent) == 1
+    assert records.batches == [1]
+    assert world.deliveries.all()[0].status is DeliveryStatus.SUCCEEDED
+
+
+async def test_a_standby_replica_sends_nothing_until_it_holds_the_lease() -> None:
+    world = World()
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    await world.fan_out.notify(issued(event_id="evt-1"))
+    world.lease.held_elsewhere = True
+
+    await world.dispatcher.run_until_idle()
+    assert world.sender.sent == []
+
+    world.lease.held_elsewhere = False  # the holder stopped renewing, or handed it over
+    world.clock.advance(60)
+    await world.dispatcher.run_until_idle()
+    assert len(world.sender.sent) == 1
+
+
+@pytest.mark.timeout(10)
+async def test_outcomes_are_not_recorded_once_the_lease_was_lost_and_the_next_holder_resends() -> (
+    None
+):
+    world = World()
+    held = HeldSender()
+    world.dispatcher.sender = held
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    await world.fan_out.notify(issued(event_id="evt-1"))
+
+    world.dispatcher.start()
+    try:
+        while not held.sent:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        world.lease.held_elsewhere = True
+        world.clock.advance(60)  # this replica stalled past its lease
+        held.release.set()
+        for _ in range(50):
+            await asyncio.sleep(0)
+    finally:
+        await world.dispatcher.stop()
+
+    assert world.deliveries.all()[0].status is DeliveryStatus.PENDING  # left to the new holder
+    assert world.lease.released == 1
+
+
+async def test_a_stopped_dispatcher_hands_the_lease_over() -> None:
+    world = World()
+    world.dispatcher.start()
+    await asyncio.sleep(0)
+    await world.dispatcher.stop()
+    assert world.lease.released == 1
