@@ -160,3 +160,18 @@ async def test_a_stopped_dispatcher_hands_the_lease_over() -> None:
     await asyncio.sleep(0)
     await world.dispatcher.stop()
     assert world.lease.released == 1
+
+
+async def test_a_new_delivery_a_look_found_and_sent_first_is_not_sent_again_as_stored() -> None:
+    world = World()
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    queued: list[DueDelivery] = []
+    world.fan_out.on_new_deliveries = queued.extend  # the fan-out's hand-over comes late
+    await world.fan_out.notify(issued(event_id="evt-1"))
+    await world.dispatcher.run_until_idle()  # a look finds it by its pointer and sends it
+
+    world.dispatcher.new_deliveries(queued)
+    await world.dispatcher.run_until_idle()
+
+    assert len(world.sender.sent) == 1

@@ -71,6 +71,7 @@ class DispatchLimits:
 log = get_logger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECORDED_REMEMBERED = 10_000
 
 AttemptObserver = Callable[[Delivery, AttemptOutcome], None]
 
@@ -106,6 +107,9 @@ class Dispatcher:
         self._failures: dict[str, int] = {}
         # Taken and not yet recorded: never taken again meanwhile.
         self._sending: set[str] = set()
+        # Recorded lately: a candidate this process stored may have been found by a look and
+        # sent before the fan-out queued it; it is not sent again from what was stored.
+        self._recorded: dict[str, None] = {}
         self._attempted: list[tuple[Delivery, AttemptOutcome]] = []
         self._unsent: dict[DeliveryStatus, list[str]] = {}
         self._renew_at = EPOCH
@@ -200,28 +204,39 @@ class Dispatcher:
                 # Queued ones wait for their origin to have room; deliveries for other origins
                 # are found by the next scan, at most a poll interval away.
                 break
-            for delivery in await self.deliveries.pending(picked, self.clock.now()):
+            for delivery in await self._sendable(picked):
                 self._spawn(delivery)
                 started += 1
         return started
 
-    def _pick(self, room: int) -> list[str]:
+    def _pick(self, room: int) -> list[DueDelivery]:
         """Up to ``room`` queued candidates whose origin has room and that are not in hand."""
-        picked: list[str] = []
+        picked: dict[str, DueDelivery] = {}
         taking: Counter[str] = Counter()
         kept: deque[DueDelivery] = deque()
         while self._candidates and len(picked) < room:
             candidate = self._candidates.popleft()
             if candidate.delivery_id in self._sending or candidate.delivery_id in picked:
                 continue
+            if candidate.stored is not None and candidate.delivery_id in self._recorded:
+                continue
             origin = candidate.origin
             if self._in_flight[origin] + taking[origin] < self._origin_limit(origin):
-                picked.append(candidate.delivery_id)
+                picked[candidate.delivery_id] = candidate
                 taking[origin] += 1
             else:
                 kept.append(candidate)
         self._candidates.extendleft(reversed(kept))
-        return picked
+        return list(picked.values())
+
+    async def _sendable(self, picked: Sequence[DueDelivery]) -> list[Delivery]:
+        """What this process just stored is sent as stored (no other writer changed it since:
+        a pause or deletion is seen through the endpoint); the rest is read back by _id."""
+        known = [c.stored for c in picked if c.stored is not None]
+        unknown = [c.delivery_id for c in picked if c.stored is None]
+        if unknown:
+            known += await self.deliveries.pending(unknown, self.clock.now())
+        return known
 
     def _should_scan(self) -> bool:
         if not self._candidates and self._rescan_when_drained:
@@ -336,11 +351,17 @@ class Dispatcher:
                 self._unsent.setdefault(status, []).extend(ids)
             raise
         self._sending.difference_update(handled)
+        self._remember(handled)
         for delivery, outcome in attempted:
             if not delivery.final:
                 self._scan_soon((delivery.due_at - self.clock.now()).total_seconds())
             if outcome.gone:
                 await self._disable(delivery.subscription_id)
+
+    def _remember(self, recorded: Sequence[str]) -> None:
+        self._recorded.update(dict.fromkeys(recorded))
+        while len(self._recorded) > RECORDED_REMEMBERED:
+            del self._recorded[next(iter(self._recorded))]
 
     async def _disable(self, subscription_id: str) -> None:
         """The receiver said 410 Gone: stop sending to it, keep its other deliveries held."""

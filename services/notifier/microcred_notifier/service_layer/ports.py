@@ -56,6 +56,9 @@ class SubscriptionRepository(Protocol):
 class DueDelivery:
     delivery_id: str
     origin: str
+    # The delivery as this process just stored it (new, pending, due now): taken without
+    # reading it back. None when found by a look at the pointers.
+    stored: Delivery | None = None
 
 
 class DeliveryRepository(Protocol):
