@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel, monitoring
+from pymongo import AsyncMongoClient, DeleteOne, IndexModel, InsertOne, UpdateOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -115,3 +115,22 @@ async def find_by_ids(collection: MongoCollection, ids: Iterable[object]) -> dic
     wanted = list(dict.fromkeys(ids))
     found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in wanted))
     return {i: doc for i, doc in zip(wanted, found, strict=True) if doc is not None}
+
+
+# FerretDB 1.24's ``update`` command keeps each statement's read open (one SQLite connection)
+# until the whole command ends, and a database's pool has 100 connections: an update command of
+# 100 statements or more waits forever for one more, and holds that database's pool meanwhile.
+# Deletes and inserts close theirs per statement. So bulk writes go in commands of at most this
+# many statements, one at a time (concurrent commands would share the same 100 connections).
+MAX_STATEMENTS_PER_WRITE = 50
+
+WriteRequest = InsertOne[Document] | UpdateOne | DeleteOne
+
+
+async def bulk_write_in_chunks(
+    collection: MongoCollection, requests: Sequence[WriteRequest]
+) -> None:
+    """Apply ``requests`` (unordered) in commands small enough for FerretDB 1.24 to answer."""
+    for start in range(0, len(requests), MAX_STATEMENTS_PER_WRITE):
+        chunk = list(requests[start : start + MAX_STATEMENTS_PER_WRITE])
+        await collection.bulk_write(chunk, ordered=False)

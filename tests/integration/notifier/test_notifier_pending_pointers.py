@@ -3,6 +3,7 @@ ever made; the periodic full scan still finds one whose pointer a crash never wr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -124,3 +125,23 @@ async def test_taking_a_delivery_that_ended_or_moved_later_drops_or_retimes_its_
     assert await due_ids(deliveries) == []
     assert [d.delivery_id for d in await deliveries.due(later, [], 10)] == ["d-8"]
     assert await database[PENDING].count_documents({}) == 1
+
+
+async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: MongoDatabase) -> None:
+    # FerretDB 1.24 never answered an update command of 100 statements or more (each holds a
+    # connection of a pool of 100 until the command ends): such a batch hung the dispatcher.
+    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    names = [f"many-{n:03d}" for n in range(250)]
+    for name in names:
+        await deliveries.add_if_absent(delivery(name))
+    accepted = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=204)
+    taken = await deliveries.pending(names, NOW)
+
+    # The bound is on a hang, the bug's symptom, not on speed.
+    async with asyncio.timeout(120):
+        await deliveries.record([d.after_attempt(accepted, RetrySchedule()) for d in taken])
+
+    assert len(taken) == 250
+    stored = await deliveries.of_subscription("sub-1", DeliveryStatus.SUCCEEDED, 1000)
+    assert sorted(d.delivery_id for d in stored) == names
+    assert await database[PENDING].count_documents({}) == 0

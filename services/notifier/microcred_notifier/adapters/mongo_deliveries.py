@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +13,8 @@ from microcred_shared.mongo import (
     IndexSpec,
     MongoCollection,
     MongoDatabase,
+    bulk_write_in_chunks,
+    find_by_ids,
     insert_if_absent,
 )
 from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, UpdateOne
@@ -107,14 +108,11 @@ class MongoDeliveries:
         return [DueDelivery(document["_id"], document["origin"]) for document in found]
 
     async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
-        # One read by _id each, concurrently: FerretDB 1.24 uses its index only for an exact
-        # ``{"_id": …}`` filter, an ``$in`` would read the whole collection.
-        documents = await asyncio.gather(
-            *(self._collection.find_one({"_id": delivery_id}) for delivery_id in delivery_ids)
-        )
+        found = await find_by_ids(self._collection, delivery_ids)
         sendable: list[Delivery] = []
         stale: list[Document] = []
-        for delivery_id, document in zip(delivery_ids, documents, strict=True):
+        for delivery_id in delivery_ids:
+            document = found.get(delivery_id)
             if document is None or document["status"] != DeliveryStatus.PENDING.value:
                 stale.append({"_id": delivery_id})
             elif document["due_at"] > now:  # rescheduled meanwhile: point at its new time
@@ -132,8 +130,7 @@ class MongoDeliveries:
                 changes.append(_pointer_to(document["_id"], document["origin"], document["due_at"]))
             else:
                 changes.append(DeleteOne({"_id": document["_id"]}))
-        if changes:
-            await self._pending.bulk_write(changes, ordered=False)
+        await bulk_write_in_chunks(self._pending, changes)
 
     async def record(self, attempted: Sequence[Delivery]) -> None:
         """The dispatcher is the single writer of dispatch state (it holds the dispatch lease),
@@ -141,7 +138,8 @@ class MongoDeliveries:
         their pointers, whatever the batch's size."""
         if not attempted:
             return
-        await self._collection.bulk_write(
+        await bulk_write_in_chunks(
+            self._collection,
             [
                 UpdateOne(
                     {"_id": delivery.delivery_id},
@@ -152,18 +150,17 @@ class MongoDeliveries:
                 )
                 for delivery in attempted
             ],
-            ordered=False,
         )
-        await self._pending.bulk_write([_pointer_of(d) for d in attempted], ordered=False)
+        await bulk_write_in_chunks(self._pending, [_pointer_of(d) for d in attempted])
 
     async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
         if not delivery_ids:
             return
-        await self._collection.bulk_write(
+        await bulk_write_in_chunks(
+            self._collection,
             [UpdateOne({"_id": i}, {"$set": {"status": status.value}}) for i in delivery_ids],
-            ordered=False,
         )
-        await self._pending.bulk_write([DeleteOne({"_id": i}) for i in delivery_ids])
+        await bulk_write_in_chunks(self._pending, [DeleteOne({"_id": i}) for i in delivery_ids])
 
     async def save(self, delivery: Delivery) -> None:
         await self._collection.update_one({"_id": delivery.delivery_id}, {"$set": _state(delivery)})
