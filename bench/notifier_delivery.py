@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+import uvloop
 from microcred_notifier.adapters.system import SystemClock
 from microcred_notifier.adapters.webhooks import HttpWebhookSender
 from microcred_notifier.bootstrap import Notifier, build_notifier
@@ -320,6 +321,11 @@ def report(result: dict[str, Any], events: int) -> None:
         print(f"{store + ' store: signatures the receiver refused':44} {refused:12d}")
 
 
+def run_on_uvloop(mongodb_uri: str, events: int) -> dict[str, Any]:
+    # The notifier process runs under uvicorn, which runs on uvloop: so does its benchmark.
+    return uvloop.run(run(mongodb_uri, events))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer events (well under a minute)")
@@ -333,10 +339,10 @@ def main() -> None:
     with database() as uri:
         if args.profile:
             with cProfile.Profile() as profile:
-                result = asyncio.run(run(uri, events))
+                result = run_on_uvloop(uri, events)
             profile.dump_stats(args.profile)
         else:
-            result = asyncio.run(run(uri, events))
+            result = run_on_uvloop(uri, events)
     report(result, events)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

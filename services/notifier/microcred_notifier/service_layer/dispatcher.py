@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +30,7 @@ from ..domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
 from ..domain.retries import RetrySchedule
 from ..domain.subscriptions import SubscriptionStatus
 from ..domain.urls import UrlRefused, check_addresses, parse_webhook_url
+from .candidates import CandidateQueue
 from .endpoints import Endpoint, EndpointDirectory
 from .ports import (
     AddressResolver,
@@ -100,7 +101,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
-        self._candidates: deque[DueDelivery] = deque()
+        self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
         self._rescan_when_drained = False
         self._idle_scans = 0
@@ -211,23 +212,16 @@ class Dispatcher:
 
     def _pick(self, room: int) -> list[DueDelivery]:
         """Up to ``room`` queued candidates whose origin has room and that are not in hand."""
-        picked: dict[str, DueDelivery] = {}
-        taking: Counter[str] = Counter()
-        kept: deque[DueDelivery] = deque()
-        while self._candidates and len(picked) < room:
-            candidate = self._candidates.popleft()
-            if candidate.delivery_id in self._sending or candidate.delivery_id in picked:
-                continue
-            if candidate.stored is not None and candidate.delivery_id in self._recorded:
-                continue
-            origin = candidate.origin
-            if self._in_flight[origin] + taking[origin] < self._origin_limit(origin):
-                picked[candidate.delivery_id] = candidate
-                taking[origin] += 1
-            else:
-                kept.append(candidate)
-        self._candidates.extendleft(reversed(kept))
-        return list(picked.values())
+        return self._candidates.take(room, self._origin_room, self._in_hand)
+
+    def _origin_room(self, origin: str) -> int:
+        return self._origin_limit(origin) - self._in_flight[origin]
+
+    def _in_hand(self, candidate: DueDelivery) -> bool:
+        """Being sent now, or (as this process stored it) already recorded."""
+        if candidate.delivery_id in self._sending:
+            return True
+        return candidate.stored is not None and candidate.delivery_id in self._recorded
 
     async def _sendable(self, picked: Sequence[DueDelivery]) -> list[Delivery]:
         """What this process just stored is sent as stored (no other writer changed it since:
@@ -254,7 +248,7 @@ class Dispatcher:
         now = self.clock.now()
         found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
         fresh = [c for c in found if c.delivery_id not in self._sending]
-        self._candidates = deque(fresh)
+        self._candidates.replace(fresh)
         # A full batch may have more behind it: look again as soon as it is worked through.
         self._rescan_when_drained = len(found) >= self.limits.batch_size and bool(fresh)
         if fresh:
