@@ -189,7 +189,7 @@ async def memory_system() -> AsyncIterator[System]:
         schedule=RetrySchedule(delays=(1.0,), jitter=0.0),
         limits=LIMITS,
     )
-    sender = HttpWebhookSender(HttpWebhookSender.new_client(TIMEOUT_SECONDS, LIMITS.max_in_flight))
+    sender = HttpWebhookSender(TIMEOUT_SECONDS, LIMITS.max_in_flight)
     world.dispatcher.sender = sender
     world.dispatcher.allow_private_urls = world.handlers.allow_private_urls = True
     world.fan_out.on_new_deliveries = world.dispatcher.new_deliveries

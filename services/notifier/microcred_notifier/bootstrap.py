@@ -174,7 +174,8 @@ def _http_sender(
     settings: NotifierSettings, tracer_provider: TracerProvider | None
 ) -> HttpWebhookSender:
     return HttpWebhookSender(
-        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight),
+        settings.request_timeout_seconds,
+        settings.max_in_flight,
         tracer=tracer_provider.get_tracer("microcred.notifier") if tracer_provider else None,
     )
 
