@@ -1,11 +1,19 @@
 """The dispatcher's waiting deliveries, queued per receiving origin."""
 
+from datetime import UTC, datetime
+
+from microcred_notifier.domain.deliveries import Delivery
 from microcred_notifier.service_layer.candidates import CandidateQueue
 from microcred_notifier.service_layer.ports import DueDelivery
 
 
 def due(delivery_id: str, origin: str) -> DueDelivery:
     return DueDelivery(delivery_id, origin)
+
+
+def stored_delivery(delivery_id: str) -> Delivery:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    return Delivery(delivery_id, "sub", "event", "credential.issued", "o", {}, now, now)
 
 
 def test_a_full_origins_backlog_is_passed_over_and_kept_for_later() -> None:
@@ -41,3 +49,17 @@ def test_skipped_and_repeated_candidates_are_dropped_not_taken() -> None:
 
     assert [c.delivery_id for c in taken] == ["x", "z"]
     assert len(queue) == 0
+
+
+def test_a_look_at_the_store_keeps_what_was_handed_over_with_its_document() -> None:
+    queue = CandidateQueue()
+    handed = DueDelivery("h1", "o", stored_delivery("h1"))
+    queue.extend([handed, due("old-look", "o")])
+
+    queue.refresh([due("h1", "o"), due("new-look", "o")])
+
+    taken = queue.take(10, lambda _: 10, lambda _: False)
+    assert [(c.delivery_id, c.stored is not None) for c in taken] == [
+        ("h1", True),
+        ("new-look", False),
+    ]

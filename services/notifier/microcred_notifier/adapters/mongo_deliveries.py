@@ -16,6 +16,7 @@ from microcred_shared.mongo import (
     bulk_write_in_chunks,
     find_by_ids,
     insert_if_absent,
+    insert_many_if_absent,
 )
 from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, UpdateOne
 
@@ -63,7 +64,9 @@ class MongoDeliveries:
     async def add_if_absent(self, delivery: Delivery) -> bool:
         inserted = await insert_if_absent(self._collection, _document(delivery))
         if inserted and delivery.status is DeliveryStatus.PENDING:
-            await self._point_at(delivery.delivery_id, delivery.origin, delivery.due_at)
+            # An insert, not an upsert: a new delivery has no pointer yet, or one a sweep wrote
+            # (just as good), and FerretDB inserts ten times faster than it updates.
+            await insert_if_absent(self._pending, _pointer_document(delivery))
         return inserted
 
     async def _point_at(self, delivery_id: str, origin: str, due_at: datetime) -> None:
@@ -103,8 +106,9 @@ class MongoDeliveries:
             query["origin"] = {"$nin": list(busy_origins)}
         cursor = self._collection.find(query, {"origin": 1, "due_at": 1})
         found = [document async for document in cursor.sort("due_at", ASCENDING).limit(limit)]
-        for document in found:
-            await self._point_at(document["_id"], document["origin"], document["due_at"])
+        # Most have their pointer already: inserting the missing ones in one command costs
+        # less than updating each (an update is a read and a write on FerretDB).
+        await insert_many_if_absent(self._pending, found)
         return [DueDelivery(document["_id"], document["origin"]) for document in found]
 
     async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
@@ -202,6 +206,10 @@ def _pointer_to(delivery_id: str, origin: str, due_at: datetime) -> UpdateOne:
     return UpdateOne(
         {"_id": delivery_id}, {"$set": {"origin": origin, "due_at": due_at}}, upsert=True
     )
+
+
+def _pointer_document(delivery: Delivery) -> Document:
+    return {"_id": delivery.delivery_id, "origin": delivery.origin, "due_at": delivery.due_at}
 
 
 def _pointer_of(delivery: Delivery) -> UpdateOne | DeleteOne:

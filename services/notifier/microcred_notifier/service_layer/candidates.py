@@ -26,10 +26,15 @@ class CandidateQueue:
             self._by_origin.setdefault(candidate.origin, deque()).append(candidate)
             self._size += 1
 
-    def replace(self, candidates: Iterable[DueDelivery]) -> None:
+    def refresh(self, found: Iterable[DueDelivery]) -> None:
+        """What a look at the store found replaces what an earlier look found; deliveries
+        handed over as stored stay (with their document: they need no reading back)."""
+        handed_over = [c for queue in self._by_origin.values() for c in queue if c.stored]
+        known = {c.delivery_id for c in handed_over}
         self._by_origin.clear()
         self._size = 0
-        self.extend(candidates)
+        self.extend(handed_over)
+        self.extend(c for c in found if c.delivery_id not in known)
 
     def take(
         self,

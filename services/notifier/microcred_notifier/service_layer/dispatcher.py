@@ -100,6 +100,7 @@ class Dispatcher:
         self._in_flight: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
+        self._recording: asyncio.Task[None] | None = None
         self._stopping = False
         self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
@@ -148,6 +149,9 @@ class Dispatcher:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._recording is not None:  # let a write under way finish
+            with contextlib.suppress(Exception):
+                await self._recording
         with contextlib.suppress(Exception):
             await self._record()
         with contextlib.suppress(Exception):
@@ -156,7 +160,8 @@ class Dispatcher:
     async def run_until_idle(self) -> None:
         """Send everything due now and record it (tests, benchmarks)."""
         while True:
-            started = await self._round()
+            await self._record()
+            started = await self._take()
             if self._tasks:
                 await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
             elif not (started or self._attempted or self._unsent):
@@ -175,10 +180,30 @@ class Dispatcher:
 
     async def _round(self) -> int:
         """Record what was sent since the last round, then take and start what is due."""
-        await self._record()
+        self._record_in_background()
+        return await self._take()
+
+    async def _take(self) -> int:
         if not await self._own():
             return 0
         return await self._fill()
+
+    def _record_in_background(self) -> None:
+        """Outcomes are stored while the next webhooks go out, one bulk write at a time: the
+        database's work and the receivers' overlap instead of taking turns."""
+        if self._recording is not None and not self._recording.done():
+            return
+        if self._attempted or self._unsent:
+            self._recording = asyncio.create_task(self._record_logged(), name="record-outcomes")
+
+    async def _record_logged(self) -> None:
+        try:
+            await self._record()
+        except Exception as error:  # kept in hand (not sent again) and stored at a later try
+            log.warning("recording outcomes failed", error=repr(error))
+            await asyncio.sleep(self.limits.poll_interval_seconds)
+        finally:
+            self._wake.set()
 
     async def _own(self) -> bool:
         now = self.clock.now()
@@ -248,7 +273,7 @@ class Dispatcher:
         now = self.clock.now()
         found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
         fresh = [c for c in found if c.delivery_id not in self._sending]
-        self._candidates.replace(fresh)
+        self._candidates.refresh(fresh)
         # A full batch may have more behind it: look again as soon as it is worked through.
         self._rescan_when_drained = len(found) >= self.limits.batch_size and bool(fresh)
         if fresh:
