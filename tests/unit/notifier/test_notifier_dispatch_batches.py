@@ -175,3 +175,39 @@ async def test_a_new_delivery_a_look_found_and_sent_first_is_not_sent_again_as_s
     await world.dispatcher.run_until_idle()
 
     assert len(world.sender.sent) == 1
+
+
+@pytest.mark.timeout(10)
+async def test_handed_over_deliveries_go_out_while_a_look_and_a_record_are_still_under_way() -> (
+    None
+):
+    world = World(limits=DispatchLimits(poll_interval_seconds=0.01, max_in_flight_per_origin=2))
+    owner, _ = await subscriber(world)
+    await register(world, owner)
+    store_answers = asyncio.Event()
+
+    async def slow_due(*_: object) -> list[DueDelivery]:
+        await store_answers.wait()
+        return []
+
+    async def slow_record(_: Sequence[Delivery]) -> None:
+        await store_answers.wait()
+
+    world.deliveries.due = slow_due  # type: ignore[method-assign]
+    world.deliveries.record = slow_record  # type: ignore[method-assign]
+    for n in range(6):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+
+    world.dispatcher.start()
+    try:
+        # Two at a time; each pair's outcomes wait unrecorded. The fake sender has no event.
+        while len(world.sender.sent) < 6:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        # Every webhook went out though the store has answered neither the look nor a record.
+        assert not store_answers.is_set()
+    finally:
+        store_answers.set()
+        await world.dispatcher.stop()
+    assert sorted(r.webhook_id for r in world.sender.sent) == sorted(
+        d.delivery_id for d in world.deliveries.all()
+    )

@@ -101,6 +101,7 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self._recording: asyncio.Task[None] | None = None
+        self._looking: asyncio.Task[None] | None = None
         self._stopping = False
         self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
@@ -143,7 +144,7 @@ class Dispatcher:
         # A flag as well as the cancellation: Python 3.11's wait_for can swallow a cancel that
         # races with the event it waits for.
         self._stopping = True
-        tasks = [t for t in (self._loop, *self._tasks) if t is not None]
+        tasks = [t for t in (self._loop, self._looking, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -161,7 +162,7 @@ class Dispatcher:
         """Send everything due now and record it (tests, benchmarks)."""
         while True:
             await self._record()
-            started = await self._take()
+            started = await self._take(look_inline=True)
             if self._tasks:
                 await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
             elif not (started or self._attempted or self._unsent):
@@ -183,10 +184,10 @@ class Dispatcher:
         self._record_in_background()
         return await self._take()
 
-    async def _take(self) -> int:
+    async def _take(self, *, look_inline: bool = False) -> int:
         if not await self._own():
             return 0
-        return await self._fill()
+        return await self._fill(look_inline=look_inline)
 
     def _record_in_background(self) -> None:
         """Outcomes are stored while the next webhooks go out, one bulk write at a time: the
@@ -219,12 +220,15 @@ class Dispatcher:
     def _still_owned(self) -> bool:
         return self.clock.now() < self._owned_until
 
-    async def _fill(self) -> int:
+    async def _fill(self, *, look_inline: bool = False) -> int:
         """Take due deliveries while there are free slots; returns how many were started."""
         started = 0
         while (room := self._room()) > 0:
             if self._should_scan():
-                await self._refresh_candidates()
+                if look_inline:
+                    await self._refresh_candidates()
+                else:
+                    self._look_in_background()
             picked = self._pick(room)
             if not picked:
                 # Queued ones wait for their origin to have room; deliveries for other origins
@@ -266,6 +270,22 @@ class Dispatcher:
         self._idle_scans = 0
         soon = self.clock.now() + timedelta(seconds=max(after_seconds, 0.0))
         self._next_scan_at = min(self._next_scan_at, soon)
+
+    def _look_in_background(self) -> None:
+        """A look reads the whole pointer collection on FerretDB (seconds, behind a backlog, and
+        the first one of a process reads every delivery): what is queued is sent meanwhile."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._look_logged(), name="look-for-due")
+
+    async def _look_logged(self) -> None:
+        try:
+            await self._refresh_candidates()
+        except Exception as error:  # the database is away: look again a poll interval later
+            log.warning("looking for due deliveries failed", error=repr(error))
+            self._scan_soon(self.limits.poll_interval_seconds)
+            await asyncio.sleep(self.limits.poll_interval_seconds)
+        finally:
+            self._wake.set()
 
     async def _refresh_candidates(self) -> None:
         """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
