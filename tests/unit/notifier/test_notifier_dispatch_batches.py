@@ -3,7 +3,7 @@ dispatch lease: never one delivery twice at once, nothing sent by a standby."""
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -211,3 +211,58 @@ async def test_handed_over_deliveries_go_out_while_a_look_and_a_record_are_still
     assert sorted(r.webhook_id for r in world.sender.sent) == sorted(
         d.delivery_id for d in world.deliveries.all()
     )
+
+
+class DeadAndLiveSender:
+    """The dead receiver never answers; the live one accepts at once."""
+
+    def __init__(self, dead_url: str) -> None:
+        self.dead_url = dead_url
+        self.live: list[str] = []
+        self.dead_open = 0
+
+    async def send(self, request: WebhookRequest) -> AttemptOutcome:
+        if request.url == self.dead_url:
+            self.dead_open += 1
+            await asyncio.Event().wait()
+        self.live.append(request.webhook_id)
+        return AttemptOutcome(started_at=datetime.now(UTC), latency_ms=1, status_code=204)
+
+
+@pytest.mark.timeout(10)
+async def test_a_dead_receivers_queued_backlog_does_not_hold_back_the_look_for_the_others() -> None:
+    # The fan-out hands over more of the dead receiver's deliveries than it may have in flight
+    # (they stay queued); batches are small, so most deliveries wait in the store; timed looks
+    # come only after a minute, so every look before that is one the dispatcher made because
+    # what it held could not be sent.
+    limits = DispatchLimits(
+        batch_size=8,
+        max_in_flight_per_origin=2,
+        poll_interval_seconds=0.01,
+        rescan_seconds=60,
+        max_idle_seconds=60,
+    )
+    world = World(limits=limits)
+    dead_url = "https://dead.example.edu/hook"
+    sender = DeadAndLiveSender(dead_url)
+    world.dispatcher.sender = sender
+    owner, _ = await subscriber(world)
+    await register(world, owner, dead_url)
+    await register(world, owner)
+    for n in range(20):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+    started = world.clock.now()
+
+    world.dispatcher.start()
+    try:
+        while len(sender.live) < 20:  # the clock moves on as the dispatcher works
+            await asyncio.sleep(0.005)
+            world.clock.advance(limits.poll_interval_seconds)
+    finally:
+        await world.dispatcher.stop()
+
+    # All of the live receiver's deliveries went out while the dead one's first two requests
+    # were still open (none ends), and before any timed look.
+    assert sender.dead_open == 2
+    assert len(set(sender.live)) == 20
+    assert world.clock.now() - started < timedelta(seconds=limits.rescan_seconds)

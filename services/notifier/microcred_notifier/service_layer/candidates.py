@@ -8,7 +8,7 @@ each pick cost the whole queue and the dispatcher's CPU grow with the square of 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 
 from .ports import DueDelivery
 
@@ -21,19 +21,32 @@ class CandidateQueue:
     def __len__(self) -> int:
         return self._size
 
+    def any_takeable(self, room_of: Callable[[str], int]) -> bool:
+        """Whether some queued candidate's origin has room now."""
+        return any(room_of(origin) > 0 for origin in self._by_origin)
+
     def extend(self, candidates: Iterable[DueDelivery]) -> None:
         for candidate in candidates:
             self._by_origin.setdefault(candidate.origin, deque()).append(candidate)
             self._size += 1
 
-    def refresh(self, found: Iterable[DueDelivery]) -> None:
-        """What a look at the store found replaces what an earlier look found; deliveries
-        handed over as stored stay (with their document: they need no reading back)."""
-        handed_over = [c for queue in self._by_origin.values() for c in queue if c.stored]
-        known = {c.delivery_id for c in handed_over}
+    def has(self, origin: str) -> bool:
+        return origin in self._by_origin
+
+    def refresh(self, found: Iterable[DueDelivery], keep_origins: Set[str] = frozenset()) -> None:
+        """What a look at the store found replaces what an earlier look found, except for the
+        origins the look left out (``keep_origins``); deliveries handed over as stored stay
+        (with their document: they need no reading back)."""
+        kept = [
+            c
+            for queue in self._by_origin.values()
+            for c in queue
+            if c.stored is not None or c.origin in keep_origins
+        ]
+        known = {c.delivery_id for c in kept}
         self._by_origin.clear()
         self._size = 0
-        self.extend(handed_over)
+        self.extend(kept)
         self.extend(c for c in found if c.delivery_id not in known)
 
     def take(

@@ -102,6 +102,8 @@ class Dispatcher:
         self._loop: asyncio.Task[None] | None = None
         self._recording: asyncio.Task[None] | None = None
         self._looking: asyncio.Task[None] | None = None
+        self._last_look_at = EPOCH
+        self._left_out_lately = False
         self._stopping = False
         self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
@@ -262,9 +264,16 @@ class Dispatcher:
         return known
 
     def _should_scan(self) -> bool:
-        if not self._candidates and self._rescan_when_drained:
-            return True
-        return self.clock.now() >= self._next_scan_at
+        # Drained means nothing left that could be sent now: what waits for a full origin (a
+        # dead receiver's backlog) must not hold back the next look, which leaves that origin
+        # out and finds the others' deliveries.
+        now = self.clock.now()
+        if self._rescan_when_drained and not self._candidates.any_takeable(self._origin_room):
+            # After a look that left full origins out, the next waits a poll interval: while
+            # every origin with work is full, looks would otherwise follow each other.
+            spacing = self.limits.poll_interval_seconds if self._left_out_lately else 0.0
+            return now >= self._last_look_at + timedelta(seconds=spacing)
+        return now >= self._next_scan_at
 
     def _scan_soon(self, after_seconds: float = 0.0) -> None:
         self._idle_scans = 0
@@ -291,11 +300,21 @@ class Dispatcher:
         """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
         it is amortised over the batch; reading each is a cheap by-id read."""
         now = self.clock.now()
-        found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
+        # The most overdue are often those in hand (sent, their outcome not stored yet): ask
+        # for that many more, or a look right after a batch went out finds only the batch.
+        limit = self.limits.batch_size + len(self._sending)
+        self._last_look_at = now
+        left_out = self._busy_origins()
+        found = await self.deliveries.due(now, left_out, limit)
         fresh = [c for c in found if c.delivery_id not in self._sending]
-        self._candidates.refresh(fresh)
-        # A full batch may have more behind it: look again as soon as it is worked through.
-        self._rescan_when_drained = len(found) >= self.limits.batch_size and bool(fresh)
+        self._candidates.refresh(fresh, keep_origins=set(left_out))
+        # A full batch may have more behind it: look again as soon as it is worked through. So
+        # may a healthy origin left out for being full at that moment.
+        healthy_left_out = any(not self._failing(o) for o in left_out)
+        self._left_out_lately = bool(left_out)
+        self._rescan_when_drained = (len(found) >= limit and bool(fresh)) or (
+            self._rescan_when_drained and healthy_left_out
+        )
         if fresh:
             self._idle_scans = 0
             wait = self.limits.rescan_seconds
@@ -311,12 +330,19 @@ class Dispatcher:
         return self.limits.max_in_flight - sum(self._in_flight.values())
 
     def _busy_origins(self) -> list[str]:
-        return [o for o, n in self._in_flight.items() if n >= self._origin_limit(o)]
+        """Origins a look leaves out: full, and with work queued for their next free slot or
+        failing (a dead receiver's backlog is not read again and again)."""
+        return [
+            o
+            for o, n in self._in_flight.items()
+            if n >= self._origin_limit(o) and (self._failing(o) or self._candidates.has(o))
+        ]
+
+    def _failing(self, origin: str) -> bool:
+        return self._failures.get(origin, 0) >= self.limits.failing_after
 
     def _origin_limit(self, origin: str) -> int:
-        if self._failures.get(origin, 0) >= self.limits.failing_after:
-            return 1
-        return self.limits.max_in_flight_per_origin
+        return 1 if self._failing(origin) else self.limits.max_in_flight_per_origin
 
     def _note_outcome(self, origin: str, outcome: AttemptOutcome) -> None:
         if outcome.accepted:
