@@ -18,6 +18,7 @@ from opentelemetry.trace import TracerProvider
 from prometheus_client import Counter, Histogram
 
 from .adapters import mongo_deliveries, mongo_subscriptions
+from .adapters.dispatch_lease import MongoDispatchLease
 from .adapters.keys import SecretKeys
 from .adapters.mongo_deliveries import MongoDeliveries, MongoEmailLog
 from .adapters.mongo_subscriptions import MongoSubscribers, MongoSubscriptions
@@ -99,6 +100,7 @@ def build_notifier(
         sender=sender,
         resolver=adapters.resolver,
         clock=clock,
+        lease=MongoDispatchLease(database),
         schedule=RetrySchedule(
             delays=settings.retry_delays_seconds,
             jitter=settings.retry_jitter,
@@ -172,7 +174,8 @@ def _http_sender(
     settings: NotifierSettings, tracer_provider: TracerProvider | None
 ) -> HttpWebhookSender:
     return HttpWebhookSender(
-        HttpWebhookSender.new_client(settings.request_timeout_seconds, settings.max_in_flight),
+        settings.request_timeout_seconds,
+        settings.max_in_flight,
         tracer=tracer_provider.get_tracer("microcred.notifier") if tracer_provider else None,
     )
 

@@ -42,9 +42,14 @@ class NotifierSettings(ServiceSettings):
     retry_jitter: float = Field(default=0.2, ge=0, le=1)
     max_retry_after_seconds: float = 86_400.0
     request_timeout_seconds: float = Field(default=10.0, gt=0)
-    lease_seconds: float = Field(default=60.0, gt=0)
-    max_in_flight: int = Field(default=32, ge=1)
-    max_in_flight_per_origin: int = Field(default=4, ge=1)
+    lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="how long the dispatching replica's lease lasts unrenewed: a standby "
+        "replica takes over this long after the dispatcher crashed",
+    )
+    max_in_flight: int = Field(default=64, ge=1)
+    max_in_flight_per_origin: int = Field(default=16, ge=1)
     dispatcher_poll_seconds: float = Field(default=1.0, gt=0)
     dispatcher_max_idle_seconds: float = Field(
         default=5.0, gt=0, description="longest wait between scans for due deliveries when idle"

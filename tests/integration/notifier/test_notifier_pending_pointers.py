@@ -3,13 +3,16 @@ ever made; the periodic full scan still finds one whose pointer a crash never wr
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from microcred_notifier.adapters.mongo_deliveries import PENDING, MongoDeliveries, _document
-from microcred_notifier.domain.deliveries import Delivery, DeliveryStatus
+from microcred_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
+from microcred_notifier.domain.retries import RetrySchedule
 from microcred_shared.mongo import MongoDatabase
 from pymongo import AsyncMongoClient
 
@@ -77,18 +80,68 @@ async def test_a_pending_delivery_without_a_pointer_waits_for_the_full_scan(
     assert after == ["d-3"]  # the sweep wrote its pointer
 
 
-async def test_a_claimed_delivery_is_due_again_only_when_its_lease_ends(
+async def test_a_recorded_batch_moves_each_pointer_to_its_next_due_time_or_drops_it(
     database: MongoDatabase,
 ) -> None:
     deliveries = MongoDeliveries(database, sweep_seconds=3600)
     assert await due_ids(deliveries) == []
-    await deliveries.add_if_absent(delivery("d-4"))
-    lease_ends = NOW + timedelta(seconds=30)
+    for name in ("d-4", "d-5", "d-6"):
+        await deliveries.add_if_absent(delivery(name))
+    taken = await deliveries.pending(["d-4", "d-5", "d-6"], NOW)
+    outcome = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=503)
+    retry_at = NOW + timedelta(seconds=30)
+    retried = replace(taken[0].after_attempt(outcome, RetrySchedule()), due_at=retry_at)
+    accepted = taken[1].after_attempt(
+        AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=204), RetrySchedule()
+    )
 
-    claim = await deliveries.claim("d-4", NOW, lease_ends)
-    while_leased = await due_ids(deliveries)
-    after_lease = [d.delivery_id for d in await deliveries.due(lease_ends, [], limit=10)]
+    await deliveries.record([retried, accepted])
 
-    assert claim is not None
-    assert while_leased == []
-    assert after_lease == ["d-4"]  # its holder crashed: another may take it over
+    assert [d.delivery_id for d in taken] == ["d-4", "d-5", "d-6"]
+    assert await due_ids(deliveries) == ["d-6"]
+    assert [d.delivery_id for d in await deliveries.due(retry_at, [], 10)] == ["d-6", "d-4"]
+    retried_stored, accepted_stored = await deliveries.get("d-4"), await deliveries.get("d-5")
+    assert retried_stored is not None
+    assert retried_stored.attempts[-1].outcome.status_code == 503
+    assert accepted_stored is not None
+    assert accepted_stored.status is DeliveryStatus.SUCCEEDED
+
+
+async def test_taking_a_delivery_that_ended_or_moved_later_drops_or_retimes_its_pointer(
+    database: MongoDatabase,
+) -> None:
+    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    assert await due_ids(deliveries) == []
+    await deliveries.add_if_absent(delivery("d-7"))
+    await deliveries.add_if_absent(delivery("d-8"))
+    later = NOW + timedelta(minutes=5)
+    # Changed behind the pointers' back, as an operator's action can.
+    await database["deliveries"].update_one({"_id": "d-7"}, {"$set": {"status": "cancelled"}})
+    await database["deliveries"].update_one({"_id": "d-8"}, {"$set": {"due_at": later}})
+
+    taken = await deliveries.pending(["d-7", "d-8", "never-stored"], NOW)
+
+    assert taken == []
+    assert await due_ids(deliveries) == []
+    assert [d.delivery_id for d in await deliveries.due(later, [], 10)] == ["d-8"]
+    assert await database[PENDING].count_documents({}) == 1
+
+
+async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: MongoDatabase) -> None:
+    # FerretDB 1.24 never answered an update command of 100 statements or more (each holds a
+    # connection of a pool of 100 until the command ends): such a batch hung the dispatcher.
+    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    names = [f"many-{n:03d}" for n in range(250)]
+    for name in names:
+        await deliveries.add_if_absent(delivery(name))
+    accepted = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=204)
+    taken = await deliveries.pending(names, NOW)
+
+    # The bound is on a hang, the bug's symptom, not on speed.
+    async with asyncio.timeout(120):
+        await deliveries.record([d.after_attempt(accepted, RetrySchedule()) for d in taken])
+
+    assert len(taken) == 250
+    stored = await deliveries.of_subscription("sub-1", DeliveryStatus.SUCCEEDED, 1000)
+    assert sorted(d.delivery_id for d in stored) == names
+    assert await database[PENDING].count_documents({}) == 0

@@ -16,7 +16,6 @@ from microcred_notifier.domain.urls import UrlRefused
 from microcred_notifier.service_layer.dispatcher import Dispatcher, DispatchLimits
 from microcred_notifier.service_layer.fanout import FanOut
 from microcred_notifier.service_layer.ports import (
-    Claim,
     DueDelivery,
     SealedSecrets,
     WebhookRequest,
@@ -24,7 +23,6 @@ from microcred_notifier.service_layer.ports import (
 from microcred_notifier.service_layer.subscriptions import SubscriptionHandlers
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -87,68 +85,49 @@ class FakeSubscriptions:
         self.sealed[subscription_id] = secrets
 
 
-@dataclass
-class _Stored:
-    delivery: Delivery
-    lease_until: datetime = NO_LEASE
-    lease_token: str | None = None
-
-
 class FakeDeliveries:
     def __init__(self) -> None:
-        self.rows: dict[str, _Stored] = {}
-        self._tokens = 0
+        self.rows: dict[str, Delivery] = {}
 
     def all(self) -> list[Delivery]:
-        return [row.delivery for row in self.rows.values()]
+        return list(self.rows.values())
 
     async def add_if_absent(self, delivery: Delivery) -> bool:
         if delivery.delivery_id in self.rows:
             return False
-        self.rows[delivery.delivery_id] = _Stored(delivery)
+        self.rows[delivery.delivery_id] = delivery
         return True
 
     async def get(self, delivery_id: str) -> Delivery | None:
-        row = self.rows.get(delivery_id)
-        return row.delivery if row else None
+        return self.rows.get(delivery_id)
 
     async def due(
         self, now: datetime, busy_origins: Sequence[str], limit: int
     ) -> list[DueDelivery]:
         due = [
-            row.delivery
-            for row in self.rows.values()
-            if row.delivery.status is DeliveryStatus.PENDING
-            and row.delivery.due_at <= now
-            and row.lease_until <= now
-            and row.delivery.origin not in busy_origins
+            d
+            for d in self.rows.values()
+            if d.status is DeliveryStatus.PENDING
+            and d.due_at <= now
+            and d.origin not in busy_origins
         ]
         due.sort(key=lambda d: d.due_at)
         return [DueDelivery(d.delivery_id, d.origin) for d in due[:limit]]
 
-    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
-        row = self.rows[delivery_id]
-        d = row.delivery
-        if d.status is not DeliveryStatus.PENDING or d.due_at > now or row.lease_until > now:
-            return None
-        self._tokens += 1
-        row.lease_until, row.lease_token = lease_until, f"lease-{self._tokens}"
-        return Claim(d, row.lease_token)
+    async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
+        found = (self.rows.get(i) for i in delivery_ids)
+        return [d for d in found if d and d.status is DeliveryStatus.PENDING and d.due_at <= now]
 
-    async def record(self, claim: Claim, updated: Delivery) -> bool:
-        row = self.rows[updated.delivery_id]
-        if row.lease_token != claim.lease_token:
-            return False
-        self.rows[updated.delivery_id] = _Stored(updated)
-        return True
+    async def record(self, attempted: Sequence[Delivery]) -> None:
+        for delivery in attempted:
+            self.rows[delivery.delivery_id] = delivery
 
-    async def release(self, claim: Claim, status: DeliveryStatus) -> None:
-        row = self.rows[claim.delivery.delivery_id]
-        if row.lease_token == claim.lease_token:
-            self.rows[claim.delivery.delivery_id] = _Stored(replace(row.delivery, status=status))
+    async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
+        for delivery_id in delivery_ids:
+            self.rows[delivery_id] = replace(self.rows[delivery_id], status=status)
 
     async def save(self, delivery: Delivery) -> None:
-        self.rows[delivery.delivery_id] = _Stored(delivery)
+        self.rows[delivery.delivery_id] = delivery
 
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -168,12 +147,25 @@ class FakeDeliveries:
         due_at: datetime | None = None,
     ) -> int:
         moved = 0
-        for row in self.rows.values():
-            d = row.delivery
+        for d in list(self.rows.values()):
             if d.subscription_id == subscription_id and d.status is from_status:
-                row.delivery = replace(d, status=to_status, due_at=due_at or d.due_at)
+                self.rows[d.delivery_id] = replace(d, status=to_status, due_at=due_at or d.due_at)
                 moved += 1
         return moved
+
+
+@dataclass
+class FakeLease:
+    """The dispatch lease; ``held_elsewhere`` plays another replica holding it."""
+
+    held_elsewhere: bool = False
+    released: int = 0
+
+    async def hold(self, duration: timedelta) -> bool:
+        return not self.held_elsewhere
+
+    async def release(self) -> None:
+        self.released += 1
 
 
 @dataclass
@@ -246,6 +238,7 @@ class World:
     keys: SecretKeys = field(default_factory=lambda: SecretKeys("unit-test-encryption-key"))
     schedule: RetrySchedule = field(default_factory=lambda: RetrySchedule(jitter=0.0))
     limits: DispatchLimits = field(default_factory=DispatchLimits)
+    lease: FakeLease = field(default_factory=FakeLease)
 
     def __post_init__(self) -> None:
         self.sender = ScriptedSender(self.clock)
@@ -265,6 +258,7 @@ class World:
             sender=self.sender,
             resolver=self.resolver,
             clock=self.clock,
+            lease=self.lease,
             schedule=self.schedule,
             limits=self.limits,
         )

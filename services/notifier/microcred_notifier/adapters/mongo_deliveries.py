@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from microcred_shared.events import utc_now
-from microcred_shared.locks import update_by_id_if
 from microcred_shared.mongo import (
     Document,
     IndexSpec,
     MongoCollection,
     MongoDatabase,
+    bulk_write_in_chunks,
+    find_by_ids,
     insert_if_absent,
+    insert_many_if_absent,
 )
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, UpdateOne
 
 from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatus
-from ..service_layer.ports import Claim, DueDelivery
+from ..service_layer.ports import DueDelivery
 
 DELIVERIES = "deliveries"
 # One small document per pending delivery, with the moment it may next be claimed: what the
@@ -33,9 +34,6 @@ EMAILS = "emails"
 # pointer a crash between the two inserts never wrote. It reads every delivery ever made
 # (about 2 s at 6,000 on FerretDB), so rarely.
 SWEEP_SECONDS = 300.0
-
-# A lease in the past: claimable as soon as the delivery is due.
-NO_LEASE = datetime(1970, 1, 1, tzinfo=UTC)
 
 # One IndexSpec per index (see mongo_subscriptions.INDEXES for the FerretDB reason).
 INDEXES = [
@@ -66,11 +64,13 @@ class MongoDeliveries:
     async def add_if_absent(self, delivery: Delivery) -> bool:
         inserted = await insert_if_absent(self._collection, _document(delivery))
         if inserted and delivery.status is DeliveryStatus.PENDING:
-            await self._point_at(delivery.delivery_id, delivery.origin, delivery.due_at)
+            # An insert, not an upsert: a new delivery has no pointer yet, or one a sweep wrote
+            # (just as good), and FerretDB inserts ten times faster than it updates.
+            await insert_if_absent(self._pending, _pointer_document(delivery))
         return inserted
 
     async def _point_at(self, delivery_id: str, origin: str, due_at: datetime) -> None:
-        """The pointer says when the delivery may next be claimed (due, or its lease over)."""
+        """The pointer says when the delivery is next due."""
         await self._pending.update_one(
             {"_id": delivery_id}, {"$set": {"origin": origin, "due_at": due_at}}, upsert=True
         )
@@ -101,92 +101,74 @@ class MongoDeliveries:
     ) -> list[DueDelivery]:
         # One query for a whole batch: FerretDB 1.24 (SQLite) pushes no filter but _id down, so
         # each query scans; claiming then goes by _id, which is cheap.
-        query: Document = {
-            "status": DeliveryStatus.PENDING.value,
-            "due_at": {"$lte": now},
-            "lease_until": {"$lte": now},
-        }
+        query: Document = {"status": DeliveryStatus.PENDING.value, "due_at": {"$lte": now}}
         if busy_origins:
             query["origin"] = {"$nin": list(busy_origins)}
         cursor = self._collection.find(query, {"origin": 1, "due_at": 1})
         found = [document async for document in cursor.sort("due_at", ASCENDING).limit(limit)]
-        for document in found:
-            await self._point_at(document["_id"], document["origin"], document["due_at"])
+        # Most have their pointer already: inserting the missing ones in one command costs
+        # less than updating each (an update is a read and a write on FerretDB).
+        await insert_many_if_absent(self._pending, found)
         return [DueDelivery(document["_id"], document["origin"]) for document in found]
 
-    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
-        token = uuid.uuid4().hex
+    async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
+        found = await find_by_ids(self._collection, delivery_ids)
+        sendable: list[Delivery] = []
+        stale: list[Document] = []
+        for delivery_id in delivery_ids:
+            document = found.get(delivery_id)
+            if document is None or document["status"] != DeliveryStatus.PENDING.value:
+                stale.append({"_id": delivery_id})
+            elif document["due_at"] > now:  # rescheduled meanwhile: point at its new time
+                stale.append(document)
+            else:
+                sendable.append(_delivery(document))
+        await self._repoint(stale)
+        return sendable
 
-        def claimable(document: Document) -> bool:
-            return bool(
-                document["status"] == DeliveryStatus.PENDING.value
-                and document["due_at"] <= now
-                and document["lease_until"] <= now
-            )
+    async def _repoint(self, documents: Sequence[Document]) -> None:
+        """Pointers after a look that missed: forget ended deliveries, re-time pending ones."""
+        changes: list[UpdateOne | DeleteOne] = []
+        for document in documents:
+            if document.get("status") == DeliveryStatus.PENDING.value:
+                changes.append(_pointer_to(document["_id"], document["origin"], document["due_at"]))
+            else:
+                changes.append(DeleteOne({"_id": document["_id"]}))
+        await bulk_write_in_chunks(self._pending, changes)
 
-        document = await update_by_id_if(
+    async def record(self, attempted: Sequence[Delivery]) -> None:
+        """The dispatcher is the single writer of dispatch state (it holds the dispatch lease),
+        so each update is a plain write by _id: one bulk write for the deliveries, one for
+        their pointers, whatever the batch's size."""
+        if not attempted:
+            return
+        await bulk_write_in_chunks(
             self._collection,
-            delivery_id,
-            claimable,
-            {"$set": {"lease_until": lease_until, "lease_token": token}},
+            [
+                UpdateOne(
+                    {"_id": delivery.delivery_id},
+                    {
+                        "$push": {"attempts": _attempt_document(delivery.attempts[-1])},
+                        "$set": _state(delivery),
+                    },
+                )
+                for delivery in attempted
+            ],
         )
-        if document is None:
-            await self._drop_stale_pointer(delivery_id)
-            return None
-        # Not claimable again before the lease ends (a crashed holder's delivery is then).
-        await self._point_at(delivery_id, document["origin"], lease_until)
-        return Claim(_delivery(document), token)
+        await bulk_write_in_chunks(self._pending, [_pointer_of(d) for d in attempted])
 
-    async def _drop_stale_pointer(self, delivery_id: str) -> None:
-        """A claim that missed: keep the pointer of a pending delivery (leased or not yet due,
-        its time comes), forget one whose delivery ended or never was stored."""
-        document = await self._collection.find_one(
-            {"_id": delivery_id}, {"status": 1, "origin": 1, "due_at": 1, "lease_until": 1}
-        )
-        if document is None or document["status"] != DeliveryStatus.PENDING.value:
-            await self._forget(delivery_id)
-        else:
-            again = max(document["due_at"], document["lease_until"])
-            await self._point_at(delivery_id, document["origin"], again)
-
-    async def record(self, claim: Claim, updated: Delivery) -> bool:
-        """Store the attempt just made and the new state, if we still hold the lease."""
-        attempt = updated.attempts[-1]
-        stored = await update_by_id_if(
+    async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
+        if not delivery_ids:
+            return
+        await bulk_write_in_chunks(
             self._collection,
-            updated.delivery_id,
-            _leased_by(claim),
-            {
-                "$push": {"attempts": _attempt_document(attempt)},
-                "$set": {**_state(updated), "lease_until": NO_LEASE, "lease_token": None},
-            },
+            [UpdateOne({"_id": i}, {"$set": {"status": status.value}}) for i in delivery_ids],
         )
-        if stored is not None:
-            await self._follow(updated)
-        return stored is not None
-
-    async def _follow(self, delivery: Delivery) -> None:
-        """The pointer after the delivery's state changed: its next due time, or none."""
-        if delivery.status is DeliveryStatus.PENDING:
-            await self._point_at(delivery.delivery_id, delivery.origin, delivery.due_at)
-        else:
-            await self._forget(delivery.delivery_id)
-
-    async def release(self, claim: Claim, status: DeliveryStatus) -> None:
-        released = await update_by_id_if(
-            self._collection,
-            claim.delivery.delivery_id,
-            _leased_by(claim),
-            {"$set": {"status": status.value, "lease_until": NO_LEASE, "lease_token": None}},
-        )
-        if released is not None:  # a lease lost meanwhile: the pointer is its new holder's
-            await self._forget(claim.delivery.delivery_id)
+        await bulk_write_in_chunks(self._pending, [DeleteOne({"_id": i}) for i in delivery_ids])
 
     async def save(self, delivery: Delivery) -> None:
-        await self._collection.update_one(
-            {"_id": delivery.delivery_id}, {"$set": {**_state(delivery), "lease_until": NO_LEASE}}
-        )
-        await self._follow(delivery)
+        await self._collection.update_one({"_id": delivery.delivery_id}, {"$set": _state(delivery)})
+        await self._pending.bulk_write([_pointer_of(delivery)])
 
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -220,11 +202,21 @@ class MongoDeliveries:
         return result.modified_count
 
 
-def _leased_by(claim: Claim) -> Callable[[Document], bool]:
-    def holds_lease(document: Document) -> bool:
-        return bool(document.get("lease_token") == claim.lease_token)
+def _pointer_to(delivery_id: str, origin: str, due_at: datetime) -> UpdateOne:
+    return UpdateOne(
+        {"_id": delivery_id}, {"$set": {"origin": origin, "due_at": due_at}}, upsert=True
+    )
 
-    return holds_lease
+
+def _pointer_document(delivery: Delivery) -> Document:
+    return {"_id": delivery.delivery_id, "origin": delivery.origin, "due_at": delivery.due_at}
+
+
+def _pointer_of(delivery: Delivery) -> UpdateOne | DeleteOne:
+    """A pending delivery's pointer says when it is next due; an ended one has none."""
+    if delivery.status is DeliveryStatus.PENDING:
+        return _pointer_to(delivery.delivery_id, delivery.origin, delivery.due_at)
+    return DeleteOne({"_id": delivery.delivery_id})
 
 
 def _state(delivery: Delivery) -> Document:
@@ -247,8 +239,6 @@ def _document(delivery: Delivery) -> Document:
         "created_at": delivery.created_at,
         "trace": delivery.trace,
         "attempts": [_attempt_document(a) for a in delivery.attempts],
-        "lease_until": NO_LEASE,
-        "lease_token": None,
         **_state(delivery),
     }
 

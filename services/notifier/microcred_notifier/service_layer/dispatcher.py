@@ -1,10 +1,17 @@
-"""The delivery worker: claims due deliveries, sends them, records each attempt.
+"""The delivery worker: takes due deliveries in batches, sends them, records them in bulk.
 
-Any number of replicas may run it against one database: a delivery is claimed with a lease
-(an atomic find-and-update), so two workers never send it at once, and a worker that dies
-mid-send leaves a lease that expires, after which another claims and retries it (same
-``webhook-id``). Concurrency is bounded overall and per receiving origin, so a slow or dead
-receiver holds a few slots at most and never delays the others.
+Ownership: one replica at a time dispatches, the one holding the dispatch lease
+(:class:`DispatchLease`); the others stand by and take over when it stops renewing. Being the
+single writer of every delivery's dispatch state is what lets a batch be taken by reading it by
+``_id`` and recorded with one bulk write of updates by ``_id``, with no lock per delivery
+(FerretDB 1.24's updates are unsynchronised read-modify-writes: two writers would need one).
+Within this process a delivery is sent by one task at a time: it stays in ``_sending`` from the
+moment it is taken until its outcome is stored. A holder that crashed mid-send leaves the
+delivery pending, and the next holder sends it again with the same ``webhook-id``
+(at-least-once, as Standard Webhooks expects).
+
+Concurrency is bounded overall and per receiving origin, and every request has a timeout, so a
+slow or dead receiver holds a few slots at most and never delays the others.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,12 +30,13 @@ from ..domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
 from ..domain.retries import RetrySchedule
 from ..domain.subscriptions import SubscriptionStatus
 from ..domain.urls import UrlRefused, check_addresses, parse_webhook_url
+from .candidates import CandidateQueue
 from .endpoints import Endpoint, EndpointDirectory
 from .ports import (
     AddressResolver,
-    Claim,
     Clock,
     DeliveryRepository,
+    DispatchLease,
     DueDelivery,
     Keys,
     SubscriptionRepository,
@@ -39,21 +47,24 @@ from .ports import (
 
 @dataclass(frozen=True)
 class DispatchLimits:
-    max_in_flight: int = 32
-    max_in_flight_per_origin: int = 4
+    max_in_flight: int = 64
+    max_in_flight_per_origin: int = 16
     # An origin whose last attempts all failed gets one request at a time until one succeeds:
     # a dead receiver is still retried, but costs the others (and the database) little.
     failing_after: int = 3
-    lease: timedelta = timedelta(seconds=60)
+    # How long the dispatch lease lasts unrenewed (renewed every third of it): how long a
+    # standby waits before taking over from a crashed dispatcher.
+    lease: timedelta = timedelta(seconds=15)
     poll_interval_seconds: float = 1.0
-    batch_size: int = 256
+    # Due deliveries found by one look: on FerretDB a look reads every pending pointer
+    # whatever the limit, so one look should feed many sends.
+    batch_size: int = 1024
     # How long a batch of found deliveries is worked through before looking again; bounds how
-    # long another replica's new work waits. What this process stores is queued directly: on
-    # FerretDB the look scans every pending pointer (about 300 ms at 2,000 behind).
+    # long work stored by another replica's consumers waits. What this process stores is
+    # queued directly.
     rescan_seconds: float = 5.0
-    # An idle dispatcher scans less and less often, up to this: on FerretDB every scan reads the
-    # whole collection. New work stored by this process, or due by its own records, is looked
-    # for at once; what other replicas store waits at most this long.
+    # An idle dispatcher looks less and less often, up to this: on FerretDB every look reads
+    # the whole pointer collection.
     max_idle_seconds: float = 5.0
     endpoint_cache: timedelta = timedelta(seconds=1)
 
@@ -61,6 +72,7 @@ class DispatchLimits:
 log = get_logger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECORDED_REMEMBERED = 10_000
 
 AttemptObserver = Callable[[Delivery, AttemptOutcome], None]
 
@@ -77,6 +89,7 @@ class Dispatcher:
     sender: WebhookSender
     resolver: AddressResolver
     clock: Clock
+    lease: DispatchLease
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     limits: DispatchLimits = field(default_factory=DispatchLimits)
     allow_private_urls: bool = False
@@ -87,12 +100,25 @@ class Dispatcher:
         self._in_flight: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
+        self._recording: asyncio.Task[None] | None = None
+        self._looking: asyncio.Task[None] | None = None
+        self._last_look_at = EPOCH
+        self._left_out_lately = False
         self._stopping = False
-        self._candidates: deque[DueDelivery] = deque()
+        self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
         self._rescan_when_drained = False
         self._idle_scans = 0
         self._failures: dict[str, int] = {}
+        # Taken and not yet recorded: never taken again meanwhile.
+        self._sending: set[str] = set()
+        # Recorded lately: a candidate this process stored may have been found by a look and
+        # sent before the fan-out queued it; it is not sent again from what was stored.
+        self._recorded: dict[str, None] = {}
+        self._attempted: list[tuple[Delivery, AttemptOutcome]] = []
+        self._unsent: dict[DeliveryStatus, list[str]] = {}
+        self._renew_at = EPOCH
+        self._owned_until = EPOCH
         self._endpoints = EndpointDirectory(
             self.subscriptions, self.keys, self.clock, self.limits.endpoint_cache
         )
@@ -115,70 +141,181 @@ class Dispatcher:
         self._loop = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
     async def stop(self) -> None:
-        """Stop claiming and abandon what is in flight: its leases expire and it is retried."""
+        """Stop sending, store what was sent, and hand the lease over: what was still in flight
+        is sent again by the next holder (same ``webhook-id``)."""
         # A flag as well as the cancellation: Python 3.11's wait_for can swallow a cancel that
         # races with the event it waits for.
         self._stopping = True
-        tasks = [t for t in (self._loop, *self._tasks) if t is not None]
+        tasks = [t for t in (self._loop, self._looking, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._recording is not None:  # let a write under way finish
+            with contextlib.suppress(Exception):
+                await self._recording
+        with contextlib.suppress(Exception):
+            await self._record()
+        with contextlib.suppress(Exception):
+            await self.lease.release()
 
     async def run_until_idle(self) -> None:
-        """Send everything due now and wait for it (tests, benchmarks)."""
-        while await self._fill() or self._tasks:
+        """Send everything due now and record it (tests, benchmarks)."""
+        while True:
+            await self._record()
+            started = await self._take(look_inline=True)
             if self._tasks:
                 await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+            elif not (started or self._attempted or self._unsent):
+                return
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                await self._fill()
-            except Exception:  # the database is away: keep polling, leases keep work safe
+                await self._round()
+            except Exception as error:  # the database is away: keep polling
+                log.warning("dispatch round failed", error=repr(error))
                 await asyncio.sleep(self.limits.poll_interval_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.limits.poll_interval_seconds)
             self._wake.clear()
 
-    async def _fill(self) -> int:
-        """Claim due deliveries while there are free slots; returns how many were claimed."""
-        claimed = 0
-        while self._room() > 0:
+    async def _round(self) -> int:
+        """Record what was sent since the last round, then take and start what is due."""
+        self._record_in_background()
+        return await self._take()
+
+    async def _take(self, *, look_inline: bool = False) -> int:
+        if not await self._own():
+            return 0
+        return await self._fill(look_inline=look_inline)
+
+    def _record_in_background(self) -> None:
+        """Outcomes are stored while the next webhooks go out, one bulk write at a time: the
+        database's work and the receivers' overlap instead of taking turns."""
+        if self._recording is not None and not self._recording.done():
+            return
+        if self._attempted or self._unsent:
+            self._recording = asyncio.create_task(self._record_logged(), name="record-outcomes")
+
+    async def _record_logged(self) -> None:
+        try:
+            await self._record()
+        except Exception as error:  # kept in hand (not sent again) and stored at a later try
+            log.warning("recording outcomes failed", error=repr(error))
+            await asyncio.sleep(self.limits.poll_interval_seconds)
+        finally:
+            self._wake.set()
+
+    async def _own(self) -> bool:
+        now = self.clock.now()
+        if now < self._renew_at:
+            return True
+        if await self.lease.hold(self.limits.lease):
+            self._renew_at = now + self.limits.lease / 3
+            self._owned_until = now + self.limits.lease
+            return True
+        self._renew_at = self._owned_until = EPOCH
+        return False
+
+    def _still_owned(self) -> bool:
+        return self.clock.now() < self._owned_until
+
+    async def _fill(self, *, look_inline: bool = False) -> int:
+        """Take due deliveries while there are free slots; returns how many were started."""
+        started = 0
+        while (room := self._room()) > 0:
             if self._should_scan():
-                await self._refresh_candidates()
-            candidate = self._next_candidate()
-            if candidate is None:
+                if look_inline:
+                    await self._refresh_candidates()
+                else:
+                    self._look_in_background()
+            picked = self._pick(room)
+            if not picked:
                 # Queued ones wait for their origin to have room; deliveries for other origins
                 # are found by the next scan, at most a poll interval away.
                 break
-            now = self.clock.now()
-            claim = await self.deliveries.claim(candidate.delivery_id, now, now + self.limits.lease)
-            if claim is not None:  # None: another replica took it, or it is no longer due
-                self._spawn(claim)
-                claimed += 1
-        return claimed
+            for delivery in await self._sendable(picked):
+                self._spawn(delivery)
+                started += 1
+        return started
+
+    def _pick(self, room: int) -> list[DueDelivery]:
+        """Up to ``room`` queued candidates whose origin has room and that are not in hand."""
+        return self._candidates.take(room, self._origin_room, self._in_hand)
+
+    def _origin_room(self, origin: str) -> int:
+        return self._origin_limit(origin) - self._in_flight[origin]
+
+    def _in_hand(self, candidate: DueDelivery) -> bool:
+        """Being sent now, or (as this process stored it) already recorded."""
+        if candidate.delivery_id in self._sending:
+            return True
+        return candidate.stored is not None and candidate.delivery_id in self._recorded
+
+    async def _sendable(self, picked: Sequence[DueDelivery]) -> list[Delivery]:
+        """What this process just stored is sent as stored (no other writer changed it since:
+        a pause or deletion is seen through the endpoint); the rest is read back by _id."""
+        known = [c.stored for c in picked if c.stored is not None]
+        unknown = [c.delivery_id for c in picked if c.stored is None]
+        if unknown:
+            known += await self.deliveries.pending(unknown, self.clock.now())
+        return known
 
     def _should_scan(self) -> bool:
-        if not self._candidates and self._rescan_when_drained:
-            return True
-        return self.clock.now() >= self._next_scan_at
+        # Drained means nothing left that could be sent now: what waits for a full origin (a
+        # dead receiver's backlog) must not hold back the next look, which leaves that origin
+        # out and finds the others' deliveries.
+        now = self.clock.now()
+        if self._rescan_when_drained and not self._candidates.any_takeable(self._origin_room):
+            # After a look that left full origins out, the next waits a poll interval: while
+            # every origin with work is full, looks would otherwise follow each other.
+            spacing = self.limits.poll_interval_seconds if self._left_out_lately else 0.0
+            return now >= self._last_look_at + timedelta(seconds=spacing)
+        return now >= self._next_scan_at
 
     def _scan_soon(self, after_seconds: float = 0.0) -> None:
         self._idle_scans = 0
         soon = self.clock.now() + timedelta(seconds=max(after_seconds, 0.0))
         self._next_scan_at = min(self._next_scan_at, soon)
 
+    def _look_in_background(self) -> None:
+        """A look reads the whole pointer collection on FerretDB (seconds, behind a backlog, and
+        the first one of a process reads every delivery): what is queued is sent meanwhile."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._look_logged(), name="look-for-due")
+
+    async def _look_logged(self) -> None:
+        try:
+            await self._refresh_candidates()
+        except Exception as error:  # the database is away: look again a poll interval later
+            log.warning("looking for due deliveries failed", error=repr(error))
+            self._scan_soon(self.limits.poll_interval_seconds)
+            await asyncio.sleep(self.limits.poll_interval_seconds)
+        finally:
+            self._wake.set()
+
     async def _refresh_candidates(self) -> None:
         """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
-        it is amortised over the batch; claiming each is a cheap by-id update."""
+        it is amortised over the batch; reading each is a cheap by-id read."""
         now = self.clock.now()
-        found = await self.deliveries.due(now, self._busy_origins(), self.limits.batch_size)
-        self._candidates = deque(found)
-        # A full batch may have more behind it: look again as soon as it is worked through.
-        self._rescan_when_drained = len(found) >= self.limits.batch_size
-        if found:
+        # The most overdue are often those in hand (sent, their outcome not stored yet): ask
+        # for that many more, or a look right after a batch went out finds only the batch.
+        limit = self.limits.batch_size + len(self._sending)
+        self._last_look_at = now
+        left_out = self._busy_origins()
+        found = await self.deliveries.due(now, left_out, limit)
+        fresh = [c for c in found if c.delivery_id not in self._sending]
+        self._candidates.refresh(fresh, keep_origins=set(left_out))
+        # A full batch may have more behind it: look again as soon as it is worked through. So
+        # may a healthy origin left out for being full at that moment.
+        healthy_left_out = any(not self._failing(o) for o in left_out)
+        self._left_out_lately = bool(left_out)
+        self._rescan_when_drained = (len(found) >= limit and bool(fresh)) or (
+            self._rescan_when_drained and healthy_left_out
+        )
+        if fresh:
             self._idle_scans = 0
             wait = self.limits.rescan_seconds
         else:
@@ -189,24 +326,23 @@ class Dispatcher:
             )
         self._next_scan_at = now + timedelta(seconds=wait)
 
-    def _next_candidate(self) -> DueDelivery | None:
-        """The first queued candidate whose origin has room."""
-        for index, candidate in enumerate(self._candidates):
-            if self._in_flight[candidate.origin] < self._origin_limit(candidate.origin):
-                del self._candidates[index]
-                return candidate
-        return None
-
     def _room(self) -> int:
         return self.limits.max_in_flight - sum(self._in_flight.values())
 
     def _busy_origins(self) -> list[str]:
-        return [o for o, n in self._in_flight.items() if n >= self._origin_limit(o)]
+        """Origins a look leaves out: full, and with work queued for their next free slot or
+        failing (a dead receiver's backlog is not read again and again)."""
+        return [
+            o
+            for o, n in self._in_flight.items()
+            if n >= self._origin_limit(o) and (self._failing(o) or self._candidates.has(o))
+        ]
+
+    def _failing(self, origin: str) -> bool:
+        return self._failures.get(origin, 0) >= self.limits.failing_after
 
     def _origin_limit(self, origin: str) -> int:
-        if self._failures.get(origin, 0) >= self.limits.failing_after:
-            return 1
-        return self.limits.max_in_flight_per_origin
+        return 1 if self._failing(origin) else self.limits.max_in_flight_per_origin
 
     def _note_outcome(self, origin: str, outcome: AttemptOutcome) -> None:
         if outcome.accepted:
@@ -214,9 +350,10 @@ class Dispatcher:
         else:
             self._failures[origin] = self._failures.get(origin, 0) + 1
 
-    def _spawn(self, claim: Claim) -> None:
-        origin = claim.delivery.origin
+    def _spawn(self, delivery: Delivery) -> None:
+        origin = delivery.origin
         self._in_flight[origin] += 1
+        self._sending.add(delivery.delivery_id)
 
         def finished(task: asyncio.Task[None]) -> None:
             self._tasks.discard(task)
@@ -225,44 +362,80 @@ class Dispatcher:
                 del self._in_flight[origin]
             self._wake.set()
 
-        task = asyncio.create_task(self._deliver_logged(claim), name="deliver")
+        task = asyncio.create_task(self._deliver_logged(delivery), name="deliver")
         self._tasks.add(task)
         task.add_done_callback(finished)
 
-    async def _deliver_logged(self, claim: Claim) -> None:
+    async def _deliver_logged(self, delivery: Delivery) -> None:
         try:
-            await self._deliver(claim)
-        except Exception as error:  # the lease expires and another attempt follows
+            await self._deliver(delivery)
+        except Exception as error:  # nothing was recorded: it stays pending, tried again
+            self._sending.discard(delivery.delivery_id)
+            self._scan_soon(self.limits.poll_interval_seconds)
             log.warning(
                 "delivery failed before its result was recorded",
-                delivery_id=claim.delivery.delivery_id,
+                delivery_id=delivery.delivery_id,
                 error=repr(error),
             )
 
-    async def _deliver(self, claim: Claim) -> None:
-        delivery = claim.delivery
+    async def _deliver(self, delivery: Delivery) -> None:
         endpoint = await self._endpoints.get(delivery.subscription_id)
         if endpoint is None or endpoint.subscription.status is SubscriptionStatus.DELETED:
-            await self.deliveries.release(claim, DeliveryStatus.CANCELLED)
+            self._unsent.setdefault(DeliveryStatus.CANCELLED, []).append(delivery.delivery_id)
             return
-        subscription = endpoint.subscription
-        if not subscription.active:
-            await self.deliveries.release(claim, DeliveryStatus.HELD)
+        if not endpoint.subscription.active:
+            self._unsent.setdefault(DeliveryStatus.HELD, []).append(delivery.delivery_id)
             return
         outcome = await self._attempt(delivery, endpoint)
         self.on_attempt(delivery, outcome)
         self._note_outcome(delivery.origin, outcome)
-        updated = delivery.after_attempt(outcome, self.schedule)
-        if not await self.deliveries.record(claim, updated):
-            return  # our lease expired and another worker took over: its record wins
-        if not updated.final:
-            self._scan_soon((updated.due_at - self.clock.now()).total_seconds())
-        if outcome.gone:
-            self._endpoints.forget(subscription.subscription_id)
-            await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))
-            await self.deliveries.move(
-                subscription.subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD
-            )
+        self._attempted.append((delivery.after_attempt(outcome, self.schedule), outcome))
+
+    async def _record(self) -> None:
+        """Store the outcomes gathered since the last round, in bulk."""
+        attempted, self._attempted = self._attempted, []
+        unsent, self._unsent = self._unsent, {}
+        if not attempted and not unsent:
+            return
+        handled = [d.delivery_id for d, _ in attempted] + [
+            i for ids in unsent.values() for i in ids
+        ]
+        if not self._still_owned():
+            # Another replica may hold the lease now: it sends these again (same webhook-id).
+            log.warning("dispatch lease lost; outcomes left to the next holder", count=len(handled))
+            self._sending.difference_update(handled)
+            return
+        try:
+            await self.deliveries.record([d for d, _ in attempted])
+            for status, ids in unsent.items():
+                await self.deliveries.set_status(ids, status)
+        except Exception:
+            # Kept in hand (not sent again) until the database takes them.
+            self._attempted[:0] = attempted
+            for status, ids in unsent.items():
+                self._unsent.setdefault(status, []).extend(ids)
+            raise
+        self._sending.difference_update(handled)
+        self._remember(handled)
+        for delivery, outcome in attempted:
+            if not delivery.final:
+                self._scan_soon((delivery.due_at - self.clock.now()).total_seconds())
+            if outcome.gone:
+                await self._disable(delivery.subscription_id)
+
+    def _remember(self, recorded: Sequence[str]) -> None:
+        self._recorded.update(dict.fromkeys(recorded))
+        while len(self._recorded) > RECORDED_REMEMBERED:
+            del self._recorded[next(iter(self._recorded))]
+
+    async def _disable(self, subscription_id: str) -> None:
+        """The receiver said 410 Gone: stop sending to it, keep its other deliveries held."""
+        self._endpoints.forget(subscription_id)
+        subscription = await self.subscriptions.get(subscription_id)
+        if subscription is None or not subscription.active:
+            return
+        await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))
+        await self.deliveries.move(subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD)
 
     async def _attempt(self, delivery: Delivery, endpoint: Endpoint) -> AttemptOutcome:
         started = self.clock.now()

@@ -7,6 +7,7 @@ therefore seen by the dispatcher within ``ttl`` at most.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,12 +30,23 @@ class EndpointDirectory:
     clock: Clock
     ttl: timedelta = timedelta(seconds=1)
     _cache: dict[str, tuple[datetime, Endpoint | None]] = field(default_factory=dict)
+    # One load per subscription at a time: when the entry expires, the sends in flight to that
+    # subscription (up to the origin's limit) wait for the same read instead of each making one.
+    _loading: dict[str, asyncio.Future[Endpoint | None]] = field(default_factory=dict)
 
     async def get(self, subscription_id: str) -> Endpoint | None:
         now = self.clock.now()
         cached = self._cache.get(subscription_id)
         if cached and cached[0] > now:
             return cached[1]
+        loading = self._loading.get(subscription_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_and_cache(subscription_id, now))
+            self._loading[subscription_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(subscription_id, None))
+        return await asyncio.shield(loading)
+
+    async def _load_and_cache(self, subscription_id: str, now: datetime) -> Endpoint | None:
         endpoint = await self._load(subscription_id, now)
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()

@@ -49,7 +49,7 @@ class FanOut:
                 continue
             delivery = self._delivery(notification, subscription, owner, trace or {})
             if delivery and await self.deliveries.add_if_absent(delivery):
-                created.append(DueDelivery(delivery.delivery_id, delivery.origin))
+                created.append(DueDelivery(delivery.delivery_id, delivery.origin, delivery))
         if created:
             self.on_new_deliveries(created)
         return len(created)

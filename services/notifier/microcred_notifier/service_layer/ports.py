@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from ..domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
@@ -56,31 +56,37 @@ class SubscriptionRepository(Protocol):
 class DueDelivery:
     delivery_id: str
     origin: str
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A delivery this worker holds a lease on; only the lease holder may record its result."""
-
-    delivery: Delivery
-    lease_token: str
+    # The delivery as this process just stored it (new, pending, due now): taken without
+    # reading it back. None when found by a look at the pointers.
+    stored: Delivery | None = None
 
 
 class DeliveryRepository(Protocol):
+    """Deliveries and their dispatch state. Only the replica that holds the dispatch lease
+    (:class:`DispatchLease`) calls ``pending``, ``record`` and ``set_status``: it is the single
+    writer of dispatch state, so these are plain by-``_id`` writes, batched, with no lock."""
+
     async def add_if_absent(self, delivery: Delivery) -> bool: ...
     async def get(self, delivery_id: str) -> Delivery | None: ...
     async def due(
         self, now: datetime, busy_origins: Sequence[str], limit: int
     ) -> list[DueDelivery]:
-        """Deliveries that are due and not leased, most overdue first (a peek: nothing held)."""
+        """Deliveries that are due, most overdue first (a peek: nothing held)."""
         ...
 
-    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claim | None:
-        """Take the lease on one due delivery, atomically; None if another worker was first."""
+    async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
+        """Those of ``delivery_ids`` still pending and due at ``now`` (the others are dropped
+        from what ``due`` looks through, or looked for again when they fall due)."""
         ...
 
-    async def record(self, claim: Claim, updated: Delivery) -> bool: ...
-    async def release(self, claim: Claim, status: DeliveryStatus) -> None: ...
+    async def record(self, attempted: Sequence[Delivery]) -> None:
+        """Store each delivery's latest attempt and new state, in one bulk write."""
+        ...
+
+    async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
+        """End or hold deliveries that were not sent (subscription deleted or paused)."""
+        ...
+
     async def save(self, delivery: Delivery) -> None: ...
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -92,6 +98,20 @@ class DeliveryRepository(Protocol):
         to_status: DeliveryStatus,
         due_at: datetime | None = None,
     ) -> int: ...
+
+
+class DispatchLease(Protocol):
+    """Ownership of dispatching: one replica at a time sends and records deliveries.
+
+    A standby replica takes over once the holder has not renewed for ``duration`` (it crashed);
+    a holder that could not renew stops claiming, so two never send the same delivery at once.
+    """
+
+    async def hold(self, duration: timedelta) -> bool:
+        """Take the lease, or extend it if ours: True while this replica holds it."""
+        ...
+
+    async def release(self) -> None: ...
 
 
 class AddressResolver(Protocol):
