@@ -53,8 +53,8 @@ async def test_a_new_delivery_is_found_by_its_pointer_and_an_ended_one_is_forgot
     deliveries = MongoDeliveries(database, sweep_seconds=3600)
     assert await due_ids(deliveries) == []  # the first look is the full scan
 
-    await deliveries.add_if_absent(delivery("d-1"))
-    await deliveries.add_if_absent(delivery("d-2"))
+    await deliveries.add_many_if_absent([delivery("d-1")])
+    await deliveries.add_many_if_absent([delivery("d-2")])
     found = await due_ids(deliveries)
     await deliveries.save(delivery("d-1", DeliveryStatus.SUCCEEDED))
 
@@ -86,7 +86,7 @@ async def test_a_recorded_batch_moves_each_pointer_to_its_next_due_time_or_drops
     deliveries = MongoDeliveries(database, sweep_seconds=3600)
     assert await due_ids(deliveries) == []
     for name in ("d-4", "d-5", "d-6"):
-        await deliveries.add_if_absent(delivery(name))
+        await deliveries.add_many_if_absent([delivery(name)])
     taken = await deliveries.pending(["d-4", "d-5", "d-6"], NOW)
     outcome = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=503)
     retry_at = NOW + timedelta(seconds=30)
@@ -112,8 +112,8 @@ async def test_taking_a_delivery_that_ended_or_moved_later_drops_or_retimes_its_
 ) -> None:
     deliveries = MongoDeliveries(database, sweep_seconds=3600)
     assert await due_ids(deliveries) == []
-    await deliveries.add_if_absent(delivery("d-7"))
-    await deliveries.add_if_absent(delivery("d-8"))
+    await deliveries.add_many_if_absent([delivery("d-7")])
+    await deliveries.add_many_if_absent([delivery("d-8")])
     later = NOW + timedelta(minutes=5)
     # Changed behind the pointers' back, as an operator's action can.
     await database["deliveries"].update_one({"_id": "d-7"}, {"$set": {"status": "cancelled"}})
@@ -133,7 +133,7 @@ async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: Mongo
     deliveries = MongoDeliveries(database, sweep_seconds=3600)
     names = [f"many-{n:03d}" for n in range(250)]
     for name in names:
-        await deliveries.add_if_absent(delivery(name))
+        await deliveries.add_many_if_absent([delivery(name)])
     accepted = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=204)
     taken = await deliveries.pending(names, NOW)
 

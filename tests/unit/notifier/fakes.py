@@ -92,11 +92,12 @@ class FakeDeliveries:
     def all(self) -> list[Delivery]:
         return list(self.rows.values())
 
-    async def add_if_absent(self, delivery: Delivery) -> bool:
-        if delivery.delivery_id in self.rows:
-            return False
-        self.rows[delivery.delivery_id] = delivery
-        return True
+    async def add_many_if_absent(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        added = []
+        for delivery in deliveries:
+            added.append(delivery.delivery_id not in self.rows)
+            self.rows.setdefault(delivery.delivery_id, delivery)
+        return added
 
     async def get(self, delivery_id: str) -> Delivery | None:
         return self.rows.get(delivery_id)

@@ -61,12 +61,20 @@ class MongoDeliveries:
         self._sweep_seconds = sweep_seconds
         self._last_sweep = float("-inf")
 
-    async def add_if_absent(self, delivery: Delivery) -> bool:
-        inserted = await insert_if_absent(self._collection, _document(delivery))
-        if inserted and delivery.status is DeliveryStatus.PENDING:
-            # An insert, not an upsert: a new delivery has no pointer yet, or one a sweep wrote
-            # (just as good), and FerretDB inserts ten times faster than it updates.
-            await insert_if_absent(self._pending, _pointer_document(delivery))
+    async def add_many_if_absent(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        inserted = await insert_many_if_absent(
+            self._collection, [_document(delivery) for delivery in deliveries]
+        )
+        # Inserts, not upserts: a new delivery has no pointer yet, or one a sweep wrote (just
+        # as good), and FerretDB inserts ten times faster than it updates.
+        await insert_many_if_absent(
+            self._pending,
+            [
+                _pointer_document(delivery)
+                for delivery, new in zip(deliveries, inserted, strict=True)
+                if new and delivery.status is DeliveryStatus.PENDING
+            ],
+        )
         return inserted
 
     async def _point_at(self, delivery_id: str, origin: str, due_at: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microcred_shared.events import CloudEvent, Topic
@@ -24,6 +25,7 @@ from microcred_shared.events.registry import (
     LEARNER_NOTICE,
     EventSpec,
 )
+from microcred_shared.messaging.batches import BatchSubscription
 from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 from opentelemetry import propagate
@@ -66,6 +68,12 @@ def issued_notification(
         learner_ref=data.learner_ref,
         data=data.model_dump(mode="json"),
     )
+
+
+def credential_notification(event: CloudEvent[Any]) -> Notification:
+    if event.type == CREDENTIAL_REISSUED.type:
+        return reissued_notification(event)
+    return issued_notification(event)
 
 
 def reissued_notification(event: CloudEvent[CredentialReissuedV1]) -> Notification:
@@ -150,10 +158,10 @@ def _current_trace() -> dict[str, str]:
 def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails) -> None:
     topics = runtime.topics
 
-    async def on_issued(event: CloudEvent[Any]) -> None:
-        reissued = event.type == CREDENTIAL_REISSUED.type
-        notification = reissued_notification(event) if reissued else issued_notification(event)
-        await fan_out.notify(notification, _current_trace())
+    async def on_issued(events: Sequence[CloudEvent[Any]]) -> list[BaseException | None]:
+        trace = _current_trace()
+        await fan_out.notify_many([(credential_notification(event), trace) for event in events])
+        return [None] * len(events)
 
     async def on_status(event: CloudEvent[Any]) -> None:
         notification = status_notification(event)
@@ -170,7 +178,6 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
             await emails.notify(learner_notice(event))
 
     subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
-        (Topic.CREDENTIALS_ISSUED, [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED], on_issued),
         (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status),
         (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_course),
         (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE, LEARNER_ACCESS_LINK], on_notice),
@@ -179,3 +186,12 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
         # A consumer group per topic: four consumers in one group would rebalance each other
         # at every start; replicas still share each topic's partitions.
         runtime.subscribe(Subscription(topics.of(topic), specs, handler))
+    # The busiest topic, consumed in batches: one read of the subscriptions per event type and
+    # one write of every new delivery per batch.
+    runtime.subscribe_in_batches(
+        BatchSubscription(
+            topics.of(Topic.CREDENTIALS_ISSUED),
+            [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED],
+            on_issued,
+        )
+    )

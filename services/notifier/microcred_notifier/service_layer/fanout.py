@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,25 +35,40 @@ class FanOut:
     async def notify(self, notification: Notification, trace: dict[str, str] | None = None) -> int:
         """Store a delivery for every subscription that wants ``notification``; returns how
         many were new (a redelivered event finds them all there and adds nothing)."""
-        candidates = await self.subscriptions.active_for(notification.event_type)
-        created: list[DueDelivery] = []
+        return await self.notify_many([(notification, trace or {})])
+
+    async def notify_many(self, batch: Sequence[tuple[Notification, dict[str, str]]]) -> int:
+        """:meth:`notify` for many events: the subscriptions read once per event type and
+        every new delivery stored in one write."""
+        event_types = sorted({notification.event_type for notification, _ in batch})
+        found = await asyncio.gather(*(self.subscriptions.active_for(t) for t in event_types))
+        active = dict(zip(event_types, found, strict=True))
         owners: dict[str, Subscriber | None] = {}
-        for subscription in candidates:
-            if not subscription.wants(notification):
-                continue
-            if subscription.subscriber_id not in owners:
-                owners[subscription.subscriber_id] = await self.subscribers.get(
-                    subscription.subscriber_id
-                )
-            owner = owners[subscription.subscriber_id]
-            if owner is None:
-                continue
-            delivery = self._delivery(notification, subscription, owner, trace or {})
-            if delivery and await self.deliveries.add_if_absent(delivery):
-                created.append(DueDelivery(delivery.delivery_id, delivery.origin, delivery))
+        deliveries: list[Delivery] = []
+        for notification, trace in batch:
+            for subscription in active[notification.event_type]:
+                if not subscription.wants(notification):
+                    continue
+                owner = await self._owner(subscription.subscriber_id, owners)
+                delivery = owner and self._delivery(notification, subscription, owner, trace)
+                if delivery:
+                    deliveries.append(delivery)
+        added = await self.deliveries.add_many_if_absent(deliveries) if deliveries else []
+        created = [
+            DueDelivery(d.delivery_id, d.origin, d)
+            for d, new in zip(deliveries, added, strict=True)
+            if new
+        ]
         if created:
             self.on_new_deliveries(created)
         return len(created)
+
+    async def _owner(
+        self, subscriber_id: str, owners: dict[str, Subscriber | None]
+    ) -> Subscriber | None:
+        if subscriber_id not in owners:
+            owners[subscriber_id] = await self.subscribers.get(subscriber_id)
+        return owners[subscriber_id]
 
     def _delivery(
         self,

@@ -66,7 +66,11 @@ class DeliveryRepository(Protocol):
     (:class:`DispatchLease`) calls ``pending``, ``record`` and ``set_status``: it is the single
     writer of dispatch state, so these are plain by-``_id`` writes, batched, with no lock."""
 
-    async def add_if_absent(self, delivery: Delivery) -> bool: ...
+    async def add_many_if_absent(self, deliveries: Sequence[Delivery]) -> list[bool]:
+        """Store each new delivery (with its pointer while pending); per delivery, True if
+        it was new."""
+        ...
+
     async def get(self, delivery_id: str) -> Delivery | None: ...
     async def due(
         self, now: datetime, busy_origins: Sequence[str], limit: int
