@@ -33,7 +33,10 @@ class VerifyCredential:
 
 
 class VerificationEvents(Protocol):
-    async def published(self, event: VerificationPerformedV1) -> None: ...
+    def announce(self, event: VerificationPerformedV1) -> None:
+        """Queue the outcome for publishing; never makes the caller wait."""
+
+    async def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,6 @@ class VerifyHandler:
         # PyLD and its context caches are not thread-safe: one worker keeps the CPU-bound
         # checks off the event loop without running two at once.
         self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")
-        self._pending: set[asyncio.Task[None]] = set()
 
     async def __call__(self, command: VerifyCredential) -> Outcome:
         presented = await self._obtain(command)
@@ -108,11 +110,9 @@ class VerifyHandler:
             eqf_level=summary.get("eqf_level"),
             failed_checks=report.failed_checks,
         )
-        task = asyncio.create_task(self._events.published(event))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self._events.announce(event)
 
     async def close(self) -> None:
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        if self._events is not None:
+            await self._events.close()
         self._cpu.shutdown(wait=False)
