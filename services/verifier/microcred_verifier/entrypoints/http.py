@@ -60,16 +60,18 @@ async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
 
 def command_from_body(raw: bytes, content_type: str, max_depth: int) -> VerifyCredential:
     if "jwt" in content_type or "text/plain" in content_type:
-        return VerifyCredential(credential=raw.decode("utf-8", errors="replace").strip())
+        text = raw.decode("utf-8", errors="replace").strip()
+        return VerifyCredential(credential=text, size=len(raw))
     value = parse_json(raw, max_depth)
     if isinstance(value, dict) and "@context" in value:
-        return VerifyCredential(credential=value)
+        return VerifyCredential(credential=value, size=len(raw))
     try:
         request = VerifyRequest.model_validate(value)
     except ValidationError as exc:
         errors = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
         raise Problem(422, "Invalid request", "see errors", errors=errors) from exc
-    return VerifyCredential(request.credential, request.url, request.recipient_email)
+    size = len(raw) if request.credential is not None else None  # a URL's body is fetched
+    return VerifyCredential(request.credential, request.url, request.recipient_email, size=size)
 
 
 def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> APIRouter:
