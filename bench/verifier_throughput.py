@@ -171,7 +171,8 @@ def main() -> None:
             f"live POST /verify, {name}: {live['per_second']:.1f} req/s "
             f"(p50 {live['p50_ms']:.1f} ms, p99 {live['p99_ms']:.1f} ms, "
             f"{live['concurrency']} clients, {live['requests']} requests; "
-            f"server CPU {live['server_cpu_ms']:.1f} ms per request)"
+            f"server CPU {live['server_cpu_ms']:.2f} ms, client CPU "
+            f"{live.get('client_cpu_ms', float('nan')):.2f} ms per request)"
         )
     if "live" in results:
         live = results["live"]

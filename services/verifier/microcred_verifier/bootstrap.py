@@ -19,7 +19,7 @@ from microcred_shared.service.runtime import build_runtime
 from opentelemetry.trace import TracerProvider
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from microcred_verifier.adapters.events import KafkaVerificationEvents
+from microcred_verifier.adapters.events import BatchedVerificationEvents, kafka_batch_sender
 from microcred_verifier.adapters.fetcher import SafeFetcher
 from microcred_verifier.adapters.held_projections import HeldProjections
 from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
@@ -74,7 +74,9 @@ def create_app(
     )
     loader = default_loader()
     events = (
-        KafkaVerificationEvents(runtime.broker, runtime.topics, runtime.source)
+        BatchedVerificationEvents(
+            runtime.source, kafka_batch_sender(runtime.broker, runtime.topics)
+        )
         if settings.publish_events
         else None
     )

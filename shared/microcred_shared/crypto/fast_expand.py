@@ -12,7 +12,9 @@ answer — or the safe-mode error — is always the reference's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +59,64 @@ class Dataset:
         return label
 
 
+# Each document expanded in the block: (the context, its members, their expansion).
+_Expansions = list[tuple[ActiveContext, tuple[tuple[str, Any], ...], "Dataset"]]
+_shared: ContextVar[_Expansions | None] = ContextVar("shared_expansions", default=None)
+
+
+@contextmanager
+def shared_expansions() -> Iterator[None]:
+    """Within the block, a document expanded again is not expanded again. A verification expands
+    its credential up to three times, each time as a new copy without the proof (the format
+    check's safe mode, then each proof check's canonicalisation, where the proof's ``@context``
+    stands for the document's). A copy is the same document when its members are the same
+    objects, or equal strings and lists of strings (such as that ``@context``); the members are
+    held for the block, so no object id is reused, and nothing in a verification changes a
+    document it reads."""
+    token = _shared.set([])
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
 def to_dataset(document: Mapping[str, Any], root: ActiveContext) -> Dataset:
-    """Expand ``document`` (a JSON object) straight into RDF quads."""
+    """Expand ``document`` (a JSON object) straight into RDF quads (the quads are not changed
+    by their readers: an expansion may be shared, see :func:`shared_expansions`)."""
     if not isinstance(document, Mapping):
         raise Unsupported("top-level value is not a JSON object")
+    expansions = _shared.get()
+    if expansions is None:
+        return _expand(document, root)
+    members = tuple(document.items())
+    for context, known, dataset in expansions:
+        if context is root and _same_members(known, members):
+            return dataset
+    dataset = _expand(document, root)
+    expansions.append((root, members, dataset))
+    return dataset
+
+
+def _same_members(a: tuple[tuple[str, Any], ...], b: tuple[tuple[str, Any], ...]) -> bool:
+    return len(a) == len(b) and all(
+        name == other_name and _same_value(value, other)
+        for (name, value), (other_name, other) in zip(a, b, strict=True)
+    )
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """The same object, or equal text (not ``==`` on anything else: ``1 == True`` in Python,
+    while JSON-LD expands them to different literals)."""
+    if a is b:
+        return True
+    if type(a) is str and type(b) is str:
+        return a == b
+    if type(a) is list and type(b) is list:
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+    return False
+
+
+def _expand(document: Mapping[str, Any], root: ActiveContext) -> Dataset:
     dataset = Dataset()
     _Expander(dataset).node(root, None, dict(document))
     return dataset

@@ -3,7 +3,9 @@ the ecosystem's events, and its answers change when they arrive."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,6 +288,34 @@ async def test_a_verification_publishes_an_anonymised_event(stack: Any) -> None:
     assert set(data) >= {"verdict", "issuer_did", "achievement_id"}
     assert "learner" not in json.dumps(data)
     assert "client" not in data
+
+
+async def test_concurrent_verifications_each_publish_one_event(stack: Any) -> None:
+    """Published in batches behind the responses: none lost, none twice."""
+    client, _, settings = stack
+    from tests.support import read_topic
+
+    marked = _credential()
+    burst = f"https://catalogue.example/achievements/burst-{uuid.uuid4().hex}"
+    marked["credentialSubject"]["achievement"]["id"] = burst
+    await asyncio.gather(*(_verify(client, marked) for _ in range(40)))
+
+    def of_burst(records: list[Any]) -> list[dict[str, Any]]:
+        events = [json.loads(record.value) for record in records]
+        return [e for e in events if e["data"].get("achievement_id") == burst]
+
+    records = await read_topic(
+        settings.kafka,
+        settings.topics.of(Topic.VERIFICATIONS),
+        until=lambda seen: len(of_burst(seen)) >= 40,
+    )
+    await asyncio.sleep(0.5)  # a duplicate would come right behind
+    records = await read_topic(
+        settings.kafka, settings.topics.of(Topic.VERIFICATIONS), expect=len(records)
+    )
+    ids = [event["id"] for event in of_burst(records)]
+    assert len(ids) == 40
+    assert len(set(ids)) == 40
 
 
 async def test_an_unregistered_issuer_is_unknown_and_one_using_a_registered_name_not_verified(

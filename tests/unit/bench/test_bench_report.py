@@ -286,3 +286,33 @@ def test_live_post_verify_is_judged_on_the_served_process_beside_the_database_ba
     )
     assert [(r.label, r.value) for r in rate.references] == [("database-backed", 25.0)]
     assert (p99.value, p99.reached) == (45.0, True)
+
+
+def test_a_replica_per_core_is_judged_beside_one_process() -> None:
+    run = {"concurrency": 8, "requests": 400, "p50_ms": 9.0, "server_cpu_ms": 2.4}
+    result = {
+        "suites": {},
+        "http": {},
+        "live": {
+            "runs": {
+                "in memory": {**run, "per_second": 370.0, "p99_ms": 25.0},
+                "in memory, a replica per core": {
+                    **run,
+                    "replicas": 2,
+                    "per_second": 680.0,
+                    "p99_ms": 30.0,
+                },
+            }
+        },
+    }
+
+    [one, _, replicas, p99] = figures.verifier(result)
+
+    assert (one.value, one.reached) == (370.0, False)
+    assert (replicas.name, replicas.value, replicas.reached) == (
+        "live POST /verify, a replica per core",
+        680.0,
+        True,
+    )
+    assert [(r.label, r.value) for r in replicas.references] == [("one process", 370.0)]
+    assert (p99.name, p99.reached) == ("live POST /verify p99, a replica per core", True)

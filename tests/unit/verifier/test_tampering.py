@@ -107,3 +107,29 @@ def test_a_credential_resigned_by_another_key_under_the_original_issuer_is_not_v
     forged = sign(document, OTHER)
     report = _verify(forged)
     assert report.check(CheckName.ISSUER_KEY).status is CheckStatus.FAILED
+
+
+def test_a_verification_expands_the_credential_once_for_its_format_and_its_proof(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred_shared.crypto import fast_expand
+
+    # A shape the fast expansion models (complete.json's @graph container goes to PyLD).
+    document = load(ONEEDTECH.parents[1] / "credentials" / "rich-openbadge.json")
+    document.pop("proof", None)
+    document["issuer"]["id"] = ISSUER.controller
+    signed = sign(document, ISSUER, suite="eddsa-rdfc-2022")
+    expanded: list[Any] = []
+    expand = fast_expand._expand
+
+    def counted(document: Any, root: Any) -> Any:
+        expanded.append(document.get("type"))
+        return expand(document, root)
+
+    monkeypatch.setattr(fast_expand, "_expand", counted)
+    report = _verify(signed)
+
+    assert report.check(CheckName.PROOF).status is CheckStatus.PASSED
+    assert report.check(CheckName.FORMAT).status is CheckStatus.PASSED
+    # The credential once (format, issuer key and proof checks), and the proof's options.
+    assert expanded == [document["type"], "DataIntegrityProof"]

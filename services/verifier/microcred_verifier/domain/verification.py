@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from microcred_shared.crypto.fast_expand import shared_expansions
+
 from microcred_verifier.domain import checks_crypto, checks_document, checks_ecosystem
 from microcred_verifier.domain.checks_status import check_status
 from microcred_verifier.domain.credential import achievement_id, issuer_id
@@ -95,6 +97,13 @@ def verify_credential(
     *,
     now: datetime,
     recipient_email: str | None = None,
+) -> VerificationReport:
+    with shared_expansions():
+        return _verify(presented, knowledge, now, recipient_email)
+
+
+def _verify(
+    presented: Presented, knowledge: Knowledge, now: datetime, recipient_email: str | None
 ) -> VerificationReport:
     document = presented.document
     checks = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from microcred_shared.logging import get_logger
 from microcred_shared.service.http import Problem
 from pydantic import ValidationError
@@ -35,9 +35,12 @@ def share_url(base: str, outcome: Outcome) -> str | None:
     )
 
 
-def to_response(outcome: Outcome, base: str) -> VerifyResponse:
+def to_response(outcome: Outcome, base: str) -> Response:
+    """Shaped by VerifyResponse once and serialised once, in pydantic-core: returning the model
+    made FastAPI check it again, dump it to Python and encode that (46 µs against 32 µs here)."""
     body = outcome.report.to_dict()
-    return VerifyResponse.model_validate({**body, "verification_url": share_url(base, outcome)})
+    shaped = VerifyResponse.model_validate({**body, "verification_url": share_url(base, outcome)})
+    return Response(shaped.model_dump_json(), media_type="application/json")
 
 
 async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
@@ -57,16 +60,18 @@ async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
 
 def command_from_body(raw: bytes, content_type: str, max_depth: int) -> VerifyCredential:
     if "jwt" in content_type or "text/plain" in content_type:
-        return VerifyCredential(credential=raw.decode("utf-8", errors="replace").strip())
+        text = raw.decode("utf-8", errors="replace").strip()
+        return VerifyCredential(credential=text, size=len(raw))
     value = parse_json(raw, max_depth)
     if isinstance(value, dict) and "@context" in value:
-        return VerifyCredential(credential=value)
+        return VerifyCredential(credential=value, size=len(raw))
     try:
         request = VerifyRequest.model_validate(value)
     except ValidationError as exc:
         errors = [{"field": ".".join(map(str, e["loc"])), "error": e["msg"]} for e in exc.errors()]
         raise Problem(422, "Invalid request", "see errors", errors=errors) from exc
-    return VerifyCredential(request.credential, request.url, request.recipient_email)
+    size = len(raw) if request.credential is not None else None  # a URL's body is fetched
+    return VerifyCredential(request.credential, request.url, request.recipient_email, size=size)
 
 
 def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> APIRouter:
@@ -78,7 +83,7 @@ def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> AP
         openapi_extra=REQUEST_BODY_DOC,
         responses={413: {}, 422: {}, 429: {}},
     )
-    async def verify(request: Request) -> VerifyResponse:
+    async def verify(request: Request) -> Response:
         """Verify a credential: every check, a verdict, and the credential in plain words."""
         raw = await request.body()
         try:
@@ -91,7 +96,7 @@ def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> AP
     async def verify_url(
         url: Annotated[str, Query(max_length=2048, description="where the credential is")],
         recipient_email: Annotated[str | None, Query(max_length=320)] = None,
-    ) -> VerifyResponse:
+    ) -> Response:
         """Fetch the credential at ``url`` (safely) and verify it."""
         command = VerifyCredential(url=url, recipient_email=recipient_email)
         return to_response(await run(handler, command), base_url)

@@ -4,6 +4,7 @@ refusing malformed or hostile input with a reason instead of an error."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from microcred_verifier.domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
@@ -15,17 +16,28 @@ class InputError(ValueError):
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """Iterative, so a hostile document cannot exhaust the stack here either."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
-    return False
+    """Whether any value sits deeper than ``limit`` (the top level is depth 1). Level by level
+    over the containers only (a leaf only tells that its level exists), so a hostile document
+    cannot exhaust the stack here, and a large flat one costs no stack entry per leaf."""
+    level, depth = [value], 1
+    while depth <= limit:
+        deeper = False
+        containers: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                children: Iterable[Any] = node.values()
+            elif isinstance(node, list):
+                children = node
+            else:
+                continue
+            if not children:
+                continue
+            deeper = True
+            containers.extend([c for c in children if isinstance(c, dict | list)])
+        if not deeper:
+            return False
+        level, depth = containers, depth + 1
+    return True
 
 
 class _MemberNamedTwice(ValueError):
@@ -37,12 +49,19 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     (the first value wins, the last, or an error): the credential verified here would not be the
     one another reader of the same text sees. I-JSON (RFC 7493 §2.3) forbids it, and JCS
     (RFC 8785), which eddsa-jcs-2022 signs, is defined on I-JSON only."""
-    members: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in members:
-            raise _MemberNamedTwice(name)
-        members[name] = value
+    members = dict(pairs)  # built in C; a name given twice leaves fewer members than pairs
+    if len(members) != len(pairs):
+        raise _MemberNamedTwice(_first_repeated(name for name, _ in pairs))
     return members
+
+
+def _first_repeated(names: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    raise AssertionError("no name repeats")
 
 
 def parse_json(text: str | bytes, max_depth: int) -> Any:
