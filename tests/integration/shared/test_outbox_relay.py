@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -41,9 +42,8 @@ def verification(verification_id: str) -> Any:
 class CrashingRelay(OutboxRelay):
     """Publishes, then dies before it can clear what it published."""
 
-    async def _publish(self, collection: MongoCollection, document: Document) -> int:
-        for entry in document["outbox"]:
-            await self._send(entry)
+    async def _clear(self, collection: MongoCollection, documents: Sequence[Document]) -> None:
+        assert documents, "nothing was published"
         raise RuntimeError("killed between publish and clear")
 
 
