@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -324,3 +325,18 @@ async def test_a_publish_the_producer_refuses_leaves_only_its_document_pending(
     for published in ("refused-0", "refused-2"):
         assert (await things.find_one({"_id": published}))["outbox"] == []
         assert await pointers.find_one({"_id": document_key(things, published)}) is None
+
+
+async def test_a_lock_left_by_a_crashed_holder_is_taken_over_once_its_time_is_up(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    await insert_many_with_outbox(things, batch_items("expired", documents=2, events=1))
+    crashed = DocumentLocks(runtime.database["locks"], hold_for=timedelta(seconds=-1))
+    assert await crashed.try_acquire(document_key(things, "expired-0")) is not None
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 1  # expired-1; the expired lock is removed
+    assert await relay.drain(sweep=False) == 1  # expired-0
+    assert (await things.find_one({"_id": "expired-0"}))["outbox_pending"] is False
