@@ -184,7 +184,7 @@ def print_row(row: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=" ".join((__doc__ or "").split("\n\n")[0].split()))
     parser.add_argument("--documents", type=int, default=2000, help="documents per measurement")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each relay")
     parser.add_argument("--batch", type=int, default=200, help="documents per relay round")
