@@ -24,7 +24,7 @@ from stack.tools import require_go, require_tool
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
 # Stamped into the binary's `package` field so a binary built without our patches is rebuilt.
-FERRETDB_PACKAGE = "microcred-1"
+FERRETDB_PACKAGE = "microcred-2"
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,23 @@ FERRETDB_PATCHES = (
         path="internal/backends/sqlite/metadata/metadata.go",
         old='''IDColumn = DefaultColumn + "->'$._id'"''',
         new="""IDColumn = DefaultColumn + `->"_id"`""",
+    ),
+    # An update command closes each statement's read iterator only when the whole command
+    # returns (a `defer` inside its loop), and every open iterator holds one of the database's
+    # 100 pooled SQLite connections: an update command of 100 statements or more (or several
+    # commands at once adding up to that) waited forever for a connection to write with, and
+    # the database answered nothing else meanwhile (measured here: 99 statements answered in
+    # 0.2 s, 100 never). Each statement's iterator is now closed as soon as it is applied.
+    SourcePatch(
+        path="internal/handler/msg_update.go",
+        old="\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n",
+        new="\t\tcloser := iterator.NewMultiCloser()\n",
+    ),
+    SourcePatch(
+        path="internal/handler/msg_update.go",
+        old='\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+        new='\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n'
+        "\t\tcloser.Close()\n",
     ),
 )
 POM = Path(__file__).with_name("pom.xml")

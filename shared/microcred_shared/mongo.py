@@ -11,7 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel, monitoring
+from pymongo import (
+    AsyncMongoClient,
+    DeleteOne,
+    IndexModel,
+    InsertOne,
+    ReplaceOne,
+    UpdateOne,
+    monitoring,
+)
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -115,3 +123,22 @@ async def find_by_ids(collection: MongoCollection, ids: Iterable[object]) -> dic
     wanted = list(dict.fromkeys(ids))
     found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in wanted))
     return {i: doc for i, doc in zip(wanted, found, strict=True) if doc is not None}
+
+
+# FerretDB 1.24 as released never answers an update command of 100 statements or more, nor
+# several at once adding up to that (an iterator per statement kept open until the command
+# ends, each holding one of its 100 SQLite connections). The stack builds it patched (see
+# stack/fetch.py); commands of at most 50 statements, one at a time, keep an unpatched one
+# answering too, for a few more round trips.
+MAX_WRITE_STATEMENTS = 50
+
+WriteOperation = InsertOne[Document] | UpdateOne | DeleteOne | ReplaceOne[Document]
+
+
+async def bulk_write_in_chunks(
+    collection: MongoCollection, operations: Sequence[WriteOperation]
+) -> None:
+    """Every operation (unordered), in commands any FerretDB 1.24 answers."""
+    for start in range(0, len(operations), MAX_WRITE_STATEMENTS):
+        chunk = list(operations[start : start + MAX_WRITE_STATEMENTS])
+        await collection.bulk_write(chunk, ordered=False)

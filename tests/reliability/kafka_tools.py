@@ -27,11 +27,13 @@ async def publish_raw(
     )
     await producer.start()
     try:
-        offsets = []
-        for key, value in records:
-            sent = await producer.send_and_wait(topic, value, key=key, partition=partition)
-            offsets.append(sent.offset)
-        return offsets
+        # Handed to the producer in order, acknowledged together: the producer batches them
+        # (a 100,000-completion run would otherwise wait a round trip per record).
+        sent = [
+            await producer.send(topic, value, key=key, partition=partition)
+            for key, value in records
+        ]
+        return [metadata.offset for metadata in await asyncio.gather(*sent)]
     finally:
         await producer.stop()
 

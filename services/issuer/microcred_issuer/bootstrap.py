@@ -29,6 +29,7 @@ from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
 from .adapters.metrics import PrometheusMetrics
 from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
+from .adapters.mongo_cohort_jobs import MongoCohortJobs
 from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
@@ -37,6 +38,7 @@ from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
 from .entrypoints import http_learners, wallet
 from .entrypoints.access_log import redact_link_tokens_in_access_log
+from .entrypoints.cohort_worker import CohortWorker
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.http_keys import build_key_router
@@ -104,24 +106,27 @@ def build_issuer(
         list_size=settings.status_list_size,
         validity_days=settings.credential_validity_days,
         suspension_entry=settings.suspension_status_entry,
+        completion_batch_size=settings.completion_batch_size,
+        cohort_max_rows=settings.cohort_max_rows,
     )
     handlers = build_handlers(ports, options)
     if real_ports:
         on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
-    register_consumers(runtime, handlers)
+    register_consumers(runtime, handlers, max_batch=settings.completion_batch_size)
     worker = ReissueWorker(
         handlers.compromises,
         handlers.reissuance,
         handlers.job_bell,
         poll_seconds=settings.reissue_poll_seconds,
     )
-    on_start.append(worker.start)
+    cohorts = CohortWorker(handlers.cohorts, handlers.cohort_bell)
+    on_start.extend([worker.start, cohorts.start])
     return Issuer(
         settings=settings,
         runtime=runtime,
         handlers=handlers,
         on_start=on_start,
-        on_stop=[worker.stop],
+        on_stop=[worker.stop, cohorts.stop],
     )
 
 
@@ -157,6 +162,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         api_keys=MongoApiKeyStore(database[API_KEYS]),
         reissue_jobs=MongoReissueJobs(database),
         access_links=MongoAccessLinkRequests(database),
+        cohort_jobs=MongoCohortJobs(database),
         vault=SealedKeyVault(settings.key_encryption_key.get_secret_value()),
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
@@ -188,7 +194,6 @@ def create_app(
         build_router(
             issuer.handlers,
             settings.admin_token.get_secret_value(),
-            cohort_max_rows=settings.cohort_max_rows,
             verifier_url=settings.verifier_url,
         )
     )

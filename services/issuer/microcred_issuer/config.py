@@ -88,6 +88,12 @@ class IssuerSettings(ServiceSettings):
         default=None, description="validUntil = validFrom + this; None: never expires"
     )
     cohort_max_rows: int = Field(default=10_000, ge=1)
+    completion_batch_size: int = Field(
+        default=200,
+        ge=1,
+        le=5_000,
+        description="completions issued together (one read of what exists, one bulk write)",
+    )
 
     def secret_fields(self) -> dict[str, SecretStr]:
         return {

@@ -2,11 +2,11 @@
 and RDFC-1.0 with a fast path for the common case.
 
 RDFC-1.0 labels blank nodes in the order of their first-degree hashes when those hashes are all
-different, which is the case for almost every credential (each blank node — an address, a
-result, an alignment — has distinct content). When two blank nodes share a first-degree hash
-(identical sub-objects), the dataset goes to PyLD's own RDFC-1.0 implementation, which runs the
-n-degree algorithm. :func:`fast_canonicalize` returns None whenever the document is outside what
-the fast expansion covers; the caller then uses the reference path.
+different, which is the case for most credentials (each blank node — an address, a result, an
+alignment — has distinct content). When two blank nodes share a first-degree hash (identical
+sub-objects), ``fast_ndegree`` labels them with the n-degree algorithm, as PyLD would.
+:func:`fast_canonicalize` returns None whenever the document is outside what the fast expansion
+covers; the caller then uses the reference path.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pyld.canon import URDNA2015  # type: ignore[import-untyped,unused-ignore]
 
 from microcred_shared.crypto.fast_contexts import Unsupported, context_tree
 from microcred_shared.crypto.fast_expand import Dataset, to_dataset
+from microcred_shared.crypto.fast_ndegree import canonical_labels
 from microcred_shared.crypto.fast_terms import XSD_STRING
 from microcred_shared.crypto.loader import OfflineDocumentLoader
 
@@ -72,16 +73,29 @@ def canonicalize_dataset(dataset: Dataset) -> str:
         for node, node_lines in hash_lines.items()
     )
     if any(hashed[i][0] == hashed[i + 1][0] for i in range(len(hashed) - 1)):
-        return _reference_canonicalize(dataset)
-    labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashed)}
+        labels = canonical_labels({node: h for h, node in hashed}, _quads_by_blank_node(dataset))
+    else:
+        labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashed)}
     lines.extend([labels[s] + rest for s, rest in subject_blank])
     lines.extend([f"{labels.get(s, s)} {p} {labels[o]} .\n" for s, p, o in object_blank])
     lines.sort()
     return "".join(lines)
 
 
-def _reference_canonicalize(dataset: Dataset) -> str:
-    """The hard case (blank nodes alike at first degree): PyLD's RDFC-1.0 on the same quads."""
+def _quads_by_blank_node(dataset: Dataset) -> dict[str, list[Quad]]:
+    """RDFC-1.0's blank node to quads map (a quad mentioning one node twice is listed once)."""
+    quads: defaultdict[str, list[Quad]] = defaultdict(list)
+    for quad in dataset.quads:
+        s, _, o = quad
+        if s[0] == "_":
+            quads[s].append(quad)
+        if o[0] == "_" and o != s:
+            quads[o].append(quad)
+    return quads
+
+
+def reference_canonicalize_dataset(dataset: Dataset) -> str:
+    """PyLD's RDFC-1.0 on the same quads (the reference for the n-degree differential tests)."""
     triples = [
         {"subject": _term(s, dataset), "predicate": _term(p, dataset), "object": _term(o, dataset)}
         for s, p, o in dataset.quads

@@ -22,6 +22,12 @@ from ..events.registry import EventSpec
 from ..events.topics import topics_written_by
 from ..logging import get_logger
 from ..messaging.admin import ensure_topics
+from ..messaging.batches import (
+    BatchSubscription,
+    ProviderBatchHandler,
+    ProviderBatchSubscription,
+    subscribe_batches,
+)
 from ..messaging.broker import create_broker
 from ..messaging.consumer import (
     ProviderEventHandler,
@@ -103,6 +109,20 @@ class Runtime:
             retry=self.retry,
         )
 
+    def subscribe_in_batches(self, subscription: BatchSubscription) -> None:
+        """:meth:`subscribe` for a handler that answers many events at once, each for itself
+        (see :mod:`..messaging.batches`)."""
+        group = self.consumer_group_of(subscription.topic)
+        if self.lag:
+            self.lag.watch(group)
+        subscribe_batches(
+            self.broker,
+            subscription,
+            group_id=group,
+            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
+            retry=self.retry,
+        )
+
     def subscribe_per_provider(
         self,
         family: ProviderTopic,
@@ -123,6 +143,35 @@ class Runtime:
             handler=handler,
         )
         subscribe(
+            self.broker,
+            subscription,
+            group_id=group,
+            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
+            retry=self.retry,
+        )
+
+    def subscribe_per_provider_in_batches(
+        self,
+        family: ProviderTopic,
+        accepted: Sequence[EventSpec[Any]],
+        handler: ProviderBatchHandler,
+        *,
+        max_records: int,
+    ) -> None:
+        """:meth:`subscribe_per_provider` for a handler that answers up to ``max_records``
+        events at once, each for itself (see :mod:`..messaging.batches`)."""
+        group = f"{self.consumer_group}.{family.name.lower()}"
+        if self.lag:
+            self.lag.watch(group)
+        topics = self.topics
+        subscription = ProviderBatchSubscription(
+            pattern=topics.pattern_of(family),
+            provider_of=lambda physical: topics.provider_of(family, physical),
+            accepted=accepted,
+            handler=handler,
+            max_records=max_records,
+        )
+        subscribe_batches(
             self.broker,
             subscription,
             group_id=group,

@@ -109,6 +109,14 @@ class RunningIssuer:
             self.completions_topic(sender), event.to_json_bytes(), key=sender.encode()
         )
 
+    async def publish_raw_as(self, provider_id: str, bodies: list[bytes]) -> None:
+        """Record values sent at once (not one acknowledged send after another) on the
+        provider's own topic, by the provider."""
+        producer = await self._provider_producer(provider_id)
+        topic = self.completions_topic(provider_id)
+        sent = [await producer.send(topic, body, key=provider_id.encode()) for body in bodies]
+        await asyncio.gather(*sent)
+
     async def _provider_producer(self, provider_id: str) -> AIOKafkaProducer:
         if provider_id not in self.providers:
             connection = await provider_principal(

@@ -17,6 +17,7 @@ from microcred_issuer.adapters.mongo_learner_access import MongoAccessLinkReques
 from microcred_issuer.adapters.mongo_status_bits import STATUS_BITS, MongoStatusBits
 from microcred_issuer.domain.status_list import bit_is_set, decode_bitstring
 from microcred_shared.events import Topic
+from microcred_shared.events.registry import COMPLETION_REPORTED
 from microcred_shared.openbadges import validate_achievement_credential
 
 from tests.integration.issuer.harness import (
@@ -156,6 +157,53 @@ async def test_a_completion_for_another_providers_achievement_is_rejected_with_a
     for completion_id in ("foreign-1", "foreign-2"):
         missing = await issuer.http.get(f"/credentials/{IDS.of_completion('uni-a', completion_id)}")
         assert missing.status_code == 404
+
+
+async def test_bad_completions_in_a_burst_are_dead_lettered_alone_and_the_rest_issued_once(
+    issuer: RunningIssuer,
+) -> None:
+    """Sent at once, so the issuer takes them in batches: each bad one is dead-lettered with
+    its own reason, and every good one around it becomes exactly one credential."""
+    # Learners of their own: the pathway test below counts who earns its components.
+    good = [
+        completion(f"burst-{n}", "college-b", "college-b:HYD-1", f"burst{n}@example.org")
+        for n in range(40)
+    ]
+    sent = [COMPLETION_REPORTED.envelope(c, source="/tests").to_json_bytes() for c in good]
+    bad = {
+        "malformed_json": b'{"specversion": "1.0", "id": "burst-malformed',
+        "provider_mismatch": COMPLETION_REPORTED.envelope(
+            completion("burst-mismatch", "uni-a", "uni-a:MECH-1"), source="/tests"
+        ).to_json_bytes(),
+        "achievement_of_another_provider": COMPLETION_REPORTED.envelope(
+            completion("burst-foreign", "college-b", "uni-a:MECH-1"), source="/tests"
+        ).to_json_bytes(),
+    }
+    bodies = sent[:15] + list(bad.values()) + sent[15:]
+    await issuer.publish_raw_as("college-b", bodies)
+
+    letters = await drain(
+        issuer.admin,
+        issuer.completions_topic("college-b") + ".dlq",
+        until=lambda events: (
+            len([e for e in events if "burst-" in e["data"]["original_value"]]) >= len(bad)
+        ),
+        settle=1.0,
+    )
+    ours = [e["data"] for e in letters if "burst-" in e["data"]["original_value"]]
+    assert sorted(letter["reason_code"] for letter in ours) == sorted(bad)
+    ids = {IDS.of_completion("college-b", f"burst-{n}") for n in range(40)}
+    events = await drain(
+        issuer.admin,
+        issuer.topic(Topic.CREDENTIALS_ISSUED),
+        until=lambda events: ids <= {e["data"]["credential_id"] for e in events},
+    )
+    issued = [e["data"]["credential_id"] for e in events if e["data"]["credential_id"] in ids]
+    assert sorted(issued) == sorted(ids)  # each once
+    for refused in ("burst-mismatch", "burst-foreign"):
+        for provider in ("uni-a", "college-b"):
+            missing = await issuer.http.get(f"/credentials/{IDS.of_completion(provider, refused)}")
+            assert missing.status_code == 404
 
 
 async def test_revoking_flips_the_status_bit_the_served_list_verifies_and_the_event_goes_out(

@@ -11,9 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from microcred_issuer.adapters.mongo_reissue import JOBS, MongoReissueJobs
+from microcred_issuer.adapters.mongo_reissue import JOBS
 from microcred_issuer.service_layer.commands import ReportKeyCompromise
-from microcred_issuer.service_layer.reissue import Reissuance
 from microcred_shared.events import Topic
 
 from tests.integration.issuer.harness import (
@@ -64,16 +63,13 @@ async def test_a_cut_short_job_is_continued_and_nothing_is_reissued_twice(
 
     handlers = issuer.issuer.handlers
     keyring = await handlers.keys.report_compromise(ReportKeyCompromise(PROVIDER, "key-1"))
-    jobs = MongoReissueJobs(issuer.issuer.runtime.database)
-    crashed = Reissuance(
-        handlers.publishing, jobs, batch_size=2, lease=timedelta(seconds=1), owner="crashed"
-    )
+    crashed = handlers.reissuance.as_replica("crashed", batch_size=2, lease=timedelta(seconds=1))
     job = await crashed.open(keyring, "key-1")
     cut = await crashed.run(job.job_id, max_steps=3)  # the listing and two of three batches
     assert cut is not None
     assert (cut.state, cut.total, cut.cursor, cut.done) == ("reissuing", COUNT - 1, 2, 4)
 
-    successor = Reissuance(handlers.publishing, jobs, batch_size=2, owner="successor")
+    successor = handlers.reissuance.as_replica("successor", batch_size=2)
     await asyncio.sleep(1.2)  # the crashed replica's lease runs out
     finished = await successor.run(job.job_id)
     assert finished is not None
@@ -82,7 +78,7 @@ async def test_a_cut_short_job_is_continued_and_nothing_is_reissued_twice(
     # Run once more as if the job had never finished: it finds nothing left to re-sign.
     database = issuer.issuer.runtime.database
     await database[JOBS].update_one({"_id": job.job_id}, {"$set": {"state": "listing"}})
-    again = await Reissuance(handlers.publishing, jobs, owner="third").run(job.job_id)
+    again = await handlers.reissuance.as_replica("third").run(job.job_id)
     assert again is not None
     assert (again.state, again.reissued, again.total) == ("done", COUNT - 1, COUNT - 1)
 

@@ -5,6 +5,7 @@ One LocalStack is shared by the module (one JVM start); the stop test runs last 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -18,7 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 from microcred_shared.messaging.access import KafkaAccess
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 
 from stack import LocalStack, StackError, default_root, fetch_all, free_ports
 from stack.layout import Layout
@@ -204,6 +205,35 @@ async def test_ferretdb_finds_updates_and_deletes_by_id_through_its_index(
 
     assert "USING INDEX" in " ".join(by_id["queryPlanner"]["Plan"]), by_id["queryPlanner"]
     assert "SCAN" in " ".join(by_field["queryPlanner"]["Plan"]), by_field["queryPlanner"]
+
+
+@pytest.mark.timeout(60)
+async def test_ferretdb_answers_update_commands_of_hundreds_of_statements_at_once(
+    stack: LocalStack, unique_name: Callable[[str], str]
+) -> None:
+    """Unpatched FerretDB 1.24 holds one pooled SQLite connection per statement of an update
+    command until the command ends: from 100 statements (in one command or several at once)
+    it waits forever for a connection to write with."""
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        stack.mongodb_uri, socketTimeoutMS=20_000
+    )
+    try:
+        things = client[unique_name("db")]["things"]
+        await things.insert_many([{"_id": f"thing-{n}"} for n in range(600)])
+
+        def updates(start: int) -> list[UpdateOne]:
+            return [
+                UpdateOne({"_id": f"thing-{n}"}, {"$set": {"seen": True}})
+                for n in range(start, start + 150)
+            ]
+
+        results = await asyncio.gather(*(things.bulk_write(updates(s)) for s in (0, 150, 300, 450)))
+        seen = await things.count_documents({"seen": True})
+    finally:
+        await client.close()
+
+    assert [r.modified_count for r in results] == [150] * 4
+    assert seen == 600
 
 
 def test_stop_from_another_process_frees_ports_and_ends_processes(stack: LocalStack) -> None:

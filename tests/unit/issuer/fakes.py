@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
+from microcred_issuer.domain.cohort import CohortJob, CohortRowResult
 from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
@@ -15,7 +16,7 @@ from microcred_issuer.domain.reissue import ReissueJob, signed_with
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
 from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
-from microcred_issuer.service_layer.ports import OutgoingEvent, SignedList
+from microcred_issuer.service_layer.ports import NewCredential, OutgoingEvent, SignedList
 from microcred_issuer.service_layer.urls import IssuerUrls
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.catalogue import (
@@ -113,12 +114,18 @@ class FakeCredentials:
     async def get(self, credential_id: str) -> IssuedCredential | None:
         return self.stored.get(credential_id)
 
-    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        if credential.credential_id in self.stored:
-            return False
-        self.stored[credential.credential_id] = credential
-        self._outbox.events.extend(events)
-        return True
+    async def get_many(self, credential_ids: Sequence[str]) -> dict[str, IssuedCredential]:
+        return {i: self.stored[i] for i in credential_ids if i in self.stored}
+
+    async def add_many(self, items: Sequence[NewCredential]) -> list[bool]:
+        added = []
+        for item in items:
+            credential_id = item.credential.credential_id
+            added.append(credential_id not in self.stored)
+            if added[-1]:
+                self.stored[credential_id] = item.credential
+                self._outbox.events.extend(item.events)
+        return added
 
     async def update_status(
         self, credential: IssuedCredential, expected_sequence: int, events: Sequence[OutgoingEvent]
@@ -175,8 +182,14 @@ class FakeSlots:
     def __init__(self) -> None:
         self.taken: dict[tuple[str, int, int], str] = {}
 
-    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
-        return self.taken.setdefault((provider_id, shard, index), credential_id) == credential_id
+    async def claim_many(
+        self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
+    ) -> list[bool]:
+        won = []
+        for index, credential_id in claims:
+            won.append((provider_id, shard, index) not in self.taken)
+            self.taken.setdefault((provider_id, shard, index), credential_id)
+        return won
 
     async def shards(self) -> list[tuple[str, int]]:
         return sorted({(provider_id, shard) for provider_id, shard, _ in self.taken})
@@ -240,6 +253,43 @@ class FakeReissueJobs:
         return self.batches.get((job_id, listing_pass, index), [])
 
 
+class FakeCohortJobs:
+    def __init__(self) -> None:
+        self.jobs: dict[str, CohortJob] = {}
+        self.files: dict[str, str] = {}
+        self.batches: dict[tuple[str, int], list[CohortRowResult]] = {}
+
+    async def create(self, job: CohortJob, sealed_csv: str) -> None:
+        self.files[job.job_id] = sealed_csv
+        self.jobs.setdefault(job.job_id, job)
+
+    async def get(self, job_id: str) -> CohortJob | None:
+        return self.jobs.get(job_id)
+
+    async def save(self, job: CohortJob, expected_version: int) -> bool:
+        if self.jobs[job.job_id].version != expected_version:
+            return False
+        self.jobs[job.job_id] = job
+        return True
+
+    async def unfinished(self) -> list[CohortJob]:
+        return [job for job in self.jobs.values() if job.finished_at is None]
+
+    async def csv(self, job_id: str) -> str | None:
+        return self.files.get(job_id)
+
+    async def drop_csv(self, job_id: str) -> None:
+        self.files.pop(job_id, None)
+
+    async def put_results(
+        self, job_id: str, batch: int, results: Sequence[CohortRowResult]
+    ) -> None:
+        self.batches[(job_id, batch)] = list(results)
+
+    async def results(self, job_id: str, batch: int) -> list[CohortRowResult]:
+        return self.batches.get((job_id, batch), [])
+
+
 class FakeAccessLinkRequests:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
@@ -282,6 +332,7 @@ class World:
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     reissue_jobs: FakeReissueJobs = field(default_factory=FakeReissueJobs)
     reissue_batch_size: int = 100
+    completion_batch_size: int = 200
     clock: SteppingClock = field(default_factory=SteppingClock)
     wakes: int = 0
 
@@ -290,6 +341,7 @@ class World:
         self.credentials = FakeCredentials(self.outbox)
         self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.access_links = FakeAccessLinkRequests(self.outbox)
+        self.cohort_jobs = FakeCohortJobs()
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -300,6 +352,7 @@ class World:
             api_keys=self.api_keys,
             reissue_jobs=self.reissue_jobs,
             access_links=self.access_links,
+            cohort_jobs=self.cohort_jobs,
             vault=self.vault,
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
@@ -314,6 +367,7 @@ class World:
                 learner_access=LearnerAccessOptions(key=LEARNER_ACCESS_KEY),
                 suspension_entry=self.suspension_entry,
                 reissue_batch_size=self.reissue_batch_size,
+                completion_batch_size=self.completion_batch_size,
                 list_announce_timeout_seconds=self.list_announce_timeout_seconds,
             ),
         )

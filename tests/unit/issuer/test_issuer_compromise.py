@@ -13,7 +13,6 @@ from microcred_issuer.service_layer.commands import (
     RotateKey,
 )
 from microcred_issuer.service_layer.keys import did_document
-from microcred_issuer.service_layer.reissue import Reissuance
 from microcred_shared.crypto import StaticKeyResolver, verify_proofs
 from microcred_shared.events import Topic
 
@@ -126,7 +125,7 @@ async def test_running_the_job_again_or_reporting_again_reissues_nothing_twice()
 
     again = await world.handlers.compromises.report(ReportKeyCompromise("uni-a", "key-1"))
     rerun = await world.handlers.reissuance.run(again.job.job_id)
-    other_replica = Reissuance(world.handlers.publishing, world.reissue_jobs, owner="other")
+    other_replica = world.handlers.reissuance.as_replica("other")
     reopened = replace(world.reissue_jobs.jobs[report.job.job_id], state="listing", version=99)
     world.reissue_jobs.jobs[report.job.job_id] = reopened
     await other_replica.run(report.job.job_id)
@@ -140,15 +139,14 @@ async def test_running_the_job_again_or_reporting_again_reissues_nothing_twice()
 async def test_a_job_cut_short_is_continued_from_its_cursor_by_another_replica() -> None:
     world, ids = await _world_with_credentials(5, batch_size=2)
     report = await world.handlers.compromises.report(ReportKeyCompromise("uni-a", "key-1"))
-    publishing = world.handlers.publishing
-    crashed = Reissuance(publishing, world.reissue_jobs, batch_size=2, owner="crashed")
+    crashed = world.handlers.reissuance.as_replica("crashed", batch_size=2)
 
     cut = await crashed.run(report.job.job_id, max_steps=2)  # the listing, then one batch
     assert cut is not None
     assert (cut.state, cut.cursor, cut.done) == ("reissuing", 1, 2)
     assert world.credentials.replaced == 2
 
-    successor = Reissuance(publishing, world.reissue_jobs, batch_size=2, owner="successor")
+    successor = world.handlers.reissuance.as_replica("successor", batch_size=2)
     assert await successor.run(report.job.job_id) is None  # the crashed one's lease still runs
     world.clock.current += timedelta(minutes=2)
     finished = await successor.run(report.job.job_id)

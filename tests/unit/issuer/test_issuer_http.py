@@ -171,8 +171,8 @@ async def test_only_the_issuing_provider_revokes_and_the_list_changes_its_etag(
     assert (await http.get("/status-lists/nobody.revocation.1")).status_code == 404
 
 
-async def test_a_cohort_csv_is_answered_row_by_row_and_streams_progress(
-    http: httpx.AsyncClient,
+async def test_a_cohort_csv_is_accepted_as_a_job_whose_rows_are_answered_one_by_one(
+    http: httpx.AsyncClient, world: World
 ) -> None:
     headers = await key_for(http, "uni-a")
     csv = (
@@ -183,7 +183,17 @@ async def test_a_cohort_csv_is_answered_row_by_row_and_streams_progress(
         "r1,uni-a:MECH-1,ada@example.org,2025-05-01,A\n"
     )
     files = {"file": ("cohort.csv", csv, "text/csv")}
-    answer = (await http.post("/completions/cohort", files=files, headers=headers)).json()
+    accepted = await http.post("/completions/cohort", files=files, headers=headers)
+    assert accepted.status_code == 202
+    job = accepted.json()
+    assert (job["state"], job["total"], job["processed"]) == ("queued", 4, 0)
+    assert accepted.headers["location"] == job["status_url"]
+    assert world.credentials.stored == {}  # nothing issued inside the request
+
+    await world.handlers.cohorts.run(job["job_id"])  # what the issuer's worker does next
+
+    answer = (await http.get(job["status_url"], headers=headers)).json()
+    assert answer["state"] == "done"
     assert [r["outcome"] for r in answer["rows"]] == [
         "issued",
         "rejected",
@@ -191,19 +201,31 @@ async def test_a_cohort_csv_is_answered_row_by_row_and_streams_progress(
         "already_issued",
     ]
     assert answer["rows"][1]["reason_code"] == "achievement_of_another_provider"
+    assert answer["rows"][2]["reason_code"] == "invalid_row"
     assert (answer["issued"], answer["rejected"], answer["already_issued"]) == (1, 2, 1)
+    assert world.cohort_jobs.files == {}  # the learners' file is dropped once done
 
-    streamed = await http.post(
-        "/completions/cohort", files=files, headers=headers | {"accept": "application/x-ndjson"}
+    streamed = await http.get(
+        job["status_url"], headers=headers | {"accept": "application/x-ndjson"}
     )
     lines: list[dict[str, Any]] = [json.loads(line) for line in streamed.text.splitlines()]
-    assert [line.get("outcome") for line in lines[:-1]] == [
-        "already_issued",
-        "rejected",
-        "rejected",
-        "already_issued",
-    ]
-    assert lines[-1]["summary"]["total"] == 4
+    assert [line.get("row") for line in lines[:-1]] == [2, 3, 4, 5]
+    assert lines[-1]["summary"]["issued"] == 1
+    other = await key_for(http, "college-b")
+    assert (await http.get(job["status_url"], headers=other)).status_code == 404
+
+
+async def test_a_file_that_is_not_a_cohort_csv_is_refused_at_once(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    headers = await key_for(http, "uni-a")
+    files = {"file": ("cohort.csv", "name,email\nAda,ada@example.org\n", "text/csv")}
+
+    refused = await http.post("/completions/cohort", files=files, headers=headers)
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert world.cohort_jobs.jobs == {}
 
 
 async def test_did_documents_the_eu_context_and_achievements_are_served(

@@ -1,6 +1,7 @@
 """Completions become exactly one signed, schema-valid credential, or a reasoned refusal."""
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -15,7 +16,9 @@ from microcred_issuer.domain.errors import (
 from microcred_issuer.domain.identity import learner_from_email
 from microcred_issuer.domain.model import Skill
 from microcred_issuer.service_layer.commands import IssueCompletion
+from microcred_issuer.service_layer.issuing import IssueOutcome
 from microcred_issuer.service_layer.keys import did_document
+from microcred_issuer.service_layer.ports import NewCredential
 from microcred_shared.crypto import StaticKeyResolver, verify_proofs
 from microcred_shared.events import Topic
 from microcred_shared.openbadges import validate_achievement_credential
@@ -196,3 +199,54 @@ async def test_a_credential_the_official_schema_rejects_is_never_issued(world: W
         await world.handlers.completions.issue(completion())
     assert world.credentials.stored == {}
     assert world.outbox.on(Topic.CREDENTIALS_ISSUED) == []
+
+
+async def test_a_batch_answers_each_completion_for_itself(world: World) -> None:
+    batch = [
+        completion("b-1"),
+        completion("b-2", achievement_id="uni-a:NOPE"),
+        completion("b-3", provider_id="college-b", achievement_id="uni-a:MECH-1"),
+        completion("b-4", provider_id="college-b", achievement_id="college-b:HYD-1"),
+        completion("b-1"),  # the same completion again, within the batch
+        completion("b-5", learner_email=None, learner_did=None),
+    ]
+
+    results = await world.handlers.completions.issue_many(batch)
+
+    first, unknown, foreign, other, again, nobody = results
+    assert isinstance(first, IssueOutcome)
+    assert first.created
+    assert isinstance(unknown, UnknownAchievement)
+    assert isinstance(foreign, ForeignAchievement)
+    assert isinstance(other, IssueOutcome)
+    assert other.created
+    assert again == IssueOutcome(first.credential_id, created=False)
+    assert isinstance(nobody, ValueError)  # a malformed command: may be retried, not final
+    assert len(world.credentials.stored) == 2
+    issued = [e for e in world.outbox.events if e.topic == Topic.CREDENTIALS_ISSUED]
+    assert len(issued) == 2
+    slots = {c.slot for c in world.credentials.stored.values()}
+    assert len(slots) == 2  # one status index each
+
+
+async def test_a_batch_interrupted_while_storing_is_still_one_credential_each_when_redone(
+    world: World,
+) -> None:
+    batch = [completion(f"crash-{n}") for n in range(6)]
+    add_many = world.credentials.add_many
+
+    async def store_half_then_crash(items: Sequence[NewCredential]) -> list[bool]:
+        await add_many(items[:3])
+        raise ConnectionError("the process died in the middle of the bulk write")
+
+    world.credentials.add_many = store_half_then_crash  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await world.handlers.completions.issue_many(batch)
+    world.credentials.add_many = add_many  # type: ignore[method-assign]
+
+    results = await world.handlers.completions.issue_many(batch)  # the redelivered batch
+
+    assert [r.created for r in results if isinstance(r, IssueOutcome)] == [False] * 3 + [True] * 3
+    assert len(world.credentials.stored) == 6
+    issued = [e for e in world.outbox.events if e.topic == Topic.CREDENTIALS_ISSUED]
+    assert sorted(e.event.subject for e in issued) == sorted(world.credentials.stored)

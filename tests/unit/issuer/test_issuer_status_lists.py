@@ -78,14 +78,14 @@ async def test_a_credential_names_only_a_list_whose_snapshot_is_already_publishe
         log.append(f"pending {list_id}: {still}")
         return still
 
-    claim = world.slots.claim
+    claim_many = world.slots.claim_many
 
-    async def logged_claim(*args: Any) -> bool:
+    async def logged_claim(*args: Any) -> list[bool]:
         log.append("claim")
-        return await claim(*args)
+        return await claim_many(*args)
 
     world.status_lists.pending = pending  # type: ignore[method-assign]
-    world.slots.claim = logged_claim  # type: ignore[method-assign]
+    world.slots.claim_many = logged_claim  # type: ignore[method-assign]
 
     credential = await issue(world)
 

@@ -38,6 +38,20 @@ def test_a_real_secret_is_accepted_in_production() -> None:
     assert settings.api_secret.get_secret_value().startswith("k3Jq9")
 
 
+@pytest.fixture(autouse=True)
+def _no_kafka_principal_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings read these; a developer's shell exporting the local stack's (as
+    ``make stack-up`` suggests) must not change what these tests see."""
+    for name in (
+        "MICROCRED_KAFKA_SECURITY_PROTOCOL",
+        "MICROCRED_KAFKA_SASL_MECHANISM",
+        "MICROCRED_KAFKA_USERNAME",
+        "MICROCRED_KAFKA_PASSWORD",
+        "MICROCRED_KAFKA_SSL_CAFILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_production_refuses_an_unauthenticated_kafka_connection() -> None:
     with pytest.raises(ValidationError, match="unauthenticated Kafka connection"):
         ExampleSettings(environment="production", api_secret="k3Jq9-very-long-random-value")

@@ -8,14 +8,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from microcred_shared.locks import DocumentLocks, document_key
-from microcred_shared.messaging.outbox import insert_with_outbox, store_with_outbox
-from microcred_shared.mongo import Document, IndexSpec, MongoDatabase, insert_if_absent
+from microcred_shared.messaging.outbox import insert_many_with_outbox, store_with_outbox
+from microcred_shared.mongo import (
+    Document,
+    IndexSpec,
+    MongoDatabase,
+    find_by_ids,
+    insert_many_if_absent,
+)
 from pymongo import ASCENDING, IndexModel
 
 from ..domain.records import IssuedCredential
 from ..domain.reissue import signed_with
 from ..domain.status_list import StatusPurpose, StatusSlot
-from ..service_layer.ports import OutgoingEvent
+from ..service_layer.ports import NewCredential, OutgoingEvent
 from .migrations import Migrations
 from .mongo_status_bits import MongoStatusBits
 from .outbox import entries
@@ -117,11 +123,24 @@ class MongoCredentials:
         doc = await self._collection.find_one({"_id": credential_id})
         return _credential(doc) if doc else None
 
-    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        # The learner's index first: a crash between the two writes leaves an id that
-        # of_learner skips until the redelivered completion inserts the credential.
-        await self._index_for_learner(credential.learner_ref, [credential.credential_id])
-        return await insert_with_outbox(self._collection, _document(credential), entries(events))
+    async def get_many(self, credential_ids: Sequence[str]) -> dict[str, IssuedCredential]:
+        found = await find_by_ids(self._collection, credential_ids)
+        return {str(credential_id): _credential(doc) for credential_id, doc in found.items()}
+
+    async def add_many(self, items: Sequence[NewCredential]) -> list[bool]:
+        # The learners' index first: a crash between the writes leaves ids that of_learner
+        # skips until the redelivered completions insert the credentials.
+        by_learner: dict[str, list[str]] = {}
+        for item in items:
+            credential = item.credential
+            by_learner.setdefault(credential.learner_ref, []).append(credential.credential_id)
+        await asyncio.gather(
+            *(self._index_for_learner(learner, ids) for learner, ids in by_learner.items())
+        )
+        return await insert_many_with_outbox(
+            self._collection,
+            [(_document(item.credential), entries(item.events)) for item in items],
+        )
 
     async def _index_for_learner(self, learner_ref: str, credential_ids: list[str]) -> None:
         # Under the document's lock: FerretDB applies $addToSet as an unsynchronised
@@ -240,10 +259,15 @@ class MongoStatusSlots:
     def __init__(self, database: MongoDatabase) -> None:
         self._collection = database[SLOTS]
 
-    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
-        return await insert_if_absent(
+    async def claim_many(
+        self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
+    ) -> list[bool]:
+        return await insert_many_if_absent(
             self._collection,
-            {"_id": f"{provider_id}|{shard}|{index}", "credential_id": credential_id},
+            [
+                {"_id": f"{provider_id}|{shard}|{index}", "credential_id": credential_id}
+                for index, credential_id in claims
+            ],
         )
 
     async def shards(self) -> list[tuple[str, int]]:

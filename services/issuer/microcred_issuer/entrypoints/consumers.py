@@ -8,6 +8,7 @@ completion whose payload names another is refused.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from microcred_shared.events import CloudEvent, ProviderTopic, Topic
@@ -35,6 +36,7 @@ from ..domain.errors import (
 )
 from ..service_layer.commands import IssueCompletion
 from ..service_layer.handlers import Handlers
+from ..service_layer.issuing import IssueResult
 
 # The catalogue's events may still be on their way when a completion arrives, or a new status
 # list's first snapshot still on its way to Kafka: these are retried (the consumer's backoff)
@@ -67,7 +69,7 @@ def completion_command(data: CompletionV1, provider_id: str) -> IssueCompletion:
     )
 
 
-def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
+def register_consumers(runtime: Runtime, handlers: Handlers, *, max_batch: int = 200) -> None:
     topics = runtime.topics
     projections = handlers.projections
 
@@ -86,13 +88,20 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
     async def on_keys_changed(event: CloudEvent[Any]) -> None:
         await handlers.status_lists.refresh_provider(event.data.provider_id)
 
-    async def on_completion(event: CloudEvent[Any], provider_id: str) -> None:
-        try:
-            await handlers.completions.issue(completion_command(event.data, provider_id))
-        except _MAYBE_NOT_YET as error:
-            raise NotYetPossible(f"{error.code}: {error.reason}") from error
-        except IssuerError as error:
-            raise Rejected(error.code, error.reason) from error
+    async def on_completions(
+        received: Sequence[tuple[CloudEvent[Any], str]],
+    ) -> list[BaseException | None]:
+        answers: list[BaseException | None] = [None] * len(received)
+        commands: dict[int, IssueCompletion] = {}
+        for number, (event, provider_id) in enumerate(received):
+            try:
+                commands[number] = completion_command(event.data, provider_id)
+            except Rejected as rejection:
+                answers[number] = rejection
+        results = await handlers.completions.issue_many(list(commands.values()))
+        for number, result in zip(commands, results, strict=True):
+            answers[number] = _kafka_answer(result)
+        return answers
 
     subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
         (Topic.CATALOGUE_PROVIDERS, [PROVIDER_CHANGED], on_provider),
@@ -106,4 +115,18 @@ def register_consumers(runtime: Runtime, handlers: Handlers) -> None:
     ]
     for topic, specs, handler in subscriptions:
         runtime.subscribe(Subscription(topics.of(topic), specs, handler))
-    runtime.subscribe_per_provider(ProviderTopic.COMPLETIONS, [COMPLETION_REPORTED], on_completion)
+    runtime.subscribe_per_provider_in_batches(
+        ProviderTopic.COMPLETIONS,
+        [COMPLETION_REPORTED],
+        on_completions,
+        max_records=max_batch,
+    )
+
+
+def _kafka_answer(result: IssueResult) -> BaseException | None:
+    """None when done; what the consumer should do with the completion otherwise."""
+    if isinstance(result, _MAYBE_NOT_YET):
+        return NotYetPossible(f"{result.code}: {result.reason}")
+    if isinstance(result, IssuerError):
+        return Rejected(result.code, result.reason)
+    return result if isinstance(result, Exception) else None

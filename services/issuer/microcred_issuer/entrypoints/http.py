@@ -6,8 +6,8 @@
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, Request, Response, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
 from microcred_shared.crypto.loader import default_loader
 from microcred_shared.service.http import Problem
 
@@ -15,11 +15,10 @@ from ..domain.credentials import EU_CONTEXT
 from ..domain.errors import IssuerError
 from ..service_layer.commands import ChangeStatus, RotateKey
 from ..service_layer.handlers import Handlers
-from .cohort import CohortFormatError, parse_cohort
+from .http_cohorts import build_cohort_router
 from .pages import prefers_html, render_credential_page
 from .schemas import (
     ApiKeyOut,
-    CohortOut,
     CompletionIn,
     CompletionOut,
     CredentialStatusOut,
@@ -29,9 +28,6 @@ from .schemas import (
 )
 from .translate import (
     bearer,
-    cohort_row,
-    cohort_stream,
-    cohort_summary,
     completion_command,
     json_response,
     status_action,
@@ -76,9 +72,7 @@ def problem_of(error: IssuerError) -> Problem:
     return Problem(error.http_status, error.code.replace("_", " "), error.reason, code=error.code)
 
 
-def build_router(
-    handlers: Handlers, admin_token: str, *, cohort_max_rows: int, verifier_url: str
-) -> APIRouter:
+def build_router(handlers: Handlers, admin_token: str, *, verifier_url: str) -> APIRouter:
     router = APIRouter()
 
     async def provider_of_key(
@@ -97,6 +91,7 @@ def build_router(
             raise Problem(401, "Unauthorized", "the admin token is required")
 
     ProviderId = Annotated[str, Depends(provider_of_key)]
+    router.include_router(build_cohort_router(handlers.cohorts, provider_of_key))
 
     @router.post(
         "/completions",
@@ -119,32 +114,6 @@ def build_router(
             created=outcome.created,
             credential_url=handlers.urls.credential(outcome.credential_id),
         )
-
-    @router.post(
-        "/completions/cohort",
-        tags=["completions"],
-        response_model=CohortOut,
-        responses={
-            200: {"content": {NDJSON_MEDIA_TYPE: {"schema": {"type": "string"}}}},
-        },
-    )
-    async def report_cohort(
-        provider_id: ProviderId, file: Annotated[UploadFile, File()], request: Request
-    ) -> Response:
-        """Upload a cohort CSV; every row is answered (issued, already issued, or rejected).
-
-        With ``Accept: application/x-ndjson`` each row's result is streamed as it is decided
-        (progress for large files), followed by a summary line.
-        """
-        text = (await file.read()).decode("utf-8-sig", errors="replace")
-        try:
-            rows = list(parse_cohort(text, provider_id, cohort_max_rows))
-        except CohortFormatError as error:
-            raise Problem(422, "Invalid cohort file", str(error)) from error
-        if NDJSON_MEDIA_TYPE in request.headers.get("accept", ""):
-            return StreamingResponse(cohort_stream(handlers, rows), media_type=NDJSON_MEDIA_TYPE)
-        results = [await cohort_row(handlers, row) for row in rows]
-        return json_response(cohort_summary(results).model_dump(mode="json"), "application/json")
 
     @router.get(
         "/credentials/{credential_id}", tags=["credentials"], responses=CREDENTIAL_MEDIA_TYPES

@@ -101,12 +101,20 @@ class CohortRowOut(BaseModel):
     reason: str | None = None
 
 
-class CohortOut(BaseModel):
-    total: int
+class CohortJobOut(BaseModel):
+    job_id: str
+    state: Literal["queued", "running", "done"]
+    total: int = Field(description="data rows in the file")
+    processed: int = Field(description="rows answered so far")
     issued: int
     already_issued: int
     rejected: int
-    rows: list[CohortRowOut]
+    submitted_at: datetime
+    finished_at: datetime | None = None
+    status_url: str = Field(description="where the job's progress and row results are read")
+    rows: list[CohortRowOut] | None = Field(
+        default=None, description="every answered row, in file order (on GET)"
+    )
 
 
 class StatusChangeIn(BaseModel):

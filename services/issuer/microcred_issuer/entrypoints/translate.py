@@ -1,20 +1,15 @@
 """Translating between HTTP shapes and commands/domain records, and writing JSON responses."""
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Response
 
 from ..domain.credentials import EvidenceItem, ResultLine
-from ..domain.errors import IssuerError
 from ..domain.records import IssuedCredential, StatusAction
 from ..service_layer.commands import IssueCompletion
 from ..service_layer.handlers import Handlers
-from .cohort import CohortRow
 from .schemas import (
-    CohortOut,
-    CohortRowOut,
     CompletionIn,
     CredentialStatusOut,
     CredentialSummaryOut,
@@ -24,54 +19,6 @@ from .schemas import (
 def status_action(value: str) -> StatusAction:
     assert value in ("revoke", "suspend", "reinstate")
     return value  # type: ignore[return-value]
-
-
-async def cohort_stream(handlers: Handlers, rows: list[CohortRow]) -> AsyncIterator[bytes]:
-    results = []
-    for row in rows:
-        result = await cohort_row(handlers, row)
-        results.append(result)
-        yield result.model_dump_json().encode() + b"\n"
-    summary = cohort_summary(results).model_dump(mode="json", exclude={"rows"})
-    yield json.dumps({"summary": summary}).encode() + b"\n"
-
-
-def cohort_summary(rows: list[CohortRowOut]) -> CohortOut:
-    return CohortOut(
-        total=len(rows),
-        issued=sum(r.outcome == "issued" for r in rows),
-        already_issued=sum(r.outcome == "already_issued" for r in rows),
-        rejected=sum(r.outcome == "rejected" for r in rows),
-        rows=rows,
-    )
-
-
-async def cohort_row(handlers: Handlers, row: CohortRow) -> CohortRowOut:
-    number, completion_id = row.row, row.completion_id
-    if row.command is None:
-        return CohortRowOut(
-            row=number,
-            completion_id=completion_id,
-            outcome="rejected",
-            reason_code="invalid_row",
-            reason=row.error,
-        )
-    try:
-        outcome = await handlers.completions.issue(row.command)
-    except IssuerError as error:
-        return CohortRowOut(
-            row=number,
-            completion_id=completion_id,
-            outcome="rejected",
-            reason_code=error.code,
-            reason=error.reason,
-        )
-    return CohortRowOut(
-        row=number,
-        completion_id=completion_id,
-        outcome="issued" if outcome.created else "already_issued",
-        credential_id=outcome.credential_id,
-    )
 
 
 def completion_command(body: CompletionIn, provider_id: str) -> IssueCompletion:
@@ -122,7 +69,11 @@ def bearer(authorization: str | None) -> str | None:
 
 
 def json_response(
-    document: Any, media_type: str, headers: dict[str, str] | None = None
+    document: Any,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+    *,
+    status_code: int = 200,
 ) -> Response:
     body = json.dumps(document, ensure_ascii=False).encode()
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(body, status_code, media_type=media_type, headers=headers)

@@ -8,14 +8,17 @@ from microcred_shared.api_keys import ApiKeyStore
 
 from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
+from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
 from .keys import KeyHandlers
 from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
+from .minting import Minting
 from .ports import (
     AccessLinkRequests,
     CatalogueView,
     Clock,
+    CohortJobStore,
     Credentials,
     IssuanceMetrics,
     Keyrings,
@@ -31,6 +34,7 @@ from .projections import ProjectionHandlers
 from .publishing import Publishing
 from .queries import CredentialQueries
 from .reissue import Reissuance
+from .slots import SlotAllocator
 from .stacking import Stacking
 from .status import StatusHandlers
 from .status_lists import StatusLists
@@ -47,6 +51,7 @@ class Ports:
     api_keys: ApiKeyStore
     reissue_jobs: ReissueJobs
     access_links: AccessLinkRequests
+    cohort_jobs: CohortJobStore
     vault: KeyVault
     signer: Signer
     clock: Clock
@@ -64,6 +69,8 @@ class Options:
     validity_days: int | None = None
     suspension_entry: bool = False
     reissue_batch_size: int = 100
+    completion_batch_size: int = 200
+    cohort_max_rows: int = 10_000
     # How long a slot claim waits for a new list's first snapshot to reach Kafka.
     list_announce_timeout_seconds: float = 30.0
 
@@ -71,6 +78,7 @@ class Options:
 @dataclass(frozen=True)
 class Handlers:
     completions: CompletionHandler
+    cohorts: CohortJobs
     stacking: Stacking
     status: StatusHandlers
     status_lists: StatusLists
@@ -82,8 +90,8 @@ class Handlers:
     urls: IssuerUrls
     compromises: CompromiseHandler
     reissuance: Reissuance
-    publishing: Publishing
     job_bell: JobBell
+    cohort_bell: JobBell
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -103,31 +111,76 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         announce_timeout_seconds=options.list_announce_timeout_seconds,
     )
     wallet_links = WalletLinks(options.learner_access, options.urls)
-    publishing = Publishing(
-        catalogue=ports.catalogue,
-        credentials=ports.credentials,
-        slots=ports.slots,
-        status_lists=status_lists,
+    minting = Minting(
         keys=keys,
-        vault=ports.vault,
+        allocator=SlotAllocator(ports.slots, options.list_size, status_lists.open),
         signer=ports.signer,
+        vault=ports.vault,
+        urls=options.urls,
+        clock=ports.clock,
+        validity_days=options.validity_days,
+        suspension_entry=options.suspension_entry,
+    )
+    publishing = Publishing(
+        credentials=ports.credentials,
         urls=options.urls,
         wallet_links=wallet_links,
         clock=ports.clock,
         wake=ports.wake,
         metrics=ports.metrics,
-        list_size=options.list_size,
-        validity_days=options.validity_days,
-        suspension_entry=options.suspension_entry,
     )
     ids = CredentialIds(options.credential_id_key)
-    stacking = Stacking(publishing, ids)
-    reissuance = Reissuance(publishing, ports.reissue_jobs, batch_size=options.reissue_batch_size)
-    bell = JobBell()
-    return Handlers(
-        completions=CompletionHandler(publishing, stacking, ids, options.salt_key),
+    stacking = Stacking(
+        catalogue=ports.catalogue,
+        credentials=ports.credentials,
+        minting=minting,
+        publishing=publishing,
+        vault=ports.vault,
+        urls=options.urls,
+        ids=ids,
+    )
+    reissuance = Reissuance(
+        credentials=ports.credentials,
+        jobs=ports.reissue_jobs,
+        keys=keys,
+        minting=minting,
+        urls=options.urls,
+        clock=ports.clock,
+        wake=ports.wake,
+        batch_size=options.reissue_batch_size,
+    )
+    bell, cohort_bell = JobBell(), JobBell()
+    completions = CompletionHandler(
+        catalogue=ports.catalogue,
+        credentials=ports.credentials,
+        minting=minting,
+        publishing=publishing,
         stacking=stacking,
-        status=StatusHandlers(publishing, status_lists),
+        vault=ports.vault,
+        metrics=ports.metrics,
+        ids=ids,
+        salt_key=options.salt_key,
+    )
+    return Handlers(
+        completions=completions,
+        cohorts=CohortJobs(
+            completions=completions,
+            store=ports.cohort_jobs,
+            vault=ports.vault,
+            clock=ports.clock,
+            bell=cohort_bell,
+            batch_size=options.completion_batch_size,
+            max_rows=options.cohort_max_rows,
+        ),
+        stacking=stacking,
+        status=StatusHandlers(
+            credentials=ports.credentials,
+            lists=status_lists,
+            urls=options.urls,
+            clock=ports.clock,
+            wake=ports.wake,
+            metrics=ports.metrics,
+        ),
         status_lists=status_lists,
         keys=keys,
         projections=ProjectionHandlers(ports.catalogue, keys, status_lists, stacking),
@@ -145,6 +198,6 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         urls=options.urls,
         compromises=CompromiseHandler(keys, ports.keyrings, reissuance, bell),
         reissuance=reissuance,
-        publishing=publishing,
         job_bell=bell,
+        cohort_bell=cohort_bell,
     )

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from microcred_shared.crypto import Ed25519Multikey
 from microcred_shared.events import CloudEvent, Topic
 
+from ..domain.cohort import CohortJob, CohortRowResult
 from ..domain.keyring import KeyRecord, Keyring
 from ..domain.model import Achievement, Pathway, Provider
 from ..domain.records import IssuedCredential
@@ -24,6 +25,14 @@ class OutgoingEvent:
     topic: Topic
     key: str
     event: CloudEvent[Any]
+
+
+@dataclass(frozen=True)
+class NewCredential:
+    """A credential to store, with the events that announce it (written together)."""
+
+    credential: IssuedCredential
+    events: Sequence[OutgoingEvent]
 
 
 class CatalogueView(Protocol):
@@ -52,8 +61,13 @@ class Keyrings(Protocol):
 
 class Credentials(Protocol):
     async def get(self, credential_id: str) -> IssuedCredential | None: ...
-    async def add(self, credential: IssuedCredential, events: Sequence[OutgoingEvent]) -> bool:
-        """Store it with its events; False if a credential with that id exists."""
+    async def get_many(self, credential_ids: Sequence[str]) -> dict[str, IssuedCredential]:
+        """The stored ones among ``credential_ids``, by id."""
+        ...
+
+    async def add_many(self, items: Sequence[NewCredential]) -> list[bool]:
+        """Store each with its events; per item, False if a credential with that id exists
+        (then nothing of it is written)."""
         ...
 
     async def update_status(
@@ -108,6 +122,27 @@ class ReissueJobs(Protocol):
     async def batch(self, job_id: str, listing_pass: int, index: int) -> list[str]: ...
 
 
+class CohortJobStore(Protocol):
+    """Cohort jobs, their sealed CSV (until done) and each batch's row results."""
+
+    async def create(self, job: CohortJob, sealed_csv: str) -> None: ...
+    async def get(self, job_id: str) -> CohortJob | None: ...
+    async def save(self, job: CohortJob, expected_version: int) -> bool:
+        """Store the job's next state if the stored one is still at ``expected_version``."""
+        ...
+
+    async def unfinished(self) -> list[CohortJob]: ...
+    async def csv(self, job_id: str) -> str | None: ...
+    async def drop_csv(self, job_id: str) -> None: ...
+    async def put_results(
+        self, job_id: str, batch: int, results: Sequence[CohortRowResult]
+    ) -> None:
+        """Store (or overwrite, for a re-run batch) one batch's row results."""
+        ...
+
+    async def results(self, job_id: str, batch: int) -> list[CohortRowResult]: ...
+
+
 class AccessLinkRequests(Protocol):
     """The wallet links sent to each learner (when, and the e-mail events to publish)."""
 
@@ -124,8 +159,11 @@ class AccessLinkRequests(Protocol):
 
 
 class StatusSlots(Protocol):
-    async def claim(self, provider_id: str, shard: int, index: int, credential_id: str) -> bool:
-        """Reserve the index for the credential; False if it is taken."""
+    async def claim_many(
+        self, provider_id: str, shard: int, claims: Sequence[tuple[int, str]]
+    ) -> list[bool]:
+        """Reserve each (index, credential id) in one write; per claim, False if the index
+        was taken."""
         ...
 
     async def shards(self) -> list[tuple[str, int]]:

@@ -1,10 +1,9 @@
-"""What issuing a completion and awarding a pathway share: signing, status entries, and storing
-a credential together with the events that announce it (one atomic write)."""
+"""What issuing a completion and awarding a pathway share once signed: storing a credential
+together with the events that announce it (one atomic write)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
 
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.credentials import (
@@ -13,107 +12,74 @@ from microcred_shared.events.contracts.credentials import (
     LearnerNoticeV1,
 )
 from microcred_shared.events.registry import CREDENTIAL_ISSUED, LEARNER_NOTICE
-from microcred_shared.openbadges import validate_achievement_credential
 
-from ..domain.errors import InvalidCredential
-from ..domain.keyring import Keyring
 from ..domain.model import Provider
 from ..domain.records import IssuedCredential
-from ..domain.status_list import StatusSlot, status_entry
-from .keys import SOURCE, KeyHandlers
+from .keys import SOURCE
 from .learner_access import WalletLinks
 from .ports import (
-    CatalogueView,
     Clock,
     Credentials,
     IssuanceMetrics,
-    KeyVault,
+    NewCredential,
     OutgoingEvent,
-    Signer,
-    StatusSlots,
     Wake,
 )
-from .slots import SlotAllocator
-from .status_lists import StatusLists
 from .urls import IssuerUrls
 
 
 class Publishing:
+    """Stores credentials together with the events that announce them (one write each)."""
+
     def __init__(
         self,
         *,
-        catalogue: CatalogueView,
         credentials: Credentials,
-        slots: StatusSlots,
-        status_lists: StatusLists,
-        keys: KeyHandlers,
-        vault: KeyVault,
-        signer: Signer,
         urls: IssuerUrls,
         wallet_links: WalletLinks,
         clock: Clock,
         wake: Wake,
         metrics: IssuanceMetrics,
-        list_size: int,
-        validity_days: int | None = None,
-        suspension_entry: bool = False,
     ) -> None:
-        self.catalogue = catalogue
-        self.credentials = credentials
-        self.slots = slots
-        self.keys = keys
-        self.vault = vault
-        self.signer = signer
-        self.urls = urls
-        self.wallet_links = wallet_links
-        self.clock = clock
-        self.wake = wake
-        self.metrics = metrics
-        self.validity_days = validity_days
-        self.suspension_entry = suspension_entry
-        self.allocator = SlotAllocator(slots, list_size, status_lists.open)
-
-    def status_entries(self, slot: StatusSlot) -> list[dict[str, Any]]:
-        entries = [
-            status_entry(
-                self.urls.status_list(slot.list_id("revocation")), "revocation", slot.index
-            )
-        ]
-        if self.suspension_entry:
-            suspension_url = self.urls.status_list(slot.list_id("suspension"))
-            entries.append(status_entry(suspension_url, "suspension", slot.index))
-        return entries
-
-    def sign(self, document: dict[str, Any], keyring: Keyring, at: datetime) -> dict[str, Any]:
-        return self.signer.sign(document, self.vault.signing_key(keyring), at)
-
-    def sign_credential(
-        self, document: dict[str, Any], keyring: Keyring, at: datetime
-    ) -> dict[str, Any]:
-        """Sign an OpenBadgeCredential, refusing one the official OB 3.0 schema rejects."""
-        signed = self.sign(document, keyring, at)
-        status = signed.get("credentialStatus")
-        # Two status entries (revocation + suspension) are valid VC 2.0; the OB 3.0 schema's
-        # only objection to them is the array shape, so each entry is checked as the one it wants.
-        checked = {**signed, "credentialStatus": status[0]} if isinstance(status, list) else signed
-        errors = validate_achievement_credential(checked)
-        if errors:
-            raise InvalidCredential("; ".join(str(error) for error in errors[:5]))
-        return signed
+        self._credentials = credentials
+        self._urls = urls
+        self._wallet_links = wallet_links
+        self._clock = clock
+        self._wake = wake
+        self._metrics = metrics
 
     async def store(
         self, credential: IssuedCredential, provider: Provider, email: str | None
     ) -> bool:
-        """Store the credential with its ``credentials.issued`` (and learner notice) events;
-        False when it already exists (then nothing is written or announced)."""
+        return (await self.store_many([(credential, provider, email)]))[0]
+
+    async def store_many(
+        self, items: Sequence[tuple[IssuedCredential, Provider, str | None]]
+    ) -> list[bool]:
+        """Store each credential with its ``credentials.issued`` (and learner notice) events;
+        per credential, False when it already exists (then nothing is written or announced)."""
+        if not items:
+            return []
+        created = await self._credentials.add_many(
+            [
+                NewCredential(credential, self._events(credential, provider, email))
+                for credential, provider, email in items
+            ]
+        )
+        for (credential, _, _), new in zip(items, created, strict=True):
+            if new:
+                self._metrics.issued(credential.kind)
+        if any(created):
+            self._wake()
+        return created
+
+    def _events(
+        self, credential: IssuedCredential, provider: Provider, email: str | None
+    ) -> list[OutgoingEvent]:
         events = [self.issued_event(credential)]
         if email:
             events.append(self.notice_event(credential, provider, email))
-        created = await self.credentials.add(credential, events)
-        if created:
-            self.wake()
-            self.metrics.issued(credential.kind)
-        return created
+        return events
 
     def issued_event(self, credential: IssuedCredential) -> OutgoingEvent:
         data = CredentialIssuedV2(
@@ -132,8 +98,8 @@ class Publishing:
             pathway_id=credential.pathway_id,
             component_credential_ids=list(credential.component_credential_ids),
             links=CredentialLinks(
-                json_url=self.urls.credential(credential.credential_id),
-                page_url=self.urls.page(credential.credential_id),
+                json_url=self._urls.credential(credential.credential_id),
+                page_url=self._urls.page(credential.credential_id),
             ),
         )
         event = CREDENTIAL_ISSUED.envelope(
@@ -147,14 +113,14 @@ class Publishing:
     def notice_event(
         self, credential: IssuedCredential, provider: Provider, email: str
     ) -> OutgoingEvent:
-        wallet = self.wallet_links.with_notice(credential.learner_ref, self.clock.now())
+        wallet = self._wallet_links.with_notice(credential.learner_ref, self._clock.now())
         data = LearnerNoticeV1(
             credential_id=credential.credential_id,
             kind=credential.kind,
             email=email,
             achievement_name=credential.achievement_name,
             provider_name=provider.name,
-            page_url=self.urls.page(credential.credential_id),
+            page_url=self._urls.page(credential.credential_id),
             wallet_url=wallet.url,
             wallet_url_expires_at=wallet.expires_at,
         )

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from microcred_shared.logging import get_logger
 from microcred_shared.pathways import Earned, evaluate_pathway
 
-from ..domain.credentials import CredentialFacts, build_credential
+from ..domain.errors import IssuerError
 from ..domain.identity import learner_from_subject
 from ..domain.ids import CredentialIds
+from ..domain.issuance import CredentialDraft
 from ..domain.model import Pathway
 from ..domain.records import IssuedCredential
+from .minting import Minting
+from .ports import CatalogueView, Credentials, KeyVault
 from .publishing import Publishing
+from .urls import IssuerUrls
 
 log = get_logger(__name__)
 
@@ -21,18 +27,49 @@ MAX_STACK_DEPTH = 5
 
 
 class Stacking:
-    def __init__(self, publishing: Publishing, ids: CredentialIds) -> None:
-        self._p = publishing
+    def __init__(
+        self,
+        *,
+        catalogue: CatalogueView,
+        credentials: Credentials,
+        minting: Minting,
+        publishing: Publishing,
+        vault: KeyVault,
+        urls: IssuerUrls,
+        ids: CredentialIds,
+    ) -> None:
+        self._catalogue = catalogue
+        self._credentials = credentials
+        self._minting = minting
+        self._publishing = publishing
+        self._vault = vault
+        self._urls = urls
         self._ids = ids
+
+    async def after_earning_many(self, credentials: Sequence[IssuedCredential]) -> None:
+        """:meth:`after_earning` for each, asking once per achievement which pathways use it."""
+        achievement_ids = sorted({c.achievement_id for c in credentials})
+        found = await asyncio.gather(
+            *(self._catalogue.pathways_with_component(a) for a in achievement_ids)
+        )
+        pathways = dict(zip(achievement_ids, found, strict=True))
+        for credential in credentials:
+            if pathways[credential.achievement_id]:
+                await self._after_earning(credential, pathways[credential.achievement_id], 0)
 
     async def after_earning(self, credential: IssuedCredential, depth: int = 0) -> None:
         """Award every pathway this credential completes (idempotent: deterministic ids)."""
         if depth >= MAX_STACK_DEPTH:
             return
-        pathways = await self._p.catalogue.pathways_with_component(credential.achievement_id)
+        pathways = await self._catalogue.pathways_with_component(credential.achievement_id)
+        await self._after_earning(credential, pathways, depth)
+
+    async def _after_earning(
+        self, credential: IssuedCredential, pathways: Sequence[Pathway], depth: int
+    ) -> None:
         if not pathways:
             return
-        held = await self._p.credentials.of_learner(credential.learner_ref)
+        held = await self._credentials.of_learner(credential.learner_ref)
         for pathway in pathways:
             if pathway.active:
                 await self._consider(pathway, held, depth)
@@ -42,8 +79,8 @@ class Stacking:
         them now: a rule "becomes satisfied" when it appears, too."""
         if not pathway.active:
             return
-        for learner_ref in await self._p.credentials.learners_holding(pathway.component_ids):
-            held = await self._p.credentials.of_learner(learner_ref)
+        for learner_ref in await self._credentials.learners_holding(pathway.component_ids):
+            held = await self._credentials.of_learner(learner_ref)
             await self._consider(pathway, held, depth=0)
 
     async def _consider(self, pathway: Pathway, held: list[IssuedCredential], depth: int) -> None:
@@ -53,7 +90,7 @@ class Stacking:
             return
         learner_ref = counting[0].learner_ref
         credential_id = self._ids.of_pathway_award(pathway.pathway_id, learner_ref)
-        if await self._p.credentials.get(credential_id) is not None:
+        if await self._credentials.get(credential_id) is not None:
             return
         # One component credential per counted achievement (the earliest, if earned twice).
         components = list(
@@ -70,8 +107,8 @@ class Stacking:
     async def _award(
         self, pathway: Pathway, credential_id: str, components: list[IssuedCredential]
     ) -> IssuedCredential | None:
-        target = await self._p.catalogue.achievement(pathway.target_achievement_id)
-        owner = await self._p.catalogue.provider(pathway.owner_provider_id)
+        target = await self._catalogue.achievement(pathway.target_achievement_id)
+        owner = await self._catalogue.provider(pathway.owner_provider_id)
         if target is None or owner is None or not owner.trusted:
             log.warning(
                 "pathway satisfied but its target cannot be issued yet",
@@ -82,53 +119,35 @@ class Stacking:
             return None
         components = sorted(components, key=lambda c: c.credential_id)
         first = components[0]
-        learner = learner_from_subject(first.document["credentialSubject"], first.learner_ref)
-        keyring = await self._p.keys.ensure(owner.provider_id)
-        slot = await self._p.allocator.allocate(owner.provider_id, credential_id)
-        now = self._p.clock.now()
-        facts = CredentialFacts(
-            credential_url=self._p.urls.credential(credential_id),
-            achievement_url=self._p.urls.achievement(target.achievement_id),
-            issuer_did=keyring.did,
-            learner=learner,
-            valid_from=now,
-            status_entries=self._p.status_entries(slot),
-            extra_evidence=[
-                {
-                    "id": self._p.urls.credential(c.credential_id),
-                    "type": ["Evidence"],
-                    "name": f"Component credential: {c.achievement_name}",
-                    "narrative": f"{c.achievement_name}, issued by {c.issuer_did}",
-                }
-                for c in components
-            ],
-        )
-        document = self._p.sign_credential(build_credential(owner, target, facts), keyring, now)
-        email = next(
-            (self._p.vault.unseal_text(c.sealed_email) for c in components if c.sealed_email),
-            None,
-        )
-        credential = IssuedCredential(
+        draft = CredentialDraft(
             credential_id=credential_id,
             kind="stacked",
-            provider_id=owner.provider_id,
-            achievement_id=target.achievement_id,
-            achievement_name=target.name,
-            learner_ref=first.learner_ref,
-            issuer_did=keyring.did,
-            issued_at=now,
-            valid_until=None,
-            slot=slot,
-            document=document,
-            ects=target.ects,
-            eqf_level=target.eqf_level,
-            isced_f_code=target.isced_f_code,
+            issuer=owner,
+            achievement=target,
+            learner=learner_from_subject(first.document["credentialSubject"], first.learner_ref),
+            extra_evidence=[self._component_evidence(c) for c in components],
             pathway_id=pathway.pathway_id,
             component_credential_ids=tuple(c.credential_id for c in components),
             sealed_email=first.sealed_email,
+            expires=False,
         )
-        await self._p.store(credential, owner, email)
-        return credential
+        [minted] = await self._minting.mint_many(owner.provider_id, [draft])
+        if isinstance(minted, IssuerError):
+            raise minted
+        email = next(
+            (self._vault.unseal_text(c.sealed_email) for c in components if c.sealed_email),
+            None,
+        )
+        await self._publishing.store(minted, owner, email)
+        return minted
+
+    def _component_evidence(self, component: IssuedCredential) -> dict[str, Any]:
+        return {
+            "id": self._urls.credential(component.credential_id),
+            "type": ["Evidence"],
+            "name": f"Component credential: {component.achievement_name}",
+            "narrative": f"{component.achievement_name}, issued by {component.issuer_did}",
+        }
 
 
 def _earned_by_provider(credentials: list[IssuedCredential]) -> Mapping[str, Earned]:

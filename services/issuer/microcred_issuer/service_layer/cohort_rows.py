@@ -11,7 +11,7 @@ from datetime import date
 from microcred_shared.crypto.jsonld_safe import unsignable_iri
 
 from ..domain.credentials import ResultLine
-from ..service_layer.commands import IssueCompletion
+from .commands import IssueCompletion
 
 REQUIRED_COLUMNS = ("completion_id", "achievement_id", "completed_on")
 # Optional: email, did, name, grade (→ a "Final grade" result), result_name, result_value.
