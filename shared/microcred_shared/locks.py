@@ -32,6 +32,7 @@ from .mongo import (
     IndexSpec,
     MongoCollection,
     MongoDatabase,
+    bulk_write_in_chunks,
     insert_if_absent,
     insert_many_if_absent,
 )
@@ -85,8 +86,8 @@ class DocumentLocks:
         }
         busy = [key for key in owners if key not in held]
         if busy:
-            await self.collection.bulk_write(
-                [DeleteOne({"_id": key, "until": {"$lt": now}}) for key in busy], ordered=False
+            await bulk_write_in_chunks(
+                self.collection, [DeleteOne({"_id": key, "until": {"$lt": now}}) for key in busy]
             )
         return held
 
@@ -94,12 +95,11 @@ class DocumentLocks:
         await self.collection.delete_one({"_id": key, "owner": owner})
 
     async def release_many(self, held: Mapping[str, str]) -> None:
-        """Release what :meth:`try_acquire_many` gave, in one command."""
-        if held:
-            await self.collection.bulk_write(
-                [DeleteOne({"_id": key, "owner": owner}) for key, owner in held.items()],
-                ordered=False,
-            )
+        """Release what :meth:`try_acquire_many` gave, in as few commands as FerretDB answers."""
+        await bulk_write_in_chunks(
+            self.collection,
+            [DeleteOne({"_id": key, "owner": owner}) for key, owner in held.items()],
+        )
 
     @contextlib.asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = 10.0) -> AsyncIterator[None]:

@@ -30,6 +30,7 @@ from ..logging import get_logger
 from ..mongo import (
     Document,
     MongoCollection,
+    bulk_write_in_chunks,
     find_by_ids,
     insert_if_absent,
     insert_many_if_absent,
@@ -247,7 +248,7 @@ class OutboxRelay:
         A constant number of commands whatever the batch, each addressing documents by
         ``_id`` alone (FerretDB scans for anything else, ``$in`` included): the locks in one
         insert, the documents by pipelined ``find_one``, the clearing, the pointers and the
-        release each in one ``bulk_write``."""
+        release each in ``bulk_write``s of at most ``MAX_WRITE_STATEMENTS``."""
         locks = DocumentLocks.of(collection.database)
         id_of = {document_key(collection, document_id): document_id for document_id in document_ids}
         held = await locks.try_acquire_many(list(id_of))
@@ -308,17 +309,15 @@ class OutboxRelay:
 
     async def _clear(self, collection: MongoCollection, documents: Sequence[Document]) -> None:
         """Empty the outbox of documents whose events the broker acknowledged."""
-        if documents:
-            await collection.bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": document["_id"]},
-                        {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}},
-                    )
-                    for document in documents
-                ],
-                ordered=False,
-            )
+        await bulk_write_in_chunks(
+            collection,
+            [
+                UpdateOne(
+                    {"_id": document["_id"]}, {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}}
+                )
+                for document in documents
+            ],
+        )
 
     async def _send(self, entry: Document) -> asyncio.Future[RecordMetadata]:
         """Hand one entry to the producer; the future of its acknowledgement."""
@@ -336,11 +335,10 @@ class OutboxRelay:
 
 
 async def _delete_pointers(collection: MongoCollection, document_ids: Sequence[Any]) -> None:
-    if document_ids:
-        await collection.database[POINTERS_COLLECTION].bulk_write(
-            [DeleteOne({"_id": document_key(collection, i)}) for i in document_ids],
-            ordered=False,
-        )
+    await bulk_write_in_chunks(
+        collection.database[POINTERS_COLLECTION],
+        [DeleteOne({"_id": document_key(collection, i)}) for i in document_ids],
+    )
 
 
 async def publish_now(
