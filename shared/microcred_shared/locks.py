@@ -18,16 +18,24 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import DeleteOne, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from .events import utc_now
-from .mongo import Document, IndexSpec, MongoCollection, MongoDatabase, insert_if_absent
+from .mongo import (
+    Document,
+    IndexSpec,
+    MongoCollection,
+    MongoDatabase,
+    bulk_write_in_chunks,
+    insert_if_absent,
+    insert_many_if_absent,
+)
 
 LOCKS_COLLECTION = "locks"
 LOCK_INDEXES = IndexSpec(LOCKS_COLLECTION)
@@ -60,8 +68,38 @@ class DocumentLocks:
             return None
         return owner
 
+    async def try_acquire_many(self, keys: Sequence[str]) -> dict[str, str]:
+        """The keys now ours, each with its owner token, in one insert (two commands when
+        some are held, to take over those whose holder's time is up); the others are held by
+        someone else."""
+        now = utc_now()
+        owners = {key: secrets.token_hex(8) for key in dict.fromkeys(keys)}
+        inserted = await insert_many_if_absent(
+            self.collection,
+            [
+                {"_id": key, "owner": owner, "until": now + self.hold_for}
+                for key, owner in owners.items()
+            ],
+        )
+        held = {
+            key: owner for (key, owner), new in zip(owners.items(), inserted, strict=True) if new
+        }
+        busy = [key for key in owners if key not in held]
+        if busy:
+            await bulk_write_in_chunks(
+                self.collection, [DeleteOne({"_id": key, "until": {"$lt": now}}) for key in busy]
+            )
+        return held
+
     async def release(self, key: str, owner: str) -> None:
         await self.collection.delete_one({"_id": key, "owner": owner})
+
+    async def release_many(self, held: Mapping[str, str]) -> None:
+        """Release what :meth:`try_acquire_many` gave, in as few commands as FerretDB answers."""
+        await bulk_write_in_chunks(
+            self.collection,
+            [DeleteOne({"_id": key, "owner": owner}) for key, owner in held.items()],
+        )
 
     @contextlib.asynccontextmanager
     async def hold(self, key: str, *, wait_seconds: float = 10.0) -> AsyncIterator[None]:

@@ -17,16 +17,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DeleteOne, IndexModel, UpdateOne
 
 from ..events import CONTENT_TYPE, CloudEvent, TopicNames
 from ..events.topics import Topic
 from ..locks import DocumentLocks, document_key
 from ..logging import get_logger
-from ..mongo import Document, MongoCollection, insert_if_absent, insert_many_if_absent
+from ..mongo import (
+    Document,
+    MongoCollection,
+    bulk_write_in_chunks,
+    find_by_ids,
+    insert_if_absent,
+    insert_many_if_absent,
+)
 
 log = get_logger(__name__)
 
@@ -157,8 +165,10 @@ async def _point_at(collection: MongoCollection, document_id: object) -> None:
 class OutboxRelay:
     """Publishes the pending events of the given collections until stopped.
 
-    Each document is published and cleared while holding its lock, so neither a handler
-    appending events nor a relay in another replica can interleave with it.
+    Works in rounds of up to ``batch`` documents: each document is published and cleared
+    while holding its lock, so neither a handler appending events nor a relay in another
+    replica can interleave with it; the round's events go to the producer together, so it
+    batches them, and nothing is cleared before the broker has acknowledged it.
     """
 
     broker: KafkaBroker
@@ -208,14 +218,15 @@ class OutboxRelay:
                 self._wake.clear()
 
     async def drain(self, *, sweep: bool | None = None) -> int:
-        """Publish the pending events of every document not locked right now."""
+        """Publish the pending events of every document not locked right now: one round of up
+        to ``batch`` documents per collection; the number of events published."""
         if sweep is None:
             sweep = time.monotonic() - self._last_sweep > self.sweep_every_seconds
         total = 0
         for collection in self.collections:
-            locks = DocumentLocks.of(collection.database)
-            for document_id in await self._pending_ids(collection, sweep=sweep):
-                total += await self._publish_locked(collection, locks, document_id)
+            document_ids = await self._pending_ids(collection, sweep=sweep)
+            if document_ids:
+                total += await self._relay_round(collection, document_ids)
         if sweep:
             self._last_sweep = time.monotonic()
         return total
@@ -230,43 +241,104 @@ class OutboxRelay:
             ids += [document["_id"] async for document in pending if document["_id"] not in ids]
         return ids
 
-    async def _publish_locked(
-        self, collection: MongoCollection, locks: DocumentLocks, document_id: object
-    ) -> int:
-        key = document_key(collection, document_id)
-        owner = await locks.try_acquire(key)
-        if owner is None:
-            return 0  # being written right now: the next round publishes it
+    async def _relay_round(self, collection: MongoCollection, document_ids: Sequence[Any]) -> int:
+        """Publish and clear the documents whose locks this round takes; the others (being
+        written right now) wait for the next round.
+
+        A constant number of commands whatever the batch, each addressing documents by
+        ``_id`` alone (FerretDB scans for anything else, ``$in`` included): the locks in one
+        insert, the documents by pipelined ``find_one``, the clearing, the pointers and the
+        release each in ``bulk_write``s of at most ``MAX_WRITE_STATEMENTS``."""
+        locks = DocumentLocks.of(collection.database)
+        id_of = {document_key(collection, document_id): document_id for document_id in document_ids}
+        held = await locks.try_acquire_many(list(id_of))
         try:
-            document = await collection.find_one({"_id": document_id})
-            published = 0
-            if document is not None and document.get(PENDING_FIELD):
-                published = await self._publish(collection, document)
-            await collection.database[POINTERS_COLLECTION].delete_one({"_id": key})
-            return published
+            held_ids = [id_of[key] for key in held]
+            documents = await find_by_ids(collection, held_ids)
+            pending = [document for document in documents.values() if document.get(PENDING_FIELD)]
+            published = await self._publish(pending)
+            await self._clear(collection, published)
+            failed = {document["_id"] for document in pending} - {d["_id"] for d in published}
+            # A pointer goes once its document has nothing pending (absent, cleared, or already
+            # cleared by another replica); a document whose publish failed keeps it.
+            await _delete_pointers(
+                collection, [document_id for document_id in held_ids if document_id not in failed]
+            )
+            return sum(len(document.get(OUTBOX_FIELD) or []) for document in published)
         finally:
-            await locks.release(key, owner)
+            await locks.release_many(held)
 
-    async def _publish(self, collection: MongoCollection, document: Document) -> int:
-        entries: list[Document] = document.get(OUTBOX_FIELD) or []
-        for entry in entries:
-            await self._send(entry)
-        await collection.update_one(
-            {"_id": document["_id"]}, {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}}
+    async def _publish(self, documents: Sequence[Document]) -> list[Document]:
+        """Publish every document's entries, the documents concurrently (the producer batches
+        them); the documents whose every entry the broker acknowledged."""
+        outcomes = await asyncio.gather(
+            *(self._publish_document(document) for document in documents), return_exceptions=True
         )
-        return len(entries)
+        published = []
+        for document, outcome in zip(documents, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.warning(
+                    "outbox publish failed, the document stays pending",
+                    document_id=str(document["_id"]),
+                    error=repr(outcome),
+                )
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                published.append(document)
+        return published
 
-    async def _send(self, entry: Document) -> None:
+    async def _publish_document(self, document: Document) -> None:
+        """Hand the document's entries to the producer in their stored order, then wait for
+        every acknowledgement.
+
+        They share a key, hence a partition, and aiokafka keeps a partition's records in the
+        order they were handed over: it sends at most one request per broker at a time and
+        retries a batch before the next one goes (idempotence on, see ``broker.py``)."""
+        acknowledgements: list[asyncio.Future[RecordMetadata]] = []
+        try:
+            for entry in document.get(OUTBOX_FIELD) or []:
+                acknowledgements.append(await self._send(entry))
+        except Exception:
+            # What was handed over is sent all the same: retrieve its outcome too.
+            await asyncio.gather(*acknowledgements, return_exceptions=True)
+            raise
+        for outcome in await asyncio.gather(*acknowledgements, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    async def _clear(self, collection: MongoCollection, documents: Sequence[Document]) -> None:
+        """Empty the outbox of documents whose events the broker acknowledged."""
+        await bulk_write_in_chunks(
+            collection,
+            [
+                UpdateOne(
+                    {"_id": document["_id"]}, {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}}
+                )
+                for document in documents
+            ],
+        )
+
+    async def _send(self, entry: Document) -> asyncio.Future[RecordMetadata]:
+        """Hand one entry to the producer; the future of its acknowledgement."""
         token = otel_context.attach(propagate.extract(entry.get("trace") or {}))
         try:
-            await self.broker.publish(
+            return await self.broker.publish(
                 entry["value"].encode(),
                 topic=self.topics.of(Topic(entry["topic"])),
                 key=entry["key"].encode(),
                 headers={"content-type": CONTENT_TYPE, "ce_id": entry["event_id"]},
+                no_confirm=True,
             )
         finally:
             otel_context.detach(token)
+
+
+async def _delete_pointers(collection: MongoCollection, document_ids: Sequence[Any]) -> None:
+    await bulk_write_in_chunks(
+        collection.database[POINTERS_COLLECTION],
+        [DeleteOne({"_id": document_key(collection, i)}) for i in document_ids],
+    )
 
 
 async def publish_now(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 from microcred_shared.events.registry import VERIFICATION_PERFORMED
+from microcred_shared.locks import DocumentLocks, document_key
 from microcred_shared.messaging.outbox import (
     OutboxRelay,
     insert_many_with_outbox,
@@ -41,9 +44,8 @@ def verification(verification_id: str) -> Any:
 class CrashingRelay(OutboxRelay):
     """Publishes, then dies before it can clear what it published."""
 
-    async def _publish(self, collection: MongoCollection, document: Document) -> int:
-        for entry in document["outbox"]:
-            await self._send(entry)
+    async def _clear(self, collection: MongoCollection, documents: Sequence[Document]) -> None:
+        assert documents, "nothing was published"
         raise RuntimeError("killed between publish and clear")
 
 
@@ -240,3 +242,101 @@ async def test_a_document_written_while_the_relay_clears_it_loses_neither_state_
         until=lambda seen: wanted <= {json.loads(r.value)["id"] for r in seen},
     )
     assert wanted <= {json.loads(r.value)["id"] for r in records}
+
+
+def batch_items(prefix: str, documents: int, events: int) -> list[tuple[Document, list[Document]]]:
+    """Documents ``<prefix>-<n>``, each with ``events`` events keyed by the document."""
+    return [
+        (
+            {"_id": f"{prefix}-{n}"},
+            [
+                outbox_entry(
+                    Topic.VERIFICATIONS, f"{prefix}-{n}", verification(f"{prefix}-{n}-{e}")
+                )
+                for e in range(events)
+            ],
+        )
+        for n in range(documents)
+    ]
+
+
+async def test_one_round_publishes_each_of_many_documents_events_once_and_in_stored_order(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    items = batch_items("round", documents=250, events=3)
+    await insert_many_with_outbox(things, items)
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things], batch=250)
+
+    assert await relay.drain(sweep=False) == 750  # one round: one drain, one batch
+    assert await relay.drain(sweep=False) == 0
+
+    stored = {document["_id"]: [e["event_id"] for e in entries] for document, entries in items}
+    records = await read_topic(
+        infra.kafka,
+        runtime.topics.of(Topic.VERIFICATIONS),
+        until=lambda seen: sum(r.key.startswith(b"round-") for r in seen) >= 750,
+    )
+    published: dict[str, list[str]] = {}
+    for record in records:
+        if record.key.startswith(b"round-"):
+            published.setdefault(record.key.decode(), []).append(json.loads(record.value)["id"])
+    assert published == stored
+    assert await things.count_documents({"_id": {"$regex": "^round-"}, "outbox_pending": True}) == 0
+
+
+async def test_a_document_a_writer_holds_is_skipped_and_published_in_the_next_round(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    await insert_many_with_outbox(things, batch_items("held", documents=3, events=2))
+    locks = DocumentLocks.of(runtime.database)
+    writer = await locks.try_acquire(document_key(things, "held-1"))
+    assert writer is not None
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 4
+    assert (await things.find_one({"_id": "held-1"}))["outbox_pending"] is True
+    assert (await things.find_one({"_id": "held-0"}))["outbox_pending"] is False
+    await locks.release(document_key(things, "held-1"), writer)
+    assert await relay.drain(sweep=False) == 2
+    assert (await things.find_one({"_id": "held-1"}))["outbox"] == []
+
+
+async def test_a_publish_the_producer_refuses_leaves_only_its_document_pending(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    items = batch_items("refused", documents=3, events=1)
+    # Larger than the producer's max_request_size (1 MiB): aiokafka refuses to send it.
+    items[1][1][0]["value"] = json.dumps({"padding": "x" * 1_100_000})
+    await insert_many_with_outbox(things, items)
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+    pointers = runtime.database["outbox_pointers"]
+
+    assert await relay.drain(sweep=False) == 2
+    assert await relay.drain(sweep=False) == 0  # retried, refused again
+    refused = await things.find_one({"_id": "refused-1"})
+    assert (refused["outbox_pending"], len(refused["outbox"])) == (True, 1)
+    assert await pointers.find_one({"_id": document_key(things, "refused-1")}) is not None
+    for published in ("refused-0", "refused-2"):
+        assert (await things.find_one({"_id": published}))["outbox"] == []
+        assert await pointers.find_one({"_id": document_key(things, published)}) is None
+
+
+async def test_a_lock_left_by_a_crashed_holder_is_taken_over_once_its_time_is_up(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    await insert_many_with_outbox(things, batch_items("expired", documents=2, events=1))
+    crashed = DocumentLocks(runtime.database["locks"], hold_for=timedelta(seconds=-1))
+    assert await crashed.try_acquire(document_key(things, "expired-0")) is not None
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 1  # expired-1; the expired lock is removed
+    assert await relay.drain(sweep=False) == 1  # expired-0
+    assert (await things.find_one({"_id": "expired-0"}))["outbox_pending"] is False
