@@ -13,10 +13,11 @@ from microcred_shared.mongo import (
     Document,
     IndexSpec,
     MongoDatabase,
+    bulk_write_in_chunks,
     find_by_ids,
     insert_many_if_absent,
 )
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from ..domain.records import IssuedCredential
 from ..domain.reissue import signed_with
@@ -134,13 +135,35 @@ class MongoCredentials:
         for item in items:
             credential = item.credential
             by_learner.setdefault(credential.learner_ref, []).append(credential.credential_id)
-        await asyncio.gather(
-            *(self._index_for_learner(learner, ids) for learner, ids in by_learner.items())
-        )
+        await self._index_for_learners(by_learner)
         return await insert_many_with_outbox(
             self._collection,
             [(_document(item.credential), entries(item.events)) for item in items],
         )
+
+    async def _index_for_learners(self, by_learner: dict[str, list[str]]) -> None:
+        """Each learner's index, under its lock (see _index_for_learner): the locks free now
+        taken in one insert, their indexes written in one bulk write; a learner whose index
+        another writer holds right now is waited for alone."""
+        learner_of = {document_key(self._learners, learner): learner for learner in by_learner}
+        held = await self._locks.try_acquire_many(list(learner_of))
+        try:
+            await bulk_write_in_chunks(
+                self._learners,
+                [
+                    UpdateOne(
+                        {"_id": learner_of[key]},
+                        {"$addToSet": {"credential_ids": {"$each": by_learner[learner_of[key]]}}},
+                        upsert=True,
+                    )
+                    for key in held
+                ],
+            )
+        finally:
+            await self._locks.release_many(held)
+        busy = [learner for key, learner in learner_of.items() if key not in held]
+        for learner in busy:
+            await self._index_for_learner(learner, by_learner[learner])
 
     async def _index_for_learner(self, learner_ref: str, credential_ids: list[str]) -> None:
         # Under the document's lock: FerretDB applies $addToSet as an unsynchronised
