@@ -114,14 +114,16 @@ async def insert_many_if_absent(
     return [True] * len(documents)
 
 
-async def find_by_ids(collection: MongoCollection, ids: Iterable[object]) -> dict[object, Document]:
+async def find_by_ids(
+    collection: MongoCollection, ids: Iterable[object], projection: Document | None = None
+) -> dict[object, Document]:
     """The stored documents of ``ids`` (absent ones left out).
 
     One ``find_one`` by ``_id`` each, pipelined over the connection pool: FerretDB 1.24 answers
     ``{"_id": {"$in": …}}`` by reading the whole collection (measured here: 1 s for 200 ids
     among 20,000 documents, against 80 ms for 200 pipelined lookups)."""
     wanted = list(dict.fromkeys(ids))
-    found = await asyncio.gather(*(collection.find_one({"_id": i}) for i in wanted))
+    found = await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in wanted))
     return {i: doc for i, doc in zip(wanted, found, strict=True) if doc is not None}
 
 

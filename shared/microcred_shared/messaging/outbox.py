@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ log = get_logger(__name__)
 OUTBOX_FIELD = "outbox"
 PENDING_FIELD = "outbox_pending"
 POINTERS_COLLECTION = "outbox_pointers"
+
+# What the relay reads of a document: not its state (a credential's signed JSON, say).
+RELAYED_FIELDS = {OUTBOX_FIELD: True, PENDING_FIELD: True}
 
 OUTBOX_INDEX = IndexModel([(PENDING_FIELD, ASCENDING)])
 
@@ -142,6 +146,7 @@ async def insert_many_with_outbox(
         if new and entries
     ]
     await insert_many_if_absent(collection.database[POINTERS_COLLECTION], pointers)
+    HANDED_OVER.add(collection, [pointer["document_id"] for pointer in pointers])
     return inserted
 
 
@@ -159,6 +164,34 @@ async def _point_at(collection: MongoCollection, document_id: object) -> None:
     await insert_if_absent(
         collection.database[POINTERS_COLLECTION], _pointer(collection, document_id)
     )
+    HANDED_OVER.add(collection, [document_id])
+
+
+class _HandOver:
+    """The documents this process has just pointed at, per collection, for its relays to take
+    first: each replica relays what it wrote without a query (a query of the pointers is one
+    more read that FerretDB queues behind every write, seconds each under load, and two
+    replicas' relays reading the same pointers contend for the same documents). The pointers
+    stay the record: what a crash loses here, a relay's look at the pointers finds."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[tuple[str, str], dict[Any, None]] = {}
+
+    def add(self, collection: MongoCollection, document_ids: Sequence[Any]) -> None:
+        key = (collection.database.name, collection.name)
+        self._waiting.setdefault(key, {}).update(dict.fromkeys(document_ids))
+
+    def take(self, collection: MongoCollection, limit: int) -> list[Any]:
+        waiting = self._waiting.get((collection.database.name, collection.name))
+        if not waiting:
+            return []
+        taken = list(itertools.islice(waiting, limit))
+        for document_id in taken:
+            del waiting[document_id]
+        return taken
+
+
+HANDED_OVER = _HandOver()
 
 
 @dataclass
@@ -181,12 +214,16 @@ class OutboxRelay:
     # restarted replica picks up what it stranded, then rarely, for a replica that never came
     # back. A scan of the whole (ever-growing) collection: about 1 s at 10,000 credentials.
     sweep_every_seconds: float = 300.0
+    # While documents handed over by this process keep it busy, how often it still looks at
+    # the pointers (for what another replica or a crash left).
+    pointer_look_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._last_sweep = 0.0
+        self._last_pointer_look = float("-inf")
 
     def wake(self) -> None:
         """Publish soon: call after storing a document with pending events."""
@@ -232,10 +269,21 @@ class OutboxRelay:
         return total
 
     async def _pending_ids(self, collection: MongoCollection, *, sweep: bool) -> list[Any]:
-        pointers = collection.database[POINTERS_COLLECTION].find(
-            {"collection": collection.name}, {"document_id": 1}
-        )
-        ids = [pointer["document_id"] async for pointer in pointers.limit(self.batch)]
+        """What this process handed over first; the pointers when that is not a full round
+        (or every ``pointer_look_seconds`` regardless); a sweep when due."""
+        ids = HANDED_OVER.take(collection, self.batch)
+        look_due = time.monotonic() - self._last_pointer_look >= self.pointer_look_seconds
+        if len(ids) < self.batch or look_due or sweep:
+            self._last_pointer_look = time.monotonic()
+            pointers = collection.database[POINTERS_COLLECTION].find(
+                {"collection": collection.name}, {"document_id": 1}
+            )
+            taken = set(ids)
+            ids += [
+                pointer["document_id"]
+                async for pointer in pointers.limit(self.batch)
+                if pointer["document_id"] not in taken
+            ]
         if sweep:
             pending = collection.find({PENDING_FIELD: True}, {"_id": 1}).limit(self.batch)
             ids += [document["_id"] async for document in pending if document["_id"] not in ids]
@@ -252,9 +300,11 @@ class OutboxRelay:
         locks = DocumentLocks.of(collection.database)
         id_of = {document_key(collection, document_id): document_id for document_id in document_ids}
         held = await locks.try_acquire_many(list(id_of))
+        # Being written right now: the next round takes them.
+        HANDED_OVER.add(collection, [i for key, i in id_of.items() if key not in held])
         try:
             held_ids = [id_of[key] for key in held]
-            documents = await find_by_ids(collection, held_ids)
+            documents = await find_by_ids(collection, held_ids, RELAYED_FIELDS)
             pending = [document for document in documents.values() if document.get(PENDING_FIELD)]
             published = await self._publish(pending)
             await self._clear(collection, published)

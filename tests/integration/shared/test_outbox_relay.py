@@ -178,6 +178,25 @@ async def test_a_batch_insert_stores_the_new_documents_with_their_events_and_lea
     assert sorted(r.key for r in records if r.key.startswith(b"b")) == [b"b0", b"b2", b"b3"]
 
 
+async def test_what_this_process_stored_is_relayed_without_reading_the_pointers(
+    runtime: Any, infra: Any
+) -> None:
+    """Handed over in the process: the pointer is only the record for a crash or another
+    replica (here it is gone before the relay looks)."""
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    event = verification("v-handed-over")
+    await insert_many_with_outbox(
+        things, [({"_id": "handed-1"}, [outbox_entry(Topic.VERIFICATIONS, "h1", event)])]
+    )
+    await things.database["outbox_pointers"].delete_one({"_id": "things:handed-1"})
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 1
+    assert not (await things.find_one({"_id": "handed-1"}))["outbox_pending"]
+    assert await relay.drain(sweep=False) == 0
+
+
 async def test_a_guarded_write_whose_guard_fails_stores_neither_state_nor_events(
     runtime: Any, infra: Any
 ) -> None:
