@@ -38,12 +38,12 @@ from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
 from .entrypoints import http_learners, wallet
 from .entrypoints.access_log import redact_link_tokens_in_access_log
-from .entrypoints.cohort_worker import CohortWorker
+from .entrypoints.cohort_worker import cohort_worker
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.http_keys import build_key_router
 from .entrypoints.pages import build_pages
-from .entrypoints.reissue_worker import ReissueWorker
+from .entrypoints.reissue_worker import reissue_worker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.learner_access import LearnerAccessOptions
 from .service_layer.urls import IssuerUrls
@@ -113,13 +113,13 @@ def build_issuer(
     if real_ports:
         on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
     register_consumers(runtime, handlers, max_batch=settings.completion_batch_size)
-    worker = ReissueWorker(
+    worker = reissue_worker(
         handlers.compromises,
         handlers.reissuance,
         handlers.job_bell,
         poll_seconds=settings.reissue_poll_seconds,
     )
-    cohorts = CohortWorker(handlers.cohorts, handlers.cohort_bell)
+    cohorts = cohort_worker(handlers.cohorts, handlers.cohort_bell)
     on_start.extend([worker.start, cohorts.start])
     return Issuer(
         settings=settings,

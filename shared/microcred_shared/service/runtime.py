@@ -8,9 +8,9 @@ here connects at import time; :meth:`Runtime.start` does, in the FastAPI lifespa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import TracerProvider
@@ -46,6 +46,12 @@ from ..settings import ServiceSettings
 from ..telemetry import mongo_command_tracer
 
 log = get_logger(__name__)
+
+
+class _Consuming(TypedDict):
+    group_id: str
+    dead_letters: DeadLetterPublisher
+    retry: RetryPolicy | None
 
 
 @dataclass
@@ -99,29 +105,13 @@ class Runtime:
             if group_suffix is not None
             else self.consumer_group_of(subscription.topic)
         )
-        if self.lag:
-            self.lag.watch(group)
-        subscribe(
-            self.broker,
-            subscription,
-            group_id=group,
-            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
-            retry=self.retry,
-        )
+        subscribe(self.broker, subscription, **self._consuming_as(group))
 
     def subscribe_in_batches(self, subscription: BatchSubscription) -> None:
         """:meth:`subscribe` for a handler that answers many events at once, each for itself
         (see :mod:`..messaging.batches`)."""
         group = self.consumer_group_of(subscription.topic)
-        if self.lag:
-            self.lag.watch(group)
-        subscribe_batches(
-            self.broker,
-            subscription,
-            group_id=group,
-            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
-            retry=self.retry,
-        )
+        subscribe_batches(self.broker, subscription, **self._consuming_as(group))
 
     def subscribe_per_provider(
         self,
@@ -132,23 +122,9 @@ class Runtime:
         """Consume every provider's own topic of ``family``, including providers registered
         after start-up (found within ``kafka_metadata_max_age_ms``); ``handler`` learns the
         provider from the topic, which only that provider may write."""
-        group = f"{self.consumer_group}.{family.name.lower()}"
-        if self.lag:
-            self.lag.watch(group)
-        topics = self.topics
-        subscription = ProviderSubscription(
-            pattern=topics.pattern_of(family),
-            provider_of=lambda physical: topics.provider_of(family, physical),
-            accepted=accepted,
-            handler=handler,
-        )
-        subscribe(
-            self.broker,
-            subscription,
-            group_id=group,
-            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
-            retry=self.retry,
-        )
+        pattern, provider_of = self._provider_channels(family)
+        subscription = ProviderSubscription(pattern, provider_of, accepted, handler)
+        subscribe(self.broker, subscription, **self._consuming_as(self._group_of(family)))
 
     def subscribe_per_provider_in_batches(
         self,
@@ -160,24 +136,29 @@ class Runtime:
     ) -> None:
         """:meth:`subscribe_per_provider` for a handler that answers up to ``max_records``
         events at once, each for itself (see :mod:`..messaging.batches`)."""
-        group = f"{self.consumer_group}.{family.name.lower()}"
+        pattern, provider_of = self._provider_channels(family)
+        subscription = ProviderBatchSubscription(
+            pattern, provider_of, accepted, handler, max_records
+        )
+        subscribe_batches(self.broker, subscription, **self._consuming_as(self._group_of(family)))
+
+    def _group_of(self, family: ProviderTopic) -> str:
+        return f"{self.consumer_group}.{family.name.lower()}"
+
+    def _provider_channels(self, family: ProviderTopic) -> tuple[str, Callable[[str], str | None]]:
+        """The pattern matching every provider's topic of ``family``, and the provider a
+        physical topic name belongs to."""
+        topics = self.topics
+        return topics.pattern_of(family), lambda physical: topics.provider_of(family, physical)
+
+    def _consuming_as(self, group: str) -> _Consuming:
         if self.lag:
             self.lag.watch(group)
-        topics = self.topics
-        subscription = ProviderBatchSubscription(
-            pattern=topics.pattern_of(family),
-            provider_of=lambda physical: topics.provider_of(family, physical),
-            accepted=accepted,
-            handler=handler,
-            max_records=max_records,
-        )
-        subscribe_batches(
-            self.broker,
-            subscription,
-            group_id=group,
-            dead_letters=DeadLetterPublisher(self.broker, group, self.source),
-            retry=self.retry,
-        )
+        return {
+            "group_id": group,
+            "dead_letters": DeadLetterPublisher(self.broker, group, self.source),
+            "retry": self.retry,
+        }
 
     def wake_relay(self) -> None:
         if self.relay:
