@@ -32,9 +32,21 @@ log = get_logger(__name__)
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 Answers: TypeAlias = Sequence[BaseException | None]
+TRACE_HEADERS = ("traceparent", "tracestate")
+
+
+@dataclass(frozen=True)
+class Received:
+    """One event of a batch, with the W3C trace context its record carried: a batch is
+    handled in one span, so whatever the event causes further on continues from ``trace``."""
+
+    event: CloudEvent[Any]
+    trace: dict[str, str]
+
+
 # Per event of the batch, in order: None when done, else the exception that stopped it.
 # Raising fails the whole batch for now.
-BatchHandler = Callable[[Sequence[CloudEvent[Any]]], Awaitable[Answers]]
+BatchHandler = Callable[[Sequence[Received]], Awaitable[Answers]]
 # The same, each event with the provider whose own topic carried it.
 ProviderBatchHandler = Callable[[Sequence[tuple[CloudEvent[Any], str]]], Awaitable[Answers]]
 
@@ -51,8 +63,8 @@ class BatchSubscription:
     def channel_of(self, record: Record) -> str:
         return str(record.topic)
 
-    async def deliver(self, items: Sequence[tuple[CloudEvent[Any], str]]) -> Answers:
-        return await self.handler([event for event, _ in items])
+    async def deliver(self, items: Sequence[_Item]) -> Answers:
+        return await self.handler([Received(i.event, _trace_of(i.record)) for i in items])
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,8 @@ class ProviderBatchSubscription:
     def channel_of(self, record: Record) -> str | None:
         return self.provider_of(record.topic)
 
-    async def deliver(self, items: Sequence[tuple[CloudEvent[Any], str]]) -> Answers:
-        return await self.handler(items)
+    async def deliver(self, items: Sequence[_Item]) -> Answers:
+        return await self.handler([(i.event, i.channel) for i in items])
 
 
 def subscribe_batches(
@@ -108,6 +120,14 @@ def subscribe_batches(
         "types: "
         + "; ".join(f"{spec.type} (schema {spec.dataschema})" for spec in subscription.accepted),
     )(consume)
+
+
+def _trace_of(record: Record) -> dict[str, str]:
+    return {
+        name: value.decode(errors="replace")
+        for name, value in record.headers or ()
+        if name in TRACE_HEADERS
+    }
 
 
 @dataclass(frozen=True)
@@ -166,7 +186,7 @@ class _BatchProcessor:
     async def _attempt(self, items: Sequence[_Item]) -> Sequence[BaseException | None]:
         """The handler's answer per item; a failure of the whole call counts for each."""
         try:
-            answers = await self.subscription.deliver([(i.event, i.channel) for i in items])
+            answers = await self.subscription.deliver(items)
         except Exception as error:
             return [error] * len(items)
         if len(answers) != len(items):

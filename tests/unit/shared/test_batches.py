@@ -15,6 +15,7 @@ from microcred_shared.events.registry import COMPLETION_REPORTED
 from microcred_shared.messaging.batches import (
     BatchSubscription,
     ProviderBatchSubscription,
+    Received,
     _BatchProcessor,
 )
 from microcred_shared.messaging.consumer import RetryPolicy
@@ -159,19 +160,22 @@ async def test_a_handler_failing_as_a_whole_retries_the_whole_batch() -> None:
     assert dead_letters.sent == []
 
 
-async def test_a_plain_topic_batch_hands_over_the_events_alone() -> None:
-    received: list[list[str]] = []
+async def test_a_plain_topic_batch_hands_over_each_event_with_its_own_trace() -> None:
+    received: list[tuple[str, dict[str, str]]] = []
 
-    async def handler(events: Sequence[CloudEvent[Any]]) -> list[None]:
-        received.append([event.data.completion_id for event in events])
-        return [None] * len(events)
+    async def handler(batch: Sequence[Received]) -> list[None]:
+        received.extend((r.event.data.completion_id, r.trace) for r in batch)
+        return [None] * len(batch)
 
     dead_letters = DeadLetters()
     subscription = BatchSubscription(TOPIC, [COMPLETION_REPORTED], handler)
     policy = RetryPolicy(first_delay_seconds=0.001)
-    records = [completion_record(0, "good-0"), raw_record(1, b"[]"), completion_record(2, "good-2")]
+    traced = completion_record(0, "good-0")
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    traced.headers = [("traceparent", parent.encode()), ("content-type", b"json")]
+    records = [traced, raw_record(1, b"[]"), completion_record(2, "good-2")]
 
     await _BatchProcessor(subscription, dead_letters, policy).process(records)  # type: ignore[arg-type]
 
-    assert received == [["good-0", "good-2"]]
+    assert received == [("good-0", {"traceparent": parent}), ("good-2", {})]
     assert dead_letters.sent == [(1, "malformed_envelope", 1)]

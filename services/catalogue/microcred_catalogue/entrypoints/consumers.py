@@ -23,7 +23,7 @@ from microcred_shared.events.registry import (
     CREDENTIAL_STATUS_CHANGED,
     VERIFICATION_PERFORMED,
 )
-from microcred_shared.messaging.batches import BatchSubscription
+from microcred_shared.messaging.batches import BatchSubscription, Received
 from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.messaging.dead_letter import Rejected
 from microcred_shared.service.runtime import Runtime
@@ -65,13 +65,13 @@ def register_consumers(
     async def on_verification(event: CloudEvent[Any]) -> None:
         await demand.record(commands.RecordVerification(event.id, event.data))
 
-    async def on_issued(events: Sequence[CloudEvent[Any]]) -> list[BaseException | None]:
+    async def on_issued(batch: Sequence[Received]) -> list[BaseException | None]:
         # A credential signed again (after a key compromise) is no new count.
-        counted = [e for e in events if e.type != CREDENTIAL_REISSUED.type]
+        counted = [r.event for r in batch if r.event.type != CREDENTIAL_REISSUED.type]
         await issuance.record_issued_many(
             [commands.RecordIssued(current_issued(event.data)) for event in counted]
         )
-        return [None] * len(events)
+        return [None] * len(batch)
 
     async def on_status(event: CloudEvent[Any]) -> None:
         await issuance.record_status(commands.RecordStatusChange(event.data))

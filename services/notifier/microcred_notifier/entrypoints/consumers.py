@@ -25,7 +25,7 @@ from microcred_shared.events.registry import (
     LEARNER_NOTICE,
     EventSpec,
 )
-from microcred_shared.messaging.batches import BatchSubscription
+from microcred_shared.messaging.batches import BatchSubscription, Received
 from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 from opentelemetry import propagate
@@ -158,10 +158,10 @@ def _current_trace() -> dict[str, str]:
 def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails) -> None:
     topics = runtime.topics
 
-    async def on_issued(events: Sequence[CloudEvent[Any]]) -> list[BaseException | None]:
-        trace = _current_trace()
-        await fan_out.notify_many([(credential_notification(event), trace) for event in events])
-        return [None] * len(events)
+    async def on_issued(batch: Sequence[Received]) -> list[BaseException | None]:
+        # Each webhook continues the trace of the event it announces, not the batch's.
+        await fan_out.notify_many([(credential_notification(r.event), r.trace) for r in batch])
+        return [None] * len(batch)
 
     async def on_status(event: CloudEvent[Any]) -> None:
         notification = status_notification(event)
