@@ -198,16 +198,21 @@ class MongoDeliveries:
         if due_at is not None:
             changes["due_at"] = due_at
         selected = {"subscription_id": subscription_id, "status": from_status.value}
-        # A rare operator action (pause, resume, delete): the scan for the pointers is fine.
+        # A rare operator action (pause, resume, delete): one scan finds what moves (about
+        # 12 s at 100,000 deliveries on FerretDB); the moves then go by `_id`, not by a second
+        # scan (`update_many` with this filter).
         moving = [d async for d in self._collection.find(selected, {"origin": 1, "due_at": 1})]
-        result = await self._collection.update_many(selected, {"$set": changes})
+        await bulk_write_in_chunks(
+            self._collection,
+            [UpdateOne({"_id": document["_id"]}, {"$set": changes}) for document in moving],
+        )
         for document in moving:
             if to_status is DeliveryStatus.PENDING:
                 when = due_at or document["due_at"]
                 await self._point_at(document["_id"], document["origin"], when)
             elif from_status is DeliveryStatus.PENDING:
                 await self._forget(document["_id"])
-        return result.modified_count
+        return len(moving)
 
 
 def _pointer_to(delivery_id: str, origin: str, due_at: datetime) -> UpdateOne:
