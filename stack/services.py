@@ -393,6 +393,9 @@ async def _kafka_metadata(connection: KafkaConnection, limit_s: float) -> bool:
         await client.close()
 
 
+FERRETDB_DEBUG_ADDR_ENV = "MICROCRED_FERRETDB_DEBUG_ADDR"
+
+
 class FerretDB(Service):
     name = "ferretdb"
     what = "MongoDB wire (FerretDB)"
@@ -423,8 +426,10 @@ class FerretDB(Service):
             # may take back the last commits. Production runs MongoDB (docker compose).
             f"--sqlite-url=file:{self.dir / 'data'}/?_pragma=synchronous(normal)",
             f"--listen-addr={procs.LOCALHOST}:{self.port}",
-            # "-" disables the HTTP debug/metrics listener (default :8088) so instances coexist.
-            "--debug-addr=-",
+            # "-" disables the HTTP debug/metrics listener (default :8088) so instances coexist;
+            # MICROCRED_FERRETDB_DEBUG_ADDR (say 127.0.0.1:8088) serves its Prometheus metrics
+            # and Go's pprof profiles, to see where the database spends its time.
+            f"--debug-addr={os.environ.get(FERRETDB_DEBUG_ADDR_ENV, '-')}",
             "--telemetry=disable",
             f"--state-dir={self.dir}",
             "--log-level=warn",
