@@ -38,6 +38,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.issuer_throughput import infrastructure
+from bench.processes import CpuMeter, listener_pid, port_of
 from microcred.ecosystem import demo, story
 from microcred.ecosystem.local_server import local_server
 from microcred.ecosystem.processes import SERVICE_NAMES, Ecosystem
@@ -83,16 +84,6 @@ class Receiver:
         app = Starlette(routes=[Route("/hooks/microcred", self.receive, methods=["POST"])])
         async with local_server(app) as base_url:
             yield f"{base_url}/hooks/microcred"
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU of a process and its reaped children (``/proc/<pid>/stat``)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    # utime, stime, cutime, cstime are fields 14-17; fields[0] here is field 3 (state).
-    ticks = sum(int(value) for value in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def cohort_csv(run: str, rows: int) -> str:
@@ -148,8 +139,8 @@ async def measure(ecosystem: Ecosystem, rows: int) -> dict[str, Any]:
         await demo.issuer_api_keys(setup)
         receiver.secret = await subscribe(setup, receiver_url)
         key = setup.issuer_keys[story.UNIVERSITY]
-        pids = {name: ecosystem.pid_of(name) for name in ("issuer", "notifier")}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        meter = CpuMeter(process_ids(ecosystem))
+        meter.start()
         began = time.perf_counter()
         upload = await http.post(
             setup.url("issuer", "/completions/cohort"),
@@ -159,12 +150,38 @@ async def measure(ecosystem: Ecosystem, rows: int) -> dict[str, Any]:
         answered = time.perf_counter() - began
         upload.raise_for_status()
         await wait_for_all(receiver, rows)
-        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+        cpu = meter.stop()
         job = await http.get(
             upload.json()["status_url"], headers={"Authorization": f"Bearer {key}"}
         )
         job.raise_for_status()
     return result(receiver, rows, began, answered, job.json(), cpu)
+
+
+def process_ids(ecosystem: Ecosystem) -> dict[str, int | None]:
+    """Every process a credential passes through on this machine: the four services, the mail
+    sink, this process (the uploading client and the receiver), the broker and the database."""
+    pids = {name: ecosystem.pid_of(name) for name in (*SERVICE_NAMES, "mailsink")}
+    pids["bench client + receiver"] = os.getpid()
+    kafka_port = port_of(ecosystem.kafka.bootstrap_servers)
+    mongo_port = port_of(ecosystem.mongodb_uri)
+    pids["kafka"] = listener_pid(kafka_port) if kafka_port else None
+    pids["database"] = listener_pid(mongo_port) if mongo_port else None
+    return pids
+
+
+def cpu_budget(cpu: dict[str, float], arrived: int) -> dict[str, Any]:
+    """CPU milliseconds per credential of each process, their sum, and the rate the machine's
+    cores would allow if that were all they did (the physical bound of this path here)."""
+    per_credential = {name: round(1000 * seconds / arrived, 2) for name, seconds in cpu.items()}
+    total = sum(per_credential.values())
+    cores = os.cpu_count() or 1
+    return {
+        "cpu_ms_per_credential": dict(sorted(per_credential.items(), key=lambda item: -item[1])),
+        "total_cpu_ms_per_credential": round(total, 2),
+        "cores": cores,
+        "ceiling_credentials_per_second": round(1000 * cores / total, 1) if total else None,
+    }
 
 
 def result(
@@ -196,6 +213,7 @@ def result(
         "losses": rows - arrived,
         "cpu_seconds": {name: round(value, 2) for name, value in cpu.items()},
         "issuer_cpu_ms_per_credential": 1000 * cpu["issuer"] / arrived if arrived else None,
+        **(cpu_budget(cpu, arrived) if arrived else {}),
         "notifier_cpu_ms_per_webhook": 1000 * cpu["notifier"] / arrived if arrived else None,
     }
 

@@ -311,6 +311,7 @@ def cohort(result: dict[str, Any]) -> list[Figure]:
             + ("" if notifier_cpu is None else f"; notifier {notifier_cpu:.1f} ms per webhook"),
             goal=ISSUER_CPU_MS,
         ),
+        *_cpu_budget(result),
         Figure(
             "issuance",
             "  webhooks duplicated, lost or refused",
@@ -322,6 +323,26 @@ def cohort(result: dict[str, Any]) -> list[Figure]:
             f"{result['webhooks_rejected']} refused",
             goal=NONE,
         ),
+    ]
+
+
+def _cpu_budget(result: dict[str, Any]) -> list[Figure]:
+    """Every process's CPU per credential and the rate the cores allow at that cost: what bounds
+    the path on this machine when the processes together keep every core busy."""
+    if "total_cpu_ms_per_credential" not in result:
+        return []
+    shares = ", ".join(
+        f"{name} {ms:.2f}" for name, ms in result["cpu_ms_per_credential"].items() if ms >= 0.05
+    )
+    return [
+        Figure(
+            "issuance",
+            "  CPU per credential, every process",
+            result["total_cpu_ms_per_credential"],
+            "ms",
+            note=f"{shares} ms; {result['cores']} cores allow "
+            f"{result['ceiling_credentials_per_second']:,.0f} cred/s at this cost",
+        )
     ]
 
 

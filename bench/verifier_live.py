@@ -60,6 +60,7 @@ from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHand
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.issuer_throughput import infrastructure  # noqa: E402
+from bench.processes import cpu_seconds  # noqa: E402
 from stack import free_ports  # noqa: E402
 from tests.support import signed_status_list  # noqa: E402
 from tests.unit.verifier.projections_contract import (  # noqa: E402
@@ -212,12 +213,6 @@ async def _until_verified(port: int, body: dict[str, Any], within: float) -> Non
                     return
             await asyncio.sleep(0.25)
     raise RuntimeError(f"the verifier never answered verified: {last}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time a process has used so far, every thread (Linux: utime + stime)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class KeepAliveConnection:

@@ -24,7 +24,7 @@ from stack.tools import require_go, require_tool
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
 # Stamped into the binary's `package` field so a binary built without our patches is rebuilt.
-FERRETDB_PACKAGE = "microcred-2"
+FERRETDB_PACKAGE = "microcred-4"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,52 @@ class SourcePatch:
     old: str
     new: str
 
+
+# The WHERE clause that narrows a query by the `_id` index, for a filter with one `_id`
+# condition (beside any others): `_id: id` or `_id: {$in: [ids]}`, every id a string or an
+# ObjectId (the types whose JSON text the index holds). Called from the patched Query below.
+IDS_WHERE_GO = """// idsWhere returns the WHERE clause and arguments narrowing a query of filter by
+// the `_id` index, if it has one `_id` condition on strings or ObjectIDs (microcred).
+func idsWhere(filter *types.Document) (string, []any, bool) {
+\tcount := 0
+\tfor _, key := range filter.Keys() {
+\t\tif key == "_id" {
+\t\t\tcount++
+\t\t}
+\t}
+\tif count != 1 {
+\t\treturn "", nil, false
+\t}
+\tids := []any{must.NotFail(filter.Get("_id"))}
+\tif condition, ok := ids[0].(*types.Document); ok {
+\t\tif condition.Len() != 1 || !condition.Has("$in") {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tlist, ok := must.NotFail(condition.Get("$in")).(*types.Array)
+\t\tif !ok || list.Len() == 0 || list.Len() > 10000 {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tids = make([]any, list.Len())
+\t\tfor i := range ids {
+\t\t\tids[i] = must.NotFail(list.Get(i))
+\t\t}
+\t}
+\tplaceholders := make([]string, len(ids))
+\targs := make([]any, len(ids))
+\tfor i, id := range ids {
+\t\tswitch id.(type) {
+\t\tcase string, types.ObjectID:
+\t\t\tplaceholders[i] = "?"
+\t\t\targs[i] = string(must.NotFail(sjson.MarshalSingleValue(id)))
+\t\tdefault:
+\t\t\treturn "", nil, false
+\t\t}
+\t}
+\twhere := fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(placeholders, ", "))
+\treturn where, args, true
+}
+
+"""
 
 # FerretDB 1.24's SQLite backend creates the unique `_id` index on `_ferretdb_sjson->"_id"` but
 # filters on `_ferretdb_sjson->'$._id'`. SQLite matches an expression index only on the same
@@ -63,6 +109,48 @@ FERRETDB_PATCHES = (
         old='\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
         new='\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n'
         "\t\tcloser.Close()\n",
+    ),
+    # A query, update or delete read the whole table unless its filter was exactly `_id: id`:
+    # `_id: {$in: [...]}` (how MongoDB code reads or deletes many documents by id) and `_id`
+    # beside another condition (a version guard, an owner) did not use the index. Reading 200
+    # credentials took 200 `find_one`s, each a round trip through FerretDB's whole handler;
+    # deleting 200 locks, 200 statements. Now any filter with one `_id` condition on strings
+    # or ObjectIds is narrowed by the index first (`WHERE _id IN (...)`). FerretDB applies the
+    # whole filter to what the query returns, as before, so a result can only be what it was.
+    SourcePatch(
+        path="internal/backends/sqlite/collection.go",
+        old="\t// TODO https://github.com/FerretDB/FerretDB/issues/3235\n"
+        "\tif params.Filter.Len() == 1 {\n"
+        '\t\tv, _ := params.Filter.Get("_id")\n'
+        "\t\tswitch v.(type) {\n"
+        "\t\tcase string, types.ObjectID:\n"
+        "\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n"
+        "\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n"
+        "\t\t}\n\t}\n\n\tq += whereClause\n",
+        new="\tif where, idArgs, ok := idsWhere(params.Filter); ok {\n"
+        "\t\twhereClause, args = where, idArgs\n"
+        "\t}\n\n\tq += whereClause\n",
+    ),
+    # The same for `explain`, so that it reports the plan queries now run with.
+    SourcePatch(
+        path="internal/backends/sqlite/collection.go",
+        old="\tif params.Filter.Len() == 1 {\n"
+        '\t\tv, _ := params.Filter.Get("_id")\n'
+        "\t\tswitch v.(type) {\n"
+        "\t\tcase string, types.ObjectID:\n"
+        "\t\t\tfilterPushdown = true\n"
+        "\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n"
+        "\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n"
+        "\t\t}\n\t}\n",
+        new="\tif where, idArgs, ok := idsWhere(params.Filter); ok {\n"
+        "\t\tfilterPushdown = true\n"
+        "\t\twhereClause, args = where, idArgs\n"
+        "\t}\n",
+    ),
+    SourcePatch(
+        path="internal/backends/sqlite/collection.go",
+        old="// InsertAll implements backends.Collection interface.\n",
+        new=IDS_WHERE_GO + "// InsertAll implements backends.Collection interface.\n",
     ),
 )
 POM = Path(__file__).with_name("pom.xml")

@@ -6,7 +6,6 @@ unique indexes for idempotency, no multi-document transactions and no change str
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,17 +113,41 @@ async def insert_many_if_absent(
     return [True] * len(documents)
 
 
+# Ids per command when reading or deleting by `_id: {$in: ...}`: well inside SQLite's bound on
+# a statement's parameters, and a reply of at most a few megabytes of credentials.
+IDS_PER_COMMAND = 500
+
+
+def _chunks(ids: Iterable[object]) -> list[list[object]]:
+    wanted = list(dict.fromkeys(ids))
+    return [wanted[n : n + IDS_PER_COMMAND] for n in range(0, len(wanted), IDS_PER_COMMAND)]
+
+
 async def find_by_ids(
     collection: MongoCollection, ids: Iterable[object], projection: Document | None = None
 ) -> dict[object, Document]:
-    """The stored documents of ``ids`` (absent ones left out).
+    """The stored documents of ``ids`` (absent ones left out): one ``$in`` query per
+    ``IDS_PER_COMMAND`` ids. On the stack's FerretDB an ``_id`` condition of strings or
+    ObjectIds uses the ``_id`` index (patched, see ``stack/fetch.py``: 15 ms for 200 ids among
+    20,000 documents, against 1.2 s unpatched); other id types read the whole collection."""
+    found: dict[object, Document] = {}
+    for chunk in _chunks(ids):
+        async for document in collection.find({"_id": {"$in": chunk}}, projection):
+            found[document["_id"]] = document
+    return found
 
-    One ``find_one`` by ``_id`` each, pipelined over the connection pool: FerretDB 1.24 answers
-    ``{"_id": {"$in": …}}`` by reading the whole collection (measured here: 1 s for 200 ids
-    among 20,000 documents, against 80 ms for 200 pipelined lookups)."""
-    wanted = list(dict.fromkeys(ids))
-    found = await asyncio.gather(*(collection.find_one({"_id": i}, projection) for i in wanted))
-    return {i: doc for i, doc in zip(wanted, found, strict=True) if doc is not None}
+
+async def delete_by_ids(
+    collection: MongoCollection, ids: Iterable[object], condition: Document | None = None
+) -> int:
+    """Delete the documents of ``ids`` (those that also match ``condition``, if given): one
+    command per ``IDS_PER_COMMAND`` ids, each one SQLite transaction on FerretDB. The number
+    deleted."""
+    deleted = 0
+    for chunk in _chunks(ids):
+        result = await collection.delete_many({"_id": {"$in": chunk}, **(condition or {})})
+        deleted += result.deleted_count
+    return deleted
 
 
 # FerretDB 1.24 as released never answers an update command of 100 statements or more, nor

@@ -22,7 +22,7 @@ from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from pymongo import ASCENDING, DeleteOne, IndexModel, UpdateOne
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from ..events import CONTENT_TYPE, CloudEvent, TopicNames
 from ..events.topics import Topic
@@ -32,6 +32,7 @@ from ..mongo import (
     Document,
     MongoCollection,
     bulk_write_in_chunks,
+    delete_by_ids,
     find_by_ids,
     insert_if_absent,
     insert_many_if_absent,
@@ -294,9 +295,9 @@ class OutboxRelay:
         written right now) wait for the next round.
 
         A constant number of commands whatever the batch, each addressing documents by
-        ``_id`` alone (FerretDB scans for anything else, ``$in`` included): the locks in one
-        insert, the documents by pipelined ``find_one``, the clearing, the pointers and the
-        release each in ``bulk_write``s of at most ``MAX_WRITE_STATEMENTS``."""
+        ``_id`` (the only condition FerretDB answers from an index): the locks in one insert,
+        the documents in one ``$in`` read, the clearing in ``bulk_write``s of at most
+        ``MAX_WRITE_STATEMENTS``, the pointers and the locks each in one delete."""
         locks = DocumentLocks.of(collection.database)
         id_of = {document_key(collection, document_id): document_id for document_id in document_ids}
         held = await locks.try_acquire_many(list(id_of))
@@ -385,9 +386,9 @@ class OutboxRelay:
 
 
 async def _delete_pointers(collection: MongoCollection, document_ids: Sequence[Any]) -> None:
-    await bulk_write_in_chunks(
+    await delete_by_ids(
         collection.database[POINTERS_COLLECTION],
-        [DeleteOne({"_id": document_key(collection, i)}) for i in document_ids],
+        [document_key(collection, i) for i in document_ids],
     )
 
 

@@ -14,11 +14,12 @@ from microcred_shared.mongo import (
     MongoCollection,
     MongoDatabase,
     bulk_write_in_chunks,
+    delete_by_ids,
     find_by_ids,
     insert_if_absent,
     insert_many_if_absent,
 )
-from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from ..domain.deliveries import Attempt, AttemptOutcome, Delivery, DeliveryStatus
 from ..service_layer.ports import DueDelivery
@@ -77,15 +78,6 @@ class MongoDeliveries:
         )
         return inserted
 
-    async def _point_at(self, delivery_id: str, origin: str, due_at: datetime) -> None:
-        """The pointer says when the delivery is next due."""
-        await self._pending.update_one(
-            {"_id": delivery_id}, {"$set": {"origin": origin, "due_at": due_at}}, upsert=True
-        )
-
-    async def _forget(self, delivery_id: str) -> None:
-        await self._pending.delete_one({"_id": delivery_id})
-
     async def get(self, delivery_id: str) -> Delivery | None:
         document = await self._collection.find_one({"_id": delivery_id})
         return _delivery(document) if document else None
@@ -136,13 +128,12 @@ class MongoDeliveries:
 
     async def _repoint(self, documents: Sequence[Document]) -> None:
         """Pointers after a look that missed: forget ended deliveries, re-time pending ones."""
-        changes: list[UpdateOne | DeleteOne] = []
-        for document in documents:
-            if document.get("status") == DeliveryStatus.PENDING.value:
-                changes.append(_pointer_to(document["_id"], document["origin"], document["due_at"]))
-            else:
-                changes.append(DeleteOne({"_id": document["_id"]}))
-        await bulk_write_in_chunks(self._pending, changes)
+        pending = [d for d in documents if d.get("status") == DeliveryStatus.PENDING.value]
+        await bulk_write_in_chunks(
+            self._pending, [_pointer_to(d["_id"], d["origin"], d["due_at"]) for d in pending]
+        )
+        ended = [d["_id"] for d in documents if d.get("status") != DeliveryStatus.PENDING.value]
+        await delete_by_ids(self._pending, ended)
 
     async def record(self, attempted: Sequence[Delivery]) -> None:
         """The dispatcher is the single writer of dispatch state (it holds the dispatch lease),
@@ -163,7 +154,16 @@ class MongoDeliveries:
                 for delivery in attempted
             ],
         )
-        await bulk_write_in_chunks(self._pending, [_pointer_of(d) for d in attempted])
+        await self._repoint_after(attempted)
+
+    async def _repoint_after(self, deliveries: Sequence[Delivery]) -> None:
+        """A pending delivery's pointer says when it is next due; an ended one has none."""
+        pending = [d for d in deliveries if d.status is DeliveryStatus.PENDING]
+        await bulk_write_in_chunks(
+            self._pending, [_pointer_to(d.delivery_id, d.origin, d.due_at) for d in pending]
+        )
+        ended = [d.delivery_id for d in deliveries if d.status is not DeliveryStatus.PENDING]
+        await delete_by_ids(self._pending, ended)
 
     async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
         if not delivery_ids:
@@ -172,11 +172,11 @@ class MongoDeliveries:
             self._collection,
             [UpdateOne({"_id": i}, {"$set": {"status": status.value}}) for i in delivery_ids],
         )
-        await bulk_write_in_chunks(self._pending, [DeleteOne({"_id": i}) for i in delivery_ids])
+        await delete_by_ids(self._pending, delivery_ids)
 
     async def save(self, delivery: Delivery) -> None:
         await self._collection.update_one({"_id": delivery.delivery_id}, {"$set": _state(delivery)})
-        await self._pending.bulk_write([_pointer_of(delivery)])
+        await self._repoint_after([delivery])
 
     async def of_subscription(
         self, subscription_id: str, status: DeliveryStatus | None, limit: int
@@ -206,12 +206,14 @@ class MongoDeliveries:
             self._collection,
             [UpdateOne({"_id": document["_id"]}, {"$set": changes}) for document in moving],
         )
-        for document in moving:
-            if to_status is DeliveryStatus.PENDING:
-                when = due_at or document["due_at"]
-                await self._point_at(document["_id"], document["origin"], when)
-            elif from_status is DeliveryStatus.PENDING:
-                await self._forget(document["_id"])
+        if to_status is DeliveryStatus.PENDING:
+            pointers = [
+                _pointer_to(document["_id"], document["origin"], due_at or document["due_at"])
+                for document in moving
+            ]
+            await bulk_write_in_chunks(self._pending, pointers)
+        elif from_status is DeliveryStatus.PENDING:
+            await delete_by_ids(self._pending, [document["_id"] for document in moving])
         return len(moving)
 
 
@@ -223,13 +225,6 @@ def _pointer_to(delivery_id: str, origin: str, due_at: datetime) -> UpdateOne:
 
 def _pointer_document(delivery: Delivery) -> Document:
     return {"_id": delivery.delivery_id, "origin": delivery.origin, "due_at": delivery.due_at}
-
-
-def _pointer_of(delivery: Delivery) -> UpdateOne | DeleteOne:
-    """A pending delivery's pointer says when it is next due; an ended one has none."""
-    if delivery.status is DeliveryStatus.PENDING:
-        return _pointer_to(delivery.delivery_id, delivery.origin, delivery.due_at)
-    return DeleteOne({"_id": delivery.delivery_id})
 
 
 def _state(delivery: Delivery) -> Document:
