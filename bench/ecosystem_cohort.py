@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -246,6 +247,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=2000, help="rows of the cohort CSV")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/cohort.json")
+    parser.add_argument("--keep-logs", type=Path, help="copy the services' logs here at the end")
     args = parser.parse_args()
     with infrastructure() as (kafka, mongo), tempfile.TemporaryDirectory() as run_dir:
         ecosystem = ecosystem_on(kafka, mongo, Path(run_dir))
@@ -255,6 +257,8 @@ def main() -> None:
         finally:
             ecosystem.stop()
             drop_databases(ecosystem)
+            if args.keep_logs:
+                shutil.copytree(run_dir, args.keep_logs, dirs_exist_ok=True)
     print(json.dumps(outcome, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(outcome, indent=2) + "\n")
