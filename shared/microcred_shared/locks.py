@@ -140,6 +140,25 @@ async def update_by_id_if(
         return updated
 
 
+async def save_if_version(
+    collection: MongoCollection,
+    document_id: object,
+    fields: Document,
+    expected_version: int,
+    version_field: str = "version",
+) -> bool:
+    """Set ``fields`` on the document if its ``version_field`` is still ``expected_version``
+    (optimistic concurrency: the caller read that version and ``fields`` carries the next);
+    True if saved, False if absent or changed meanwhile."""
+    saved = await update_by_id_if(
+        collection,
+        document_id,
+        lambda stored: bool(stored.get(version_field) == expected_version),
+        {"$set": fields},
+    )
+    return saved is not None
+
+
 async def store_if_newer(
     collection: MongoCollection, document_id: object, document: Document, order_field: str
 ) -> bool:

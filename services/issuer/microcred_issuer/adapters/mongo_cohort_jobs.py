@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from microcred_shared.locks import update_by_id_if
+from microcred_shared.locks import save_if_version
 from microcred_shared.mongo import Document, MongoDatabase, insert_if_absent
 
 from ..domain.cohort import CohortJob, CohortRowResult
@@ -43,13 +43,7 @@ class MongoCohortJobs:
         return _job(doc) if doc else None
 
     async def save(self, job: CohortJob, expected_version: int) -> bool:
-        stored = await update_by_id_if(
-            self._jobs,
-            job.job_id,
-            lambda doc: bool(doc["version"] == expected_version),
-            {"$set": _document(job)},
-        )
-        return stored is not None
+        return await save_if_version(self._jobs, job.job_id, _document(job), expected_version)
 
     async def unfinished(self) -> list[CohortJob]:
         # A scan of one small document per upload, at start and on the worker's look.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from microcred_shared.locks import update_by_id_if
+from microcred_shared.locks import save_if_version
 from microcred_shared.mongo import Document, MongoDatabase, insert_if_absent
 
 from ..domain.reissue import ReissueJob
@@ -41,13 +41,7 @@ class MongoReissueJobs:
         return await insert_if_absent(self._jobs, {"_id": job.job_id, **_document(job)})
 
     async def save(self, job: ReissueJob, expected_version: int) -> bool:
-        stored = await update_by_id_if(
-            self._jobs,
-            job.job_id,
-            lambda doc: bool(doc["version"] == expected_version),
-            {"$set": _document(job)},
-        )
-        return stored is not None
+        return await save_if_version(self._jobs, job.job_id, _document(job), expected_version)
 
     async def unfinished(self) -> list[ReissueJob]:
         # A scan of a collection holding one document per reported compromise: tiny.
