@@ -85,6 +85,26 @@ async def test_credentials_added_at_once_are_each_stored_once(stores: Stores) ->
     assert sorted(c.credential_id for c in held) == ["c-0", "c-1", "c-2"]
 
 
+async def test_a_learners_credentials_from_several_batches_are_all_listed(stores: Stores) -> None:
+    credentials, _, _ = stores
+
+    await credentials.add_many([NewCredential(credential("c-0", "learner-a"), [])])
+    await credentials.add_many(
+        [
+            NewCredential(credential("c-1", "learner-a"), []),
+            NewCredential(credential("c-2", "learner-b"), []),
+            NewCredential(credential("c-3", "learner-a"), []),
+        ]
+    )
+    await credentials.add_many([NewCredential(credential("c-3", "learner-a"), [])])
+
+    held_a = await credentials.of_learner("learner-a")
+    held_b = await credentials.of_learner("learner-b")
+    assert [c.credential_id for c in held_a] == ["c-0", "c-1", "c-3"]
+    assert [c.credential_id for c in held_b] == ["c-2"]
+    assert await credentials.of_learner("learner-c") == []
+
+
 async def test_a_status_index_goes_to_one_credential_only(stores: Stores) -> None:
     _, slots, _ = stores
 

@@ -148,15 +148,24 @@ class MongoCredentials:
         learner_of = {document_key(self._learners, learner): learner for learner in by_learner}
         held = await self._locks.try_acquire_many(list(learner_of))
         try:
+            # A learner's first credential inserts the index (all of them in one command, one
+            # SQLite transaction on FerretDB); only learners indexed before are updated, each
+            # update a read-modify-write of its own.
+            learners = [learner_of[key] for key in held]
+            new = await insert_many_if_absent(
+                self._learners,
+                [{"_id": learner, "credential_ids": by_learner[learner]} for learner in learners],
+            )
+            known = [learner for learner, fresh in zip(learners, new, strict=True) if not fresh]
             await bulk_write_in_chunks(
                 self._learners,
                 [
                     UpdateOne(
-                        {"_id": learner_of[key]},
-                        {"$addToSet": {"credential_ids": {"$each": by_learner[learner_of[key]]}}},
+                        {"_id": learner},
+                        {"$addToSet": {"credential_ids": {"$each": by_learner[learner]}}},
                         upsert=True,
                     )
-                    for key in held
+                    for learner in known
                 ],
             )
         finally:
