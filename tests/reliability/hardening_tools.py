@@ -90,7 +90,14 @@ def label(path: tuple[Any, ...]) -> str:
 # Collections whose documents background workers rewrite on their own schedule (locks and relay
 # pointers, the time of the last projected event, webhook retries and e-mail sending): their
 # documents are counted, their contents not compared.
-BOOKKEEPING = {"locks", "outbox_pointers", "projection_state", "deliveries", "emails"}
+BOOKKEEPING = {
+    "locks",
+    "outbox_pointers",
+    "projection_state",
+    "deliveries",
+    "emails",
+    "emails_sent",
+}
 
 
 @dataclass(frozen=True)
