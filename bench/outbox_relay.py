@@ -31,10 +31,10 @@ from microcred_shared.messaging.connection import KafkaConnection
 from microcred_shared.messaging.outbox import (
     OUTBOX_FIELD,
     PENDING_FIELD,
-    POINTERS_COLLECTION,
     OutboxRelay,
     insert_many_with_outbox,
     outbox_entry,
+    pointers_of,
 )
 from microcred_shared.mongo import Document, MongoCollection, create_client
 from prometheus_client import CollectorRegistry
@@ -71,7 +71,7 @@ class OneAtATimeRelay(OutboxRelay):
                         {"_id": document_id}, {"$set": {OUTBOX_FIELD: [], PENDING_FIELD: False}}
                     )
                     published += len(document[OUTBOX_FIELD])
-                await collection.database[POINTERS_COLLECTION].delete_one({"_id": key})
+                await pointers_of(collection).delete_one({"_id": document_id})
             finally:
                 await locks.release(key, owner)
         return published

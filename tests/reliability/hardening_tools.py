@@ -93,6 +93,7 @@ def label(path: tuple[Any, ...]) -> str:
 BOOKKEEPING = {
     "locks",
     "outbox_pointers",
+    "outbox_swept",
     "projection_state",
     "deliveries",
     "emails",
@@ -130,7 +131,7 @@ def snapshot(mongodb_uri: str, database_prefix: str) -> Snapshot:
             database = client[f"{database_prefix}microcred_{service}"]
             for name in database.list_collection_names():
                 key = f"{service}.{name}"
-                if name in BOOKKEEPING:
+                if name in BOOKKEEPING or name.startswith("outbox_pointers."):
                     counts[key] = database[name].count_documents({})
                     continue
                 digest = hashlib.sha256()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,10 +14,13 @@ from microcred_shared.events.contracts.verifications import VerificationPerforme
 from microcred_shared.events.registry import VERIFICATION_PERFORMED
 from microcred_shared.locks import DocumentLocks, document_key
 from microcred_shared.messaging.outbox import (
+    ORPHAN_SECONDS,
+    POINTERS_COLLECTION,
     OutboxRelay,
     insert_many_with_outbox,
     insert_with_outbox,
     outbox_entry,
+    pointers_of,
     store_with_outbox,
     with_outbox,
 )
@@ -91,12 +94,8 @@ async def test_a_relay_that_dies_after_publishing_leaves_the_events_for_the_next
     await runtime.relay.stop()  # only the relays of this test may publish
     things = runtime.database["things"]
     event = verification("v-crash")
-    await things.insert_one(
-        {
-            "_id": "thing-2",
-            "outbox": [outbox_entry(Topic.VERIFICATIONS, "thing-2", event)],
-            "outbox_pending": True,
-        }
+    await insert_with_outbox(
+        things, {"_id": "thing-2"}, [outbox_entry(Topic.VERIFICATIONS, "thing-2", event)]
     )
     crashing = CrashingRelay(runtime.broker, runtime.topics, [things])
     with pytest.raises(RuntimeError, match="killed"):
@@ -189,7 +188,7 @@ async def test_what_this_process_stored_is_relayed_without_reading_the_pointers(
     await insert_many_with_outbox(
         things, [({"_id": "handed-1"}, [outbox_entry(Topic.VERIFICATIONS, "h1", event)])]
     )
-    await things.database["outbox_pointers"].delete_one({"_id": "things:handed-1"})
+    await pointers_of(things).delete_one({"_id": "handed-1"})
     relay = OutboxRelay(runtime.broker, runtime.topics, [things])
 
     assert await relay.drain(sweep=False) == 1
@@ -334,16 +333,16 @@ async def test_a_publish_the_producer_refuses_leaves_only_its_document_pending(
     items[1][1][0]["value"] = json.dumps({"padding": "x" * 1_100_000})
     await insert_many_with_outbox(things, items)
     relay = OutboxRelay(runtime.broker, runtime.topics, [things])
-    pointers = runtime.database["outbox_pointers"]
+    pointers = pointers_of(things)
 
     assert await relay.drain(sweep=False) == 2
     assert await relay.drain(sweep=False) == 0  # retried, refused again
     refused = await things.find_one({"_id": "refused-1"})
     assert (refused["outbox_pending"], len(refused["outbox"])) == (True, 1)
-    assert await pointers.find_one({"_id": document_key(things, "refused-1")}) is not None
+    assert await pointers.find_one({"_id": "refused-1"}) is not None
     for published in ("refused-0", "refused-2"):
         assert (await things.find_one({"_id": published}))["outbox"] == []
-        assert await pointers.find_one({"_id": document_key(things, published)}) is None
+        assert await pointers.find_one({"_id": published}) is None
 
 
 async def test_a_lock_left_by_a_crashed_holder_is_taken_over_once_its_time_is_up(
@@ -359,3 +358,74 @@ async def test_a_lock_left_by_a_crashed_holder_is_taken_over_once_its_time_is_up
     assert await relay.drain(sweep=False) == 1  # expired-1; the expired lock is removed
     assert await relay.drain(sweep=False) == 1  # expired-0
     assert (await things.find_one({"_id": "expired-0"}))["outbox_pending"] is False
+
+
+async def test_a_pointer_to_a_document_not_yet_stored_waits_until_it_is_an_orphan(
+    runtime: Any, infra: Any
+) -> None:
+    """Pointers are written before their document: one whose document is not there may be
+    ahead of its insert (kept), or left by a crash between the two writes (deleted once old)."""
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    pointers = pointers_of(things)
+    await pointers.insert_many(
+        [
+            {"_id": "ahead", "at": datetime.now(UTC)},
+            {"_id": "left", "at": datetime.now(UTC) - timedelta(seconds=ORPHAN_SECONDS + 1)},
+        ]
+    )
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 0
+    assert await pointers.find_one({"_id": "left"}) is None
+    assert await pointers.find_one({"_id": "ahead"}) is not None
+    event = verification("v-ahead")
+    await things.insert_one(
+        {
+            "_id": "ahead",
+            "outbox": [outbox_entry(Topic.VERIFICATIONS, "ahead", event)],
+            "outbox_pending": True,
+        }
+    )
+    assert await relay.drain(sweep=False) == 1
+    assert await pointers.find_one({"_id": "ahead"}) is None
+
+
+async def test_pointers_kept_in_the_one_earlier_collection_are_taken_over(
+    runtime: Any, infra: Any
+) -> None:
+    await runtime.relay.stop()
+    things = runtime.database["things"]
+    event = verification("v-legacy")
+    await things.insert_one(
+        {
+            "_id": "legacy-1",
+            "outbox": [outbox_entry(Topic.VERIFICATIONS, "legacy-1", event)],
+            "outbox_pending": True,
+        }
+    )
+    legacy = runtime.database[POINTERS_COLLECTION]
+    await legacy.insert_one(
+        {"_id": "things:legacy-1", "collection": "things", "document_id": "legacy-1"}
+    )
+    relay = OutboxRelay(runtime.broker, runtime.topics, [things])
+
+    assert await relay.drain(sweep=False) == 1
+    assert await legacy.count_documents({"collection": "things"}) == 0
+    assert await pointers_of(things).find_one({"_id": "legacy-1"}) is None
+
+
+async def test_a_database_is_swept_for_pointerless_documents_once(runtime: Any, infra: Any) -> None:
+    """What versions that wrote the pointer after the document may have left is found by the
+    first relay on a database; later relays (a restarted replica) do not scan again."""
+    await runtime.relay.stop()
+    others = runtime.database["others"]
+    stranded = {"outbox": [outbox_entry(Topic.VERIFICATIONS, "s", verification("v-s"))]}
+    await others.insert_one({"_id": "stranded-1", **stranded, "outbox_pending": True})
+
+    first = OutboxRelay(runtime.broker, runtime.topics, [others])
+    assert await first.drain() == 1
+    await others.insert_one({"_id": "stranded-2", **stranded, "outbox_pending": True})
+    restarted = OutboxRelay(runtime.broker, runtime.topics, [others])
+    assert await restarted.drain() == 0
+    assert await restarted.drain(sweep=True) == 1
