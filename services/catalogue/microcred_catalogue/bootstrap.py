@@ -14,7 +14,6 @@ from microcred_shared.logging import configure_logging
 from microcred_shared.messaging.access import KafkaAccess
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -48,6 +47,7 @@ from .entrypoints.http_providers import build_provider_router
 from .entrypoints.http_stats import build_stats_router
 from .entrypoints.kafka_schemas import KafkaConnectionInfo
 from .entrypoints.pages import build_pages
+from .entrypoints.problems import install_problems
 from .entrypoints.sessions import DashboardSessions
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
@@ -189,7 +189,7 @@ def create_app(
         lifespan=runtime_lifespan(catalogue.runtime, on_start=catalogue.migrate),
     )
     app.state.catalogue = catalogue
-    install_problem_handlers(app)
+    install_problems(app)
     install_operational_routes(app, catalogue.runtime)
     connection = kafka_connection_info(settings)
     app.include_router(

@@ -12,7 +12,6 @@ from microcred_shared.api_keys import MongoApiKeyStore
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -43,6 +42,7 @@ from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
 from .entrypoints.http_keys import build_key_router
 from .entrypoints.pages import build_pages
+from .entrypoints.problems import install_problems
 from .entrypoints.reissue_worker import reissue_worker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.learner_access import LearnerAccessOptions
@@ -188,7 +188,7 @@ def create_app(
     )
     app.state.issuer = issuer
     app.state.status_list_max_age = settings.status_list_max_age_seconds
-    install_problem_handlers(app)
+    install_problems(app)
     install_operational_routes(app, issuer.runtime)
     app.include_router(
         build_router(

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -30,6 +29,7 @@ from .domain.deliveries import AttemptOutcome, Delivery
 from .domain.retries import RetrySchedule
 from .entrypoints.consumers import register_consumers
 from .entrypoints.http import build_router
+from .entrypoints.problems import install_problems
 from .service_layer.dispatcher import Dispatcher, DispatchLimits
 from .service_layer.emails import LearnerEmails
 from .service_layer.fanout import FanOut
@@ -162,7 +162,7 @@ def create_app(
         lifespan=runtime_lifespan(notifier.runtime, notifier.start, notifier.stop),
     )
     app.state.notifier = notifier
-    install_problem_handlers(app)
+    install_problems(app)
     install_operational_routes(app, notifier.runtime)
     app.include_router(
         build_router(notifier.subscriptions, settings.admin_token.get_secret_value())

@@ -12,7 +12,6 @@ from microcred_shared.crypto import default_loader
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import build_runtime
@@ -28,6 +27,7 @@ from microcred_verifier.config import VerifierSettings
 from microcred_verifier.entrypoints.consumers import subscribe_projections
 from microcred_verifier.entrypoints.http import build_router
 from microcred_verifier.entrypoints.pages import build_pages
+from microcred_verifier.entrypoints.problems import install_problems
 from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
 from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
@@ -103,7 +103,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.projections = projections
     app.state.status_lists = status_lists
-    install_problem_handlers(app)
+    install_problems(app)
     install_operational_routes(app, runtime)
     base = settings.public_base_url
     app.include_router(build_router(handler, base_url=base, max_depth=settings.max_json_depth))

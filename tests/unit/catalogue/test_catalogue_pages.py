@@ -14,12 +14,12 @@ from microcred_catalogue.domain.demand import DemandDimension, DemandRow
 from microcred_catalogue.entrypoints.auth import viewer_resolver
 from microcred_catalogue.entrypoints.dashboard_pages import build_dashboard_pages
 from microcred_catalogue.entrypoints.pages import build_pages
+from microcred_catalogue.entrypoints.problems import install_problems
 from microcred_catalogue.entrypoints.sessions import DashboardSessions
 from microcred_catalogue.service_layer import commands
 from microcred_catalogue.service_layer.demand import DemandHandlers
 from microcred_catalogue.service_layer.provider_figures import ProviderFigures
 from microcred_catalogue.service_layer.queries import AchievementQueries
-from microcred_shared.service.http import install_problem_handlers
 
 from tests.unit.catalogue.fakes import FakeDemand, World
 from tests.unit.catalogue.test_catalogue_issuance import issued, status
@@ -52,7 +52,7 @@ ADMIN_TOKEN = "unit-catalogue-admin-token-0123"
 def pages_app(world: World) -> FastAPI:
     """The public pages and the dashboard pages, wired as bootstrap wires them."""
     app = FastAPI()
-    install_problem_handlers(app)
+    install_problems(app)
     queries = AchievementQueries(world.achievements, world.projection)
     providers = world.provider_handlers
     figures = ProviderFigures(

@@ -13,12 +13,12 @@ from fastapi import FastAPI
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow
 from microcred_catalogue.entrypoints.auth import viewer_dependency, viewer_resolver
 from microcred_catalogue.entrypoints.http_stats import build_stats_router
+from microcred_catalogue.entrypoints.problems import install_problems
 from microcred_catalogue.entrypoints.sessions import DashboardSessions
 from microcred_catalogue.service_layer import commands
 from microcred_catalogue.service_layer.demand import DemandHandlers
 from microcred_catalogue.service_layer.provider_figures import ProviderFigures
 from microcred_catalogue.service_layer.queries import AchievementQueries
-from microcred_shared.service.http import install_problem_handlers
 
 from tests.unit.catalogue.fakes import FakeDemand, World
 from tests.unit.catalogue.test_catalogue_issuance import issued, status
@@ -44,7 +44,7 @@ async def world() -> World:
 @pytest.fixture
 async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
-    install_problem_handlers(app)
+    install_problems(app)
     providers = world.provider_handlers
     demand = DemandHandlers(FixedDemand(), world.inbox)
     queries = AchievementQueries(world.achievements, world.projection)

@@ -1,12 +1,11 @@
-"""Who is calling (the admin, or a provider by its API key), and refusals as problem details."""
+"""Who is calling: the admin, or a provider by its API key."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,15 +22,6 @@ T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="the admin token or a provider's API key")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
-STATUS: list[tuple[type[errors.CommandRefused], int, str]] = [
-    (errors.NotFound, 404, "Not found"),
-    (errors.Unauthorized, 401, "Unauthorized"),
-    (errors.Forbidden, 403, "Forbidden"),
-    (errors.Invalid, 422, "Invalid request"),
-    (errors.Conflict, 409, "Conflict"),
-    (errors.Unavailable, 503, "Unavailable"),
-]
-
 
 @dataclass(frozen=True)
 class Caller:
@@ -44,25 +34,6 @@ class Caller:
         return self.provider is None
 
 
-@asynccontextmanager
-async def as_problems() -> AsyncIterator[None]:
-    try:
-        yield
-    except errors.CommandRefused as refused:
-        status, title = next(
-            ((s, t) for kind, s, t in STATUS if isinstance(refused, kind)), (400, "Refused")
-        )
-        extensions: dict[str, Any] = {"code": refused.code}
-        if refused.errors:
-            extensions["errors"] = refused.errors
-        raise Problem(status, title, refused.reason, **extensions) from refused
-
-
-async def run(action: Awaitable[T]) -> T:
-    async with as_problems():
-        return await action
-
-
 def caller_dependency(
     providers: ProviderHandlers, admin_token: str
 ) -> Callable[[Credentials], Awaitable[Caller]]:
@@ -73,7 +44,7 @@ def caller_dependency(
         # Constant-time: a timing difference must not reveal how much of the token matched.
         if hmac.compare_digest(given.encode(), admin_token.encode()):
             return Caller(provider=None)
-        return Caller(provider=await run(providers.authenticate(given)))
+        return Caller(provider=await providers.authenticate(given))
 
     return caller
 

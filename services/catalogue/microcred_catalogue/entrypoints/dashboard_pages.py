@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ..service_layer.errors import Forbidden
 from ..service_layer.provider_figures import ProviderFigures
 from ..service_layer.providers import ProviderHandlers
-from .auth import ViewerResolver, as_problems, bearer, bearer_viewer
+from .auth import ViewerResolver, bearer, bearer_viewer
 from .pages import TEMPLATES
 from .sessions import DashboardSessions, clear_session_cookie, set_session_cookie
 from .svg import bar_chart_svg
@@ -49,11 +49,10 @@ def build_dashboard_pages(
         viewer = await resolve_viewer(request, credentials)
         if viewer is None:
             return sign_in_page(401, provider_id)
-        async with as_problems():  # an unknown provider: 404
-            try:
-                shown = await figures.dashboard(viewer, provider_id)
-            except Forbidden:
-                return page("forbidden.html", status=403, provider_id=provider_id)
+        try:  # an unknown provider: 404, as problem details (the service's refusal handler)
+            shown = await figures.dashboard(viewer, provider_id)
+        except Forbidden:
+            return page("forbidden.html", status=403, provider_id=provider_id)
         chart = bar_chart_svg(
             f"Employer verifications per month: {shown.provider.name}",
             shown.verifications_per_month,

@@ -13,7 +13,7 @@ from ..domain.search import SearchQuery, SortOrder
 from ..service_layer import commands
 from ..service_layer.courses import CourseIngestion
 from ..service_layer.queries import AchievementQueries
-from .auth import Caller, run
+from .auth import Caller
 from .schemas import AchievementPublic, CourseAccepted, SearchResults
 
 EqfLevel = Annotated[int, Field(ge=1, le=8)]
@@ -71,7 +71,7 @@ def build_course_router(
             raise Problem(
                 403, "Forbidden", "use the API key of the provider in the path", code="forbidden"
             )
-        result = await run(ingestion.handle(commands.IngestCourseEvent(provider_id, event)))
+        result = await ingestion.handle(commands.IngestCourseEvent(provider_id, event))
         return CourseAccepted(
             outcome=result.outcome.value,
             achievement=AchievementPublic.of(result.achievement) if result.achievement else None,
@@ -80,7 +80,7 @@ def build_course_router(
     @router.get("/achievements/{achievement_id}")
     async def get_achievement(achievement_id: str) -> AchievementPublic:
         """One micro-credential definition with its completeness report."""
-        return AchievementPublic.of(await run(queries.get(achievement_id)))
+        return AchievementPublic.of(await queries.get(achievement_id))
 
     @router.get("/achievements")
     async def search_achievements(
@@ -118,7 +118,7 @@ def build_course_router(
             limit=min(limit, max_page),
             after=decode_cursor(cursor) if cursor else None,
         )
-        page = await run(queries.search(query))
+        page = await queries.search(query)
         return SearchResults(
             items=[AchievementPublic.of_contract(a) for a in page.items],
             next_cursor=encode_cursor(page.next_after) if page.next_after else None,

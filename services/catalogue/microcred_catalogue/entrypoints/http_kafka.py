@@ -8,7 +8,7 @@ from microcred_shared.service.http import Problem
 
 from ..domain.kafka_credentials import Holder, HolderKind
 from ..service_layer.kafka_credentials import IssuedKafkaCredential, KafkaCredentialHandlers
-from .auth import Caller, admin_dependency, run
+from .auth import Caller, admin_dependency
 from .kafka_schemas import (
     KafkaConnectionInfo,
     KafkaCredentialIssued,
@@ -48,7 +48,7 @@ def build_kafka_router(
     async def issue_provider_credential(provider_id: str, who: CallerDep) -> KafkaCredentialIssued:
         """A new Kafka principal for the provider (rotation: the old ones work until revoked)."""
         _own(who, provider_id)
-        issued = await run(handlers.issue_for_provider(provider_id))
+        issued = await handlers.issue_for_provider(provider_id)
         return issued_view(issued, connection)
 
     @router.get("/providers/{provider_id}/kafka-credentials")
@@ -56,7 +56,7 @@ def build_kafka_router(
         provider_id: str, who: CallerDep
     ) -> list[KafkaCredentialPublic]:
         """The provider's Kafka credentials, active and revoked, without secrets."""
-        listed = await run(handlers.list(_own(who, provider_id)))
+        listed = await handlers.list(_own(who, provider_id))
         return [KafkaCredentialPublic.of(c) for c in listed]
 
     @router.delete("/providers/{provider_id}/kafka-credentials/{credential_id}")
@@ -64,7 +64,7 @@ def build_kafka_router(
         provider_id: str, credential_id: str, who: CallerDep
     ) -> KafkaCredentialPublic:
         """Revoke one credential: its grants go at once, even on open connections."""
-        revoked = await run(handlers.revoke(_own(who, provider_id), credential_id))
+        revoked = await handlers.revoke(_own(who, provider_id), credential_id)
         return KafkaCredentialPublic.of(revoked)
 
     @router.post(
@@ -76,13 +76,13 @@ def build_kafka_router(
         reader_id: str, body: ReaderCredentialCreate
     ) -> KafkaCredentialIssued:
         """A read-only Kafka principal for a university (or any outside reader)."""
-        issued = await run(handlers.issue_for_reader(reader_id, body.topics))
+        issued = await handlers.issue_for_reader(reader_id, body.topics)
         return issued_view(issued, connection)
 
     @router.get("/admin/readers/{reader_id}/kafka-credentials", dependencies=admin)
     async def list_reader_credentials(reader_id: str) -> list[KafkaCredentialPublic]:
         """A reader's Kafka credentials, without secrets."""
-        listed = await run(handlers.list(Holder(HolderKind.READER, reader_id)))
+        listed = await handlers.list(Holder(HolderKind.READER, reader_id))
         return [KafkaCredentialPublic.of(c) for c in listed]
 
     @router.delete(
@@ -90,7 +90,7 @@ def build_kafka_router(
     )
     async def revoke_reader_credential(reader_id: str, credential_id: str) -> KafkaCredentialPublic:
         """Revoke a reader's credential."""
-        revoked = await run(handlers.revoke(Holder(HolderKind.READER, reader_id), credential_id))
+        revoked = await handlers.revoke(Holder(HolderKind.READER, reader_id), credential_id)
         return KafkaCredentialPublic.of(revoked)
 
     return router

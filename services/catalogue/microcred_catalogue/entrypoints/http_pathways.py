@@ -8,7 +8,7 @@ from microcred_shared.service.http import Problem
 from ..domain.pathways import Pathway
 from ..service_layer import commands
 from ..service_layer.pathways import PathwayHandlers
-from .auth import Caller, run
+from .auth import Caller
 from .schemas import (
     PathwayBody,
     PathwayGraph,
@@ -72,19 +72,17 @@ def build_pathway_router(handlers: PathwayHandlers, caller: Any) -> APIRouter:
         owner = body.owner_provider_id if who.is_admin else who.provider.provider_id  # type: ignore[union-attr]
         if owner is None:
             raise Problem(422, "Invalid request", "the admin must name owner_provider_id")
-        saved = await run(
-            handlers.save(
-                commands.SavePathway(
-                    actor=None if who.is_admin else owner,
-                    pathway_id=pathway_id,
-                    owner_provider_id=body.owner_provider_id or owner,
-                    target_achievement_id=body.target_achievement_id,
-                    name=body.name,
-                    rule=body.rule,
-                    accepted_provider_ids=tuple(body.accepted_provider_ids),
-                    status=body.status,
-                    expected_version=body.expected_version,
-                )
+        saved = await handlers.save(
+            commands.SavePathway(
+                actor=None if who.is_admin else owner,
+                pathway_id=pathway_id,
+                owner_provider_id=body.owner_provider_id or owner,
+                target_achievement_id=body.target_achievement_id,
+                name=body.name,
+                rule=body.rule,
+                accepted_provider_ids=tuple(body.accepted_provider_ids),
+                status=body.status,
+                expected_version=body.expected_version,
             )
         )
         if saved.version == 1:
@@ -96,7 +94,7 @@ def build_pathway_router(handlers: PathwayHandlers, caller: Any) -> APIRouter:
         achievement: Annotated[str, Query(min_length=1, examples=["tu-linz:MECH-101"])],
     ) -> PathwayGraph:
         """What an achievement stacks into, and which pathways award it."""
-        edges = await run(handlers.graph(achievement))
+        edges = await handlers.graph(achievement)
         return PathwayGraph(
             achievement_id=achievement,
             stacks_into=[pathway_public(e.pathway) for e in edges if e.role == "component"],
@@ -106,7 +104,7 @@ def build_pathway_router(handlers: PathwayHandlers, caller: Any) -> APIRouter:
     @router.post("/pathways/progress")
     async def pathway_progress(body: ProgressRequest) -> ProgressResponse:
         """For a set of achievements: each pathway they count towards, what is done and missing."""
-        progress = await run(handlers.progress(body.achievement_ids))
+        progress = await handlers.progress(body.achievement_ids)
         return ProgressResponse(
             pathways=[PathwayProgress.of(p, pathway_public(p.pathway)) for p in progress]
         )
@@ -114,6 +112,6 @@ def build_pathway_router(handlers: PathwayHandlers, caller: Any) -> APIRouter:
     @router.get("/pathways/{pathway_id}")
     async def get_pathway(pathway_id: str) -> PathwayPublic:
         """One pathway."""
-        return pathway_public(await run(handlers.get(pathway_id)))
+        return pathway_public(await handlers.get(pathway_id))
 
     return router

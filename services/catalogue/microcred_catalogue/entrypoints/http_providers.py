@@ -11,7 +11,7 @@ from ..domain.providers import Accreditation, Trust
 from ..service_layer import commands
 from ..service_layer.kafka_credentials import KafkaCredentialHandlers
 from ..service_layer.providers import ProviderHandlers
-from .auth import Caller, admin_dependency, run
+from .auth import Caller, admin_dependency
 from .http_kafka import issued_view
 from .kafka_schemas import KafkaConnectionInfo
 from .schemas import (
@@ -49,22 +49,20 @@ def build_provider_router(
     async def register_provider(body: ProviderCreate) -> ProviderWithApiKey:
         """Register a provider; its API key and Kafka credential are in the answer, and only
         there."""
-        created = await run(
-            handlers.register(
-                commands.RegisterProvider(
-                    provider_id=body.provider_id,
-                    name=body.name,
-                    provider_type=body.provider_type,
-                    country=body.country,
-                    accreditation=_accreditation(body.accreditation),
-                    region=body.region,
-                    website=body.website,
-                    trust=body.trust,
-                    issuer_dids=tuple(body.issuer_dids),
-                )
+        created = await handlers.register(
+            commands.RegisterProvider(
+                provider_id=body.provider_id,
+                name=body.name,
+                provider_type=body.provider_type,
+                country=body.country,
+                accreditation=_accreditation(body.accreditation),
+                region=body.region,
+                website=body.website,
+                trust=body.trust,
+                issuer_dids=tuple(body.issuer_dids),
             )
         )
-        issued = await run(kafka.issue_on_registration(created.provider.provider_id))
+        issued = await kafka.issue_on_registration(created.provider.provider_id)
         return ProviderWithApiKey(
             provider=ProviderPublic.of(created.provider),
             api_key=created.api_key,
@@ -74,21 +72,17 @@ def build_provider_router(
     @router.patch("/admin/providers/{provider_id}", dependencies=admin)
     async def change_provider(provider_id: str, body: ProviderUpdate) -> ProviderPublic:
         """Change a provider's details, trust or accreditation (then published)."""
-        changed = await run(
-            handlers.change(
-                commands.ChangeProvider(
-                    provider_id=provider_id,
-                    name=body.name,
-                    provider_type=body.provider_type,
-                    country=body.country,
-                    region=body.region,
-                    website=body.website,
-                    accreditation=_accreditation(body.accreditation)
-                    if body.accreditation
-                    else None,
-                    trust=body.trust,
-                    issuer_dids=tuple(body.issuer_dids) if body.issuer_dids is not None else None,
-                )
+        changed = await handlers.change(
+            commands.ChangeProvider(
+                provider_id=provider_id,
+                name=body.name,
+                provider_type=body.provider_type,
+                country=body.country,
+                region=body.region,
+                website=body.website,
+                accreditation=_accreditation(body.accreditation) if body.accreditation else None,
+                trust=body.trust,
+                issuer_dids=tuple(body.issuer_dids) if body.issuer_dids is not None else None,
             )
         )
         return ProviderPublic.of(changed)
@@ -96,23 +90,19 @@ def build_provider_router(
     @router.post("/admin/providers/{provider_id}/suspend", dependencies=admin)
     async def suspend_provider(provider_id: str) -> ProviderPublic:
         """Suspend a provider: verifiers then call its credentials untrusted."""
-        changed = await run(
-            handlers.change(commands.ChangeProvider(provider_id, trust=Trust.SUSPENDED))
-        )
+        changed = await handlers.change(commands.ChangeProvider(provider_id, trust=Trust.SUSPENDED))
         return ProviderPublic.of(changed)
 
     @router.post("/admin/providers/{provider_id}/reinstate", dependencies=admin)
     async def reinstate_provider(provider_id: str) -> ProviderPublic:
         """Trust a suspended provider again."""
-        changed = await run(
-            handlers.change(commands.ChangeProvider(provider_id, trust=Trust.TRUSTED))
-        )
+        changed = await handlers.change(commands.ChangeProvider(provider_id, trust=Trust.TRUSTED))
         return ProviderPublic.of(changed)
 
     @router.post("/admin/providers/{provider_id}/api-key", dependencies=admin)
     async def rotate_api_key(provider_id: str) -> ProviderWithApiKey:
         """Issue a new API key; every other one stops working at once."""
-        rotated = await run(handlers.rotate_key(commands.RotateApiKey(provider_id)))
+        rotated = await handlers.rotate_key(commands.RotateApiKey(provider_id))
         return ProviderWithApiKey(
             provider=ProviderPublic.of(rotated.provider), api_key=rotated.api_key
         )
@@ -120,24 +110,24 @@ def build_provider_router(
     @router.get("/providers/{provider_id}/api-keys", dependencies=own)
     async def list_api_keys(provider_id: str) -> list[ApiKeyInfo]:
         """The provider's API keys (ids and dates, never the keys themselves)."""
-        return [ApiKeyInfo.of(record) for record in await run(handlers.keys_of(provider_id))]
+        return [ApiKeyInfo.of(record) for record in await handlers.keys_of(provider_id)]
 
     @router.post(
         "/providers/{provider_id}/api-keys", status_code=status.HTTP_201_CREATED, dependencies=own
     )
     async def new_api_key(provider_id: str) -> NewApiKey:
         """Issue another API key (shown once); the others stay active until revoked."""
-        record, api_key = await run(handlers.issue_key(provider_id))
+        record, api_key = await handlers.issue_key(provider_id)
         return NewApiKey(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
 
     @router.post("/providers/{provider_id}/api-keys/{key_id}/revoke", dependencies=own)
     async def revoke_api_key(provider_id: str, key_id: str) -> ApiKeyInfo:
         """Revoke one API key: refused from the next request on, on every replica."""
-        return ApiKeyInfo.of(await run(handlers.revoke_key(provider_id, key_id)))
+        return ApiKeyInfo.of(await handlers.revoke_key(provider_id, key_id))
 
     @router.get("/providers/{provider_id}")
     async def get_provider(provider_id: str) -> ProviderPublic:
         """A provider's public profile."""
-        return ProviderPublic.of(await run(handlers.get(provider_id)))
+        return ProviderPublic.of(await handlers.get(provider_id))
 
     return router

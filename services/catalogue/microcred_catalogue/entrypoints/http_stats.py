@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query
 from ..domain.demand import SMALL_COUNT, DemandDimension, publishable
 from ..service_layer.demand import DemandHandlers
 from ..service_layer.provider_figures import ProviderFigures, Viewer
-from .auth import run
 from .schemas import AchievementIssuancePublic, DemandRowPublic, DemandStats, IssuanceStats
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -59,7 +58,7 @@ def build_stats_router(
     async def issued_and_revoked(provider: str, who: ViewerDep) -> IssuanceStats:
         """How many credentials you (a provider, by its API key; or the admin) have issued, and
         how many are revoked or suspended."""
-        summary = await run(figures.issued_and_revoked(who, provider))
+        summary = await figures.issued_and_revoked(who, provider)
         return IssuanceStats(
             provider_id=provider,
             issued=summary.issued,

@@ -22,7 +22,6 @@ from ..domain.search import SearchQuery, SortOrder
 from ..service_layer.errors import NotFound
 from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.queries import AchievementQueries
-from .auth import run
 from .http_courses import decode_cursor, encode_cursor
 from .schemas import AchievementPublic
 from .svg import pathway_svg
@@ -116,7 +115,7 @@ def build_pages(
     router = APIRouter(include_in_schema=False)
 
     async def drawn(pathway_id: str, held: str | None) -> PathwayDrawing:
-        pathway = await run(pathways.get(pathway_id))
+        pathway = await pathways.get(pathway_id)
         names = await names_of(queries, [pathway.target_achievement_id, *pathway.component_ids])
         outcome = await learner_outcome(pathways, pathway, held_ids(held))
         svg = pathway_svg(
@@ -145,7 +144,7 @@ def build_pages(
         cursor: str | None = None,
     ) -> HTMLResponse:
         form = {k: v for k, v in locals().items() if isinstance(v, str) and k != "cursor"}
-        page = await run(queries.search(search_query(form, page_size, cursor)))
+        page = await queries.search(search_query(form, page_size, cursor))
         next_query = {k: v for k, v in form.items() if v}
         if page.next_after:
             next_query["cursor"] = encode_cursor(page.next_after)
@@ -159,8 +158,8 @@ def build_pages(
 
     @router.get("/achievements/{achievement_id}/page", response_class=HTMLResponse)
     async def achievement_page(achievement_id: str) -> HTMLResponse:
-        achievement = AchievementPublic.of(await run(queries.get(achievement_id)))
-        edges = await run(pathways.graph(achievement_id))
+        achievement = AchievementPublic.of(await queries.get(achievement_id))
+        edges = await pathways.graph(achievement_id)
         return render("achievement.html", a=achievement, edges=edges)
 
     @router.get("/pathways/{pathway_id}/graph.svg")

@@ -12,7 +12,6 @@ from microcred_shared.crypto.loader import default_loader
 from microcred_shared.service.http import Problem
 
 from ..domain.credentials import EU_CONTEXT
-from ..domain.errors import IssuerError
 from ..service_layer.commands import ChangeStatus, RotateKey
 from ..service_layer.handlers import Handlers
 from .http_cohorts import build_cohort_router
@@ -68,10 +67,6 @@ CREDENTIAL_MEDIA_TYPES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def problem_of(error: IssuerError) -> Problem:
-    return Problem(error.http_status, error.code.replace("_", " "), error.reason, code=error.code)
-
-
 def build_router(handlers: Handlers, admin_token: str, *, verifier_url: str) -> APIRouter:
     router = APIRouter()
 
@@ -103,10 +98,7 @@ def build_router(handlers: Handlers, admin_token: str, *, verifier_url: str) -> 
         body: CompletionIn, provider_id: ProviderId, response: Response
     ) -> CompletionOut:
         """Report one completion; answers with its (one and only) credential."""
-        try:
-            outcome = await handlers.completions.issue(completion_command(body, provider_id))
-        except IssuerError as error:
-            raise problem_of(error) from error
+        outcome = await handlers.completions.issue(completion_command(body, provider_id))
         if not outcome.created:
             response.status_code = 200
         return CompletionOut(
@@ -195,10 +187,7 @@ def build_router(handlers: Handlers, admin_token: str, *, verifier_url: str) -> 
     )
     async def new_api_key(provider_id: str) -> ApiKeyOut:
         """Issue an API key for a provider (shown once)."""
-        try:
-            record, api_key = await handlers.api_keys.issue(provider_id)
-        except IssuerError as error:
-            raise problem_of(error) from error
+        record, api_key = await handlers.api_keys.issue(provider_id)
         return ApiKeyOut(provider_id=provider_id, key_id=record.key_id, api_key=api_key)
 
     @router.post(
@@ -209,8 +198,6 @@ def build_router(handlers: Handlers, admin_token: str, *, verifier_url: str) -> 
         secret = body.secret_key_multibase if body else None
         try:
             keyring = await handlers.keys.rotate(RotateKey(provider_id, secret))
-        except IssuerError as error:
-            raise problem_of(error) from error
         except ValueError as error:
             raise Problem(422, "Invalid key", "the key is not an Ed25519 secret key") from error
         return KeyRotationOut(
@@ -232,10 +219,7 @@ def _status_route(handlers: Handlers, action: str, provider_of_key: Any) -> Any:
         command = ChangeStatus(
             credential_id, provider_id, status_action(action), body.reason if body else None
         )
-        try:
-            credential = await handlers.status.change(command)
-        except IssuerError as error:
-            raise problem_of(error) from error
+        credential = await handlers.status.change(command)
         return status_out(credential)
 
     change.__name__ = f"{action}_credential"

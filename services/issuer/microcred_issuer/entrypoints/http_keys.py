@@ -10,10 +10,8 @@ from fastapi import APIRouter, Depends, Header, Request
 from microcred_shared.api_keys import ApiKeyInfo
 from microcred_shared.service.http import Problem
 
-from ..domain.errors import IssuerError
 from ..service_layer.commands import ReportKeyCompromise
 from ..service_layer.handlers import Handlers
-from .http import problem_of
 from .schemas_keys import (
     CompromiseIn,
     CompromiseOut,
@@ -56,10 +54,7 @@ def build_key_router(handlers: Handlers, admin_token: str) -> APIRouter:
         """Report a signing key compromised: it is published as revoked (a fresh key signs from
         now on if it was the current one) and what it signed is re-issued under the current key."""
         command = ReportKeyCompromise(provider_id, key_id, body.compromised_at if body else None)
-        try:
-            report = await handlers.compromises.report(command)
-        except IssuerError as error:
-            raise problem_of(error) from error
+        report = await handlers.compromises.report(command)
         keyring = report.keyring
         assert report.key.revoked_at is not None  # what report() just made sure of
         return CompromiseOut(
@@ -78,10 +73,7 @@ def build_key_router(handlers: Handlers, admin_token: str) -> APIRouter:
     )
     async def reissue_job(provider_id: str, key_id: str) -> ReissueJobOut:
         """Progress of re-issuing what a compromised key signed: total, done, state."""
-        try:
-            return ReissueJobOut.of(await handlers.reissuance.job(provider_id, key_id))
-        except IssuerError as error:
-            raise problem_of(error) from error
+        return ReissueJobOut.of(await handlers.reissuance.job(provider_id, key_id))
 
     @router.get("/providers/{provider_id}/api-keys", dependencies=allowed)
     async def list_api_keys(provider_id: str) -> list[ApiKeyInfo]:
@@ -91,18 +83,12 @@ def build_key_router(handlers: Handlers, admin_token: str) -> APIRouter:
     @router.post("/providers/{provider_id}/api-keys", status_code=201, dependencies=allowed)
     async def new_api_key(provider_id: str) -> NewApiKeyOut:
         """Issue another API key (shown once); the others stay active until revoked."""
-        try:
-            record, api_key = await handlers.api_keys.issue(provider_id)
-        except IssuerError as error:
-            raise problem_of(error) from error
+        record, api_key = await handlers.api_keys.issue(provider_id)
         return NewApiKeyOut(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
 
     @router.post("/providers/{provider_id}/api-keys/{key_id}/revoke", dependencies=allowed)
     async def revoke_api_key(provider_id: str, key_id: str) -> ApiKeyInfo:
         """Revoke one API key: refused from the next request on, on every replica."""
-        try:
-            return ApiKeyInfo.of(await handlers.api_keys.revoke(provider_id, key_id))
-        except IssuerError as error:
-            raise problem_of(error) from error
+        return ApiKeyInfo.of(await handlers.api_keys.revoke(provider_id, key_id))
 
     return router

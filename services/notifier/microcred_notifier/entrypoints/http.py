@@ -1,8 +1,6 @@
 """The subscriptions API: routes translate requests into commands for the same handlers."""
 
 import hmac
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -12,7 +10,6 @@ from microcred_shared.service.http import Problem
 from ..domain.deliveries import DeliveryStatus
 from ..domain.subscriptions import Subscriber
 from ..service_layer import commands
-from ..service_layer.errors import CommandRefused, Invalid, NotFound, Unauthorized
 from ..service_layer.subscriptions import SubscriptionHandlers
 from .schemas import (
     DeliveryPublic,
@@ -29,26 +26,6 @@ T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="an admin token or a subscriber's API key")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
-PROBLEMS: dict[type[CommandRefused], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    Unauthorized: (401, "Unauthorized"),
-    Invalid: (422, "Invalid request"),
-}
-
-
-@asynccontextmanager
-async def _as_problems() -> AsyncIterator[None]:
-    try:
-        yield
-    except CommandRefused as refused:
-        code, title = PROBLEMS.get(type(refused), (400, "Refused"))
-        raise Problem(code, title, str(refused)) from refused
-
-
-async def _run(action: Awaitable[T]) -> T:
-    async with _as_problems():
-        return await action
-
 
 def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     router = APIRouter()
@@ -61,7 +38,7 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     async def current_subscriber(credentials: Credentials) -> Subscriber:
         if credentials is None:
             raise Problem(401, "Unauthorized", "send your API key as a bearer token")
-        return await _run(handlers.authenticate(credentials.credentials))
+        return await handlers.authenticate(credentials.credentials)
 
     Owner = Annotated[Subscriber, Depends(current_subscriber)]
 
@@ -81,15 +58,13 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     @router.post("/subscriptions", status_code=status.HTTP_201_CREATED, tags=["subscriptions"])
     async def register(body: SubscriptionCreate, owner: Owner) -> SubscriptionCreated:
         """Register a webhook endpoint; its signing secret is shown once."""
-        created = await _run(
-            handlers.register(
-                commands.RegisterSubscription(
-                    subscriber_id=owner.subscriber_id,
-                    url=body.url,
-                    event_types=frozenset(body.event_types),
-                    filters=body.filters.to_domain(),
-                    description=body.description,
-                )
+        created = await handlers.register(
+            commands.RegisterSubscription(
+                subscriber_id=owner.subscriber_id,
+                url=body.url,
+                event_types=frozenset(body.event_types),
+                filters=body.filters.to_domain(),
+                description=body.description,
             )
         )
         public = SubscriptionPublic.of(created.subscription)
@@ -104,21 +79,21 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     async def get_subscription(subscription_id: str, owner: Owner) -> SubscriptionPublic:
         """One of your subscriptions."""
         own = commands.SubscriptionCommand(owner.subscriber_id, subscription_id)
-        return SubscriptionPublic.of(await _run(handlers.get_own(own)))
+        return SubscriptionPublic.of(await handlers.get_own(own))
 
     @router.post("/subscriptions/{subscription_id}/pause", tags=["subscriptions"])
     async def pause(subscription_id: str, owner: Owner) -> SubscriptionPublic:
         """Stop sending; deliveries are kept and sent on resume."""
-        paused = await _run(
-            handlers.pause(commands.PauseSubscription(owner.subscriber_id, subscription_id))
+        paused = await handlers.pause(
+            commands.PauseSubscription(owner.subscriber_id, subscription_id)
         )
         return SubscriptionPublic.of(paused)
 
     @router.post("/subscriptions/{subscription_id}/resume", tags=["subscriptions"])
     async def resume(subscription_id: str, owner: Owner) -> SubscriptionPublic:
         """Send again, including what was held while paused or disabled."""
-        resumed = await _run(
-            handlers.resume(commands.ResumeSubscription(owner.subscriber_id, subscription_id))
+        resumed = await handlers.resume(
+            commands.ResumeSubscription(owner.subscriber_id, subscription_id)
         )
         return SubscriptionPublic.of(resumed)
 
@@ -129,18 +104,14 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     )
     async def delete(subscription_id: str, owner: Owner) -> Response:
         """Delete a subscription; its undelivered webhooks are cancelled."""
-        await _run(
-            handlers.delete(commands.DeleteSubscription(owner.subscriber_id, subscription_id))
-        )
+        await handlers.delete(commands.DeleteSubscription(owner.subscriber_id, subscription_id))
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.post("/subscriptions/{subscription_id}/secret/rotate", tags=["subscriptions"])
     async def rotate_secret(subscription_id: str, owner: Owner) -> SecretRotated:
         """Issue a new signing secret (shown once)."""
-        secret = await _run(
-            handlers.rotate_secret(
-                commands.RotateSigningSecret(owner.subscriber_id, subscription_id)
-            )
+        secret = await handlers.rotate_secret(
+            commands.RotateSigningSecret(owner.subscriber_id, subscription_id)
         )
         return SecretRotated(subscription_id=subscription_id, secret=secret)
 
@@ -153,7 +124,7 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     ) -> list[DeliveryPublic]:
         """The delivery log, newest first: each attempt's status code, latency and error."""
         own = commands.SubscriptionCommand(owner.subscriber_id, subscription_id)
-        found = await _run(handlers.deliveries_of(own, status_filter, limit))
+        found = await handlers.deliveries_of(own, status_filter, limit)
         return [DeliveryPublic.of(d) for d in found]
 
     @router.post(
@@ -162,10 +133,8 @@ def build_router(handlers: SubscriptionHandlers, admin_token: str) -> APIRouter:
     )
     async def redeliver(subscription_id: str, delivery_id: str, owner: Owner) -> DeliveryPublic:
         """Send a delivery again now (same webhook-id), e.g. one in the dead-letter state."""
-        again = await _run(
-            handlers.redeliver(
-                commands.Redeliver(owner.subscriber_id, subscription_id, delivery_id)
-            )
+        again = await handlers.redeliver(
+            commands.Redeliver(owner.subscriber_id, subscription_id, delivery_id)
         )
         return DeliveryPublic.of(again)
 

@@ -44,18 +44,17 @@ def to_response(outcome: Outcome, base: str) -> Response:
 
 
 async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
-    """Every failure becomes a problem response: malformed input is never a server error."""
+    """Every failure is refused input (a problem, by the service's refusal handler): malformed
+    input is never a server error."""
     try:
         return await handler(command)
-    except InputError as exc:
-        raise Problem(422, "Cannot verify this input", str(exc)) from exc
+    except InputError:
+        raise
     except RecursionError as exc:
-        raise Problem(422, "Cannot verify this input", "the document is nested too deeply") from exc
+        raise InputError("the document is nested too deeply") from exc
     except Exception as exc:
         log.exception("verification crashed on input")
-        raise Problem(
-            422, "Cannot verify this input", "the document could not be processed"
-        ) from exc
+        raise InputError("the document could not be processed") from exc
 
 
 def command_from_body(raw: bytes, content_type: str, max_depth: int) -> VerifyCredential:
@@ -86,10 +85,7 @@ def build_router(handler: VerifyHandler, *, base_url: str, max_depth: int) -> AP
     async def verify(request: Request) -> Response:
         """Verify a credential: every check, a verdict, and the credential in plain words."""
         raw = await request.body()
-        try:
-            command = command_from_body(raw, request.headers.get("content-type", ""), max_depth)
-        except InputError as exc:
-            raise Problem(422, "Cannot verify this input", str(exc)) from exc
+        command = command_from_body(raw, request.headers.get("content-type", ""), max_depth)
         return to_response(await run(handler, command), base_url)
 
     @router.get("/verify", response_model=VerifyResponse, responses={422: {}, 429: {}})

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from microcred_shared.service.http import Problem
 
 from microcred_verifier.entrypoints.http import run, share_url
 from microcred_verifier.service_layer.intake import InputError, present_body
@@ -31,8 +30,8 @@ def build_pages(handler: VerifyHandler, *, base_url: str, max_depth: int) -> API
     async def verified_page(command: VerifyCredential) -> HTMLResponse:
         try:
             outcome = await run(handler, command)
-        except Problem as problem:
-            return _render(422, error=problem.detail or problem.title)
+        except InputError as refused:
+            return _render(422, error=refused.reason)
         return _render(report=outcome.report.to_dict(), share_url=share_url(base_url, outcome))
 
     @router.get("/", response_class=HTMLResponse)

@@ -14,6 +14,12 @@ from microcred_verifier.domain.verification import Presented
 class InputError(ValueError):
     """The input cannot be verified at all (not JSON, too deep, not a credential...)."""
 
+    code = "unverifiable_input"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:
     """Whether any value sits deeper than ``limit`` (the top level is depth 1). Level by level
