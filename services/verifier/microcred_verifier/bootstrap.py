@@ -25,8 +25,8 @@ from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjecti
 from microcred_verifier.adapters.status_lists import MongoStatusLists
 from microcred_verifier.config import VerifierSettings
 from microcred_verifier.entrypoints.consumers import subscribe_projections
-from microcred_verifier.entrypoints.http import build_router
-from microcred_verifier.entrypoints.pages import build_pages
+from microcred_verifier.entrypoints.deps import VerifierApi
+from microcred_verifier.entrypoints.http import ROUTERS
 from microcred_verifier.entrypoints.problems import install_problems
 from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
@@ -103,11 +103,11 @@ def create_app(
     app.state.runtime = runtime
     app.state.projections = projections
     app.state.status_lists = status_lists
+    app.state.api = VerifierApi(handler, settings.public_base_url, settings.max_json_depth)
     install_problems(app)
     install_operational_routes(app, runtime)
-    base = settings.public_base_url
-    app.include_router(build_router(handler, base_url=base, max_depth=settings.max_json_depth))
-    app.include_router(build_pages(handler, base_url=base, max_depth=settings.max_json_depth))
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(
         ProtectionMiddleware,
         buckets=TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst),

@@ -1,6 +1,6 @@
 """The employer's verify page: server-rendered, accessible, no build step."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,9 +9,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from microcred_verifier.entrypoints.http import run, share_url
+from microcred_verifier.entrypoints.deps import Api, VerifierApi
+from microcred_verifier.entrypoints.http_verify import run, share_url
 from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHandler
+from microcred_verifier.service_layer.verify import VerifyCredential
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -24,52 +25,54 @@ def _render(status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status)
 
 
-def build_pages(handler: VerifyHandler, *, base_url: str, max_depth: int) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def verified_page(command: VerifyCredential) -> HTMLResponse:
-        try:
-            outcome = await run(handler, command)
-        except InputError as refused:
-            return _render(422, error=refused.reason)
-        return _render(report=outcome.report.to_dict(), share_url=share_url(base_url, outcome))
 
-    @router.get("/", response_class=HTMLResponse)
-    async def page(url: str | None = None) -> HTMLResponse:
-        if not url:
-            return _render()
-        return await verified_page(VerifyCredential(url=url[:2048], channel="page"))
+async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResponse:
+    try:
+        outcome = await run(api.verify, command)
+    except InputError as refused:
+        return _render(422, error=refused.reason)
+    return _render(report=outcome.report.to_dict(), share_url=share_url(api.base_url, outcome))
 
-    @router.post("/page/verify", response_class=HTMLResponse)
-    async def submit(
-        credential: Annotated[str, Form()] = "",
-        url: Annotated[str, Form()] = "",
-        recipient_email: Annotated[str, Form()] = "",
-        file: Annotated[UploadFile | None, File()] = None,
-    ) -> HTMLResponse:
-        email = recipient_email.strip() or None
-        try:
-            if file is not None and file.filename:
-                presented = present_body(await file.read(), max_depth)
-                return await verified_page(
-                    VerifyCredential(
-                        presented.jwt.token if presented.jwt else presented.document,
-                        recipient_email=email,
-                        channel="page",
-                    )
-                )
-            if credential.strip():
-                presented = present_body(credential.encode(), max_depth)
-                value = presented.jwt.token if presented.jwt else presented.document
-                return await verified_page(
-                    VerifyCredential(value, recipient_email=email, channel="page")
-                )
-        except InputError as exc:
-            return _render(422, error=str(exc))
-        if url.strip():
+
+@router.get("/", response_class=HTMLResponse)
+async def page(api: Api, url: str | None = None) -> HTMLResponse:
+    if not url:
+        return _render()
+    return await verified_page(api, VerifyCredential(url=url[:2048], channel="page"))
+
+
+@router.post("/page/verify", response_class=HTMLResponse)
+async def submit(
+    api: Api,
+    credential: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+    recipient_email: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    email = recipient_email.strip() or None
+    try:
+        if file is not None and file.filename:
+            presented = present_body(await file.read(), api.max_depth)
             return await verified_page(
-                VerifyCredential(url=url.strip(), recipient_email=email, channel="page")
+                api,
+                VerifyCredential(
+                    presented.jwt.token if presented.jwt else presented.document,
+                    recipient_email=email,
+                    channel="page",
+                ),
             )
-        return _render(422, error="paste a credential, upload a file, or give a link")
-
-    return router
+        if credential.strip():
+            presented = present_body(credential.encode(), api.max_depth)
+            value = presented.jwt.token if presented.jwt else presented.document
+            return await verified_page(
+                api, VerifyCredential(value, recipient_email=email, channel="page")
+            )
+    except InputError as exc:
+        return _render(422, error=str(exc))
+    if url.strip():
+        return await verified_page(
+            api, VerifyCredential(url=url.strip(), recipient_email=email, channel="page")
+        )
+    return _render(422, error="paste a credential, upload a file, or give a link")
