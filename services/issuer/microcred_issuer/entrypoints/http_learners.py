@@ -2,8 +2,9 @@
 
 # No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Response
 
+from .deps import IssuerHandlers
 from .learner_auth import Access, CurrentLearner, ask_for_link
 from .schemas import ACCESS_LINK_ACCEPTED, AccessLinkAccepted, AccessLinkIn, CredentialSummaryOut
 from .translate import credential_summary
@@ -23,9 +24,8 @@ async def request_access_link(
 
 @router.get("/learners/me/credentials")
 async def my_credentials(
-    learner_ref: CurrentLearner, access: Access, request: Request, response: Response
+    learner_ref: CurrentLearner, access: Access, handlers: IssuerHandlers, response: Response
 ) -> list[CredentialSummaryOut]:
     """Your credentials, with their status (bearer: the token of your e-mailed link)."""
     response.headers["Cache-Control"] = "no-store"
-    handlers = request.app.state.issuer.handlers
     return [credential_summary(handlers, c) for c in await access.credentials_of(learner_ref)]

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import Response
 
 from ..domain.credentials import EvidenceItem, ResultLine
-from ..domain.records import IssuedCredential, StatusAction
+from ..domain.records import IssuedCredential
 from ..service_layer.commands import IssueCompletion
 from ..service_layer.handlers import Handlers
 from .schemas import (
@@ -14,11 +14,6 @@ from .schemas import (
     CredentialStatusOut,
     CredentialSummaryOut,
 )
-
-
-def status_action(value: str) -> StatusAction:
-    assert value in ("revoke", "suspend", "reinstate")
-    return value  # type: ignore[return-value]
 
 
 def completion_command(body: CompletionIn, provider_id: str) -> IssueCompletion:
