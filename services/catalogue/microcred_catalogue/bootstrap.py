@@ -40,7 +40,7 @@ from .domain.providers import API_KEY_PREFIX
 from .entrypoints.consumers import register_consumers
 from .entrypoints.deps import CatalogueApi
 from .entrypoints.http import ROUTERS
-from .entrypoints.kafka_schemas import KafkaConnectionInfo
+from .entrypoints.kafka_schemas import KafkaConnectionPublic
 from .entrypoints.problems import install_problems
 from .entrypoints.sessions import DashboardSessions
 from .service_layer.courses import CourseIngestion
@@ -92,8 +92,8 @@ def build_registrar(settings: CatalogueSettings) -> BrokerRegistrar | None:
     )
 
 
-def kafka_connection_info(settings: CatalogueSettings) -> KafkaConnectionInfo:
-    return KafkaConnectionInfo(
+def kafka_connection_info(settings: CatalogueSettings) -> KafkaConnectionPublic:
+    return KafkaConnectionPublic(
         bootstrap_servers=settings.kafka_public_bootstrap_servers
         or settings.kafka_bootstrap_servers,
         security_protocol=settings.kafka_security_protocol.value,

@@ -18,23 +18,23 @@ from microcred_shared.service.runtime import build_runtime
 from opentelemetry.trace import TracerProvider
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from microcred_verifier.adapters.events import BatchedVerificationEvents, kafka_batch_sender
-from microcred_verifier.adapters.fetcher import SafeFetcher
-from microcred_verifier.adapters.held_projections import HeldProjections
-from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
-from microcred_verifier.adapters.status_lists import MongoStatusLists
-from microcred_verifier.config import VerifierSettings
-from microcred_verifier.entrypoints.consumers import subscribe_projections
-from microcred_verifier.entrypoints.deps import VerifierApi
-from microcred_verifier.entrypoints.http import ROUTERS
-from microcred_verifier.entrypoints.problems import install_problems
-from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
-from microcred_verifier.service_layer.gather import KnowledgeGatherer
-from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
-from microcred_verifier.service_layer.ports import Fetcher, Projections, StatusLists
-from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
-from microcred_verifier.service_layer.status_gather import StatusGatherer
-from microcred_verifier.service_layer.verify import VerifyHandler
+from .adapters.events import BatchedVerificationEvents, kafka_batch_sender
+from .adapters.fetcher import SafeFetcher
+from .adapters.held_projections import HeldProjections
+from .adapters.mongo_projections import INDEXES, MongoProjections
+from .adapters.status_lists import MongoStatusLists
+from .config import VerifierSettings
+from .entrypoints.consumers import subscribe_projections
+from .entrypoints.deps import VerifierApi
+from .entrypoints.http import ROUTERS
+from .entrypoints.problems import install_problems
+from .entrypoints.protection import ProtectionMiddleware, TokenBuckets
+from .service_layer.gather import KnowledgeGatherer
+from .service_layer.issuer_keys import DidWebDocuments
+from .service_layer.ports import Fetcher, Projections, StatusLists
+from .service_layer.projection_handlers import ProjectionHandlers
+from .service_layer.status_gather import StatusGatherer
+from .service_layer.verify import VerifyHandler
 
 
 @dataclass

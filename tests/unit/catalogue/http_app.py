@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from microcred_catalogue.entrypoints.deps import CatalogueApi
 from microcred_catalogue.entrypoints.http import ROUTERS
-from microcred_catalogue.entrypoints.kafka_schemas import KafkaConnectionInfo
+from microcred_catalogue.entrypoints.kafka_schemas import KafkaConnectionPublic
 from microcred_catalogue.entrypoints.problems import install_problems
 from microcred_catalogue.entrypoints.sessions import DashboardSessions
 from microcred_catalogue.service_layer.demand import DemandHandlers
@@ -41,7 +41,7 @@ def catalogue_app(
             "unit-session-key-0123456789", timedelta(minutes=30), providers, world.clock
         ),
         admin_token=admin_token,
-        connection=KafkaConnectionInfo(
+        connection=KafkaConnectionPublic(
             bootstrap_servers="127.0.0.1:9092",
             security_protocol="SASL_PLAINTEXT",
             sasl_mechanism="SCRAM-SHA-512",

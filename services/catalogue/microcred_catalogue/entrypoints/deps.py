@@ -21,7 +21,7 @@ from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.provider_figures import ADMIN, ProviderFigures, Viewer
 from ..service_layer.providers import ProviderHandlers
 from ..service_layer.queries import AchievementQueries
-from .kafka_schemas import KafkaConnectionInfo
+from .kafka_schemas import KafkaConnectionPublic
 from .sessions import DASHBOARD_COOKIE, DashboardSessions
 
 
@@ -38,7 +38,7 @@ class CatalogueApi:
     figures: ProviderFigures
     sessions: DashboardSessions
     admin_token: str
-    connection: KafkaConnectionInfo  # what providers' Kafka clients are told to connect to
+    connection: KafkaConnectionPublic  # what providers' Kafka clients are told to connect to
     search_max_page_size: int
     browse_page_size: int = 20
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from ..domain.search import SearchQuery, SortOrder
 from ..service_layer import commands
 from .deps import Api, CallerDep
-from .schemas import AchievementPublic, CourseAccepted, SearchResults
+from .schemas import AchievementPublic, CourseEventResponse, SearchResponse
 
 EqfLevel = Annotated[int, Field(ge=1, le=8)]
 
@@ -59,14 +59,14 @@ async def publish_course(
     who: CallerDep,
     event: Annotated[CourseEventV1, Body(openapi_examples={"offered": {"value": COURSE_EXAMPLE}})],
     api: Api,
-) -> CourseAccepted:
+) -> CourseEventResponse:
     """Offer, change or retire one of your courses (the same payload as on Kafka)."""
     if who.provider is None or who.provider.provider_id != provider_id:
         raise Problem(
             403, "Forbidden", "use the API key of the provider in the path", code="forbidden"
         )
     result = await api.courses.handle(commands.IngestCourseEvent(provider_id, event))
-    return CourseAccepted(
+    return CourseEventResponse(
         outcome=result.outcome.value,
         achievement=AchievementPublic.of(result.achievement) if result.achievement else None,
     )
@@ -96,7 +96,7 @@ async def search_achievements(
     sort: SortOrder = SortOrder.NAME,
     limit: Annotated[int, Query(ge=1)] = 20,
     cursor: str | None = None,
-) -> SearchResults:
+) -> SearchResponse:
     """Search micro-credentials by words (all must match) and filters; page with `cursor`."""
     query = SearchQuery(
         text=q,
@@ -116,7 +116,7 @@ async def search_achievements(
         after=decode_cursor(cursor) if cursor else None,
     )
     page = await api.queries.search(query)
-    return SearchResults(
+    return SearchResponse(
         items=[AchievementPublic.of_contract(a) for a in page.items],
         next_cursor=encode_cursor(page.next_after) if page.next_after else None,
     )

@@ -8,18 +8,18 @@ from ..domain.kafka_credentials import Holder, HolderKind
 from ..service_layer.kafka_credentials import IssuedKafkaCredential
 from .deps import Api, Caller, CallerDep, require_admin
 from .kafka_schemas import (
-    KafkaConnectionInfo,
-    KafkaCredentialIssued,
+    KafkaConnectionPublic,
+    KafkaCredentialCreated,
     KafkaCredentialPublic,
     ReaderCredentialCreate,
 )
 
 
 def issued_view(
-    issued: IssuedKafkaCredential, connection: KafkaConnectionInfo
-) -> KafkaCredentialIssued:
+    issued: IssuedKafkaCredential, connection: KafkaConnectionPublic
+) -> KafkaCredentialCreated:
     public = KafkaCredentialPublic.of(issued.credential)
-    return KafkaCredentialIssued(
+    return KafkaCredentialCreated(
         **public.model_dump(), password=issued.password, connection=connection
     )
 
@@ -39,7 +39,7 @@ admin = [Depends(require_admin)]
 @router.post("/providers/{provider_id}/kafka-credentials", status_code=status.HTTP_201_CREATED)
 async def issue_provider_credential(
     provider_id: str, who: CallerDep, api: Api
-) -> KafkaCredentialIssued:
+) -> KafkaCredentialCreated:
     """A new Kafka principal for the provider (rotation: the old ones work until revoked)."""
     _own(who, provider_id)
     issued = await api.kafka_credentials.issue_for_provider(provider_id)
@@ -71,7 +71,7 @@ async def revoke_provider_credential(
 )
 async def issue_reader_credential(
     reader_id: str, body: ReaderCredentialCreate, api: Api
-) -> KafkaCredentialIssued:
+) -> KafkaCredentialCreated:
     """A read-only Kafka principal for a university (or any outside reader)."""
     issued = await api.kafka_credentials.issue_for_reader(reader_id, body.topics)
     return issued_view(issued, api.connection)

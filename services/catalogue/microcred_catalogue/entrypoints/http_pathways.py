@@ -9,10 +9,10 @@ from ..domain.pathways import Pathway
 from ..service_layer import commands
 from .deps import Api, CallerDep
 from .schemas import (
-    PathwayBody,
-    PathwayGraph,
-    PathwayProgress,
+    PathwayGraphResponse,
+    PathwayProgressPublic,
     PathwayPublic,
+    PathwayUpdate,
     ProgressRequest,
     ProgressResponse,
 )
@@ -62,7 +62,7 @@ async def save_pathway(
     pathway_id: Annotated[str, Path(pattern=PATHWAY_ID)],
     who: CallerDep,
     body: Annotated[
-        PathwayBody, Body(openapi_examples={"cross-provider": {"value": PATHWAY_EXAMPLE}})
+        PathwayUpdate, Body(openapi_examples={"cross-provider": {"value": PATHWAY_EXAMPLE}})
     ],
     response: Response,
     api: Api,
@@ -93,10 +93,10 @@ async def save_pathway(
 async def pathway_graph(
     achievement: Annotated[str, Query(min_length=1, examples=["tu-linz:MECH-101"])],
     api: Api,
-) -> PathwayGraph:
+) -> PathwayGraphResponse:
     """What an achievement stacks into, and which pathways award it."""
     edges = await api.pathways.graph(achievement)
-    return PathwayGraph(
+    return PathwayGraphResponse(
         achievement_id=achievement,
         stacks_into=[pathway_public(e.pathway) for e in edges if e.role == "component"],
         awarded_by=[pathway_public(e.pathway) for e in edges if e.role == "target"],
@@ -108,7 +108,7 @@ async def pathway_progress(body: ProgressRequest, api: Api) -> ProgressResponse:
     """For a set of achievements: each pathway they count towards, what is done and missing."""
     progress = await api.pathways.progress(body.achievement_ids)
     return ProgressResponse(
-        pathways=[PathwayProgress.of(p, pathway_public(p.pathway)) for p in progress]
+        pathways=[PathwayProgressPublic.of(p, pathway_public(p.pathway)) for p in progress]
     )
 
 

@@ -9,16 +9,16 @@ from ..service_layer import commands
 from .deps import Api, CallerDep, require_admin
 from .http_kafka import issued_view
 from .schemas import (
-    AccreditationBody,
-    NewApiKey,
+    AccreditationRequest,
+    ApiKeyCreated,
     ProviderCreate,
+    ProviderCreated,
     ProviderPublic,
     ProviderUpdate,
-    ProviderWithApiKey,
 )
 
 
-def _accreditation(body: AccreditationBody) -> Accreditation:
+def _accreditation(body: AccreditationRequest) -> Accreditation:
     return Accreditation(status=body.status, body=body.body, reference=body.reference)
 
 
@@ -36,7 +36,7 @@ own = [Depends(provider_or_admin)]
 
 
 @router.post("/admin/providers", status_code=status.HTTP_201_CREATED, dependencies=admin)
-async def register_provider(body: ProviderCreate, api: Api) -> ProviderWithApiKey:
+async def register_provider(body: ProviderCreate, api: Api) -> ProviderCreated:
     """Register a provider; its API key and Kafka credential are in the answer, and only
     there."""
     created = await api.providers.register(
@@ -53,7 +53,7 @@ async def register_provider(body: ProviderCreate, api: Api) -> ProviderWithApiKe
         )
     )
     issued = await api.kafka_credentials.issue_on_registration(created.provider.provider_id)
-    return ProviderWithApiKey(
+    return ProviderCreated(
         provider=ProviderPublic.of(created.provider),
         api_key=created.api_key,
         kafka=issued_view(issued, api.connection) if issued else None,
@@ -96,10 +96,10 @@ async def reinstate_provider(provider_id: str, api: Api) -> ProviderPublic:
 
 
 @router.post("/admin/providers/{provider_id}/api-key", dependencies=admin)
-async def rotate_api_key(provider_id: str, api: Api) -> ProviderWithApiKey:
+async def rotate_api_key(provider_id: str, api: Api) -> ProviderCreated:
     """Issue a new API key; every other one stops working at once."""
     rotated = await api.providers.rotate_key(commands.RotateApiKey(provider_id))
-    return ProviderWithApiKey(provider=ProviderPublic.of(rotated.provider), api_key=rotated.api_key)
+    return ProviderCreated(provider=ProviderPublic.of(rotated.provider), api_key=rotated.api_key)
 
 
 @router.get("/providers/{provider_id}/api-keys", dependencies=own)
@@ -111,10 +111,10 @@ async def list_api_keys(provider_id: str, api: Api) -> list[ApiKeyInfo]:
 @router.post(
     "/providers/{provider_id}/api-keys", status_code=status.HTTP_201_CREATED, dependencies=own
 )
-async def new_api_key(provider_id: str, api: Api) -> NewApiKey:
+async def new_api_key(provider_id: str, api: Api) -> ApiKeyCreated:
     """Issue another API key (shown once); the others stay active until revoked."""
     record, api_key = await api.providers.issue_key(provider_id)
-    return NewApiKey(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
+    return ApiKeyCreated(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
 
 
 @router.post("/providers/{provider_id}/api-keys/{key_id}/revoke", dependencies=own)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from ..domain.demand import SMALL_COUNT, DemandDimension, publishable
 from .deps import Api, ViewerDep
-from .schemas import AchievementIssuancePublic, DemandRowPublic, DemandStats, IssuanceStats
+from .schemas import AchievementIssuancePublic, DemandResponse, DemandRowPublic, IssuanceResponse
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -24,14 +24,14 @@ async def demand(
         str | None, Query(alias="from", pattern=MONTH, examples=["2026-01"])
     ] = None,
     month_to: Annotated[str | None, Query(alias="to", pattern=MONTH, examples=["2026-12"])] = None,
-) -> DemandStats:
+) -> DemandResponse:
     """How often employers verified credentials, per achievement/provider/field and month
     (counts below 5 withheld as null)."""
     rows = await api.demand.counts(
         by, provider_id=provider, month_from=month_from, month_to=month_to
     )
     public = [publishable(row) for row in rows]
-    return DemandStats(
+    return DemandResponse(
         by=by.value,
         suppressed_below=SMALL_COUNT,
         rows=[
@@ -48,11 +48,11 @@ async def demand(
 
 
 @router.get("/stats/issuance")
-async def issued_and_revoked(provider: str, who: ViewerDep, api: Api) -> IssuanceStats:
+async def issued_and_revoked(provider: str, who: ViewerDep, api: Api) -> IssuanceResponse:
     """How many credentials you (a provider, by its API key; or the admin) have issued, and
     how many are revoked or suspended."""
     summary = await api.figures.issued_and_revoked(who, provider)
-    return IssuanceStats(
+    return IssuanceResponse(
         provider_id=provider,
         issued=summary.issued,
         revoked=summary.revoked,

@@ -17,7 +17,7 @@ from ..service_layer.cohort_rows import CohortFormatError
 from ..service_layer.cohorts import CohortJobs
 from .deps import IssuerHandlers, ProviderId
 from .media import NDJSON_MEDIA_TYPE
-from .schemas import CohortJobOut, CohortRowOut
+from .schemas import CohortJobPublic, CohortRowPublic
 from .translate import json_response
 
 # How often a streamed job is looked at for newly answered batches.
@@ -27,7 +27,7 @@ STREAM_POLL_SECONDS = 0.25
 router = APIRouter(tags=["completions"])
 
 
-@router.post("/completions/cohort", status_code=202, response_model=CohortJobOut)
+@router.post("/completions/cohort", status_code=202, response_model=CohortJobPublic)
 async def submit_cohort(
     provider_id: ProviderId,
     file: Annotated[UploadFile, File()],
@@ -51,7 +51,7 @@ async def submit_cohort(
 @router.get(
     "/completions/cohort/{job_id}",
     name="cohort_job",
-    response_model=CohortJobOut,
+    response_model=CohortJobPublic,
     responses={200: {"content": {NDJSON_MEDIA_TYPE: {"schema": {"type": "string"}}}}},
 )
 async def cohort_job(
@@ -72,8 +72,8 @@ async def cohort_job(
     return json_response(body, "application/json")
 
 
-async def rows_of(cohorts: CohortJobs, job: CohortJob, batch: int) -> list[CohortRowOut]:
-    return [CohortRowOut(**asdict(row)) for row in await cohorts.results(job, batch)]
+async def rows_of(cohorts: CohortJobs, job: CohortJob, batch: int) -> list[CohortRowPublic]:
+    return [CohortRowPublic(**asdict(row)) for row in await cohorts.results(job, batch)]
 
 
 async def stream(cohorts: CohortJobs, job: CohortJob, url: str) -> AsyncIterator[bytes]:
@@ -91,8 +91,8 @@ async def stream(cohorts: CohortJobs, job: CohortJob, url: str) -> AsyncIterator
     yield json.dumps({"summary": summary}).encode() + b"\n"
 
 
-def job_out(job: CohortJob, url: str, rows: list[CohortRowOut] | None = None) -> CohortJobOut:
-    return CohortJobOut(
+def job_out(job: CohortJob, url: str, rows: list[CohortRowPublic] | None = None) -> CohortJobPublic:
+    return CohortJobPublic(
         job_id=job.job_id,
         state=job.state,
         total=job.total,

@@ -11,7 +11,7 @@ from ..service_layer.commands import ChangeStatus
 from .deps import Api, IssuerHandlers, ProviderId
 from .media import ANY_JSON, LD_MEDIA_TYPE, VC_MEDIA_TYPE
 from .pages import prefers_html, render_credential_page
-from .schemas import CredentialStatusOut, StatusChangeIn
+from .schemas import CredentialStatusPublic, StatusChangeRequest
 from .translate import json_response, status_out
 
 router = APIRouter(tags=["credentials"])
@@ -43,7 +43,7 @@ async def get_credential(credential_id: str, request: Request, api: Api) -> Resp
 
 
 @router.get("/credentials/{credential_id}/status")
-async def get_status(credential_id: str, handlers: IssuerHandlers) -> CredentialStatusOut:
+async def get_status(credential_id: str, handlers: IssuerHandlers) -> CredentialStatusPublic:
     """Whether the credential is active, revoked or suspended."""
     credential = await handlers.queries.credential(credential_id)
     if credential is None:
@@ -55,9 +55,9 @@ async def change_status(
     action: StatusAction,
     credential_id: str,
     provider_id: str,
-    body: StatusChangeIn | None,
+    body: StatusChangeRequest | None,
     handlers: IssuerHandlers,
-) -> CredentialStatusOut:
+) -> CredentialStatusPublic:
     reason = body.reason if body else None
     command = ChangeStatus(credential_id, provider_id, action, reason)
     return status_out(await handlers.status.change(command))
@@ -68,8 +68,8 @@ async def revoke_credential(
     credential_id: str,
     provider_id: ProviderId,
     handlers: IssuerHandlers,
-    body: StatusChangeIn | None = None,
-) -> CredentialStatusOut:
+    body: StatusChangeRequest | None = None,
+) -> CredentialStatusPublic:
     return await change_status("revoke", credential_id, provider_id, body, handlers)
 
 
@@ -78,8 +78,8 @@ async def suspend_credential(
     credential_id: str,
     provider_id: ProviderId,
     handlers: IssuerHandlers,
-    body: StatusChangeIn | None = None,
-) -> CredentialStatusOut:
+    body: StatusChangeRequest | None = None,
+) -> CredentialStatusPublic:
     return await change_status("suspend", credential_id, provider_id, body, handlers)
 
 
@@ -88,6 +88,6 @@ async def reinstate_credential(
     credential_id: str,
     provider_id: ProviderId,
     handlers: IssuerHandlers,
-    body: StatusChangeIn | None = None,
-) -> CredentialStatusOut:
+    body: StatusChangeRequest | None = None,
+) -> CredentialStatusPublic:
     return await change_status("reinstate", credential_id, provider_id, body, handlers)

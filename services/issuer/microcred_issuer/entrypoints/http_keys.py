@@ -9,10 +9,10 @@ from microcred_shared.api_keys import ApiKeyInfo
 from ..service_layer.commands import ReportKeyCompromise
 from .deps import IssuerHandlers, provider_or_admin
 from .schemas_keys import (
-    CompromiseIn,
-    CompromiseOut,
-    NewApiKeyOut,
-    ReissueJobOut,
+    ApiKeyCreated,
+    CompromiseRequest,
+    CompromiseResponse,
+    ReissueJobPublic,
 )
 
 router = APIRouter(tags=["keys"], dependencies=[Depends(provider_or_admin)])
@@ -24,28 +24,28 @@ async def report_compromise(
     key_id: str,
     request: Request,
     handlers: IssuerHandlers,
-    body: CompromiseIn | None = None,
-) -> CompromiseOut:
+    body: CompromiseRequest | None = None,
+) -> CompromiseResponse:
     """Report a signing key compromised: it is published as revoked (a fresh key signs from
     now on if it was the current one) and what it signed is re-issued under the current key."""
     command = ReportKeyCompromise(provider_id, key_id, body.compromised_at if body else None)
     report = await handlers.compromises.report(command)
     keyring = report.keyring
     assert report.key.revoked_at is not None  # what report() just made sure of
-    return CompromiseOut(
+    return CompromiseResponse(
         provider_id=provider_id,
         verification_method=keyring.vm_id(report.key),
         revoked_at=report.key.revoked_at,
         current_verification_method=keyring.vm_id(keyring.current),
         job_url=str(request.url_for("reissue_job", provider_id=provider_id, key_id=key_id)),
-        job=ReissueJobOut.of(report.job),
+        job=ReissueJobPublic.of(report.job),
     )
 
 
 @router.get("/providers/{provider_id}/reissue-jobs/{key_id}", name="reissue_job")
-async def reissue_job(provider_id: str, key_id: str, handlers: IssuerHandlers) -> ReissueJobOut:
+async def reissue_job(provider_id: str, key_id: str, handlers: IssuerHandlers) -> ReissueJobPublic:
     """Progress of re-issuing what a compromised key signed: total, done, state."""
-    return ReissueJobOut.of(await handlers.reissuance.job(provider_id, key_id))
+    return ReissueJobPublic.of(await handlers.reissuance.job(provider_id, key_id))
 
 
 @router.get("/providers/{provider_id}/api-keys")
@@ -55,10 +55,10 @@ async def list_api_keys(provider_id: str, handlers: IssuerHandlers) -> list[ApiK
 
 
 @router.post("/providers/{provider_id}/api-keys", status_code=201)
-async def new_api_key(provider_id: str, handlers: IssuerHandlers) -> NewApiKeyOut:
+async def new_api_key(provider_id: str, handlers: IssuerHandlers) -> ApiKeyCreated:
     """Issue another API key (shown once); the others stay active until revoked."""
     record, api_key = await handlers.api_keys.issue(provider_id)
-    return NewApiKeyOut(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
+    return ApiKeyCreated(**ApiKeyInfo.of(record).model_dump(), api_key=api_key)
 
 
 @router.post("/providers/{provider_id}/api-keys/{key_id}/revoke")

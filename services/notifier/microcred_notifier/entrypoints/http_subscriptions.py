@@ -4,7 +4,12 @@ from fastapi import APIRouter, Response, status
 
 from ..service_layer import commands
 from .deps import Owner, Subscriptions
-from .schemas import SecretRotated, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
+from .schemas import (
+    SigningSecretCreated,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+)
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -66,8 +71,8 @@ async def delete(subscription_id: str, owner: Owner, handlers: Subscriptions) ->
 @router.post("/subscriptions/{subscription_id}/secret/rotate")
 async def rotate_secret(
     subscription_id: str, owner: Owner, handlers: Subscriptions
-) -> SecretRotated:
+) -> SigningSecretCreated:
     """Issue a new signing secret (shown once)."""
     command = commands.RotateSigningSecret(owner.subscriber_id, subscription_id)
     secret = await handlers.rotate_secret(command)
-    return SecretRotated(subscription_id=subscription_id, secret=secret)
+    return SigningSecretCreated(subscription_id=subscription_id, secret=secret)

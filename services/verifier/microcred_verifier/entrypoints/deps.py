@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from microcred_verifier.service_layer.verify import VerifyHandler
+from ..service_layer.verify import VerifyHandler
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,6 @@ in the order the app serves them."""
 
 from fastapi import APIRouter
 
-from microcred_verifier.entrypoints import http_verify, pages
+from . import http_verify, pages
 
 ROUTERS: tuple[APIRouter, ...] = (http_verify.router, pages.router)

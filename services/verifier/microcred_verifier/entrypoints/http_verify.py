@@ -10,10 +10,10 @@ from microcred_shared.logging import get_logger
 from microcred_shared.service.http import Problem
 from pydantic import ValidationError
 
-from microcred_verifier.entrypoints.deps import Api
-from microcred_verifier.entrypoints.schemas import VerifyRequest, VerifyResponse
-from microcred_verifier.service_layer.intake import InputError, parse_json
-from microcred_verifier.service_layer.verify import Outcome, VerifyCredential, VerifyHandler
+from ..service_layer.intake import InputError, parse_json
+from ..service_layer.verify import Outcome, VerifyCredential, VerifyHandler
+from .deps import Api
+from .schemas import VerifyRequest, VerifyResponse
 
 log = get_logger(__name__)
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from microcred_verifier.entrypoints.deps import Api, VerifierApi
-from microcred_verifier.entrypoints.http_verify import run, share_url
-from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.verify import VerifyCredential
+from ..service_layer.intake import InputError, present_body
+from ..service_layer.verify import VerifyCredential
+from .deps import Api, VerifierApi
+from .http_verify import run, share_url
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -10,7 +10,7 @@ from microcred_shared.service.http import (
     install_refusal_problems,
 )
 
-from microcred_verifier.service_layer.intake import InputError
+from ..service_layer.intake import InputError
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {
     "unverifiable_input": ProblemKind(422, "Cannot verify this input"),

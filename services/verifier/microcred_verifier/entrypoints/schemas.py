@@ -32,22 +32,22 @@ class VerifyRequest(BaseModel):
     )
 
 
-class FreshnessOut(BaseModel):
+class FreshnessPublic(BaseModel):
     source: str
     as_of: str | None
 
 
-class CheckOut(BaseModel):
+class CheckPublic(BaseModel):
     name: str
     title: str
     status: str = Field(description="passed | failed | warning | skipped")
     conclusive: bool
     reason: str
-    data: FreshnessOut | None = Field(description="where the check's data came from, how fresh")
+    data: FreshnessPublic | None = Field(description="where the check's data came from, how fresh")
     details: dict[str, Any]
 
 
-class NotCheckedOut(BaseModel):
+class NotCheckedPublic(BaseModel):
     name: str
     title: str
     reason: str
@@ -61,8 +61,8 @@ class VerifyResponse(BaseModel):
     headline: str = Field(description="the verdict in one sentence, naming what decided it")
     checked_at: str
     encoding: str
-    checks: list[CheckOut]
-    not_checked: list[NotCheckedOut] = Field(
+    checks: list[CheckPublic]
+    not_checked: list[NotCheckedPublic] = Field(
         description="checks the verdict needed that could not be made, each with why"
     )
     summary: dict[str, Any]

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from microcred_verifier.domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
-from microcred_verifier.domain.verification import Presented
+from ..domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
+from ..domain.verification import Presented
 
 
 class InputError(ValueError):

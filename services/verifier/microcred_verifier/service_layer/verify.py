@@ -13,14 +13,14 @@ from typing import Any, Literal, Protocol
 
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
-from microcred_verifier.domain.verification import (
+from ..domain.verification import (
     Presented,
     VerificationReport,
     verify_credential,
 )
-from microcred_verifier.service_layer.gather import KnowledgeGatherer
-from microcred_verifier.service_layer.intake import InputError, present, present_body
-from microcred_verifier.service_layer.ports import Fetcher, FetchError
+from .gather import KnowledgeGatherer
+from .intake import InputError, present, present_body
+from .ports import Fetcher, FetchError
 
 Channel = Literal["api", "page", "cli"]
 
