@@ -13,6 +13,7 @@ from ..service_layer.intake import InputError, present_body
 from ..service_layer.verify import VerifyCredential
 from .deps import Api, VerifierApi
 from .http_verify import run, share_url
+from .schemas import VerifyResponse
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -33,7 +34,9 @@ async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResp
         outcome = await run(api.verify, command)
     except InputError as refused:
         return _render(422, error=refused.reason)
-    return _render(report=outcome.report.to_dict(), share_url=share_url(api.base_url, outcome))
+    shared = share_url(api.base_url, outcome)
+    report = VerifyResponse.of(outcome.report, shared).model_dump(mode="json")
+    return _render(report=report, share_url=shared)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -55,20 +58,12 @@ async def submit(
     try:
         if file is not None and file.filename:
             presented = present_body(await file.read(), api.max_depth)
-            return await verified_page(
-                api,
-                VerifyCredential(
-                    presented.jwt.token if presented.jwt else presented.document,
-                    recipient_email=email,
-                    channel="page",
-                ),
-            )
+            command = VerifyCredential(presented, recipient_email=email, channel="page")
+            return await verified_page(api, command)
         if credential.strip():
             presented = present_body(credential.encode(), api.max_depth)
-            value = presented.jwt.token if presented.jwt else presented.document
-            return await verified_page(
-                api, VerifyCredential(value, recipient_email=email, channel="page")
-            )
+            command = VerifyCredential(presented, recipient_email=email, channel="page")
+            return await verified_page(api, command)
     except InputError as exc:
         return _render(422, error=str(exc))
     if url.strip():
