@@ -3,6 +3,7 @@ lists them (the pages last). Routes translate requests into commands for the sam
 consumers call; refusals become problem details in ``problems.py``."""
 
 from fastapi import APIRouter
+from microcred_shared.service import stylesheet
 
 from . import (
     dashboard_pages,
@@ -21,5 +22,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     http_pathways.router,
     http_stats.router,
     pages.router,
+    stylesheet.router,
     dashboard_pages.router,
 )

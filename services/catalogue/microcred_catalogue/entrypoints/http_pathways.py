@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response, status
 from microcred_shared.service.http import Problem
 
-from ..domain.pathways import Pathway
 from ..service_layer import commands
 from .deps import Api, CallerDep
 from .schemas import (
@@ -37,21 +36,6 @@ PATHWAY_EXAMPLE = {
     },
     "accepted_provider_ids": ["htl-steyr", "robotix"],
 }
-
-
-def pathway_public(pathway: Pathway) -> PathwayPublic:
-    return PathwayPublic(
-        pathway_id=pathway.pathway_id,
-        version=pathway.version,
-        status=pathway.status,
-        owner_provider_id=pathway.owner_provider_id,
-        target_achievement_id=pathway.target_achievement_id,
-        name=pathway.name,
-        rule=pathway.rule,
-        accepted_provider_ids=list(pathway.accepted_provider_ids),
-        component_ids=list(pathway.component_ids),
-        updated_at=pathway.updated_at,
-    )
 
 
 router = APIRouter(tags=["pathways"])
@@ -86,7 +70,7 @@ async def save_pathway(
     )
     if saved.version == 1:
         response.status_code = status.HTTP_201_CREATED
-    return pathway_public(saved)
+    return PathwayPublic.of(saved)
 
 
 @router.get("/pathways/graph")
@@ -98,8 +82,8 @@ async def pathway_graph(
     edges = await api.pathways.graph(achievement)
     return PathwayGraphResponse(
         achievement_id=achievement,
-        stacks_into=[pathway_public(e.pathway) for e in edges if e.role == "component"],
-        awarded_by=[pathway_public(e.pathway) for e in edges if e.role == "target"],
+        stacks_into=[PathwayPublic.of(e.pathway) for e in edges if e.role == "component"],
+        awarded_by=[PathwayPublic.of(e.pathway) for e in edges if e.role == "target"],
     )
 
 
@@ -108,11 +92,11 @@ async def pathway_progress(body: ProgressRequest, api: Api) -> ProgressResponse:
     """For a set of achievements: each pathway they count towards, what is done and missing."""
     progress = await api.pathways.progress(body.achievement_ids)
     return ProgressResponse(
-        pathways=[PathwayProgressPublic.of(p, pathway_public(p.pathway)) for p in progress]
+        pathways=[PathwayProgressPublic.of(p, PathwayPublic.of(p.pathway)) for p in progress]
     )
 
 
 @router.get("/pathways/{pathway_id}")
 async def get_pathway(pathway_id: str, api: Api) -> PathwayPublic:
     """One pathway."""
-    return pathway_public(await api.pathways.get(pathway_id))
+    return PathwayPublic.of(await api.pathways.get(pathway_id))

@@ -9,7 +9,7 @@ from ..service_layer import commands
 from .deps import Api, CallerDep, require_admin
 from .http_kafka import issued_view
 from .schemas import (
-    AccreditationRequest,
+    AccreditationPublic,
     ApiKeyCreated,
     ProviderCreate,
     ProviderCreated,
@@ -18,7 +18,7 @@ from .schemas import (
 )
 
 
-def _accreditation(body: AccreditationRequest) -> Accreditation:
+def _accreditation(body: AccreditationPublic) -> Accreditation:
     return Accreditation(status=body.status, body=body.body, reference=body.reference)
 
 

@@ -31,7 +31,6 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
 )
-CSS = (TEMPLATE_DIR / "pages.css").read_text()
 SVG_MEDIA = "image/svg+xml"
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
@@ -181,8 +180,3 @@ async def pathway_page(api: Api, pathway_id: str, held: str | None = None) -> HT
         names=drawing.names,
         held=held,
     )
-
-
-@router.get("/assets/pages.css")
-async def stylesheet() -> Response:
-    return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})

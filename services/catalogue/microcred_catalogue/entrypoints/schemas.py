@@ -11,15 +11,16 @@ from microcred_shared.pathways import RuleOutcome
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.achievements import Achievement
+from ..domain.pathways import Pathway
 from ..domain.providers import Provider, ProviderType, Trust
-from ..service_layer.events import achievement_contract
+from ..service_layer.events import achievement_contract, pathway_contract
 from ..service_layer.pathways import Progress
 from .kafka_schemas import KafkaCredentialCreated
 
 PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
 
-class AccreditationRequest(BaseModel):
+class AccreditationPublic(BaseModel):
     status: Literal["accredited", "not_accredited", "pending"]
     body: str | None = Field(
         default=None, max_length=300, examples=["AQ Austria (EQAR-registered)"]
@@ -36,7 +37,7 @@ class ProviderCreate(BaseModel):
     country: str = Field(max_length=60, examples=["AT"], description="ISO 3166-1 alpha-2 or name")
     region: str | None = Field(default=None, max_length=200)
     website: str | None = Field(default=None, max_length=500)
-    accreditation: AccreditationRequest
+    accreditation: AccreditationPublic
     trust: Trust = Trust.TRUSTED
     issuer_dids: list[str] = Field(default_factory=list, max_length=20)
 
@@ -49,11 +50,13 @@ class ProviderUpdate(BaseModel):
     country: str | None = Field(default=None, max_length=60)
     region: str | None = Field(default=None, max_length=200)
     website: str | None = Field(default=None, max_length=500)
-    accreditation: AccreditationRequest | None = None
+    accreditation: AccreditationPublic | None = None
     trust: Trust | None = None
     issuer_dids: list[str] | None = Field(default=None, max_length=20)
 
 
+# The domain's ``Provider`` fields again, in a shape of its own (as every boundary shape is) so
+# that the API and the domain can change apart.
 class ProviderPublic(BaseModel):
     provider_id: str
     version: int
@@ -62,7 +65,7 @@ class ProviderPublic(BaseModel):
     country: str
     region: str | None
     website: str | None
-    accreditation: AccreditationRequest
+    accreditation: AccreditationPublic
     trust: Trust
     issuer_dids: list[str]
     updated_at: datetime
@@ -78,7 +81,7 @@ class ProviderPublic(BaseModel):
             country=provider.country,
             region=provider.region,
             website=provider.website,
-            accreditation=AccreditationRequest(status=a.status, body=a.body, reference=a.reference),
+            accreditation=AccreditationPublic(status=a.status, body=a.body, reference=a.reference),
             trust=provider.trust,
             issuer_dids=list(provider.issuer_dids),
             updated_at=provider.updated_at,
@@ -145,6 +148,12 @@ class PathwayPublic(BaseModel):
     accepted_provider_ids: list[str]
     component_ids: list[str]
     updated_at: datetime
+
+    @classmethod
+    def of(cls, pathway: Pathway) -> PathwayPublic:
+        """The published contract (one mapping of a pathway's fields) and its components."""
+        contract = pathway_contract(pathway).model_dump()
+        return cls(**contract, component_ids=list(pathway.component_ids))
 
 
 class PathwayGraphResponse(BaseModel):

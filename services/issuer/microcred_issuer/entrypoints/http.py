@@ -3,6 +3,7 @@ them (the pages last). Routes translate requests into commands for the same hand
 consumers call; refusals become problem details in ``problems.py``."""
 
 from fastapi import APIRouter
+from microcred_shared.service import stylesheet
 
 from . import (
     http_admin,
@@ -24,6 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     http_admin.router,
     http_keys.router,
     pages.router,
+    stylesheet.router,
     http_learners.router,
     wallet.router,
 )

@@ -27,7 +27,6 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
 )
-CSS = (TEMPLATE_DIR / "pages.css").read_text()
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 JSON_MEDIA = ("application/json", "application/ld+json", "application/vc+ld+json")
 
@@ -141,8 +140,3 @@ async def download(credential_id: str, handlers: IssuerHandlers) -> Response:
     return json_response(
         credential.document, "application/json", {"Content-Disposition": disposition}
     )
-
-
-@router.get("/assets/pages.css")
-async def stylesheet() -> Response:
-    return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
