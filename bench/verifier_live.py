@@ -325,7 +325,7 @@ async def _handler_rate(body: dict[str, Any], seconds: float) -> tuple[float, fl
     """The verification handler of one process with the same knowledge, one at a time: how
     many per second, and the CPU milliseconds of each."""
     handler = VerifyHandler(_gatherer(*await _knowledge_in_memory()), None, None, max_depth=64)
-    command = VerifyCredential(credential=body["credential"])
+    command = VerifyCredential(present(body["credential"], 64))
     outcome = await handler(command)
     assert outcome.report.verdict.value == "verified", outcome.report
     try:

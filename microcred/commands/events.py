@@ -44,6 +44,8 @@ from rich.progress import track
 
 from ._io import fail_usage, read_json_or_fail
 
+# Every command that talks to Kafka lists these options again in its signature: typer takes
+# options per command (a shared callback would move them before the command's name).
 Bootstrap = Annotated[
     str, typer.Option("--bootstrap", envvar="KAFKA_BOOTSTRAP_SERVERS", help="Kafka bootstrap")
 ]

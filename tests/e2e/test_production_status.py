@@ -53,6 +53,10 @@ async def seeded(production: Ecosystem) -> AsyncIterator[demo.Demo]:
         await demo.register_providers(setup)
         await demo.publish_courses(setup)
         await demo.issuer_api_keys(setup)
+        # The issuer learns the achievement from catalogue.achievements: wait for it, or a
+        # completion reported before it has is refused (unknown_achievement) on a busy machine.
+        known = setup.url("issuer", f"/achievements/{ACHIEVEMENT}")
+        await eventually(lambda: http.get(known), lambda r: r.status_code == 200, timeout=60)
         yield setup
 
 

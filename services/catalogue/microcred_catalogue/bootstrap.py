@@ -14,7 +14,6 @@ from microcred_shared.logging import configure_logging
 from microcred_shared.messaging.access import KafkaAccess
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -38,16 +37,11 @@ from .adapters.mongo_pathways import MongoPathways
 from .adapters.mongo_providers import MongoProviders
 from .config import CatalogueSettings
 from .domain.providers import API_KEY_PREFIX
-from .entrypoints.auth import caller_dependency, viewer_dependency, viewer_resolver
 from .entrypoints.consumers import register_consumers
-from .entrypoints.dashboard_pages import build_dashboard_pages
-from .entrypoints.http_courses import build_course_router
-from .entrypoints.http_kafka import build_kafka_router
-from .entrypoints.http_pathways import build_pathway_router
-from .entrypoints.http_providers import build_provider_router
-from .entrypoints.http_stats import build_stats_router
-from .entrypoints.kafka_schemas import KafkaConnectionInfo
-from .entrypoints.pages import build_pages
+from .entrypoints.deps import CatalogueApi
+from .entrypoints.http import ROUTERS
+from .entrypoints.kafka_schemas import KafkaConnectionPublic
+from .entrypoints.problems import install_problems
 from .entrypoints.sessions import DashboardSessions
 from .service_layer.courses import CourseIngestion
 from .service_layer.demand import DemandHandlers
@@ -98,8 +92,8 @@ def build_registrar(settings: CatalogueSettings) -> BrokerRegistrar | None:
     )
 
 
-def kafka_connection_info(settings: CatalogueSettings) -> KafkaConnectionInfo:
-    return KafkaConnectionInfo(
+def kafka_connection_info(settings: CatalogueSettings) -> KafkaConnectionPublic:
+    return KafkaConnectionPublic(
         bootstrap_servers=settings.kafka_public_bootstrap_servers
         or settings.kafka_bootstrap_servers,
         security_protocol=settings.kafka_security_protocol.value,
@@ -173,15 +167,6 @@ def create_app(
     settings: CatalogueSettings, *, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
     catalogue = build_catalogue(settings, tracer_provider=tracer_provider)
-    admin_token = settings.admin_token.get_secret_value()
-    caller = caller_dependency(catalogue.providers, admin_token)
-    sessions = DashboardSessions(
-        settings.session_key.get_secret_value(),
-        timedelta(minutes=settings.session_minutes),
-        catalogue.providers,
-        utc_now,
-    )
-    resolve_viewer = viewer_resolver(catalogue.providers, admin_token, sessions)
     app = FastAPI(
         title="microcred catalogue",
         summary="Providers, micro-credential definitions with the EU standard elements, pathways",
@@ -189,32 +174,28 @@ def create_app(
         lifespan=runtime_lifespan(catalogue.runtime, on_start=catalogue.migrate),
     )
     app.state.catalogue = catalogue
-    install_problem_handlers(app)
+    app.state.api = CatalogueApi(
+        providers=catalogue.providers,
+        kafka_credentials=catalogue.kafka_credentials,
+        courses=catalogue.courses,
+        queries=catalogue.queries,
+        pathways=catalogue.pathways,
+        demand=catalogue.demand,
+        figures=catalogue.figures,
+        sessions=DashboardSessions(
+            settings.session_key.get_secret_value(),
+            timedelta(minutes=settings.session_minutes),
+            catalogue.providers,
+            utc_now,
+        ),
+        admin_token=settings.admin_token.get_secret_value(),
+        connection=kafka_connection_info(settings),
+        search_max_page_size=settings.search_max_page_size,
+    )
+    install_problems(app)
     install_operational_routes(app, catalogue.runtime)
-    connection = kafka_connection_info(settings)
-    app.include_router(
-        build_provider_router(
-            catalogue.providers, catalogue.kafka_credentials, admin_token, caller, connection
-        )
-    )
-    app.include_router(
-        build_kafka_router(catalogue.kafka_credentials, caller, admin_token, connection)
-    )
-    app.include_router(
-        build_course_router(
-            catalogue.courses, catalogue.queries, caller, settings.search_max_page_size
-        )
-    )
-    app.include_router(build_pathway_router(catalogue.pathways, caller))
-    app.include_router(
-        build_stats_router(catalogue.demand, catalogue.figures, viewer_dependency(resolve_viewer))
-    )
-    app.include_router(build_pages(catalogue.queries, catalogue.pathways))
-    app.include_router(
-        build_dashboard_pages(
-            catalogue.figures, catalogue.providers, resolve_viewer, sessions, admin_token
-        )
-    )
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

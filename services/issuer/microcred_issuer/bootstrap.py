@@ -12,7 +12,6 @@ from microcred_shared.api_keys import MongoApiKeyStore
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -36,13 +35,12 @@ from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .adapters.mongo_reissue import MongoReissueJobs
 from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
-from .entrypoints import http_learners, wallet
 from .entrypoints.access_log import redact_link_tokens_in_access_log
 from .entrypoints.cohort_worker import cohort_worker
 from .entrypoints.consumers import register_consumers
-from .entrypoints.http import build_router
-from .entrypoints.http_keys import build_key_router
-from .entrypoints.pages import build_pages
+from .entrypoints.deps import IssuerApi
+from .entrypoints.http import ROUTERS
+from .entrypoints.problems import install_problems
 from .entrypoints.reissue_worker import reissue_worker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.learner_access import LearnerAccessOptions
@@ -187,20 +185,16 @@ def create_app(
         ),
     )
     app.state.issuer = issuer
-    app.state.status_list_max_age = settings.status_list_max_age_seconds
-    install_problem_handlers(app)
-    install_operational_routes(app, issuer.runtime)
-    app.include_router(
-        build_router(
-            issuer.handlers,
-            settings.admin_token.get_secret_value(),
-            verifier_url=settings.verifier_url,
-        )
+    app.state.api = IssuerApi(
+        issuer.handlers,
+        admin_token=settings.admin_token.get_secret_value(),
+        verifier_url=settings.verifier_url,
+        status_list_max_age=settings.status_list_max_age_seconds,
     )
-    app.include_router(build_key_router(issuer.handlers, settings.admin_token.get_secret_value()))
-    app.include_router(build_pages(issuer.handlers, verifier_url=settings.verifier_url))
-    app.include_router(http_learners.router)
-    app.include_router(wallet.router)
+    install_problems(app)
+    install_operational_routes(app, issuer.runtime)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

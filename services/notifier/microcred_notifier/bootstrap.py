@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import Runtime, build_runtime
@@ -29,7 +28,9 @@ from .config import NotifierSettings
 from .domain.deliveries import AttemptOutcome, Delivery
 from .domain.retries import RetrySchedule
 from .entrypoints.consumers import register_consumers
-from .entrypoints.http import build_router
+from .entrypoints.deps import NotifierApi
+from .entrypoints.http import ROUTERS
+from .entrypoints.problems import install_problems
 from .service_layer.dispatcher import Dispatcher, DispatchLimits
 from .service_layer.emails import LearnerEmails
 from .service_layer.fanout import FanOut
@@ -162,11 +163,11 @@ def create_app(
         lifespan=runtime_lifespan(notifier.runtime, notifier.start, notifier.stop),
     )
     app.state.notifier = notifier
-    install_problem_handlers(app)
+    app.state.api = NotifierApi(notifier.subscriptions, settings.admin_token.get_secret_value())
+    install_problems(app)
     install_operational_routes(app, notifier.runtime)
-    app.include_router(
-        build_router(notifier.subscriptions, settings.admin_token.get_secret_value())
-    )
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

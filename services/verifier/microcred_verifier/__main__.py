@@ -1,3 +1,3 @@
-from microcred_verifier.main import main
+from .main import main
 
 main()

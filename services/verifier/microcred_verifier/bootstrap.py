@@ -12,29 +12,29 @@ from microcred_shared.crypto import default_loader
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
-    install_problem_handlers,
     runtime_lifespan,
 )
 from microcred_shared.service.runtime import build_runtime
 from opentelemetry.trace import TracerProvider
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from microcred_verifier.adapters.events import BatchedVerificationEvents, kafka_batch_sender
-from microcred_verifier.adapters.fetcher import SafeFetcher
-from microcred_verifier.adapters.held_projections import HeldProjections
-from microcred_verifier.adapters.mongo_projections import INDEXES, MongoProjections
-from microcred_verifier.adapters.status_lists import MongoStatusLists
-from microcred_verifier.config import VerifierSettings
-from microcred_verifier.entrypoints.consumers import subscribe_projections
-from microcred_verifier.entrypoints.http import build_router
-from microcred_verifier.entrypoints.pages import build_pages
-from microcred_verifier.entrypoints.protection import ProtectionMiddleware, TokenBuckets
-from microcred_verifier.service_layer.gather import KnowledgeGatherer
-from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
-from microcred_verifier.service_layer.ports import Fetcher, Projections, StatusLists
-from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
-from microcred_verifier.service_layer.status_gather import StatusGatherer
-from microcred_verifier.service_layer.verify import VerifyHandler
+from .adapters.events import BatchedVerificationEvents, kafka_batch_sender
+from .adapters.fetcher import SafeFetcher
+from .adapters.held_projections import HeldProjections
+from .adapters.mongo_projections import INDEXES, MongoProjections
+from .adapters.status_lists import MongoStatusLists
+from .config import VerifierSettings
+from .entrypoints.consumers import subscribe_projections
+from .entrypoints.deps import VerifierApi
+from .entrypoints.http import ROUTERS
+from .entrypoints.problems import install_problems
+from .entrypoints.protection import ProtectionMiddleware, TokenBuckets
+from .service_layer.gather import KnowledgeGatherer
+from .service_layer.issuer_keys import DidWebDocuments
+from .service_layer.ports import Fetcher, Projections, StatusLists
+from .service_layer.projection_handlers import ProjectionHandlers
+from .service_layer.status_gather import StatusGatherer
+from .service_layer.verify import VerifyHandler
 
 
 @dataclass
@@ -103,11 +103,11 @@ def create_app(
     app.state.runtime = runtime
     app.state.projections = projections
     app.state.status_lists = status_lists
-    install_problem_handlers(app)
+    app.state.api = VerifierApi(handler, settings.public_base_url, settings.max_json_depth)
+    install_problems(app)
     install_operational_routes(app, runtime)
-    base = settings.public_base_url
-    app.include_router(build_router(handler, base_url=base, max_depth=settings.max_json_depth))
-    app.include_router(build_pages(handler, base_url=base, max_depth=settings.max_json_depth))
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(
         ProtectionMiddleware,
         buckets=TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from microcred_shared.service.serve import serve
 
-from microcred_verifier.bootstrap import configure, create_app
-from microcred_verifier.config import VerifierSettings
+from .bootstrap import configure, create_app
+from .config import VerifierSettings
 
 
 def main() -> None:

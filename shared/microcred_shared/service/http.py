@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -55,6 +56,43 @@ def problem_response(
         body["detail"] = detail
     body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """How one refusal code reads over HTTP: its status and the problem's title."""
+
+    status: int
+    title: str
+
+
+class Refusal(Protocol):
+    """What a service's domain or handler says when it refuses: a machine-readable code and
+    words for people (and, where it has them, what was wrong with which field)."""
+
+    code: str
+    reason: str
+
+
+REFUSED = ProblemKind(400, "Refused")
+
+
+def install_refusal_problems(
+    app: FastAPI, refusal: type[Exception], kinds: Mapping[str, ProblemKind]
+) -> None:
+    """Answer every ``refusal`` a route lets through with problem details: its status and title
+    looked up by its code (the domain knows nothing of HTTP), its reason as the detail."""
+
+    async def on_refusal(_: Request, error: Exception) -> Response:
+        refused = cast(Refusal, error)
+        kind = kinds.get(refused.code, REFUSED)
+        extensions: dict[str, Any] = {"code": refused.code}
+        errors: Sequence[Mapping[str, str]] = getattr(refused, "errors", ())
+        if errors:
+            extensions["errors"] = list(errors)
+        return problem_response(kind.status, kind.title, refused.reason, **extensions)
+
+    app.add_exception_handler(refusal, on_refusal)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -11,17 +11,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow
-from microcred_catalogue.entrypoints.auth import viewer_resolver
-from microcred_catalogue.entrypoints.dashboard_pages import build_dashboard_pages
-from microcred_catalogue.entrypoints.pages import build_pages
-from microcred_catalogue.entrypoints.sessions import DashboardSessions
 from microcred_catalogue.service_layer import commands
-from microcred_catalogue.service_layer.demand import DemandHandlers
-from microcred_catalogue.service_layer.provider_figures import ProviderFigures
-from microcred_catalogue.service_layer.queries import AchievementQueries
-from microcred_shared.service.http import install_problem_handlers
 
 from tests.unit.catalogue.fakes import FakeDemand, World
+from tests.unit.catalogue.http_app import catalogue_app
 from tests.unit.catalogue.test_catalogue_issuance import issued, status
 from tests.unit.catalogue.test_catalogue_pathway_handlers import save, world_with_courses
 
@@ -51,27 +44,7 @@ ADMIN_TOKEN = "unit-catalogue-admin-token-0123"
 
 def pages_app(world: World) -> FastAPI:
     """The public pages and the dashboard pages, wired as bootstrap wires them."""
-    app = FastAPI()
-    install_problem_handlers(app)
-    queries = AchievementQueries(world.achievements, world.projection)
-    providers = world.provider_handlers
-    figures = ProviderFigures(
-        providers, queries, world.issuance, DemandHandlers(MonthlyDemand(), world.inbox)
-    )
-    sessions = DashboardSessions(
-        "unit-session-key-0123456789", timedelta(minutes=30), providers, world.clock
-    )
-    app.include_router(build_pages(queries, world.pathways))
-    app.include_router(
-        build_dashboard_pages(
-            figures,
-            providers,
-            viewer_resolver(providers, ADMIN_TOKEN, sessions),
-            sessions,
-            ADMIN_TOKEN,
-        )
-    )
-    return app
+    return catalogue_app(world, ADMIN_TOKEN, MonthlyDemand())
 
 
 @pytest.fixture
@@ -121,11 +94,7 @@ async def test_the_browser_lists_everything_and_narrows_with_words_and_filters(
 
 
 async def test_a_page_of_results_links_to_the_next(http: httpx.AsyncClient, world: World) -> None:
-    app_pages = build_pages(
-        AchievementQueries(world.achievements, world.projection), world.pathways, page_size=2
-    )
-    app = FastAPI()
-    app.include_router(app_pages)
+    app = catalogue_app(world, ADMIN_TOKEN, MonthlyDemand(), browse_page_size=2)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as c:
         first = await c.get("/")
         link = re.search(r'href="(/\?[^"]*cursor=[^"]*)"', first.text)

@@ -4,23 +4,15 @@ demand answers anyone, with small counts withheld."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from microcred_catalogue.domain.demand import DemandDimension, DemandRow
-from microcred_catalogue.entrypoints.auth import viewer_dependency, viewer_resolver
-from microcred_catalogue.entrypoints.http_stats import build_stats_router
-from microcred_catalogue.entrypoints.sessions import DashboardSessions
 from microcred_catalogue.service_layer import commands
-from microcred_catalogue.service_layer.demand import DemandHandlers
-from microcred_catalogue.service_layer.provider_figures import ProviderFigures
-from microcred_catalogue.service_layer.queries import AchievementQueries
-from microcred_shared.service.http import install_problem_handlers
 
 from tests.unit.catalogue.fakes import FakeDemand, World
+from tests.unit.catalogue.http_app import catalogue_app
 from tests.unit.catalogue.test_catalogue_issuance import issued, status
 from tests.unit.catalogue.test_catalogue_pathway_handlers import world_with_courses
 
@@ -43,17 +35,7 @@ async def world() -> World:
 
 @pytest.fixture
 async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    providers = world.provider_handlers
-    demand = DemandHandlers(FixedDemand(), world.inbox)
-    queries = AchievementQueries(world.achievements, world.projection)
-    sessions = DashboardSessions(
-        "unit-session-key-0123456789", timedelta(minutes=30), providers, world.clock
-    )
-    viewer = viewer_dependency(viewer_resolver(providers, ADMIN, sessions))
-    figures = ProviderFigures(providers, queries, world.issuance, demand)
-    app.include_router(build_stats_router(demand, figures, viewer))
+    app = catalogue_app(world, ADMIN, FixedDemand())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://catalogue") as client:
         yield client

@@ -14,6 +14,7 @@ from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.domain.model import CheckName, CheckStatus, Verdict
 from microcred_verifier.domain.verification import VerificationReport
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
+from microcred_verifier.service_layer.intake import present
 from microcred_verifier.service_layer.issuer_keys import DidWebDocuments
 from microcred_verifier.service_layer.ports import Fetcher
 from microcred_verifier.service_layer.status_gather import StatusGatherer
@@ -53,7 +54,7 @@ async def verify(
     gatherer = KnowledgeGatherer(projections, status, None, DidWebDocuments(fetcher, 64))
     handler = VerifyHandler(gatherer, fetcher, None, max_depth=64, clock=lambda: NOW)
     try:
-        return (await handler(VerifyCredential(credential=document))).report
+        return (await handler(VerifyCredential(present(document, 64)))).report
     finally:
         await handler.close()
 

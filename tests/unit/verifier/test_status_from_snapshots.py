@@ -17,6 +17,7 @@ from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.domain.knowledge import StatusRecord
 from microcred_verifier.domain.model import Freshness
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
+from microcred_verifier.service_layer.intake import present
 from microcred_verifier.service_layer.ports import FetchError
 from microcred_verifier.service_layer.status_gather import StatusGatherer
 from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHandler
@@ -121,7 +122,7 @@ def handler(
 
 
 async def status_of(verify: VerifyHandler, document: dict[str, Any]) -> dict[str, Any]:
-    outcome = await verify(VerifyCredential(credential=document))
+    outcome = await verify(VerifyCredential(present(document, 64)))
     checks = outcome.report.to_dict()["checks"]
     found: dict[str, Any] = next(c for c in checks if c["name"] == "status")
     return found
@@ -153,7 +154,7 @@ async def test_the_newest_snapshot_decides_and_an_older_one_arriving_late_change
     await lists.apply(snapshot(2, list_credential((INDEX,))), datetime.now(UTC))
     assert not await lists.apply(snapshot(1, list_credential()), datetime.now(UTC))
 
-    outcome = await verify(VerifyCredential(credential=credential()))
+    outcome = await verify(VerifyCredential(present(credential(), 64)))
     status = await status_of(verify, credential())
 
     assert outcome.report.verdict.value == "not_verified"

@@ -13,6 +13,7 @@ from conftest import NOW, ONEEDTECH, RECEIVED, load
 from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.service_layer import verify as verify_module
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
+from microcred_verifier.service_layer.intake import present
 from microcred_verifier.service_layer.status_gather import StatusGatherer
 from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHandler
 from verifier_fakes import MemoryProjections
@@ -60,7 +61,7 @@ async def test_a_small_credential_on_the_loop_a_large_or_unsized_one_in_the_work
     document = load(ONEEDTECH / "simple.json")
     try:
         for size in (1000, 1001, None):
-            await handler(VerifyCredential(credential=document, size=size))
+            await handler(VerifyCredential(present(document, 64), size=size))
     finally:
         await handler.close()
 
@@ -79,7 +80,7 @@ async def test_checks_never_run_two_at_once_whichever_thread_runs_them(
     sizes = [10, 5000, None, 20, 9000, 30] * 3
     try:
         outcomes = await asyncio.gather(
-            *(handler(VerifyCredential(credential=document, size=size)) for size in sizes)
+            *(handler(VerifyCredential(present(document, 64), size=size)) for size in sizes)
         )
     finally:
         await handler.close()

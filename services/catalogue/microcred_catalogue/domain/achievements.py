@@ -14,7 +14,11 @@ class AchievementStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Skill:
-    """An OB 3.0 Alignment to a skill framework entry (e.g. an ESCO skill URI)."""
+    """An OB 3.0 Alignment to a skill framework entry (e.g. an ESCO skill URI).
+
+    The issuer's domain has its own ``Skill`` on purpose: services share contracts, not domain
+    objects, and the contract between the two is ``SkillAlignment`` in
+    ``microcred_shared.events.contracts.catalogue`` (each side maps it onto its own)."""
 
     name: str
     url: str
@@ -24,7 +28,10 @@ class Skill:
 
 @dataclass(frozen=True)
 class Definition:
-    """What a course is, normalised: EQF 1-8, ISCED-F 2013 code, ECTS, ISO 639-1 languages."""
+    """What a course is, normalised: EQF 1-8, ISCED-F 2013 code, ECTS, ISO 639-1 languages.
+
+    The issuer's ``Achievement`` holds the same EU elements in its own domain on purpose: the
+    contract between the two is ``AchievementV1`` (``microcred_shared``), not this class."""
 
     name: str
     description: str

@@ -2,22 +2,19 @@
 on the form opens a short-lived session cookie; the dashboard answers only that provider and
 the admin (401 with the form for anyone else not signed in, 403 for another provider)."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from markupsafe import Markup
 
 from ..service_layer.errors import Forbidden
-from ..service_layer.provider_figures import ProviderFigures
-from ..service_layer.providers import ProviderHandlers
-from .auth import ViewerResolver, as_problems, bearer, bearer_viewer
+from .deps import Api, MaybeViewer, bearer_viewer
 from .pages import TEMPLATES
-from .sessions import DashboardSessions, clear_session_cookie, set_session_cookie
+from .sessions import clear_session_cookie, set_session_cookie
 from .svg import bar_chart_svg
 
 # A provider's own figures: kept by no cache, and only for a same-site page.
@@ -34,63 +31,56 @@ def sign_in_page(status: int, provider_id: str = "", problem: str | None = None)
     return page("sign_in.html", status=status, provider_id=provider_id, problem=problem)
 
 
-def build_dashboard_pages(
-    figures: ProviderFigures,
-    providers: ProviderHandlers,
-    resolve_viewer: ViewerResolver,
-    sessions: DashboardSessions,
-    admin_token: str,
-) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/providers/{provider_id}/dashboard", response_class=HTMLResponse)
-    async def dashboard(provider_id: str, request: Request) -> HTMLResponse:
-        credentials: HTTPAuthorizationCredentials | None = await bearer(request)
-        viewer = await resolve_viewer(request, credentials)
-        if viewer is None:
-            return sign_in_page(401, provider_id)
-        async with as_problems():  # an unknown provider: 404
-            try:
-                shown = await figures.dashboard(viewer, provider_id)
-            except Forbidden:
-                return page("forbidden.html", status=403, provider_id=provider_id)
-        chart = bar_chart_svg(
-            f"Employer verifications per month: {shown.provider.name}",
-            shown.verifications_per_month,
-        )
-        return page(
-            "dashboard.html",
-            provider=shown.provider,
-            achievements=shown.achievements,
-            issuance=shown.issuance,
-            bars=shown.verifications_per_month,
-            chart=Markup(chart),  # noqa: S704 (built from escaped parts in svg.py)
-        )
 
-    @router.get("/sign-in", response_class=HTMLResponse)
-    async def sign_in_form(provider: str = "") -> HTMLResponse:
-        return sign_in_page(200, provider)
+@router.get("/providers/{provider_id}/dashboard", response_class=HTMLResponse)
+async def dashboard(provider_id: str, viewer: MaybeViewer, api: Api) -> HTMLResponse:
+    if viewer is None:
+        return sign_in_page(401, provider_id)
+    try:  # an unknown provider: 404, as problem details (the service's refusal handler)
+        shown = await api.figures.dashboard(viewer, provider_id)
+    except Forbidden:
+        return page("forbidden.html", status=403, provider_id=provider_id)
+    chart = bar_chart_svg(
+        f"Employer verifications per month: {shown.provider.name}",
+        shown.verifications_per_month,
+    )
+    return page(
+        "dashboard.html",
+        provider=shown.provider,
+        achievements=shown.achievements,
+        issuance=shown.issuance,
+        bars=shown.verifications_per_month,
+        chart=Markup(chart),  # noqa: S704 (built from escaped parts in svg.py)
+    )
 
-    @router.post("/sign-in", response_class=HTMLResponse)
-    async def sign_in(
-        request: Request,
-        api_key: Annotated[str, Form(max_length=500)] = "",
-        provider: Annotated[str, Form(max_length=300)] = "",
-    ) -> Response:
-        viewer = await bearer_viewer(providers, admin_token, api_key.strip()) if api_key else None
-        if viewer is None:
-            return sign_in_page(401, provider, SIGN_IN_REFUSED)
-        target = viewer.provider_id or provider
-        location = f"/providers/{quote(target, safe='')}/dashboard" if target else "/"
-        response = RedirectResponse(location, status_code=303, headers=PRIVATE)
-        token = await sessions.start(viewer, api_key.strip())
-        set_session_cookie(response, request, token, sessions.lifetime_seconds)
-        return response
 
-    @router.post("/sign-out")
-    async def sign_out(request: Request) -> Response:
-        response = RedirectResponse("/", status_code=303, headers=PRIVATE)
-        clear_session_cookie(response, request)
-        return response
+@router.get("/sign-in", response_class=HTMLResponse)
+async def sign_in_form(provider: str = "") -> HTMLResponse:
+    return sign_in_page(200, provider)
 
-    return router
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(
+    request: Request,
+    api: Api,
+    api_key: Annotated[str, Form(max_length=500)] = "",
+    provider: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    viewer = await bearer_viewer(api, api_key.strip()) if api_key else None
+    if viewer is None:
+        return sign_in_page(401, provider, SIGN_IN_REFUSED)
+    target = viewer.provider_id or provider
+    location = f"/providers/{quote(target, safe='')}/dashboard" if target else "/"
+    response = RedirectResponse(location, status_code=303, headers=PRIVATE)
+    token = await api.sessions.start(viewer, api_key.strip())
+    set_session_cookie(response, request, token, api.sessions.lifetime_seconds)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    response = RedirectResponse("/", status_code=303, headers=PRIVATE)
+    clear_session_cookie(response, request)
+    return response

@@ -1,27 +1,25 @@
 """Kafka credentials: a provider's own (self-service rotation and revocation, or the admin),
 and readers' (universities'), which only the admin hands out."""
 
-from typing import Annotated, Any
-
 from fastapi import APIRouter, Depends, status
 from microcred_shared.service.http import Problem
 
 from ..domain.kafka_credentials import Holder, HolderKind
-from ..service_layer.kafka_credentials import IssuedKafkaCredential, KafkaCredentialHandlers
-from .auth import Caller, admin_dependency, run
+from ..service_layer.kafka_credentials import IssuedKafkaCredential
+from .deps import Api, Caller, CallerDep, require_admin
 from .kafka_schemas import (
-    KafkaConnectionInfo,
-    KafkaCredentialIssued,
+    KafkaConnectionPublic,
+    KafkaCredentialCreated,
     KafkaCredentialPublic,
     ReaderCredentialCreate,
 )
 
 
 def issued_view(
-    issued: IssuedKafkaCredential, connection: KafkaConnectionInfo
-) -> KafkaCredentialIssued:
+    issued: IssuedKafkaCredential, connection: KafkaConnectionPublic
+) -> KafkaCredentialCreated:
     public = KafkaCredentialPublic.of(issued.credential)
-    return KafkaCredentialIssued(
+    return KafkaCredentialCreated(
         **public.model_dump(), password=issued.password, connection=connection
     )
 
@@ -34,63 +32,64 @@ def _own(caller: Caller, provider_id: str) -> Holder:
     return Holder(HolderKind.PROVIDER, provider_id)
 
 
-def build_kafka_router(
-    handlers: KafkaCredentialHandlers,
-    caller: Any,
-    admin_token: str,
-    connection: KafkaConnectionInfo,
-) -> APIRouter:
-    router = APIRouter(tags=["kafka credentials"])
-    CallerDep = Annotated[Caller, Depends(caller)]
-    admin = [Depends(admin_dependency(admin_token))]
+router = APIRouter(tags=["kafka credentials"])
+admin = [Depends(require_admin)]
 
-    @router.post("/providers/{provider_id}/kafka-credentials", status_code=status.HTTP_201_CREATED)
-    async def issue_provider_credential(provider_id: str, who: CallerDep) -> KafkaCredentialIssued:
-        """A new Kafka principal for the provider (rotation: the old ones work until revoked)."""
-        _own(who, provider_id)
-        issued = await run(handlers.issue_for_provider(provider_id))
-        return issued_view(issued, connection)
 
-    @router.get("/providers/{provider_id}/kafka-credentials")
-    async def list_provider_credentials(
-        provider_id: str, who: CallerDep
-    ) -> list[KafkaCredentialPublic]:
-        """The provider's Kafka credentials, active and revoked, without secrets."""
-        listed = await run(handlers.list(_own(who, provider_id)))
-        return [KafkaCredentialPublic.of(c) for c in listed]
+@router.post("/providers/{provider_id}/kafka-credentials", status_code=status.HTTP_201_CREATED)
+async def issue_provider_credential(
+    provider_id: str, who: CallerDep, api: Api
+) -> KafkaCredentialCreated:
+    """A new Kafka principal for the provider (rotation: the old ones work until revoked)."""
+    _own(who, provider_id)
+    issued = await api.kafka_credentials.issue_for_provider(provider_id)
+    return issued_view(issued, api.connection)
 
-    @router.delete("/providers/{provider_id}/kafka-credentials/{credential_id}")
-    async def revoke_provider_credential(
-        provider_id: str, credential_id: str, who: CallerDep
-    ) -> KafkaCredentialPublic:
-        """Revoke one credential: its grants go at once, even on open connections."""
-        revoked = await run(handlers.revoke(_own(who, provider_id), credential_id))
-        return KafkaCredentialPublic.of(revoked)
 
-    @router.post(
-        "/admin/readers/{reader_id}/kafka-credentials",
-        status_code=status.HTTP_201_CREATED,
-        dependencies=admin,
+@router.get("/providers/{provider_id}/kafka-credentials")
+async def list_provider_credentials(
+    provider_id: str, who: CallerDep, api: Api
+) -> list[KafkaCredentialPublic]:
+    """The provider's Kafka credentials, active and revoked, without secrets."""
+    listed = await api.kafka_credentials.list(_own(who, provider_id))
+    return [KafkaCredentialPublic.of(c) for c in listed]
+
+
+@router.delete("/providers/{provider_id}/kafka-credentials/{credential_id}")
+async def revoke_provider_credential(
+    provider_id: str, credential_id: str, who: CallerDep, api: Api
+) -> KafkaCredentialPublic:
+    """Revoke one credential: its grants go at once, even on open connections."""
+    revoked = await api.kafka_credentials.revoke(_own(who, provider_id), credential_id)
+    return KafkaCredentialPublic.of(revoked)
+
+
+@router.post(
+    "/admin/readers/{reader_id}/kafka-credentials",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=admin,
+)
+async def issue_reader_credential(
+    reader_id: str, body: ReaderCredentialCreate, api: Api
+) -> KafkaCredentialCreated:
+    """A read-only Kafka principal for a university (or any outside reader)."""
+    issued = await api.kafka_credentials.issue_for_reader(reader_id, body.topics)
+    return issued_view(issued, api.connection)
+
+
+@router.get("/admin/readers/{reader_id}/kafka-credentials", dependencies=admin)
+async def list_reader_credentials(reader_id: str, api: Api) -> list[KafkaCredentialPublic]:
+    """A reader's Kafka credentials, without secrets."""
+    listed = await api.kafka_credentials.list(Holder(HolderKind.READER, reader_id))
+    return [KafkaCredentialPublic.of(c) for c in listed]
+
+
+@router.delete("/admin/readers/{reader_id}/kafka-credentials/{credential_id}", dependencies=admin)
+async def revoke_reader_credential(
+    reader_id: str, credential_id: str, api: Api
+) -> KafkaCredentialPublic:
+    """Revoke a reader's credential."""
+    revoked = await api.kafka_credentials.revoke(
+        Holder(HolderKind.READER, reader_id), credential_id
     )
-    async def issue_reader_credential(
-        reader_id: str, body: ReaderCredentialCreate
-    ) -> KafkaCredentialIssued:
-        """A read-only Kafka principal for a university (or any outside reader)."""
-        issued = await run(handlers.issue_for_reader(reader_id, body.topics))
-        return issued_view(issued, connection)
-
-    @router.get("/admin/readers/{reader_id}/kafka-credentials", dependencies=admin)
-    async def list_reader_credentials(reader_id: str) -> list[KafkaCredentialPublic]:
-        """A reader's Kafka credentials, without secrets."""
-        listed = await run(handlers.list(Holder(HolderKind.READER, reader_id)))
-        return [KafkaCredentialPublic.of(c) for c in listed]
-
-    @router.delete(
-        "/admin/readers/{reader_id}/kafka-credentials/{credential_id}", dependencies=admin
-    )
-    async def revoke_reader_credential(reader_id: str, credential_id: str) -> KafkaCredentialPublic:
-        """Revoke a reader's credential."""
-        revoked = await run(handlers.revoke(Holder(HolderKind.READER, reader_id), credential_id))
-        return KafkaCredentialPublic.of(revoked)
-
-    return router
+    return KafkaCredentialPublic.of(revoked)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ..domain.kafka_credentials import KafkaCredential
 
 
-class KafkaConnectionInfo(BaseModel):
+class KafkaConnectionPublic(BaseModel):
     bootstrap_servers: str
     security_protocol: str
     sasl_mechanism: str
@@ -41,9 +41,9 @@ class KafkaCredentialPublic(BaseModel):
         )
 
 
-class KafkaCredentialIssued(KafkaCredentialPublic):
+class KafkaCredentialCreated(KafkaCredentialPublic):
     password: str = Field(description="shown once: the broker keeps only a SCRAM verifier")
-    connection: KafkaConnectionInfo
+    connection: KafkaConnectionPublic
 
 
 class ReaderCredentialCreate(BaseModel):

@@ -5,7 +5,7 @@ Server-rendered with jinja2, usable without JavaScript; the filters map onto the
 ``SearchQuery`` the JSON search API builds.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from ..domain.search import SearchQuery, SortOrder
 from ..service_layer.errors import NotFound
 from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.queries import AchievementQueries
-from .auth import run
+from .deps import Api, CatalogueApi
 from .http_courses import decode_cursor, encode_cursor
 from .schemas import AchievementPublic
 from .svg import pathway_svg
@@ -31,7 +31,6 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
 )
-CSS = (TEMPLATE_DIR / "pages.css").read_text()
 SVG_MEDIA = "image/svg+xml"
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
@@ -110,77 +109,74 @@ def held_ids(held: str | None) -> list[str] | None:
     return [i.strip() for i in held.split(",") if i.strip()]
 
 
-def build_pages(
-    queries: AchievementQueries, pathways: PathwayHandlers, *, page_size: int = 20
-) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def drawn(pathway_id: str, held: str | None) -> PathwayDrawing:
-        pathway = await run(pathways.get(pathway_id))
-        names = await names_of(queries, [pathway.target_achievement_id, *pathway.component_ids])
-        outcome = await learner_outcome(pathways, pathway, held_ids(held))
-        svg = pathway_svg(
-            title=f"Pathway {pathway.name}",
-            target_id=pathway.target_achievement_id,
-            rule=pathway.rule,
-            names=names,
-            outcome=outcome,
-        )
-        return PathwayDrawing(pathway, svg, outcome, names)
 
-    @router.get("/", response_class=HTMLResponse)
-    async def browse(
-        q: str = "",
-        provider: str = "",
-        provider_type: str = "",
-        country: str = "",
-        eqf: str = "",
-        isced_f: str = "",
-        ects_min: str = "",
-        ects_max: str = "",
-        participation: str = "",
-        language: str = "",
-        min_completeness: str = "",
-        sort: str = "",
-        cursor: str | None = None,
-    ) -> HTMLResponse:
-        form = {k: v for k, v in locals().items() if isinstance(v, str) and k != "cursor"}
-        page = await run(queries.search(search_query(form, page_size, cursor)))
-        next_query = {k: v for k, v in form.items() if v}
-        if page.next_after:
-            next_query["cursor"] = encode_cursor(page.next_after)
-        return render(
-            "browse.html",
-            form=form,
-            choices=FILTER_CHOICES,
-            items=page.items,
-            next_query=next_query if page.next_after else None,
-        )
+async def drawn(api: CatalogueApi, pathway_id: str, held: str | None) -> PathwayDrawing:
+    pathway = await api.pathways.get(pathway_id)
+    names = await names_of(api.queries, [pathway.target_achievement_id, *pathway.component_ids])
+    outcome = await learner_outcome(api.pathways, pathway, held_ids(held))
+    svg = pathway_svg(
+        title=f"Pathway {pathway.name}",
+        target_id=pathway.target_achievement_id,
+        rule=pathway.rule,
+        names=names,
+        outcome=outcome,
+    )
+    return PathwayDrawing(pathway, svg, outcome, names)
 
-    @router.get("/achievements/{achievement_id}/page", response_class=HTMLResponse)
-    async def achievement_page(achievement_id: str) -> HTMLResponse:
-        achievement = AchievementPublic.of(await run(queries.get(achievement_id)))
-        edges = await run(pathways.graph(achievement_id))
-        return render("achievement.html", a=achievement, edges=edges)
 
-    @router.get("/pathways/{pathway_id}/graph.svg")
-    async def pathway_graph_svg(pathway_id: str, held: str | None = None) -> Response:
-        return Response((await drawn(pathway_id, held)).svg, media_type=SVG_MEDIA)
+@router.get("/", response_class=HTMLResponse)
+async def browse(
+    api: Api,
+    q: str = "",
+    provider: str = "",
+    provider_type: str = "",
+    country: str = "",
+    eqf: str = "",
+    isced_f: str = "",
+    ects_min: str = "",
+    ects_max: str = "",
+    participation: str = "",
+    language: str = "",
+    min_completeness: str = "",
+    sort: str = "",
+    cursor: str | None = None,
+) -> HTMLResponse:
+    form = {k: v for k, v in locals().items() if isinstance(v, str) and k != "cursor"}
+    page = await api.queries.search(search_query(form, api.browse_page_size, cursor))
+    next_query = {k: v for k, v in form.items() if v}
+    if page.next_after:
+        next_query["cursor"] = encode_cursor(page.next_after)
+    return render(
+        "browse.html",
+        form=form,
+        choices=FILTER_CHOICES,
+        items=page.items,
+        next_query=next_query if page.next_after else None,
+    )
 
-    @router.get("/pathways/{pathway_id}/page", response_class=HTMLResponse)
-    async def pathway_page(pathway_id: str, held: str | None = None) -> HTMLResponse:
-        drawing = await drawn(pathway_id, held)
-        return render(
-            "pathway.html",
-            p=drawing.pathway,
-            svg=Markup(drawing.svg),  # noqa: S704 (built from escaped parts in svg.py)
-            outcome=drawing.outcome,
-            names=drawing.names,
-            held=held,
-        )
 
-    @router.get("/assets/pages.css")
-    async def stylesheet() -> Response:
-        return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+@router.get("/achievements/{achievement_id}/page", response_class=HTMLResponse)
+async def achievement_page(achievement_id: str, api: Api) -> HTMLResponse:
+    achievement = AchievementPublic.of(await api.queries.get(achievement_id))
+    edges = await api.pathways.graph(achievement_id)
+    return render("achievement.html", a=achievement, edges=edges)
 
-    return router
+
+@router.get("/pathways/{pathway_id}/graph.svg")
+async def pathway_graph_svg(api: Api, pathway_id: str, held: str | None = None) -> Response:
+    return Response((await drawn(api, pathway_id, held)).svg, media_type=SVG_MEDIA)
+
+
+@router.get("/pathways/{pathway_id}/page", response_class=HTMLResponse)
+async def pathway_page(api: Api, pathway_id: str, held: str | None = None) -> HTMLResponse:
+    drawing = await drawn(api, pathway_id, held)
+    return render(
+        "pathway.html",
+        p=drawing.pathway,
+        svg=Markup(drawing.svg),  # noqa: S704 (built from escaped parts in svg.py)
+        outcome=drawing.outcome,
+        names=drawing.names,
+        held=held,
+    )

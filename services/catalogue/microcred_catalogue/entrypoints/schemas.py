@@ -11,15 +11,16 @@ from microcred_shared.pathways import RuleOutcome
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.achievements import Achievement
+from ..domain.pathways import Pathway
 from ..domain.providers import Provider, ProviderType, Trust
-from ..service_layer.events import achievement_contract
+from ..service_layer.events import achievement_contract, pathway_contract
 from ..service_layer.pathways import Progress
-from .kafka_schemas import KafkaCredentialIssued
+from .kafka_schemas import KafkaCredentialCreated
 
 PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
 
-class AccreditationBody(BaseModel):
+class AccreditationPublic(BaseModel):
     status: Literal["accredited", "not_accredited", "pending"]
     body: str | None = Field(
         default=None, max_length=300, examples=["AQ Austria (EQAR-registered)"]
@@ -36,7 +37,7 @@ class ProviderCreate(BaseModel):
     country: str = Field(max_length=60, examples=["AT"], description="ISO 3166-1 alpha-2 or name")
     region: str | None = Field(default=None, max_length=200)
     website: str | None = Field(default=None, max_length=500)
-    accreditation: AccreditationBody
+    accreditation: AccreditationPublic
     trust: Trust = Trust.TRUSTED
     issuer_dids: list[str] = Field(default_factory=list, max_length=20)
 
@@ -49,11 +50,13 @@ class ProviderUpdate(BaseModel):
     country: str | None = Field(default=None, max_length=60)
     region: str | None = Field(default=None, max_length=200)
     website: str | None = Field(default=None, max_length=500)
-    accreditation: AccreditationBody | None = None
+    accreditation: AccreditationPublic | None = None
     trust: Trust | None = None
     issuer_dids: list[str] | None = Field(default=None, max_length=20)
 
 
+# The domain's ``Provider`` fields again, in a shape of its own (as every boundary shape is) so
+# that the API and the domain can change apart.
 class ProviderPublic(BaseModel):
     provider_id: str
     version: int
@@ -62,7 +65,7 @@ class ProviderPublic(BaseModel):
     country: str
     region: str | None
     website: str | None
-    accreditation: AccreditationBody
+    accreditation: AccreditationPublic
     trust: Trust
     issuer_dids: list[str]
     updated_at: datetime
@@ -78,17 +81,17 @@ class ProviderPublic(BaseModel):
             country=provider.country,
             region=provider.region,
             website=provider.website,
-            accreditation=AccreditationBody(status=a.status, body=a.body, reference=a.reference),
+            accreditation=AccreditationPublic(status=a.status, body=a.body, reference=a.reference),
             trust=provider.trust,
             issuer_dids=list(provider.issuer_dids),
             updated_at=provider.updated_at,
         )
 
 
-class ProviderWithApiKey(BaseModel):
+class ProviderCreated(BaseModel):
     provider: ProviderPublic
     api_key: str = Field(description="shown once: only its SHA-256 is stored")
-    kafka: KafkaCredentialIssued | None = Field(
+    kafka: KafkaCredentialCreated | None = Field(
         default=None,
         description="the provider's Kafka principal, shown once (absent where this catalogue "
         "holds no registrar credential)",
@@ -108,19 +111,19 @@ class AchievementPublic(AchievementV1):
         return cls.model_validate(contract.model_dump())
 
 
-class SearchResults(BaseModel):
+class SearchResponse(BaseModel):
     items: list[AchievementPublic]
     next_cursor: str | None = Field(description="pass as `cursor` for the next page")
 
 
-class CourseAccepted(BaseModel):
+class CourseEventResponse(BaseModel):
     outcome: Literal["stored", "ignored"] = Field(
         description="ignored: the same or a newer version of the course is already stored"
     )
     achievement: AchievementPublic | None
 
 
-class PathwayBody(BaseModel):
+class PathwayUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=300)
@@ -146,8 +149,14 @@ class PathwayPublic(BaseModel):
     component_ids: list[str]
     updated_at: datetime
 
+    @classmethod
+    def of(cls, pathway: Pathway) -> PathwayPublic:
+        """The published contract (one mapping of a pathway's fields) and its components."""
+        contract = pathway_contract(pathway).model_dump()
+        return cls(**contract, component_ids=list(pathway.component_ids))
 
-class PathwayGraph(BaseModel):
+
+class PathwayGraphResponse(BaseModel):
     achievement_id: str
     stacks_into: list[PathwayPublic] = Field(description="pathways it is a component of")
     awarded_by: list[PathwayPublic] = Field(description="pathways whose target it is")
@@ -159,7 +168,7 @@ class ProgressRequest(BaseModel):
     achievement_ids: list[str] = Field(min_length=1, max_length=500)
 
 
-class RuleProgress(BaseModel):
+class RuleProgressPublic(BaseModel):
     kind: str
     satisfied: bool
     done: list[str]
@@ -167,19 +176,19 @@ class RuleProgress(BaseModel):
     ects: float
     ects_short: float
     children_short: int
-    children: list[RuleProgress]
+    children: list[RuleProgressPublic]
 
 
-class PathwayProgress(BaseModel):
+class PathwayProgressPublic(BaseModel):
     pathway: PathwayPublic
     satisfied: bool
     done: list[str]
     missing: list[str]
     ects: float
-    outcome: RuleProgress
+    outcome: RuleProgressPublic
 
     @classmethod
-    def of(cls, progress: Progress, pathway: PathwayPublic) -> PathwayProgress:
+    def of(cls, progress: Progress, pathway: PathwayPublic) -> PathwayProgressPublic:
         outcome = _rule_progress(progress.outcome)
         return cls(
             pathway=pathway,
@@ -192,7 +201,7 @@ class PathwayProgress(BaseModel):
 
 
 class ProgressResponse(BaseModel):
-    pathways: list[PathwayProgress]
+    pathways: list[PathwayProgressPublic]
 
 
 class DemandRowPublic(BaseModel):
@@ -210,7 +219,7 @@ class DemandRowPublic(BaseModel):
     suppressed: bool = Field(description="true when a count of this row is withheld")
 
 
-class DemandStats(BaseModel):
+class DemandResponse(BaseModel):
     by: str
     suppressed_below: int = Field(
         description="counts below this are withheld (null), so no single verification shows"
@@ -225,7 +234,7 @@ class AchievementIssuancePublic(BaseModel):
     suspended: int = Field(description="credentials suspended now (may be reinstated)")
 
 
-class IssuanceStats(BaseModel):
+class IssuanceResponse(BaseModel):
     provider_id: str
     issued: int
     revoked: int
@@ -233,8 +242,8 @@ class IssuanceStats(BaseModel):
     by_achievement: list[AchievementIssuancePublic]
 
 
-def _rule_progress(outcome: RuleOutcome) -> RuleProgress:
-    return RuleProgress(
+def _rule_progress(outcome: RuleOutcome) -> RuleProgressPublic:
+    return RuleProgressPublic(
         kind=outcome.kind,
         satisfied=outcome.satisfied,
         done=list(outcome.counted),
@@ -246,5 +255,5 @@ def _rule_progress(outcome: RuleOutcome) -> RuleProgress:
     )
 
 
-class NewApiKey(ApiKeyInfo):
+class ApiKeyCreated(ApiKeyInfo):
     api_key: str = Field(description="shown once: only its SHA-256 is stored")

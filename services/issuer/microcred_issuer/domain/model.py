@@ -9,6 +9,11 @@ from microcred_shared.events.contracts.catalogue import PathwayRule
 
 @dataclass(frozen=True)
 class Skill:
+    """A skill alignment a credential's achievement carries. The catalogue's domain has its own
+    ``Skill`` on purpose: services share contracts, not domain objects; the contract between the
+    two is ``SkillAlignment`` (``microcred_shared.events.contracts.catalogue``), and the issuer
+    also keeps its ``type`` for the credential's Alignment."""
+
     name: str
     url: str
     framework: str | None = None
@@ -33,7 +38,10 @@ class Provider:
 
 @dataclass(frozen=True)
 class Achievement:
-    """A micro-credential definition with the EU standard elements (normalised by the catalogue)."""
+    """A micro-credential definition with the EU standard elements (normalised by the catalogue).
+
+    Its fields repeat the catalogue's ``Definition`` on purpose: each service keeps its own
+    domain, and the contract between the two is ``AchievementV1`` (``microcred_shared``)."""
 
     achievement_id: str
     provider_id: str

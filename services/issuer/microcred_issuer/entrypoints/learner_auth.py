@@ -12,6 +12,7 @@ from microcred_shared.service.http import Problem
 
 from ..service_layer.commands import RequestAccessLink
 from ..service_layer.learner_access import LearnerAccess
+from .deps import IssuerHandlers, issuer_api
 
 # HttpOnly (no script reads it), SameSite=Strict (no other site's request carries it), and
 # Secure whenever the pages are served over https.
@@ -26,9 +27,8 @@ wallet_bearer = HTTPBearer(
 )
 
 
-def learner_access(request: Request) -> LearnerAccess:
-    access: LearnerAccess = request.app.state.issuer.handlers.learner_access
-    return access
+def learner_access(handlers: IssuerHandlers) -> LearnerAccess:
+    return handlers.learner_access
 
 
 Access = Annotated[LearnerAccess, Depends(learner_access)]
@@ -87,7 +87,7 @@ def end_session(response: Response, request: Request) -> None:
 
 def served_over_https(request: Request) -> bool:
     """Over https here, or behind a proxy that ends TLS for the https pages URL."""
-    pages_url: str = request.app.state.issuer.handlers.urls.pages_url
+    pages_url = issuer_api(request).handlers.urls.pages_url
     return request.url.scheme == "https" or pages_url.startswith("https://")
 
 

@@ -5,7 +5,7 @@ issuer's own records, a verify link, the JSON, an add-to-LinkedIn link and a QR 
 learner's e-mail is never shown (the credential only holds its salted hash anyway).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,13 @@ from microcred_shared.service.http import Problem
 
 from ..domain.records import IssuedCredential
 from ..service_layer.handlers import Handlers
+from .deps import Api, IssuerHandlers
 from .translate import json_response
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
 )
-CSS = (TEMPLATE_DIR / "pages.css").read_text()
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 JSON_MEDIA = ("application/json", "application/ld+json", "application/vc+ld+json")
 
@@ -117,29 +117,26 @@ def render_credential_page(
     return HTMLResponse(html, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
 
 
-def build_pages(handlers: Handlers, *, verifier_url: str) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def found(credential_id: str) -> IssuedCredential:
-        credential = await handlers.queries.credential(credential_id)
-        if credential is None:
-            raise Problem(404, "Not found", f"no credential {credential_id!r}")
-        return credential
 
-    @router.get("/credentials/{credential_id}/page", response_class=HTMLResponse)
-    async def credential_page(credential_id: str) -> HTMLResponse:
-        return render_credential_page(handlers, await found(credential_id), verifier_url)
+async def found(handlers: Handlers, credential_id: str) -> IssuedCredential:
+    credential = await handlers.queries.credential(credential_id)
+    if credential is None:
+        raise Problem(404, "Not found", f"no credential {credential_id!r}")
+    return credential
 
-    @router.get("/credentials/{credential_id}/download")
-    async def download(credential_id: str) -> Response:
-        credential = await found(credential_id)
-        disposition = f'attachment; filename="{credential_id}.json"'
-        return json_response(
-            credential.document, "application/json", {"Content-Disposition": disposition}
-        )
 
-    @router.get("/assets/pages.css")
-    async def stylesheet() -> Response:
-        return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+@router.get("/credentials/{credential_id}/page", response_class=HTMLResponse)
+async def credential_page(credential_id: str, api: Api) -> HTMLResponse:
+    credential = await found(api.handlers, credential_id)
+    return render_credential_page(api.handlers, credential, api.verifier_url)
 
-    return router
+
+@router.get("/credentials/{credential_id}/download")
+async def download(credential_id: str, handlers: IssuerHandlers) -> Response:
+    credential = await found(handlers, credential_id)
+    disposition = f'attachment; filename="{credential_id}.json"'
+    return json_response(
+        credential.document, "application/json", {"Content-Disposition": disposition}
+    )

@@ -26,7 +26,7 @@ def signable_iri(value: str | None) -> str | None:
     return value
 
 
-class LearnerIn(BaseModel):
+class LearnerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr | None = None
@@ -36,20 +36,20 @@ class LearnerIn(BaseModel):
     _did_is_signable = field_validator("did")(signable_iri)
 
     @model_validator(mode="after")
-    def _one_identifier(self) -> LearnerIn:
+    def _one_identifier(self) -> LearnerRequest:
         if not (self.email or self.did):
             raise ValueError("a learner needs an email or a did")
         return self
 
 
-class ResultIn(BaseModel):
+class ResultRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=300, examples=["Final grade"])
     value: str = Field(max_length=100, examples=["A"])
 
 
-class EvidenceIn(BaseModel):
+class EvidenceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(default=None, max_length=1000, pattern=ABSOLUTE_IRI)
@@ -59,7 +59,7 @@ class EvidenceIn(BaseModel):
     _url_is_signable = field_validator("url")(signable_iri)
 
 
-class CompletionIn(BaseModel):
+class CompletionCreate(BaseModel):
     """A learner completed one of the provider's courses; ``completion_id`` is the provider's
     own id (resubmitting it never issues a second credential)."""
 
@@ -80,19 +80,19 @@ class CompletionIn(BaseModel):
 
     completion_id: str = Field(min_length=1, max_length=200)
     achievement_id: str = Field(min_length=1, max_length=300)
-    learner: LearnerIn
+    learner: LearnerRequest
     completed_on: date
-    results: list[ResultIn] = Field(default_factory=list, max_length=50)
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    results: list[ResultRequest] = Field(default_factory=list, max_length=50)
+    evidence: list[EvidenceRequest] = Field(default_factory=list, max_length=20)
 
 
-class CompletionOut(BaseModel):
+class CompletionResponse(BaseModel):
     credential_id: str
     created: bool = Field(description="false when this completion had been issued before")
     credential_url: str
 
 
-class CohortRowOut(BaseModel):
+class CohortRowPublic(BaseModel):
     row: int = Field(description="1-based line number of the data row (the header is line 1)")
     completion_id: str | None = None
     outcome: Literal["issued", "already_issued", "rejected"]
@@ -101,7 +101,7 @@ class CohortRowOut(BaseModel):
     reason: str | None = None
 
 
-class CohortJobOut(BaseModel):
+class CohortJobPublic(BaseModel):
     job_id: str
     state: Literal["queued", "running", "done"]
     total: int = Field(description="data rows in the file")
@@ -112,25 +112,25 @@ class CohortJobOut(BaseModel):
     submitted_at: datetime
     finished_at: datetime | None = None
     status_url: str = Field(description="where the job's progress and row results are read")
-    rows: list[CohortRowOut] | None = Field(
+    rows: list[CohortRowPublic] | None = Field(
         default=None, description="every answered row, in file order (on GET)"
     )
 
 
-class StatusChangeIn(BaseModel):
+class StatusChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class CredentialStatusOut(BaseModel):
+class CredentialStatusPublic(BaseModel):
     credential_id: str
     status: Literal["active", "revoked", "suspended"]
     reason: str | None = None
     changed_at: datetime | None = None
 
 
-class CredentialSummaryOut(BaseModel):
+class CredentialSummaryPublic(BaseModel):
     credential_id: str
     kind: Literal["completion", "stacked"]
     provider_id: str
@@ -145,13 +145,13 @@ class CredentialSummaryOut(BaseModel):
     component_credential_ids: list[str] = Field(default_factory=list)
 
 
-class ApiKeyOut(BaseModel):
+class ProviderApiKeyCreated(BaseModel):
     provider_id: str
     key_id: str = Field(description="names the key in listings and revocations")
     api_key: str = Field(description="shown once; only its hash is stored")
 
 
-class KeyRotationIn(BaseModel):
+class KeyRotationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     secret_key_multibase: str | None = Field(
@@ -159,14 +159,14 @@ class KeyRotationIn(BaseModel):
     )
 
 
-class KeyRotationOut(BaseModel):
+class KeyRotationResponse(BaseModel):
     provider_id: str
     did: str
     version: int
     current_verification_method: str
 
 
-class AccessLinkIn(BaseModel):
+class AccessLinkRequest(BaseModel):
     """Ask for a link to your credentials, e-mailed to the address they were issued to."""
 
     model_config = ConfigDict(
@@ -176,5 +176,5 @@ class AccessLinkIn(BaseModel):
     email: EmailStr
 
 
-class AccessLinkAccepted(BaseModel):
+class AccessLinkResponse(BaseModel):
     detail: str = Field(examples=[ACCESS_LINK_ACCEPTED])

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from ..domain.reissue import ReissueJob
 
 
-class CompromiseIn(BaseModel):
+class CompromiseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     compromised_at: AwareDatetime | None = Field(
@@ -20,7 +20,7 @@ class CompromiseIn(BaseModel):
     )
 
 
-class ReissueJobOut(BaseModel):
+class ReissueJobPublic(BaseModel):
     provider_id: str
     key_id: str
     verification_method: str = Field(description="the compromised key")
@@ -37,7 +37,7 @@ class ReissueJobOut(BaseModel):
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, job: ReissueJob) -> ReissueJobOut:
+    def of(cls, job: ReissueJob) -> ReissueJobPublic:
         return cls(
             provider_id=job.provider_id,
             key_id=job.fragment,
@@ -54,14 +54,14 @@ class ReissueJobOut(BaseModel):
         )
 
 
-class CompromiseOut(BaseModel):
+class CompromiseResponse(BaseModel):
     provider_id: str
     verification_method: str
     revoked_at: datetime = Field(description="as the DID document's `revoked` states it")
     current_verification_method: str = Field(description="the key that signs from now on")
     job_url: str = Field(description="progress of re-issuing what the key signed")
-    job: ReissueJobOut
+    job: ReissueJobPublic
 
 
-class NewApiKeyOut(ApiKeyInfo):
+class ApiKeyCreated(ApiKeyInfo):
     api_key: str = Field(description="shown once; only its hash is stored")

@@ -6,22 +6,17 @@ from typing import Any
 from fastapi import Response
 
 from ..domain.credentials import EvidenceItem, ResultLine
-from ..domain.records import IssuedCredential, StatusAction
+from ..domain.records import IssuedCredential
 from ..service_layer.commands import IssueCompletion
 from ..service_layer.handlers import Handlers
 from .schemas import (
-    CompletionIn,
-    CredentialStatusOut,
-    CredentialSummaryOut,
+    CompletionCreate,
+    CredentialStatusPublic,
+    CredentialSummaryPublic,
 )
 
 
-def status_action(value: str) -> StatusAction:
-    assert value in ("revoke", "suspend", "reinstate")
-    return value  # type: ignore[return-value]
-
-
-def completion_command(body: CompletionIn, provider_id: str) -> IssueCompletion:
+def completion_command(body: CompletionCreate, provider_id: str) -> IssueCompletion:
     return IssueCompletion(
         completion_id=body.completion_id,
         provider_id=provider_id,
@@ -36,8 +31,8 @@ def completion_command(body: CompletionIn, provider_id: str) -> IssueCompletion:
     )
 
 
-def status_out(credential: IssuedCredential) -> CredentialStatusOut:
-    return CredentialStatusOut(
+def status_out(credential: IssuedCredential) -> CredentialStatusPublic:
+    return CredentialStatusPublic(
         credential_id=credential.credential_id,
         status=credential.status,
         reason=credential.status_reason,
@@ -45,8 +40,8 @@ def status_out(credential: IssuedCredential) -> CredentialStatusOut:
     )
 
 
-def credential_summary(handlers: Handlers, credential: IssuedCredential) -> CredentialSummaryOut:
-    return CredentialSummaryOut(
+def credential_summary(handlers: Handlers, credential: IssuedCredential) -> CredentialSummaryPublic:
+    return CredentialSummaryPublic(
         credential_id=credential.credential_id,
         kind=credential.kind,
         provider_id=credential.provider_id,

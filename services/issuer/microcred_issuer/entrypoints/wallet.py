@@ -16,6 +16,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from ..domain.records import IssuedCredential
 from ..service_layer.urls import IssuerUrls
+from .deps import IssuerHandlers
 from .learner_auth import Access, ask_for_link, end_session, session_learner, start_session
 from .pages import TEMPLATES
 from .schemas import ACCESS_LINK_ACCEPTED
@@ -50,13 +51,13 @@ def wallet_row(urls: IssuerUrls, credential: IssuedCredential) -> dict[str, Any]
 
 
 @router.get("/wallet", response_class=HTMLResponse)
-async def wallet(request: Request, access: Access) -> HTMLResponse:
+async def wallet(request: Request, access: Access, handlers: IssuerHandlers) -> HTMLResponse:
     learner_ref = session_learner(request, access)
     if learner_ref is None:
         return page("wallet_sign_in.html", status=401)
-    urls: IssuerUrls = request.app.state.issuer.handlers.urls
     credentials = await access.credentials_of(learner_ref)
-    return page("wallet.html", credentials=[wallet_row(urls, c) for c in credentials])
+    rows = [wallet_row(handlers.urls, c) for c in credentials]
+    return page("wallet.html", credentials=rows)
 
 
 @router.get("/wallet/open", response_class=HTMLResponse)

@@ -18,7 +18,6 @@ API_KEY_PREFIX = "mci_"
 
 class UnknownApiKey(IssuerError):
     code = "unknown_api_key"
-    http_status = 404
 
 
 class ApiKeyHandlers:

@@ -1,4 +1,5 @@
-"""What the handlers need from outside: adapters (Mongo, crypto) and test fakes implement it."""
+"""What the handlers need from outside: adapters (Mongo, crypto) and test fakes implement it
+(so each adapter method repeats its signature here, as a Protocol's implementation does)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.credentials import (
     CredentialIssuedV2,
-    CredentialLinks,
     LearnerNoticeV1,
 )
 from microcred_shared.events.registry import CREDENTIAL_ISSUED, LEARNER_NOTICE
@@ -97,10 +96,7 @@ class Publishing:
             valid_until=credential.valid_until,
             pathway_id=credential.pathway_id,
             component_credential_ids=list(credential.component_credential_ids),
-            links=CredentialLinks(
-                json_url=self._urls.credential(credential.credential_id),
-                page_url=self._urls.page(credential.credential_id),
-            ),
+            links=self._urls.links(credential.credential_id),
         )
         event = CREDENTIAL_ISSUED.envelope(
             data,

@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 from microcred_shared.events import Topic
-from microcred_shared.events.contracts.credentials import CredentialLinks
 from microcred_shared.events.contracts.reissuance import CredentialReissuedV1
 from microcred_shared.events.registry import CREDENTIAL_REISSUED
 
@@ -182,10 +181,7 @@ class Reissuance:
             replaced_verification_method=job.verification_method,
             verification_method=signer,
             reissued_at=credential.reissued_at or self._clock.now(),
-            links=CredentialLinks(
-                json_url=self._urls.credential(credential.credential_id),
-                page_url=self._urls.page(credential.credential_id),
-            ),
+            links=self._urls.links(credential.credential_id),
         )
         event = CREDENTIAL_REISSUED.envelope(
             data,

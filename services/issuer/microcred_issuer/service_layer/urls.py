@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from microcred_shared.crypto import url_to_did_web
+from microcred_shared.events.contracts.credentials import CredentialLinks
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,12 @@ class IssuerUrls:
 
     def page(self, credential_id: str) -> str:
         return f"{self.pages_url}/credentials/{credential_id}/page"
+
+    def links(self, credential_id: str) -> CredentialLinks:
+        """Where an event tells holders and universities to fetch the credential."""
+        return CredentialLinks(
+            json_url=self.credential(credential_id), page_url=self.page(credential_id)
+        )
 
     def wallet_link(self, token: str) -> str:
         """Where an e-mailed wallet link lands (it trades the token for a session)."""

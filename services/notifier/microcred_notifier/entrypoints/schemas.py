@@ -50,7 +50,7 @@ class SubscriberCreated(BaseModel):
         )
 
 
-class FiltersSchema(BaseModel):
+class FiltersPublic(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     provider_ids: Ids = Field(default_factory=list, max_length=500)
@@ -77,7 +77,7 @@ class FiltersSchema(BaseModel):
         )
 
     @classmethod
-    def of(cls, filters: Filters) -> FiltersSchema:
+    def of(cls, filters: Filters) -> FiltersPublic:
         return cls(
             provider_ids=sorted(filters.provider_ids),
             achievement_ids=sorted(filters.achievement_ids),
@@ -91,7 +91,7 @@ class SubscriptionCreate(BaseModel):
 
     url: str = Field(max_length=2000, examples=["https://sis.example.edu/hooks/microcred"])
     event_types: list[EventType] = Field(min_length=1)
-    filters: FiltersSchema = Field(default_factory=FiltersSchema)
+    filters: FiltersPublic = Field(default_factory=FiltersPublic)
     description: str | None = Field(default=None, max_length=500)
 
 
@@ -99,7 +99,7 @@ class SubscriptionPublic(BaseModel):
     subscription_id: str
     url: str
     event_types: list[EventType]
-    filters: FiltersSchema
+    filters: FiltersPublic
     status: SubscriptionStatus
     status_reason: str | None
     description: str | None
@@ -111,7 +111,7 @@ class SubscriptionPublic(BaseModel):
             subscription_id=subscription.subscription_id,
             url=subscription.url,
             event_types=sorted(subscription.event_types),
-            filters=FiltersSchema.of(subscription.filters),
+            filters=FiltersPublic.of(subscription.filters),
             status=subscription.status,
             status_reason=subscription.status_reason,
             description=subscription.description,
@@ -126,7 +126,7 @@ class SubscriptionCreated(SubscriptionPublic):
     )
 
 
-class SecretRotated(BaseModel):
+class SigningSecretCreated(BaseModel):
     subscription_id: str
     secret: str = Field(
         description="the new signing secret; the old one keeps signing too during the grace period"

@@ -1,4 +1,5 @@
-"""What the handlers need from the outside world; adapters implement these, tests fake them."""
+"""What the handlers need from the outside world; adapters implement these, tests fake them
+(so each adapter method repeats its signature here, as a Protocol's implementation does)."""
 
 from __future__ import annotations
 

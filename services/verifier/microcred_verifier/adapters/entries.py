@@ -12,9 +12,9 @@ from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeys
 
-from microcred_verifier.adapters import documents as col
-from microcred_verifier.adapters import mapping
-from microcred_verifier.domain.credential import name_key
+from ..domain.credential import name_key
+from . import documents as col
+from . import mapping
 
 # Which field orders the versions of each projection's entries ("newest wins").
 ORDER_FIELDS = {

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from microcred_verifier.service_layer.ports import FetchError
+from ..service_layer.ports import FetchError
 
 ACCEPT = "application/vc+ld+json, application/ld+json, application/json, application/vc+jwt"
 

@@ -14,18 +14,18 @@ from typing import Protocol
 
 from microcred_shared.crypto import ResolvedKey
 
-from microcred_verifier.adapters.entries import (
-    Entry,
-    EntryWriter,
-)
-from microcred_verifier.adapters.memory_projections import InMemoryProjections
-from microcred_verifier.domain.knowledge import (
+from ..domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
     StatusRecord,
 )
-from microcred_verifier.domain.model import Freshness
+from ..domain.model import Freshness
+from .entries import (
+    Entry,
+    EntryWriter,
+)
+from .memory_projections import InMemoryProjections
 
 
 class RestartStore(Protocol):

@@ -10,14 +10,14 @@ from microcred_shared.crypto.dates import parse_datetime
 from microcred_shared.crypto.did import VERIFICATION_RELATIONSHIPS
 from microcred_shared.events.contracts.catalogue import PathwayRule
 
-from microcred_verifier.adapters import documents as col
-from microcred_verifier.domain.knowledge import (
+from ..domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
     StatusRecord,
 )
-from microcred_verifier.domain.model import Freshness
+from ..domain.model import Freshness
+from . import documents as col
 
 Doc = dict[str, Any]
 

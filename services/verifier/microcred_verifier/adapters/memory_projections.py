@@ -16,9 +16,17 @@ from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1
 from microcred_shared.events.contracts.credentials import CredentialStatusChangedV1
 from microcred_shared.events.contracts.keys import IssuerKeys
 
-from microcred_verifier.adapters import documents as col
-from microcred_verifier.adapters import mapping
-from microcred_verifier.adapters.entries import (
+from ..domain.credential import name_key
+from ..domain.knowledge import (
+    AchievementFacts,
+    PathwayFacts,
+    ProviderFacts,
+    StatusRecord,
+)
+from ..domain.model import Freshness
+from . import documents as col
+from . import mapping
+from .entries import (
     ORDER_FIELDS,
     Entry,
     achievement_entry,
@@ -27,14 +35,6 @@ from microcred_verifier.adapters.entries import (
     provider_entry,
     status_entry,
 )
-from microcred_verifier.domain.credential import name_key
-from microcred_verifier.domain.knowledge import (
-    AchievementFacts,
-    PathwayFacts,
-    ProviderFacts,
-    StatusRecord,
-)
-from microcred_verifier.domain.model import Freshness
 
 # As many pathways from one achievement as the database projection answers.
 MAX_PATHWAYS = 20

@@ -13,22 +13,22 @@ from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import IndexSpec, MongoDatabase
 from pymongo import ASCENDING, IndexModel
 
-from microcred_verifier.adapters import documents as col
-from microcred_verifier.adapters import mapping
-from microcred_verifier.adapters.entries import (
-    ORDER_FIELDS,
-    Entry,
-    EntryWriter,
-    stored_entry,
-)
-from microcred_verifier.domain.credential import name_key
-from microcred_verifier.domain.knowledge import (
+from ..domain.credential import name_key
+from ..domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
     StatusRecord,
 )
-from microcred_verifier.domain.model import Freshness
+from ..domain.model import Freshness
+from . import documents as col
+from . import mapping
+from .entries import (
+    ORDER_FIELDS,
+    Entry,
+    EntryWriter,
+    stored_entry,
+)
 
 INDEXES = [
     IndexSpec(col.PROVIDERS, (IndexModel([("issuer_dids", ASCENDING)]),)),

@@ -15,8 +15,8 @@ from microcred_shared.events.contracts.credentials import StatusListPublishedV1
 from microcred_shared.locks import store_if_newer
 from microcred_shared.mongo import Document, MongoDatabase
 
-from microcred_verifier.adapters import documents as col
-from microcred_verifier.service_layer.ports import StatusListSnapshot
+from ..service_layer.ports import StatusListSnapshot
+from . import documents as col
 
 
 def snapshot_of(event: StatusListPublishedV1, received_at: datetime) -> StatusListSnapshot:

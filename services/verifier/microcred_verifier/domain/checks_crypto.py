@@ -20,10 +20,10 @@ from microcred_shared.crypto import (
 from microcred_shared.crypto.dates import format_datetime
 from microcred_shared.crypto.suites import suite_for_proof
 
-from microcred_verifier.domain.credential import issued_at, issuer_id
-from microcred_verifier.domain.jwt import JwtCredential, verify_jws
-from microcred_verifier.domain.knowledge import Knowledge
-from microcred_verifier.domain.model import (
+from .credential import issued_at, issuer_id
+from .jwt import JwtCredential, verify_jws
+from .knowledge import Knowledge
+from .model import (
     CheckName,
     CheckResult,
     could_not_check,

@@ -10,14 +10,14 @@ from microcred_shared.crypto import CanonicalizationError, OfflineDocumentLoader
 from microcred_shared.crypto.errors import SafeModeError
 from microcred_shared.openbadges import validate_achievement_credential
 
-from microcred_verifier.domain.credential import (
+from .credential import (
     BADGE_TYPES,
     VC_V1_CONTEXT,
     VC_V2_CONTEXT,
     as_list,
     issuer_id,
 )
-from microcred_verifier.domain.model import (
+from .model import (
     CheckName,
     CheckResult,
     failed,

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from microcred_verifier.domain.credential import as_list, subject, validity_dates
-from microcred_verifier.domain.knowledge import Knowledge
-from microcred_verifier.domain.model import (
+from .credential import as_list, subject, validity_dates
+from .knowledge import Knowledge
+from .model import (
     CheckName,
     CheckResult,
     could_not_check,

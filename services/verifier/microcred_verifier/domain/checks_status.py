@@ -9,9 +9,9 @@ from typing import Any
 from microcred_shared.crypto import verify_proofs
 from microcred_shared.crypto.dates import parse_datetime
 
-from microcred_verifier.domain.credential import issuer_id, status_entries
-from microcred_verifier.domain.knowledge import Knowledge, StatusEvidence
-from microcred_verifier.domain.model import (
+from .credential import issuer_id, status_entries
+from .knowledge import Knowledge, StatusEvidence
+from .model import (
     CheckName,
     CheckResult,
     Freshness,
@@ -20,7 +20,7 @@ from microcred_verifier.domain.model import (
     passed,
     warning,
 )
-from microcred_verifier.domain.status_list import StatusListError, read_status_bit
+from .status_list import StatusListError, read_status_bit
 
 NAME = CheckName.STATUS
 SUPPORTED_ENTRY_TYPE = "BitstringStatusListEntry"

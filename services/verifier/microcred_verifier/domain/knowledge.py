@@ -10,7 +10,7 @@ from typing import Any
 
 from microcred_shared.crypto import KeyResolver, OfflineDocumentLoader
 
-from microcred_verifier.domain.model import Freshness
+from .model import Freshness
 
 
 @dataclass(frozen=True, slots=True)

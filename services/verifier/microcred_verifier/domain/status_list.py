@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from microcred_verifier.domain.credential import as_list, text
+from .credential import as_list, text
 
 MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024  # a list of 128 M entries: far beyond any real one
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from microcred_verifier.domain.credential import (
+from .credential import (
     achievement,
     as_list,
     issuer_id,
@@ -16,7 +16,7 @@ from microcred_verifier.domain.credential import (
     text,
     validity_dates,
 )
-from microcred_verifier.domain.knowledge import Knowledge
+from .knowledge import Knowledge
 
 _EQF_URL = re.compile(r"/eqf/(\d)\b")
 

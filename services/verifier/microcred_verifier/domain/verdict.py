@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from microcred_verifier.domain.model import CheckName, CheckResult, CheckStatus, Verdict
+from .model import CheckName, CheckResult, CheckStatus, Verdict
 
 AFFIRMING = (CheckStatus.PASSED, CheckStatus.WARNING)
 

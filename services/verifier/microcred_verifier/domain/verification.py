@@ -12,12 +12,12 @@ from typing import Any, Literal
 
 from microcred_shared.crypto.fast_expand import shared_expansions
 
-from microcred_verifier.domain import checks_crypto, checks_document, checks_ecosystem
-from microcred_verifier.domain.checks_status import check_status
-from microcred_verifier.domain.credential import achievement_id, issuer_id
-from microcred_verifier.domain.jwt import JwtCredential
-from microcred_verifier.domain.knowledge import Knowledge
-from microcred_verifier.domain.model import (
+from . import checks_crypto, checks_document, checks_ecosystem
+from .checks_status import check_status
+from .credential import achievement_id, issuer_id
+from .jwt import JwtCredential
+from .knowledge import Knowledge
+from .model import (
     CheckName,
     CheckResult,
     CheckStatus,
@@ -25,8 +25,8 @@ from microcred_verifier.domain.model import (
     could_not_check,
     skipped,
 )
-from microcred_verifier.domain.summary import summarise
-from microcred_verifier.domain.verdict import decide_verdict, headline
+from .summary import summarise
+from .verdict import decide_verdict, headline
 
 Encoding = Literal["json-ld", "vc-jwt"]
 AFTER_PROOF = (

@@ -18,7 +18,7 @@ from microcred_shared.events.registry import (
 from microcred_shared.messaging.consumer import EventHandler, Subscription
 from microcred_shared.service.runtime import Runtime
 
-from microcred_verifier.service_layer.projection_handlers import ProjectionHandlers
+from ..service_layer.projection_handlers import ProjectionHandlers
 
 
 def subscribe_projections(runtime: Runtime, handlers: ProjectionHandlers, replica_id: str) -> None:

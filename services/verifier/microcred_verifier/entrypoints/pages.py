@@ -1,6 +1,6 @@
 """The employer's verify page: server-rendered, accessible, no build step."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from microcred_shared.service.http import Problem
 
-from microcred_verifier.entrypoints.http import run, share_url
-from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.verify import VerifyCredential, VerifyHandler
+from ..service_layer.intake import InputError, present_body
+from ..service_layer.verify import VerifyCredential
+from .deps import Api, VerifierApi
+from .http_verify import run, share_url
+from .schemas import VerifyResponse
 
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -25,52 +26,48 @@ def _render(status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status)
 
 
-def build_pages(handler: VerifyHandler, *, base_url: str, max_depth: int) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def verified_page(command: VerifyCredential) -> HTMLResponse:
-        try:
-            outcome = await run(handler, command)
-        except Problem as problem:
-            return _render(422, error=problem.detail or problem.title)
-        return _render(report=outcome.report.to_dict(), share_url=share_url(base_url, outcome))
 
-    @router.get("/", response_class=HTMLResponse)
-    async def page(url: str | None = None) -> HTMLResponse:
-        if not url:
-            return _render()
-        return await verified_page(VerifyCredential(url=url[:2048], channel="page"))
+async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResponse:
+    try:
+        outcome = await run(api.verify, command)
+    except InputError as refused:
+        return _render(422, error=refused.reason)
+    shared = share_url(api.base_url, outcome)
+    report = VerifyResponse.of(outcome.report, shared).model_dump(mode="json")
+    return _render(report=report, share_url=shared)
 
-    @router.post("/page/verify", response_class=HTMLResponse)
-    async def submit(
-        credential: Annotated[str, Form()] = "",
-        url: Annotated[str, Form()] = "",
-        recipient_email: Annotated[str, Form()] = "",
-        file: Annotated[UploadFile | None, File()] = None,
-    ) -> HTMLResponse:
-        email = recipient_email.strip() or None
-        try:
-            if file is not None and file.filename:
-                presented = present_body(await file.read(), max_depth)
-                return await verified_page(
-                    VerifyCredential(
-                        presented.jwt.token if presented.jwt else presented.document,
-                        recipient_email=email,
-                        channel="page",
-                    )
-                )
-            if credential.strip():
-                presented = present_body(credential.encode(), max_depth)
-                value = presented.jwt.token if presented.jwt else presented.document
-                return await verified_page(
-                    VerifyCredential(value, recipient_email=email, channel="page")
-                )
-        except InputError as exc:
-            return _render(422, error=str(exc))
-        if url.strip():
-            return await verified_page(
-                VerifyCredential(url=url.strip(), recipient_email=email, channel="page")
-            )
-        return _render(422, error="paste a credential, upload a file, or give a link")
 
-    return router
+@router.get("/", response_class=HTMLResponse)
+async def page(api: Api, url: str | None = None) -> HTMLResponse:
+    if not url:
+        return _render()
+    return await verified_page(api, VerifyCredential(url=url[:2048], channel="page"))
+
+
+@router.post("/page/verify", response_class=HTMLResponse)
+async def submit(
+    api: Api,
+    credential: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+    recipient_email: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    email = recipient_email.strip() or None
+    try:
+        if file is not None and file.filename:
+            presented = present_body(await file.read(), api.max_depth)
+            command = VerifyCredential(presented, recipient_email=email, channel="page")
+            return await verified_page(api, command)
+        if credential.strip():
+            presented = present_body(credential.encode(), api.max_depth)
+            command = VerifyCredential(presented, recipient_email=email, channel="page")
+            return await verified_page(api, command)
+    except InputError as exc:
+        return _render(422, error=str(exc))
+    if url.strip():
+        return await verified_page(
+            api, VerifyCredential(url=url.strip(), recipient_email=email, channel="page")
+        )
+    return _render(422, error="paste a credential, upload a file, or give a link")

@@ -6,6 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..domain.model import CheckResult, Freshness
+from ..domain.verification import VerificationReport
+
 
 class VerifyRequest(BaseModel):
     """A credential (JSON-LD object or VC-JWT string) or the URL of one."""
@@ -32,25 +35,46 @@ class VerifyRequest(BaseModel):
     )
 
 
-class FreshnessOut(BaseModel):
+class FreshnessPublic(BaseModel):
     source: str
     as_of: str | None
 
+    @classmethod
+    def of(cls, freshness: Freshness) -> FreshnessPublic:
+        as_of = freshness.as_of.isoformat() if freshness.as_of else None
+        return cls(source=freshness.source, as_of=as_of)
 
-class CheckOut(BaseModel):
+
+class CheckPublic(BaseModel):
     name: str
     title: str
     status: str = Field(description="passed | failed | warning | skipped")
     conclusive: bool
     reason: str
-    data: FreshnessOut | None = Field(description="where the check's data came from, how fresh")
+    data: FreshnessPublic | None = Field(description="where the check's data came from, how fresh")
     details: dict[str, Any]
 
+    @classmethod
+    def of(cls, check: CheckResult) -> CheckPublic:
+        return cls(
+            name=check.name.value,
+            title=check.title,
+            status=check.status.value,
+            conclusive=check.conclusive,
+            reason=check.reason,
+            data=FreshnessPublic.of(check.freshness) if check.freshness else None,
+            details=check.details,
+        )
 
-class NotCheckedOut(BaseModel):
+
+class NotCheckedPublic(BaseModel):
     name: str
     title: str
     reason: str
+
+    @classmethod
+    def of(cls, check: CheckResult) -> NotCheckedPublic:
+        return cls(name=check.name.value, title=check.title, reason=check.reason)
 
 
 class VerifyResponse(BaseModel):
@@ -61,9 +85,23 @@ class VerifyResponse(BaseModel):
     headline: str = Field(description="the verdict in one sentence, naming what decided it")
     checked_at: str
     encoding: str
-    checks: list[CheckOut]
-    not_checked: list[NotCheckedOut] = Field(
+    checks: list[CheckPublic]
+    not_checked: list[NotCheckedPublic] = Field(
         description="checks the verdict needed that could not be made, each with why"
     )
     summary: dict[str, Any]
     verification_url: str | None = Field(description="a link that re-runs this verification")
+
+    @classmethod
+    def of(cls, report: VerificationReport, verification_url: str | None) -> VerifyResponse:
+        """The one mapping of a report to what the API answers (and the page shows)."""
+        return cls(
+            verdict=report.verdict.value,
+            headline=report.headline,
+            checked_at=report.checked_at.isoformat(),
+            encoding=report.encoding,
+            checks=[CheckPublic.of(check) for check in report.checks],
+            not_checked=[NotCheckedPublic.of(check) for check in report.not_made],
+            summary=report.summary,
+            verification_url=verification_url,
+        )

@@ -9,13 +9,13 @@ from urllib.parse import unquote
 
 from microcred_shared.crypto import DidKeyResolver, OfflineDocumentLoader
 
-from microcred_verifier.domain.credential import achievement_id, issuer_id, issuer_name
-from microcred_verifier.domain.jwt import JwtCredential
-from microcred_verifier.domain.knowledge import AchievementFacts, Knowledge
-from microcred_verifier.domain.model import Freshness
-from microcred_verifier.service_layer.issuer_keys import DidWebDocuments, IssuerKeyGatherer
-from microcred_verifier.service_layer.ports import Projections
-from microcred_verifier.service_layer.status_gather import StatusGatherer
+from ..domain.credential import achievement_id, issuer_id, issuer_name
+from ..domain.jwt import JwtCredential
+from ..domain.knowledge import AchievementFacts, Knowledge
+from ..domain.model import Freshness
+from .issuer_keys import DidWebDocuments, IssuerKeyGatherer
+from .ports import Projections
+from .status_gather import StatusGatherer
 
 KEYS = "issuer_keys"
 PROVIDERS = "providers"

@@ -7,12 +7,18 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from microcred_verifier.domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
-from microcred_verifier.domain.verification import Presented
+from ..domain.jwt import JwtFormatError, looks_like_jwt, parse_vc_jwt
+from ..domain.verification import Presented
 
 
 class InputError(ValueError):
     """The input cannot be verified at all (not JSON, too deep, not a credential...)."""
+
+    code = "unverifiable_input"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:

@@ -20,9 +20,9 @@ from microcred_shared.crypto import (
     split_did_url,
 )
 
-from microcred_verifier.domain.jwt import JwtCredential
-from microcred_verifier.service_layer.intake import InputError, parse_json
-from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections
+from ..domain.jwt import JwtCredential
+from .intake import InputError, parse_json
+from .ports import Fetcher, FetchError, Projections
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class DidWebDocuments:
 
 class IssuerKeyGatherer:
     def __init__(self, projections: Projections, did_web: DidWebDocuments) -> None:
-        self._p = projections
+        self._projections = projections
         self._did_web = did_web
 
     async def gather(
@@ -81,7 +81,7 @@ class IssuerKeyGatherer:
         for did in named | ({issuer} if issuer else set()):
             if did.startswith("did:key:"):
                 continue
-            keys = await self._p.keys_of(did)
+            keys = await self._projections.keys_of(did)
             hosted = hosted or (bool(keys) and did == issuer)
             if not keys and did == issuer and did in named and did.startswith("did:web:"):
                 try:

@@ -15,13 +15,13 @@ from microcred_shared.events.contracts.credentials import (
 )
 from microcred_shared.events.contracts.keys import IssuerKeys
 
-from microcred_verifier.domain.knowledge import (
+from ..domain.knowledge import (
     AchievementFacts,
     PathwayFacts,
     ProviderFacts,
     StatusRecord,
 )
-from microcred_verifier.domain.model import Freshness
+from ..domain.model import Freshness
 
 
 class Projections(Protocol):

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from microcred_verifier.domain.credential import status_entries
-from microcred_verifier.domain.knowledge import StatusEvidence, StatusRecord
-from microcred_verifier.domain.model import Freshness
-from microcred_verifier.domain.status_list import StatusListError, entry_index
-from microcred_verifier.service_layer.intake import InputError, present_body
-from microcred_verifier.service_layer.ports import Fetcher, FetchError, Projections, StatusLists
+from ..domain.credential import status_entries
+from ..domain.knowledge import StatusEvidence, StatusRecord
+from ..domain.model import Freshness
+from ..domain.status_list import StatusListError, entry_index
+from .intake import InputError, present_body
+from .ports import Fetcher, FetchError, Projections, StatusLists
 
 
 class StatusGatherer:
@@ -28,7 +28,7 @@ class StatusGatherer:
         max_depth: int,
     ) -> None:
         self._lists = lists
-        self._p = projections
+        self._projections = projections
         self._fetcher = fetcher
         self._max_depth = max_depth
 
@@ -62,7 +62,7 @@ class StatusGatherer:
 
     async def _announced(self, url: str, entry: Mapping[str, Any]) -> StatusRecord | None:
         try:
-            return await self._p.status_at(url, entry_index(entry))
+            return await self._projections.status_at(url, entry_index(entry))
         except StatusListError:
             return None  # the status check reports the unusable index
 

@@ -9,18 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
-from microcred_verifier.domain.verification import (
+from ..domain.verification import (
     Presented,
     VerificationReport,
     verify_credential,
 )
-from microcred_verifier.service_layer.gather import KnowledgeGatherer
-from microcred_verifier.service_layer.intake import InputError, present, present_body
-from microcred_verifier.service_layer.ports import Fetcher, FetchError
+from .gather import KnowledgeGatherer
+from .intake import InputError, present_body
+from .ports import Fetcher, FetchError
 
 Channel = Literal["api", "page", "cli"]
 
@@ -34,7 +34,9 @@ INLINE_MAX_BYTES = 32 * 1024
 
 @dataclass(frozen=True)
 class VerifyCredential:
-    credential: Any = None  # a JSON object or a VC-JWT string
+    # The credential as given, already told apart (JSON-LD or VC-JWT) by ``intake``, or None
+    # to fetch it from ``url``.
+    presented: Presented | None = None
     url: str | None = None
     recipient_email: str | None = None
     channel: Channel = "api"
@@ -100,8 +102,8 @@ class VerifyHandler:
 
     async def _obtain(self, command: VerifyCredential) -> tuple[Presented, int | None]:
         """The credential, and the bytes it came in (when known)."""
-        if command.credential is not None:
-            return present(command.credential, self._max_depth), command.size
+        if command.presented is not None:
+            return command.presented, command.size
         if not command.url:
             raise InputError("give a credential, or the URL of one")
         if self._fetcher is None:

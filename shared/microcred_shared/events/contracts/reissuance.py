@@ -16,6 +16,9 @@ class CredentialReissuedV1(Contract):
     universities fetch the new copy from the same ``links`` (the old copy no longer verifies).
     Never carries the learner's e-mail: ``learner_ref`` is what the credential itself holds."""
 
+    # The identity fields repeat credential.issued's on purpose: a frozen contract states its
+    # own fields (inheriting them would tie this schema to the other contract's versions).
+
     credential_id: str
     kind: Literal["completion", "stacked"]
     learner_ref: str
