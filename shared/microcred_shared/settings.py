@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .events.topics import TopicNames
 from .messaging.connection import KafkaConnection, SaslMechanism, SecurityProtocol
+from .messaging.topic_layout import DEFAULT_PARTITIONS, ReplicationPolicy, TopicLayout
 
 # Values that must never reach a production deployment.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
@@ -64,6 +65,22 @@ class ServiceSettings(BaseSettings):
     kafka_metadata_max_age_ms: int = Field(
         default=5_000, ge=500, validation_alias="MICROCRED_KAFKA_METADATA_MAX_AGE_MS"
     )
+    # Topics a service creates at start-up (see messaging/topic_layout.py): unset, the
+    # replication follows the cluster's broker count (3 copies, min ISR 2 on three brokers or
+    # more; 1/1 on the single development broker).
+    kafka_replication_factor: int | None = Field(
+        default=None, ge=1, validation_alias="MICROCRED_KAFKA_REPLICATION_FACTOR"
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        default=None, ge=1, validation_alias="MICROCRED_KAFKA_MIN_INSYNC_REPLICAS"
+    )
+    kafka_partitions: int = Field(
+        default=DEFAULT_PARTITIONS, ge=1, validation_alias="MICROCRED_KAFKA_PARTITIONS"
+    )
+    # JSON, by logical topic name: {"learning.completions": 12}
+    kafka_topic_partitions: dict[str, int] = Field(
+        default_factory=dict, validation_alias="MICROCRED_KAFKA_TOPIC_PARTITIONS"
+    )
     mongodb_uri: SecretStr = Field(
         default=SecretStr("mongodb://127.0.0.1:27017/"),
         validation_alias=AliasChoices("MICROCRED_MONGODB_URI", "MONGODB_URI"),
@@ -88,6 +105,16 @@ class ServiceSettings(BaseSettings):
     @property
     def topics(self) -> TopicNames:
         return TopicNames(self.topic_prefix)
+
+    @property
+    def topic_layout(self) -> TopicLayout:
+        return TopicLayout(
+            partitions=self.kafka_partitions,
+            partitions_by_topic=dict(self.kafka_topic_partitions),
+            replication=ReplicationPolicy(
+                self.kafka_replication_factor, self.kafka_min_insync_replicas
+            ),
+        )
 
     @property
     def kafka(self) -> KafkaConnection:

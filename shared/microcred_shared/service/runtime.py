@@ -169,6 +169,7 @@ class Runtime:
             self.settings.kafka,
             self.topics,
             topics=topics_written_by(self.settings.service_name),
+            layout=self.settings.topic_layout,
         )
         await ensure_indexes(self.database, self._all_indexes())
         await self.broker.start()
