@@ -99,7 +99,7 @@ bench-quick: install install-interop ## the same at small sizes (about two and a
 
 ##@ Local stack (real Kafka + FerretDB, no Docker; ports via MICROCRED_KAFKA_PORT/MICROCRED_MONGO_PORT)
 
-stack-up: ## start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017); no-op if already up
+stack-up: ## start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017); no-op if already up; MICROCRED_KAFKA_BROKERS=3: a cluster on 9092-9094
 	$(UV) run python -m stack up
 
 stack-down: ## stop both; leaves no process or port behind
