@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from microcred_shared.messaging.connection import KafkaConnection
 from microcred_shared.messaging.topic_layout import (
     Replication,
     ReplicationPolicy,
@@ -83,3 +84,14 @@ def test_unset_settings_leave_the_replication_to_the_cluster(
         monkeypatch.delenv(name, raising=False)
 
     assert ServiceSettings().topic_layout == TopicLayout()
+
+
+def test_every_client_is_given_each_broker_of_a_cluster_bootstrap_list() -> None:
+    cluster = KafkaConnection("127.0.0.1:9092, 127.0.0.1:9093,127.0.0.1:9094")
+
+    assert cluster.aiokafka_kwargs()["bootstrap_servers"] == [
+        "127.0.0.1:9092",
+        "127.0.0.1:9093",
+        "127.0.0.1:9094",
+    ]
+    assert cluster.librdkafka_config()["bootstrap.servers"] == cluster.bootstrap_servers
