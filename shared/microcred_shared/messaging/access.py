@@ -52,6 +52,7 @@ _OPERATION = {
     Operation.DESCRIBE: AclOperation.DESCRIBE,
     Operation.CREATE: AclOperation.CREATE,
     Operation.ALTER: AclOperation.ALTER,
+    Operation.DELETE: AclOperation.DELETE,
 }
 
 
@@ -195,6 +196,15 @@ class KafkaAccess:
             self._admin.create_topics(new, request_timeout=self._timeout),
             ignore=[KafkaError.TOPIC_ALREADY_EXISTS],
         )
+
+    async def delete_groups(self, groups: Iterable[str]) -> None:
+        """Delete consumer groups that have no member left (gone already is fine)."""
+        wanted = sorted(groups)
+        if wanted:
+            await _settle(
+                self._admin.delete_consumer_groups(wanted, request_timeout=self._timeout),
+                ignore=[KafkaError.GROUP_ID_NOT_FOUND],
+            )
 
     async def broker_count(self) -> int:
         """How many brokers the cluster has now (any authenticated principal may ask)."""
