@@ -236,7 +236,7 @@ async def test_losing_two_brokers_mid_stream_loses_and_duplicates_nothing(
     async def kill_busiest(sparing: set[int]) -> tuple[int, float]:
         leaders = [completions_topic, issued_topic]
         leader = await busiest_leader(admin, leaders)
-        if leader in sparing:  # the busiest is the one just brought back: the next busiest
+        if leader in sparing:  # the busiest is the one just brought back: another one
             leader = min({n.membership.node_id for n in _nodes(cluster)} - sparing - {leader})
         moment = phase(f"SIGKILL broker {leader}")
         await asyncio.to_thread(cluster.kill_broker, _node(cluster, leader))
