@@ -10,7 +10,7 @@ from microcred_shared.messaging.topic_layout import (
     TopicLayout,
     TopicLayoutError,
 )
-from microcred_shared.settings import ServiceSettings
+from microcred_shared.settings import ServiceSettings, TopicLayoutSettings
 
 
 @pytest.mark.parametrize(
@@ -67,6 +67,7 @@ def test_the_settings_read_the_layout_from_the_environment(
 
     layout = ServiceSettings().topic_layout
 
+    assert TopicLayoutSettings().topic_layout == layout  # what `microcred up` provisions with
     assert layout.replication == ReplicationPolicy(factor=3, min_insync=2)
     assert layout.partitions_of("credentials.issued") == 6
     assert layout.partitions_of("learning.completions") == 24
