@@ -33,6 +33,7 @@ from microcred_shared.messaging.topic_layout import (
     TopicLayout,
     TopicLayoutError,
 )
+from microcred_shared.settings import TopicLayoutSettings
 
 from ._io import fail_usage
 from .events import Bootstrap, Password, Prefix, Protocol, Username, connection_of
@@ -101,6 +102,8 @@ def provision(
             passwords,
             layout=TopicLayout(
                 partitions=partitions,
+                # Per-topic overrides, JSON: read as the services read them.
+                partitions_by_topic=TopicLayoutSettings().kafka_topic_partitions,
                 replication=ReplicationPolicy(replication_factor, min_insync_replicas),
             ),
         )
