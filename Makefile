@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
 .PHONY: help bootstrap install install-interop install-browser up down status demo test test-unit \
-	test-integration test-e2e test-reliability test-reliability-scale test-interop lint typecheck format schemas bench bench-quick \
+	test-integration test-e2e test-reliability test-reliability-scale test-cluster test-interop lint typecheck format schemas bench bench-quick \
 	stack-up stack-down stack-status
 
 help: ## list targets
@@ -66,11 +66,14 @@ test-integration: install ## tests against the real Kafka broker and MongoDB-wir
 test-e2e: install install-browser ## the service processes end to end on the real stack
 	$(UV) run pytest -m e2e $(PYTEST_ARGS)
 
-test-reliability: install ## crash/redelivery, burst, forgery, access control, poison, input hardening, secrets in logs (real processes)
+test-reliability: install ## crash/redelivery, burst, forgery, access control, poison, input hardening, secrets in logs (real processes); broker loss: make test-cluster
 	$(UV) run pytest -m reliability $(PYTEST_ARGS)
 
 test-reliability-scale: install ## the crash/redelivery suite at the issue's scale: 100,000 completions (not in CI)
 	MICROCRED_RELIABILITY_COMPLETIONS=100000 $(UV) run pytest -s tests/reliability/test_crash_and_redelivery.py $(PYTEST_ARGS)
+
+test-cluster: install ## broker loss on its own three-broker cluster, two replicas of every service (not in CI: three more JVMs)
+	MICROCRED_CLUSTER_SUITE=1 $(UV) run pytest -s tests/reliability/test_cluster_broker_loss.py $(PYTEST_ARGS)
 
 test-interop: install install-interop ## cross-checks with independent implementations
 	$(UV) run pytest -m interop $(PYTEST_ARGS)
@@ -99,7 +102,7 @@ bench-quick: install install-interop ## the same at small sizes (about two and a
 
 ##@ Local stack (real Kafka + FerretDB, no Docker; ports via MICROCRED_KAFKA_PORT/MICROCRED_MONGO_PORT)
 
-stack-up: ## start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017); no-op if already up
+stack-up: ## start Kafka (127.0.0.1:9092) and FerretDB (127.0.0.1:27017); no-op if already up; MICROCRED_KAFKA_BROKERS=3: a cluster on 9092-9094
 	$(UV) run python -m stack up
 
 stack-down: ## stop both; leaves no process or port behind

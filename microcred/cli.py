@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "microcred.commands.verify",
     "microcred.commands.events",
     "microcred.commands.kafka",
+    "microcred.commands.dlq",
     "microcred.commands.ecosystem",
 )
 

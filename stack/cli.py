@@ -1,7 +1,9 @@
 """``python -m stack fetch|up|down|status``: the local Kafka + FerretDB stack, no Docker.
 
 Environment: MICROCRED_STACK_DIR (default <repo>/.stack), MICROCRED_KAFKA_PORT (9092),
-MICROCRED_MONGO_PORT (27017). Errors print one ``error: ...`` line and exit non-zero.
+MICROCRED_MONGO_PORT (27017), MICROCRED_KAFKA_BROKERS (1: one broker; 3: a cluster of three on
+MICROCRED_KAFKA_PORT and the next two ports). Errors print one ``error: ...`` line and exit
+non-zero.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from stack.cluster import BROKERS_ENV, MAX_BROKERS
 from stack.errors import StackError
 from stack.fetch import fetch_all
 from stack.layout import KAFKA_PORT_ENV, MONGO_PORT_ENV, Layout, default_root
@@ -31,7 +34,33 @@ def _port(env: str, default: int) -> int:
 
 def stack_from_env() -> LocalStack:
     """The stack the CLI (and `make stack-*`) manages: default ports, data in <root>/run."""
-    return LocalStack(default_root(), _port(KAFKA_PORT_ENV, 9092), _port(MONGO_PORT_ENV, 27017))
+    root, kafka_port, mongo_port = (
+        default_root(),
+        _port(KAFKA_PORT_ENV, 9092),
+        _port(MONGO_PORT_ENV, 27017),
+    )
+    single = LocalStack(root, kafka_port, mongo_port)
+    cluster_ports = _cluster_ports(single, kafka_port)
+    if not cluster_ports:
+        return single
+    return LocalStack(root, kafka_port, mongo_port, kafka_cluster_ports=cluster_ports)
+
+
+def _cluster_ports(single: LocalStack, kafka_port: int) -> list[int]:
+    """The brokers' ports when MICROCRED_KAFKA_BROKERS asks for a cluster, or when a cluster
+    started earlier still runs (so `down` and `status` need not be told again)."""
+    raw = os.environ.get(BROKERS_ENV)
+    if raw is None:
+        if single.cluster_record.is_file():
+            return [int(port) for port in single.cluster_record.read_text().split()]
+        return []
+    try:
+        brokers = int(raw)
+    except ValueError:
+        raise StackError(f"{BROKERS_ENV}={raw!r} is not a number of brokers") from None
+    if not 1 <= brokers <= MAX_BROKERS:
+        raise StackError(f"{BROKERS_ENV}={brokers}: choose 1 (one broker) to {MAX_BROKERS}")
+    return [kafka_port + n for n in range(brokers)] if brokers > 1 else []
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -55,6 +84,9 @@ def _up(args: argparse.Namespace) -> int:
     print("MICROCRED_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT")
     print(f"MICROCRED_KAFKA_USERNAME={KAFKA_ADMIN_USER}")
     print(f'MICROCRED_KAFKA_PASSWORD=<the "admin" entry of {stack.kafka.credentials_file}>')
+    if stack.is_cluster:
+        # Topics then get 3 copies, min ISR 2 (microcred_shared/messaging/topic_layout.py).
+        print(f"# a cluster of {len(stack.kafka_nodes)} brokers; stop it with `make stack-down`")
     return 0
 
 

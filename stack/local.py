@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stack.cluster import cluster_dir, kafka_cluster
 from stack.errors import StackError
 from stack.layout import Layout
 from stack.services import FerretDB, Kafka, Service, ServiceStatus
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
 
 
 class LocalStack:
-    """A real Kafka broker (KRaft) and a MongoDB-wire server (FerretDB/SQLite), no Docker.
+    """A real Kafka broker (KRaft) and a MongoDB-wire server (FerretDB/SQLite), no Docker;
+    with ``kafka_cluster_ports``, a cluster of one broker per port instead of the one broker.
 
     ``root`` holds the fetched binaries (see ``stack.fetch``); ``data_dir`` (default
     ``root/run``) holds configs, data, logs and pid files, so another process constructed with
@@ -34,10 +37,17 @@ class LocalStack:
         data_dir: Path | None = None,
         controller_port: int | None = None,
         die_with_parent: bool = False,
+        kafka_cluster_ports: Sequence[int] = (),
     ) -> None:
         self.layout = Layout.at(root, data_dir)
-        # The controller port is internal; when not given, any free port other than ours is fine.
-        self.kafka = Kafka(self.layout, kafka_port, controller_port, avoid_ports={mongo_port})
+        if kafka_cluster_ports:
+            self.kafka_nodes = kafka_cluster(self.layout, kafka_cluster_ports, {mongo_port})
+        else:
+            # The controller port is internal; when not given, any free port but ours will do.
+            self.kafka_nodes = [
+                Kafka(self.layout, kafka_port, controller_port, avoid_ports={mongo_port})
+            ]
+        self.kafka = self.kafka_nodes[0]
         self.ferretdb = FerretDB(self.layout, mongo_port)
         # Tests set this so a crashed pytest does not leave a JVM behind (Linux only). The kernel
         # signals when the *thread* that called start() exits: call it from a long-lived thread.
@@ -45,16 +55,20 @@ class LocalStack:
 
     @property
     def services(self) -> tuple[Service, ...]:
-        return (self.kafka, self.ferretdb)
+        return (*self.kafka_nodes, self.ferretdb)
+
+    @property
+    def is_cluster(self) -> bool:
+        return self.kafka.membership is not None
 
     @property
     def kafka_bootstrap(self) -> str:
-        return self.kafka.address
+        return ",".join(node.address for node in self.kafka_nodes)
 
     @property
     def kafka_admin(self) -> KafkaConnection:
         """The broker's super user (provisioning, operators and tests; never a service)."""
-        return self.kafka.admin_connection()
+        return replace(self.kafka.admin_connection(), bootstrap_servers=self.kafka_bootstrap)
 
     @property
     def mongodb_uri(self) -> str:
@@ -80,6 +94,8 @@ class LocalStack:
                 deadline = time.monotonic() + timeout
                 for service in self.services:
                     service.wait_healthy(deadline)
+                if self.is_cluster:
+                    self._record_cluster()
                 return [service.name for service in launched]
             except BaseException:
                 for service in launched:
@@ -106,6 +122,29 @@ class LocalStack:
                     errors.append(str(exc))
             if errors:
                 raise StackError("; ".join(errors))
+            if self.is_cluster:
+                self.cluster_record.unlink(missing_ok=True)
+
+    @property
+    def cluster_record(self) -> Path:
+        """Present while a cluster runs: its client ports, so ``status``/``down`` from another
+        shell find every node without being told the cluster's size again."""
+        return cluster_dir(self.layout) / "ports"
+
+    def _record_cluster(self) -> None:
+        self.cluster_record.parent.mkdir(parents=True, exist_ok=True)
+        self.cluster_record.write_text(" ".join(str(node.port) for node in self.kafka_nodes))
+
+    def kill_broker(self, node: Kafka) -> None:
+        """SIGKILL one broker of the cluster: a machine lost, nothing flushed or handed over."""
+        with self._lock():
+            node.kill()
+
+    def start_broker(self, node: Kafka, *, timeout: float = 90.0) -> None:
+        """Start a broker again on its data and wait until it has rejoined."""
+        with self._lock():
+            node.launch(die_with_parent=False)
+            node.wait_healthy(time.monotonic() + timeout)
 
     def restart_kafka(self, *, grace: float = 10.0, timeout: float = 90.0) -> None:
         """Stop the broker (SIGTERM) and start it again on the same data, waiting until it

@@ -132,9 +132,11 @@ def read_pid(pid_file: Path) -> int | None:
         return None
 
 
-def kill_group(pgid: int, *, grace: float) -> None:
-    """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL and wait until it is gone."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+def kill_group(pgid: int, *, grace: float, term_first: bool = True) -> None:
+    """SIGTERM the group, wait up to ``grace`` seconds, then SIGKILL and wait until it is gone
+    (``term_first=False``: SIGKILL alone, a crash with no shutdown at all)."""
+    signals = ((signal.SIGTERM, grace),) if term_first else ()
+    for sig, wait in (*signals, (signal.SIGKILL, 10.0)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, sig)
         deadline = time.monotonic() + wait

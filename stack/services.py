@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from stack import procs
@@ -176,6 +177,21 @@ def _run_async_isolated(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
+@dataclass(frozen=True)
+class Membership:
+    """One broker's place in a cluster of several (see :mod:`stack.cluster`)."""
+
+    node_id: int
+    brokers: int
+    voters: str  # controller.quorum.voters: every node is a voter (combined mode)
+    credentials_file: Path  # one admin and controller password for every node
+    cluster_id_file: Path  # every node's storage formatted with the same cluster id
+
+    @property
+    def internal_replication(self) -> int:
+        return min(self.brokers, 3)
+
+
 class Kafka(Service):
     name = "kafka"
     what = "Kafka"
@@ -187,14 +203,20 @@ class Kafka(Service):
         port: int,
         controller_port: int | None = None,
         avoid_ports: Collection[int] = (),
+        membership: Membership | None = None,
     ) -> None:
+        self.membership = membership
+        if membership is not None:
+            self.name = f"kafka-{membership.node_id}"
         super().__init__(layout, port)
         self._controller_port = controller_port
         self._avoid_ports = {port, *avoid_ports}
         self.config = self.dir / "server.properties"
         self.log4j_config = self.dir / "log4j2.xml"
         self.log_dir = self.dir / "data"
-        self.credentials_file = self.dir / "admin-credentials.json"
+        self.credentials_file = (
+            membership.credentials_file if membership else self.dir / "admin-credentials.json"
+        )
 
     @property
     def address(self) -> str:
@@ -214,13 +236,7 @@ class Kafka(Service):
 
     def _configured_controller_port(self) -> int | None:
         """The controller port in an existing config, so a restart reuses it."""
-        try:
-            for line in self.config.read_text().splitlines():
-                if line.startswith("controller.quorum.voters="):
-                    return int(line.rsplit(":", 1)[1])
-        except (OSError, ValueError):
-            pass
-        return None
+        return configured_controller_port(self.config)
 
     def ports(self) -> list[tuple[int, str]]:
         return [(self.port, "Kafka"), (self.controller_port, "Kafka controller")]
@@ -241,7 +257,7 @@ class Kafka(Service):
                 return stored
         except (OSError, ValueError):
             pass
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
         made = {
             name: secrets.token_urlsafe(24) for name in (KAFKA_ADMIN_USER, KAFKA_CONTROLLER_USER)
         }
@@ -302,9 +318,11 @@ class Kafka(Service):
         host, port, cport = procs.LOCALHOST, self.port, self.controller_port
         props = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            # Static single-voter quorum: no dynamic-quorum bootstrap step needed.
-            "controller.quorum.voters": f"1@{host}:{cport}",
+            "node.id": str(self.membership.node_id if self.membership else 1),
+            # Static quorum (every node of a cluster a voter): no dynamic-quorum bootstrap step.
+            "controller.quorum.voters": (
+                self.membership.voters if self.membership else f"1@{host}:{cport}"
+            ),
             "listeners": f"CLIENT://{host}:{port},CONTROLLER://{host}:{cport}",
             "advertised.listeners": f"CLIENT://{host}:{port}",
             "controller.listener.names": "CONTROLLER",
@@ -328,8 +346,29 @@ class Kafka(Service):
             "num.network.threads": "2",
             "num.io.threads": "4",
             "num.recovery.threads.per.data.dir": "1",
+            **self._cluster_properties(),
         }
         return "".join(f"{k}={v}\n" for k, v in props.items())
+
+    def _cluster_properties(self) -> dict[str, str]:
+        """In a cluster the internal topics (consumer offsets above all) are replicated like
+        the services' own, or a group's committed offsets would die with one broker."""
+        if self.membership is None:
+            return {}
+        copies = self.membership.internal_replication
+        min_isr = str(max(1, copies - 1))
+        return {
+            "offsets.topic.replication.factor": str(copies),
+            "transaction.state.log.replication.factor": str(copies),
+            "transaction.state.log.min.isr": min_isr,
+            "share.coordinator.state.topic.replication.factor": str(copies),
+            "share.coordinator.state.topic.min.isr": min_isr,
+            "default.replication.factor": str(copies),
+            "min.insync.replicas": min_isr,
+            # A broker brought back takes its partitions' leadership back soon, so the load
+            # spreads again without an operator (the default check runs every 5 minutes).
+            "leader.imbalance.check.interval.seconds": "10",
+        }
 
     def _java(self, main_class: str, *args: str, jvm_opts: Sequence[str]) -> list[str]:
         return [
@@ -345,9 +384,19 @@ class Kafka(Service):
             *args,
         ]
 
-    def _format_storage(self) -> None:
+    def _cluster_id(self) -> str:
         # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding.
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        made = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if self.membership is None:
+            return made
+        shared = self.membership.cluster_id_file
+        if not shared.exists():
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            shared.write_text(made)
+        return shared.read_text().strip()
+
+    def _format_storage(self) -> None:
+        cluster_id = self._cluster_id()
         argv = self._java(
             "kafka.tools.StorageTool",
             "format",
@@ -375,18 +424,44 @@ class Kafka(Service):
         # TCP first: aiokafka logs an ERROR for every refused bootstrap connection.
         if not procs.port_accepts(self.port, timeout=timeout):
             return False
-        return _run_async_isolated(_kafka_metadata(self.admin_connection(), timeout))
+        node = self.membership.node_id if self.membership else None
+        return _run_async_isolated(_kafka_metadata(self.admin_connection(), timeout, node))
+
+    def kill(self) -> None:
+        """SIGKILL the broker (no shutdown at all: a lost machine), and wait for its port."""
+        pid = self.pid()
+        if pid is None:
+            return
+        procs.kill_group(pid, grace=0, term_first=False)
+        self.pid_file.unlink(missing_ok=True)
+        procs.wait_port_free(self.port, timeout=10)
 
 
-async def _kafka_metadata(connection: KafkaConnection, limit_s: float) -> bool:
-    """True if the broker answers a metadata request listing at least one broker."""
+def configured_controller_port(config: Path) -> int | None:
+    """This node's controller port in an existing ``server.properties`` (a restart reuses it)."""
+    try:
+        lines = config.read_text().splitlines()
+        node = next(line for line in lines if line.startswith("node.id=")).split("=", 1)[1]
+        voters = next(line for line in lines if line.startswith("controller.quorum.voters="))
+        for voter in voters.split("=", 1)[1].split(","):
+            if voter.split("@", 1)[0] == node:
+                return int(voter.rsplit(":", 1)[1])
+    except (OSError, ValueError, StopIteration):
+        pass
+    return None
+
+
+async def _kafka_metadata(connection: KafkaConnection, limit_s: float, node: int | None) -> bool:
+    """True if the broker answers a metadata request listing at least one broker (``node``,
+    when given: a cluster's node is up once it has registered)."""
     from aiokafka import AIOKafkaClient  # lazy: keeps `python -m stack --help` fast
 
     client = AIOKafkaClient(**connection.aiokafka_kwargs(), request_timeout_ms=int(limit_s * 1000))
     try:
         async with asyncio.timeout(limit_s):
             await client.bootstrap()
-        return bool(client.cluster.brokers())
+        registered = {broker.nodeId for broker in client.cluster.brokers()}
+        return node in registered if node is not None else bool(registered)
     except Exception:  # any failure just means "not healthy yet"
         return False
     finally:

@@ -27,6 +27,13 @@ from microcred_shared.messaging.provisioning import (
     provision_reader,
     revoke_principal,
 )
+from microcred_shared.messaging.topic_layout import (
+    DEFAULT_PARTITIONS,
+    ReplicationPolicy,
+    TopicLayout,
+    TopicLayoutError,
+)
+from microcred_shared.settings import TopicLayoutSettings
 
 from ._io import fail_usage
 from .events import Bootstrap, Password, Prefix, Protocol, Username, connection_of
@@ -52,7 +59,7 @@ def _passwords() -> dict[str, str]:
 def _run(action: Coroutine[Any, Any, None]) -> None:
     try:
         asyncio.run(action)
-    except KafkaAccessError as error:
+    except (KafkaAccessError, TopicLayoutError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
 
@@ -64,8 +71,25 @@ def provision(
     kafka_username: Username = None,
     kafka_password: Password = None,
     kafka_security_protocol: Protocol = None,
-    partitions: Annotated[int, typer.Option(min=1)] = 3,
-    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
+    partitions: Annotated[
+        int, typer.Option(min=1, envvar="MICROCRED_KAFKA_PARTITIONS", help="per topic")
+    ] = DEFAULT_PARTITIONS,
+    replication_factor: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="MICROCRED_KAFKA_REPLICATION_FACTOR",
+            help="copies of each topic [default: the cluster's brokers, at most 3]",
+        ),
+    ] = None,
+    min_insync_replicas: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="MICROCRED_KAFKA_MIN_INSYNC_REPLICAS",
+            help="min.insync.replicas of each topic [default: one fewer than its copies]",
+        ),
+    ] = None,
 ) -> None:
     """Create the topics and each service's own principal with exactly its grants (idempotent)."""
     operator = connection_of(bootstrap, kafka_username, kafka_password, kafka_security_protocol)
@@ -76,8 +100,12 @@ def provision(
             operator,
             TopicNames(topic_prefix),
             passwords,
-            partitions=partitions,
-            replication_factor=replication_factor,
+            layout=TopicLayout(
+                partitions=partitions,
+                # Per-topic overrides, JSON: read as the services read them.
+                partitions_by_topic=TopicLayoutSettings().kafka_topic_partitions,
+                replication=ReplicationPolicy(replication_factor, min_insync_replicas),
+            ),
         )
         for who, connection in made.items():
             typer.echo(f"{who:<10} {connection.username}")

@@ -17,6 +17,7 @@ from microcred_shared.events.topics import TopicNames
 from microcred_shared.messaging.acls import SERVICES, registrar_principal, service_principal
 from microcred_shared.messaging.connection import KafkaConnection
 from microcred_shared.messaging.provisioning import REGISTRAR, provision_deployment
+from microcred_shared.settings import TopicLayoutSettings
 
 from microcred.ecosystem.secrets import dev_secrets, kafka_passwords
 from stack.procs import (
@@ -101,7 +102,9 @@ class Ecosystem:
         (idempotent). Without SASL (an external broker with no authentication) there are no
         principals to make, only topics."""
         passwords = kafka_passwords(self.run_dir, [*SERVICES, REGISTRAR])
-        asyncio.run(provision_deployment(self.kafka, self.topics, passwords))
+        # The layout the services themselves create topics with (MICROCRED_KAFKA_PARTITIONS …).
+        layout = TopicLayoutSettings().topic_layout
+        asyncio.run(provision_deployment(self.kafka, self.topics, passwords, layout=layout))
 
     def principal_of(self, name: str) -> KafkaConnection:
         """The Kafka connection of a service (or ``"registrar"``) of this ecosystem: its own

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .events.topics import TopicNames
 from .messaging.connection import KafkaConnection, SaslMechanism, SecurityProtocol
+from .messaging.topic_layout import DEFAULT_PARTITIONS, ReplicationPolicy, TopicLayout
 
 # Values that must never reach a production deployment.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
@@ -20,7 +21,41 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class ServiceSettings(BaseSettings):
+class TopicLayoutSettings(BaseSettings):
+    """How a deployment's topics are laid out (see ``messaging/topic_layout.py``): read by every
+    service, which creates the topics it writes, and by ``microcred up``, which provisions the
+    rest before the services start."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    # Unset, the replication follows the cluster's broker count (3 copies, min ISR 2 on three
+    # brokers or more; 1/1 on the single development broker).
+    kafka_replication_factor: int | None = Field(
+        default=None, ge=1, validation_alias="MICROCRED_KAFKA_REPLICATION_FACTOR"
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        default=None, ge=1, validation_alias="MICROCRED_KAFKA_MIN_INSYNC_REPLICAS"
+    )
+    kafka_partitions: int = Field(
+        default=DEFAULT_PARTITIONS, ge=1, validation_alias="MICROCRED_KAFKA_PARTITIONS"
+    )
+    # JSON, by logical topic name: {"learning.completions": 12}
+    kafka_topic_partitions: dict[str, int] = Field(
+        default_factory=dict, validation_alias="MICROCRED_KAFKA_TOPIC_PARTITIONS"
+    )
+
+    @property
+    def topic_layout(self) -> TopicLayout:
+        return TopicLayout(
+            partitions=self.kafka_partitions,
+            partitions_by_topic=dict(self.kafka_topic_partitions),
+            replication=ReplicationPolicy(
+                self.kafka_replication_factor, self.kafka_min_insync_replicas
+            ),
+        )
+
+
+class ServiceSettings(TopicLayoutSettings):
     """Connection and identity settings common to all four services.
 
     A subclass sets ``env_prefix`` (``ISSUER_``, ``CATALOGUE_`` …) for its own settings. What

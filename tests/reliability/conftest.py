@@ -3,7 +3,7 @@ courses and API keys in place (see microcred.ecosystem.demo)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,17 +83,18 @@ def reliability_ecosystem(
 
 
 @pytest.fixture(scope="session")
-async def seeded(reliability_ecosystem: Ecosystem) -> AsyncIterator[Seeded]:
+async def seeded(reliability_ecosystem: Ecosystem) -> Seeded:
+    return await seed(reliability_ecosystem)
+
+
+async def seed(ecosystem: Ecosystem) -> Seeded:
+    """The demo's providers, their courses and API keys in ``ecosystem``."""
     async with httpx.AsyncClient(timeout=30) as http:
-        setup = demo.Demo(reliability_ecosystem, http)
+        setup = demo.Demo(ecosystem, http)
         await demo.register_providers(setup)
         await demo.publish_courses(setup)
         await demo.issuer_api_keys(setup)
-        seeded = Seeded(
-            reliability_ecosystem, setup.catalogue_keys, setup.issuer_keys, setup.provider_kafka
-        )
-        seeded.secrets_handed_out |= {*setup.catalogue_keys.values(), *setup.issuer_keys.values()}
-        seeded.secrets_handed_out |= {
-            c.password for c in setup.provider_kafka.values() if c.password
-        }
-        yield seeded
+    seeded = Seeded(ecosystem, setup.catalogue_keys, setup.issuer_keys, setup.provider_kafka)
+    seeded.secrets_handed_out |= {*setup.catalogue_keys.values(), *setup.issuer_keys.values()}
+    seeded.secrets_handed_out |= {c.password for c in setup.provider_kafka.values() if c.password}
+    return seeded

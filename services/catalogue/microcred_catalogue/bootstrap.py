@@ -88,7 +88,10 @@ def build_registrar(settings: CatalogueSettings) -> BrokerRegistrar | None:
         settings.kafka_registrar_username, settings.kafka_registrar_password.get_secret_value()
     )
     return BrokerRegistrar(
-        KafkaAccess(connection), settings.topics, partitions=settings.kafka_provider_partitions
+        KafkaAccess(connection),
+        settings.topics,
+        partitions=settings.kafka_provider_partitions,
+        layout=settings.topic_layout,
     )
 
 

@@ -32,6 +32,7 @@ from confluent_kafka.admin import (
 
 from .acls import Grant, Operation, Pattern, Resource
 from .connection import KafkaConnection
+from .topic_layout import DERIVED_LAYOUT, ReplicationPolicy
 
 T = TypeVar("T")
 
@@ -51,6 +52,7 @@ _OPERATION = {
     Operation.DESCRIBE: AclOperation.DESCRIBE,
     Operation.CREATE: AclOperation.CREATE,
     Operation.ALTER: AclOperation.ALTER,
+    Operation.DELETE: AclOperation.DELETE,
 }
 
 
@@ -170,20 +172,45 @@ class KafkaAccess:
         return wanted <= present
 
     async def create_topics(
-        self, topics: Iterable[tuple[str, int, Mapping[str, str]]], *, replication_factor: int = 1
+        self,
+        topics: Iterable[tuple[str, int, Mapping[str, str]]],
+        *,
+        replication: ReplicationPolicy = DERIVED_LAYOUT.replication,
     ) -> None:
-        """Create ``(name, partitions, config)`` topics; existing ones are left alone."""
+        """Create ``(name, partitions, config)`` topics with the replication ``replication``
+        asks of this cluster; existing ones are left alone."""
+        wanted = list(topics)
+        if not wanted:
+            return
+        copies = replication.on(await self.broker_count())
         new = [
             NewTopic(
                 name,
                 num_partitions=partitions,
-                replication_factor=replication_factor,
-                config=dict(config),
+                replication_factor=copies.factor,
+                config={**copies.topic_config(), **config},
             )
-            for name, partitions, config in topics
+            for name, partitions, config in wanted
         ]
-        if new:
+        await _settle(
+            self._admin.create_topics(new, request_timeout=self._timeout),
+            ignore=[KafkaError.TOPIC_ALREADY_EXISTS],
+        )
+
+    async def delete_groups(self, groups: Iterable[str]) -> None:
+        """Delete consumer groups that have no member left (gone already is fine)."""
+        wanted = sorted(groups)
+        if wanted:
             await _settle(
-                self._admin.create_topics(new, request_timeout=self._timeout),
-                ignore=[KafkaError.TOPIC_ALREADY_EXISTS],
+                self._admin.delete_consumer_groups(wanted, request_timeout=self._timeout),
+                ignore=[KafkaError.GROUP_ID_NOT_FOUND],
             )
+
+    async def broker_count(self) -> int:
+        """How many brokers the cluster has now (any authenticated principal may ask)."""
+        future = self._admin.describe_cluster(request_timeout=self._timeout)
+        try:
+            described = await asyncio.wrap_future(future)
+        except KafkaException as error:
+            raise KafkaAccessError(f"describing the cluster: {error}") from error
+        return len(described.nodes)

@@ -48,6 +48,7 @@ class Operation(StrEnum):
     DESCRIBE = "describe"
     CREATE = "create"
     ALTER = "alter"
+    DELETE = "delete"
 
 
 @dataclass(frozen=True, order=True)
@@ -124,6 +125,13 @@ def service_grants(names: TopicNames, service: str) -> list[Grant]:
             grants += _topic(prefix, Operation.READ, Operation.DESCRIBE, pattern=Pattern.PREFIXED)
             grants += _topic(prefix, Operation.WRITE, pattern=Pattern.PREFIXED)
     grants += _group(service_group_prefix(names, service))
+    # A replica deletes the consumer groups of its own at shutdown (see Runtime.stop), so
+    # restarts do not pile them up.
+    grants.append(
+        Grant(
+            Resource.GROUP, service_group_prefix(names, service), Pattern.PREFIXED, Operation.DELETE
+        )
+    )
     return sorted(set(grants))
 
 

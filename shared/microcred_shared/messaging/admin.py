@@ -10,12 +10,13 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from ..events.topics import COMPACTED_TOPICS, Topic, TopicNames
 from .connection import KafkaConnection
+from .topic_layout import DERIVED_LAYOUT, TopicLayout
 
 
-def _topic_config(topic: Topic) -> dict[str, str]:
+def _topic_config(topic: Topic, replicated: dict[str, str]) -> dict[str, str]:
     if topic in COMPACTED_TOPICS:
-        return {"cleanup.policy": "compact"}
-    return {}
+        return {**replicated, "cleanup.policy": "compact"}
+    return replicated
 
 
 async def ensure_topics(
@@ -23,8 +24,7 @@ async def ensure_topics(
     names: TopicNames,
     *,
     topics: Iterable[Topic] = tuple(Topic),
-    partitions: int = 3,
-    replication_factor: int = 1,
+    layout: TopicLayout = DERIVED_LAYOUT,
 ) -> None:
     """Create the missing ones of ``topics`` and their dead-letter twins (idempotent).
 
@@ -35,19 +35,35 @@ async def ensure_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        missing = [
+            (topic, names.of(topic) not in existing, names.dead_letter_of(topic) not in existing)
+            for topic in topics
+        ]
+        if not any(main or dead for _, main, dead in missing):
+            return
+        brokers = len((await admin.describe_cluster())["brokers"])
+        copies = layout.replication.on(brokers)
+        replicated = copies.topic_config()
         wanted: list[NewTopic] = []
-        for topic in topics:
-            if names.of(topic) not in existing:
+        for topic, main_missing, dead_letter_missing in missing:
+            if main_missing:
                 wanted.append(
                     NewTopic(
                         names.of(topic),
-                        partitions,
-                        replication_factor,
-                        topic_configs=_topic_config(topic),
+                        layout.partitions_of(topic.value),
+                        copies.factor,
+                        topic_configs=_topic_config(topic, replicated),
                     )
                 )
-            if names.dead_letter_of(topic) not in existing:
-                wanted.append(NewTopic(names.dead_letter_of(topic), 1, replication_factor))
+            if dead_letter_missing:
+                wanted.append(
+                    NewTopic(
+                        names.dead_letter_of(topic),
+                        layout.partitions_of(f"{topic.value}.dlq"),
+                        copies.factor,
+                        topic_configs=dict(replicated),
+                    )
+                )
         if wanted:
             # A replica of another service may have created them first.
             with contextlib.suppress(TopicAlreadyExistsError):

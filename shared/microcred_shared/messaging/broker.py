@@ -26,7 +26,7 @@ def create_broker(
     of a broker and is not duplicated by the producer's own retries.
     """
     return KafkaBroker(
-        connection.bootstrap_servers,
+        connection.bootstrap_list,
         security=connection.faststream_security(),
         client_id=client_id,
         metadata_max_age_ms=metadata_max_age_ms,

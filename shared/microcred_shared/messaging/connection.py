@@ -51,6 +51,12 @@ class KafkaConnection:
     ssl_cafile: str | None = None
 
     @property
+    def bootstrap_list(self) -> list[str]:
+        """``host:port`` of each bootstrap broker: aiokafka takes a list, and reads one string
+        as a single address (``a:9092,b:9092`` would never connect to a cluster)."""
+        return [server.strip() for server in self.bootstrap_servers.split(",") if server.strip()]
+
+    @property
     def uses_sasl(self) -> bool:
         return self.security_protocol is not SecurityProtocol.PLAINTEXT
 
@@ -71,7 +77,7 @@ class KafkaConnection:
     def aiokafka_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for any aiokafka client (producer, consumer, admin)."""
         kwargs: dict[str, Any] = {
-            "bootstrap_servers": self.bootstrap_servers,
+            "bootstrap_servers": self.bootstrap_list,
             "security_protocol": self.security_protocol.value,
         }
         if self.uses_sasl:

@@ -16,6 +16,10 @@ from ..privacy import redact_email_addresses
 
 # A dead letter must itself fit in a Kafka record, whatever arrived.
 MAX_ORIGINAL_BYTES = 256 * 1024
+# The failed record's own headers ride along under this prefix (beside the dead letter's own
+# ``dlq-…`` headers), so a replay can restore them: trace context, content type.
+ORIGINAL_HEADER_PREFIX = "dlq-original-"
+REASON_CODE_HEADER = "dlq-reason-code"
 
 
 @dataclass
@@ -69,8 +73,16 @@ class DeadLetterPublisher:
             topic=record.topic + DEAD_LETTER_SUFFIX,
             key=record.key,
             headers={
+                **original_headers_of(record),
                 "content-type": CONTENT_TYPE,
-                "dlq-reason-code": rejection.code,
+                REASON_CODE_HEADER: rejection.code,
                 "dlq-consumer-group": self.consumer_group,
             },
         )
+
+
+def original_headers_of(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {
+        ORIGINAL_HEADER_PREFIX + name: value.decode(errors="replace")
+        for name, value in record.headers or ()
+    }

@@ -25,15 +25,20 @@ from .acls import (
     service_principal,
 )
 from .connection import KafkaConnection
+from .topic_layout import DERIVED_LAYOUT, TopicLayout
 
 REGISTRAR = "registrar"
 
 
-def _fixed_topics(names: TopicNames, partitions: int) -> list[tuple[str, int, dict[str, str]]]:
+def _fixed_topics(names: TopicNames, layout: TopicLayout) -> list[tuple[str, int, dict[str, str]]]:
     topics: list[tuple[str, int, dict[str, str]]] = []
     for topic in Topic:
         config = {"cleanup.policy": "compact"} if topic in COMPACTED_TOPICS else {}
-        topics += [(names.of(topic), partitions, config), (names.dead_letter_of(topic), 1, {})]
+        dead_letter = f"{topic.value}.dlq"
+        topics += [
+            (names.of(topic), layout.partitions_of(topic.value), config),
+            (names.dead_letter_of(topic), layout.partitions_of(dead_letter), {}),
+        ]
     return topics
 
 
@@ -42,16 +47,13 @@ async def provision_deployment(
     names: TopicNames,
     passwords: Mapping[str, str],
     *,
-    partitions: int = 3,
-    replication_factor: int = 1,
+    layout: TopicLayout = DERIVED_LAYOUT,
 ) -> dict[str, KafkaConnection]:
     """Create the fixed topics and the principals of the four services and the registrar
     (``passwords`` keyed by service name and ``"registrar"``); idempotent, so it also
     re-applies grants and passwords. Returns each one's connection."""
     access = KafkaAccess(admin)
-    await access.create_topics(
-        _fixed_topics(names, partitions), replication_factor=replication_factor
-    )
+    await access.create_topics(_fixed_topics(names, layout), replication=layout.replication)
     if not admin.uses_sasl:  # a broker without authentication: no principals to make
         return {who: admin for who in [*SERVICES, REGISTRAR]}
     plans = {
@@ -82,15 +84,16 @@ async def provision_provider(
     credential_id: str,
     *,
     partitions: int = 3,
-    replication_factor: int = 1,
+    layout: TopicLayout = DERIVED_LAYOUT,
 ) -> IssuedPrincipal:
-    """The provider's inbound topics (if new) and a new principal that may write them."""
+    """The provider's inbound topics (if new, ``partitions`` each) and a new principal that
+    may write them."""
     await access.create_topics(
         [
-            (topic, 1 if topic.endswith(".dlq") else partitions, {})
+            (topic, layout.partitions_of(topic) if topic.endswith(".dlq") else partitions, {})
             for topic in provider_topics(names, provider_id)
         ],
-        replication_factor=replication_factor,
+        replication=layout.replication,
     )
     principal = IssuedPrincipal(provider_principal(names, provider_id, credential_id), new_secret())
     await access.set_password(principal.username, principal.password)

@@ -21,6 +21,7 @@ from ..events import ProviderTopic, TopicNames
 from ..events.registry import EventSpec
 from ..events.topics import topics_written_by
 from ..logging import get_logger
+from ..messaging.access import KafkaAccess
 from ..messaging.admin import ensure_topics
 from ..messaging.batches import (
     BatchSubscription,
@@ -67,6 +68,9 @@ class Runtime:
     tracer_provider: TracerProvider | None = None
     lag: ConsumerLag | None = None
     started: bool = False
+    # Groups only this process consumes in (a projection every replica reads whole): deleted
+    # at stop, or each restart would leave one more behind on the broker.
+    own_groups: set[str] = field(default_factory=set)
 
     @property
     def database(self) -> MongoDatabase:
@@ -105,6 +109,8 @@ class Runtime:
             if group_suffix is not None
             else self.consumer_group_of(subscription.topic)
         )
+        if group_suffix is not None:
+            self.own_groups.add(group)
         subscribe(self.broker, subscription, **self._consuming_as(group))
 
     def subscribe_in_batches(self, subscription: BatchSubscription) -> None:
@@ -169,6 +175,7 @@ class Runtime:
             self.settings.kafka,
             self.topics,
             topics=topics_written_by(self.settings.service_name),
+            layout=self.settings.topic_layout,
         )
         await ensure_indexes(self.database, self._all_indexes())
         await self.broker.start()
@@ -192,7 +199,21 @@ class Runtime:
         if self.relay:
             await self.relay.stop()
         await self.broker.stop()
+        await self._delete_own_groups()
         await self.mongo.close()
+
+    async def _delete_own_groups(self) -> None:
+        """A crashed replica's groups stay until the broker expires them (offsets.retention,
+        7 days by default); a stopped one's go now. Never holds a shutdown up for long."""
+        if not self.own_groups:
+            return
+        try:
+            access = KafkaAccess(self.settings.kafka, timeout_s=5.0)
+            await asyncio.wait_for(access.delete_groups(self.own_groups), timeout=10)
+        except Exception as error:  # shutting down: say so, and go on
+            log.warning(
+                "consumer groups not deleted", groups=sorted(self.own_groups), error=repr(error)
+            )
 
     async def readiness(self) -> dict[str, Any]:
         """What a load balancer asks before sending traffic: are both backends reachable?"""

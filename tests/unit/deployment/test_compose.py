@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -144,3 +145,15 @@ def test_every_secret_a_service_refuses_to_default_is_supplied_by_compose(
     supplied = set(compose["services"][name]["environment"])
     for field in secrets:
         assert f"{name.upper()}_{field.upper()}" in supplied, field
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_service_writes_to_the_mongodb_replica_set_with_majority_acknowledgement(
+    compose: dict[str, Any], name: str
+) -> None:
+    uri = compose["services"][name]["environment"]["MONGODB_URI"]
+    options = parse_qs(urlsplit(uri).query)
+    replica_set = compose["services"]["mongodb"]["command"]
+
+    assert options["replicaSet"] == [replica_set[replica_set.index("--replSet") + 1]]
+    assert options["w"] == ["majority"]

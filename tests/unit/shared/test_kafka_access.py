@@ -107,3 +107,15 @@ def test_the_registrar_creates_inbound_topics_but_writes_none() -> None:
         ("t1.learning.", Operation.CREATE),
         ("t1.partner.", Operation.CREATE),
     }
+
+
+@pytest.mark.parametrize("service", ["catalogue", "issuer", "verifier", "notifier"])
+def test_a_service_may_delete_its_own_consumer_groups_and_no_one_elses(service: str) -> None:
+    deletes = {
+        (g.resource, g.name, g.pattern)
+        for g in service_grants(NAMES, service)
+        if g.operation is Operation.DELETE
+    }
+
+    assert deletes == {(Resource.GROUP, f"t1.{service}.", Pattern.PREFIXED)}
+    assert not any(g.operation is Operation.DELETE for g in provider_grants(NAMES, "hollin-tu"))

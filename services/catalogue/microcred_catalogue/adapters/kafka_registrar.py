@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from microcred_shared.events.topics import GRANTABLE_TO_READERS, ProviderTopic, Topic, TopicNames
 from microcred_shared.messaging import acls, provisioning
 from microcred_shared.messaging.access import KafkaAccess, KafkaAccessError
+from microcred_shared.messaging.topic_layout import DERIVED_LAYOUT, TopicLayout, TopicLayoutError
 
 from ..domain.kafka_credentials import Holder, HolderKind
 from ..service_layer.errors import Unavailable
@@ -14,10 +15,18 @@ from ..service_layer.ports import PrincipalPlan
 
 
 class BrokerRegistrar:
-    def __init__(self, access: KafkaAccess, names: TopicNames, *, partitions: int = 3) -> None:
+    def __init__(
+        self,
+        access: KafkaAccess,
+        names: TopicNames,
+        *,
+        partitions: int = 3,
+        layout: TopicLayout = DERIVED_LAYOUT,
+    ) -> None:
         self._access = access
         self._names = names
         self._partitions = partitions
+        self._layout = layout
 
     def plan(self, holder: Holder, credential_id: str, topics: Sequence[str]) -> PrincipalPlan:
         return plan_principal(self._names, holder, credential_id, topics)
@@ -25,7 +34,7 @@ class BrokerRegistrar:
     async def provision(self, plan: PrincipalPlan) -> str:
         try:
             return await self._provision(plan)
-        except KafkaAccessError as error:
+        except (KafkaAccessError, TopicLayoutError) as error:
             raise Unavailable(f"the Kafka broker refused the change: {error}") from error
 
     async def _provision(self, plan: PrincipalPlan) -> str:
@@ -37,6 +46,7 @@ class BrokerRegistrar:
                 holder.holder_id,
                 plan.credential_id,
                 partitions=self._partitions,
+                layout=self._layout,
             )
         else:
             issued = await provisioning.provision_reader(
