@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,11 +118,15 @@ async def store_with_outbox(
     make FerretDB scan the whole collection."""
     key = document_key(collection, document_id)
     async with DocumentLocks.of(collection.database).hold(key):
-        if not only_if(await collection.find_one({"_id": document_id})):
+        stored = await collection.find_one({"_id": document_id})
+        if not only_if(stored):
             return False
         # The pointer first: a crash before the update leaves a pointer to nothing pending,
         # which the relay simply deletes.
-        await _point_at(collection, document_id)
+        # The entries still pending in the document are named again: an earlier version's
+        # pointer did not name them.
+        still_pending = (stored or {}).get(OUTBOX_FIELD) or [] if _pending(stored) else []
+        await _point_at(collection, document_id, _event_ids([*still_pending, *entries]))
         result = await collection.update_one(
             {"_id": document_id}, with_outbox(update, entries), upsert=upsert
         )
@@ -146,12 +150,14 @@ async def insert_many_with_outbox(
     The pointers first, so a crash between the writes leaves a pointer to nothing (deleted
     once it is ``ORPHAN_SECONDS`` old), never events without a pointer; no lock is needed:
     a relay that reads a pointer before its document exists leaves it for a later round."""
-    pointed = [document["_id"] for document, entries in items if entries]
+    pointed = {document["_id"]: _event_ids(entries) for document, entries in items if entries}
     await _point_at_many(collection, pointed)
+    # Not marked pending: its pointer names what to publish, and the relay leaves the
+    # document as it is (clearing it would be an update: FerretDB's costliest statement).
     inserted = await insert_many_if_absent(
         collection,
         [
-            {**document, OUTBOX_FIELD: list(entries), PENDING_FIELD: bool(entries)}
+            {**document, OUTBOX_FIELD: list(entries), PENDING_FIELD: False}
             for document, entries in items
         ],
     )
@@ -171,23 +177,40 @@ def pointers_of(collection: MongoCollection) -> MongoCollection:
     return collection.database[f"{POINTERS_COLLECTION}.{collection.name}"]
 
 
-def _pointer(document_id: object) -> Document:
-    return {"_id": document_id, "at": utc_now()}
+def _event_ids(entries: Sequence[Document]) -> list[str]:
+    return [str(entry["event_id"]) for entry in entries]
 
 
-async def _point_at_many(collection: MongoCollection, document_ids: Sequence[object]) -> None:
-    """Point at the documents; a pointer already there (a retried write) is dated anew, so it
-    is not taken for an orphan while the retried insert is on its way."""
+def _pending(document: Document | None) -> bool:
+    return bool(document and document.get(PENDING_FIELD))
+
+
+async def _point_at_many(
+    collection: MongoCollection, event_ids: Mapping[Any, Sequence[str]]
+) -> None:
+    """Point at the documents, each pointer naming the events to publish; a pointer already
+    there (a retried write) is dated anew and names these too, so it is not taken for an
+    orphan while the retried insert is on its way."""
     pointers = pointers_of(collection)
-    new = await insert_many_if_absent(pointers, [_pointer(i) for i in document_ids])
-    again = [i for i, fresh in zip(document_ids, new, strict=True) if not fresh]
+    now = utc_now()
+    new = await insert_many_if_absent(
+        pointers, [{"_id": i, "at": now, "event_ids": list(ids)} for i, ids in event_ids.items()]
+    )
+    again = [i for i, fresh in zip(event_ids, new, strict=True) if not fresh]
     await bulk_write_in_chunks(
-        pointers, [UpdateOne({"_id": i}, {"$set": {"at": utc_now()}}) for i in again]
+        pointers,
+        [
+            UpdateOne(
+                {"_id": i},
+                {"$set": {"at": now}, "$addToSet": {"event_ids": {"$each": list(event_ids[i])}}},
+            )
+            for i in again
+        ],
     )
 
 
-async def _point_at(collection: MongoCollection, document_id: object) -> None:
-    await _point_at_many(collection, [document_id])
+async def _point_at(collection: MongoCollection, document_id: Any, event_ids: list[str]) -> None:
+    await _point_at_many(collection, {document_id: event_ids})
     HANDED_OVER.add(collection, [document_id])
 
 
@@ -300,7 +323,10 @@ class OutboxRelay:
         legacy = collection.database[POINTERS_COLLECTION]
         ids = [p["document_id"] async for p in legacy.find({"collection": collection.name})]
         if ids:
-            await _point_at_many(collection, ids)
+            # Naming no events: the relay publishes whatever the document has pending.
+            await insert_many_if_absent(
+                pointers_of(collection), [{"_id": i, "at": utc_now()} for i in ids]
+            )
             await delete_by_ids(legacy, [document_key(collection, i) for i in ids])
 
     async def _pending_ids(self, collection: MongoCollection, *, sweep: bool) -> list[Any]:
@@ -336,49 +362,51 @@ class OutboxRelay:
         try:
             held_ids = [id_of[key] for key in held]
             documents = await find_by_ids(collection, held_ids, RELAYED_FIELDS)
-            pending = [document for document in documents.values() if document.get(PENDING_FIELD)]
-            published = await self._publish(pending)
-            await self._clear(collection, published)
-            failed = {document["_id"] for document in pending} - {d["_id"] for d in published}
+            pointers = await find_by_ids(pointers_of(collection), held_ids)
+            due = {
+                document_id: _due(document, pointers.get(document_id))
+                for document_id, document in documents.items()
+            }
+            published = await self._publish({i: entries for i, entries in due.items() if entries})
+            failed = {i for i, entries in due.items() if entries} - published
+            await self._clear(
+                collection,
+                [d for i, d in documents.items() if _pending(d) and i not in failed],
+            )
             orphans = await _orphans(collection, [i for i in held_ids if i not in documents])
-            # A pointer goes once its document has nothing pending (cleared now, or already by
-            # another replica), or once it has pointed at nothing for ORPHAN_SECONDS; a document
+            # A pointer goes once its document's events are published (now, or by another
+            # replica), or once it has pointed at nothing for ORPHAN_SECONDS; a document
             # whose publish failed keeps it.
             await _delete_pointers(
                 collection,
-                [
-                    document_id
-                    for document_id in held_ids
-                    if (document_id in documents and document_id not in failed)
-                    or document_id in orphans
-                ],
+                [i for i in held_ids if (i in documents and i not in failed) or i in orphans],
             )
-            return sum(len(document.get(OUTBOX_FIELD) or []) for document in published)
+            return sum(len(due[i]) for i in published)
         finally:
             await locks.release_many(held)
 
-    async def _publish(self, documents: Sequence[Document]) -> list[Document]:
-        """Publish every document's entries, the documents concurrently (the producer batches
-        them); the documents whose every entry the broker acknowledged."""
+    async def _publish(self, due: Mapping[Any, Sequence[Document]]) -> set[Any]:
+        """Publish every document's due entries, the documents concurrently (the producer
+        batches them); the ids of the documents whose every entry the broker acknowledged."""
         outcomes = await asyncio.gather(
-            *(self._publish_document(document) for document in documents), return_exceptions=True
+            *(self._publish_entries(entries) for entries in due.values()), return_exceptions=True
         )
-        published = []
-        for document, outcome in zip(documents, outcomes, strict=True):
+        published = set()
+        for document_id, outcome in zip(due, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 log.warning(
                     "outbox publish failed, the document stays pending",
-                    document_id=str(document["_id"]),
+                    document_id=str(document_id),
                     error=repr(outcome),
                 )
             elif isinstance(outcome, BaseException):
                 raise outcome
             else:
-                published.append(document)
+                published.add(document_id)
         return published
 
-    async def _publish_document(self, document: Document) -> None:
-        """Hand the document's entries to the producer in their stored order, then wait for
+    async def _publish_entries(self, entries: Sequence[Document]) -> None:
+        """Hand a document's entries to the producer in their stored order, then wait for
         every acknowledgement.
 
         They share a key, hence a partition, and aiokafka keeps a partition's records in the
@@ -386,7 +414,7 @@ class OutboxRelay:
         retries a batch before the next one goes (idempotence on, see ``broker.py``)."""
         acknowledgements: list[asyncio.Future[RecordMetadata]] = []
         try:
-            for entry in document.get(OUTBOX_FIELD) or []:
+            for entry in entries:
                 acknowledgements.append(await self._send(entry))
         except Exception:
             # What was handed over is sent all the same: retrieve its outcome too.
@@ -421,6 +449,17 @@ class OutboxRelay:
             )
         finally:
             otel_context.detach(token)
+
+
+def _due(document: Document, pointer: Document | None) -> list[Document]:
+    """The entries of ``document`` to publish: those its pointer names; all of a pending
+    document's when its pointer names none (written by an earlier version) or it has none (a
+    sweep found it)."""
+    entries: list[Document] = document.get(OUTBOX_FIELD) or []
+    if pointer is not None and "event_ids" in pointer:
+        named = set(pointer["event_ids"])
+        return [entry for entry in entries if entry["event_id"] in named]
+    return entries if _pending(document) else []
 
 
 async def _delete_pointers(collection: MongoCollection, document_ids: Sequence[Any]) -> None:
