@@ -145,3 +145,38 @@ async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: Mongo
     stored = await deliveries.of_subscription("sub-1", DeliveryStatus.SUCCEEDED, 1000)
     assert sorted(d.delivery_id for d in stored) == names
     assert await database[PENDING].count_documents({}) == 0
+
+
+async def test_moving_a_subscriptions_deliveries_moves_every_status_asked_for_and_their_pointers(
+    database: MongoDatabase,
+) -> None:
+    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    await due_ids(deliveries)  # the first look is the full scan: done before
+    await deliveries.add_many_if_absent(
+        [
+            delivery("m-pending"),
+            delivery("m-held", DeliveryStatus.HELD),
+            delivery("m-done", DeliveryStatus.SUCCEEDED),
+        ]
+    )
+    assert await due_ids(deliveries) == ["m-pending"]
+
+    held = await deliveries.move("sub-1", [DeliveryStatus.PENDING], DeliveryStatus.HELD)
+    assert (held, await due_ids(deliveries)) == (1, [])
+    resumed = await deliveries.move("sub-1", [DeliveryStatus.HELD], DeliveryStatus.PENDING, NOW)
+    assert (resumed, sorted(await due_ids(deliveries))) == (2, ["m-held", "m-pending"])
+    await deliveries.move("sub-1", [DeliveryStatus.HELD], DeliveryStatus.HELD)  # nothing held
+    await deliveries.save(replace(delivery("m-held"), status=DeliveryStatus.HELD))
+
+    cancelled = await deliveries.move(
+        "sub-1", [DeliveryStatus.PENDING, DeliveryStatus.HELD], DeliveryStatus.CANCELLED
+    )
+    statuses = {d.delivery_id: d.status for d in await deliveries.of_subscription("sub-1", None, 9)}
+    assert cancelled == 2
+    assert statuses == {
+        "m-pending": DeliveryStatus.CANCELLED,
+        "m-held": DeliveryStatus.CANCELLED,
+        "m-done": DeliveryStatus.SUCCEEDED,
+    }
+    assert await due_ids(deliveries) == []
+    assert await database[PENDING].count_documents({}) == 0

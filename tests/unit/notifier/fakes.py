@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -143,13 +143,13 @@ class FakeDeliveries:
     async def move(
         self,
         subscription_id: str,
-        from_status: DeliveryStatus,
+        from_statuses: Collection[DeliveryStatus],
         to_status: DeliveryStatus,
         due_at: datetime | None = None,
     ) -> int:
         moved = 0
         for d in list(self.rows.values()):
-            if d.subscription_id == subscription_id and d.status is from_status:
+            if d.subscription_id == subscription_id and d.status in from_statuses:
                 self.rows[d.delivery_id] = replace(d, status=to_status, due_at=due_at or d.due_at)
                 moved += 1
         return moved

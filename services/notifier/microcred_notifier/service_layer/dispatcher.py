@@ -435,7 +435,7 @@ class Dispatcher:
         if subscription is None or not subscription.active:
             return
         await self.subscriptions.save(subscription.disabled("the receiver answered 410 Gone"))
-        await self.deliveries.move(subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD)
+        await self.deliveries.move(subscription_id, [DeliveryStatus.PENDING], DeliveryStatus.HELD)
 
     async def _attempt(self, delivery: Delivery, endpoint: Endpoint) -> AttemptOutcome:
         started = self.clock.now()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -99,10 +99,13 @@ class DeliveryRepository(Protocol):
     async def move(
         self,
         subscription_id: str,
-        from_status: DeliveryStatus,
+        from_statuses: Collection[DeliveryStatus],
         to_status: DeliveryStatus,
         due_at: datetime | None = None,
-    ) -> int: ...
+    ) -> int:
+        """The subscription's deliveries in any of ``from_statuses`` to ``to_status`` (and
+        ``due_at``, if given); how many moved."""
+        ...
 
 
 class DispatchLease(Protocol):

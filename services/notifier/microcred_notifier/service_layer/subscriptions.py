@@ -106,7 +106,7 @@ class SubscriptionHandlers:
         paused = (await self.get_own(command)).paused()
         await self.subscriptions.save(paused)
         await self.deliveries.move(
-            paused.subscription_id, DeliveryStatus.PENDING, DeliveryStatus.HELD
+            paused.subscription_id, [DeliveryStatus.PENDING], DeliveryStatus.HELD
         )
         return paused
 
@@ -114,7 +114,7 @@ class SubscriptionHandlers:
         resumed = (await self.get_own(command)).resumed()
         await self.subscriptions.save(resumed)
         await self.deliveries.move(
-            resumed.subscription_id, DeliveryStatus.HELD, DeliveryStatus.PENDING, self.clock.now()
+            resumed.subscription_id, [DeliveryStatus.HELD], DeliveryStatus.PENDING, self.clock.now()
         )
         self.on_new_deliveries()
         return resumed
@@ -122,8 +122,13 @@ class SubscriptionHandlers:
     async def delete(self, command: commands.DeleteSubscription) -> None:
         deleted = (await self.get_own(command)).deleted()
         await self.subscriptions.save(deleted)
-        for status in (DeliveryStatus.PENDING, DeliveryStatus.HELD):
-            await self.deliveries.move(deleted.subscription_id, status, DeliveryStatus.CANCELLED)
+        # One pass over the deliveries for both: at 100,000 deliveries each pass reads them
+        # all on FerretDB (15 s or more), and two passes outlasted a client's 60 s.
+        await self.deliveries.move(
+            deleted.subscription_id,
+            [DeliveryStatus.PENDING, DeliveryStatus.HELD],
+            DeliveryStatus.CANCELLED,
+        )
 
     async def rotate_secret(self, command: commands.RotateSigningSecret) -> str:
         """A new secret signs from now on; the old one signs too during a grace period, so the
