@@ -194,12 +194,4 @@ class _BatchProcessor:
         return answers
 
     async def _dead_letter(self, record: Record, rejection: Rejected, attempt: int) -> None:
-        log.warning(
-            "dead-lettering message",
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            reason_code=rejection.code,
-            reason=rejection.reason,
-        )
         await self.dead_letters.publish(record, rejection, attempts=attempt)

@@ -162,12 +162,4 @@ async def _dead_letter(
     rejection: Rejected,
     attempt: int,
 ) -> None:
-    log.warning(
-        "dead-lettering message",
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        reason_code=rejection.code,
-        reason=rejection.reason,
-    )
     await publisher.publish(record, rejection, attempts=attempt)

@@ -12,6 +12,7 @@ from ..events import CONTENT_TYPE, utc_now
 from ..events.contracts.dead_letter import DeadLetterV1
 from ..events.registry import DEAD_LETTER
 from ..events.topics import DEAD_LETTER_SUFFIX
+from ..logging import get_logger
 from ..privacy import redact_email_addresses
 
 # A dead letter must itself fit in a Kafka record, whatever arrived.
@@ -20,6 +21,8 @@ MAX_ORIGINAL_BYTES = 256 * 1024
 # ``dlq-…`` headers), so a replay can restore them: trace context, content type.
 ORIGINAL_HEADER_PREFIX = "dlq-original-"
 REASON_CODE_HEADER = "dlq-reason-code"
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -43,6 +46,14 @@ class DeadLetterPublisher:
     async def publish(
         self, record: ConsumerRecord[bytes, bytes], rejection: Rejected, *, attempts: int = 1
     ) -> None:
+        log.warning(
+            "dead-lettering message",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason_code=rejection.code,
+            reason=rejection.reason,
+        )
         value = record.value or b""
         letter = DeadLetterV1(
             original_topic=record.topic,

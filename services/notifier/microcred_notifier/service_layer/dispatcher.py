@@ -12,6 +12,14 @@ delivery pending, and the next holder sends it again with the same ``webhook-id`
 
 Concurrency is bounded overall and per receiving origin, and every request has a timeout, so a
 slow or dead receiver holds a few slots at most and never delays the others.
+
+Work reaches the dispatcher three ways, each covering what the one before cannot:
+1. :meth:`Dispatcher.new_deliveries`: the fan-out hands over what it just stored, due now, so a
+   webhook goes out without any query (the common path, in the replica that stored it);
+2. :meth:`_refresh_candidates` reads ``deliveries.due`` from the small pointer collection: retries
+   coming due, deliveries another replica stored, what the bounded queue of 1. left out;
+3. now and then ``deliveries.due`` is a full scan of the deliveries (``SWEEP_SECONDS`` in the
+   adapter): the only way to find a pending delivery whose pointer a crash never wrote.
 """
 
 from __future__ import annotations
