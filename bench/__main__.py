@@ -76,6 +76,7 @@ BENCHMARKS = (
         ("--achievements", "100000", "--repeats", "30"),
     ),
     Benchmark("notifier_delivery", "webhooks", (MONGO,), ("--events", "40")),
+    Benchmark("outbox_relay", "issuance", (KAFKA, MONGO), ("--quick",)),
     # Last: its four service processes should not share the machine with another benchmark.
     Benchmark(
         "ecosystem_cohort",

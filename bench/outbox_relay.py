@@ -1,10 +1,11 @@
 """Outbox relay benchmark: events per second the relay drains from documents stored with
 ``insert_many_with_outbox`` (two events each), the batched relay beside the one-at-a-time relay
 it replaced (main before issue 18: lock, read, publish each event awaiting its acknowledgement,
-clear, delete the pointer, release, per document), measured in the same run, alternating.
+clear, delete the pointer, release, per document, on documents stored as they were then:
+marked pending), measured in the same run, alternating.
 
 Uses ``KAFKA_BOOTSTRAP_SERVERS`` and ``MONGODB_URI`` when both are set, else starts the
-project's local stack on free ports for the run. Not part of ``make bench``.
+project's local stack on free ports for the run.
 
     uv run python bench/outbox_relay.py [--documents 2000] [--repeats 2] [--batch 200]
 """
@@ -126,12 +127,23 @@ async def drain_all(relay: OutboxRelay, events: int) -> None:
         published += drained
 
 
+async def store_as_before(
+    collection: MongoCollection, chunk: list[tuple[Document, list[Document]]]
+) -> None:
+    """Documents as main stored them before issue 18: marked pending, each with a pointer."""
+    await collection.insert_many(
+        [{**document, OUTBOX_FIELD: entries, PENDING_FIELD: True} for document, entries in chunk]
+    )
+    await pointers_of(collection).insert_many([{"_id": document["_id"]} for document, _ in chunk])
+
+
 async def measure(
     relay: OutboxRelay, collection: MongoCollection, counter: CommandCount, documents: int
 ) -> dict[str, Any]:
+    store = store_as_before if isinstance(relay, OneAtATimeRelay) else insert_many_with_outbox
     for start in range(0, documents, INSERT_CHUNK):
         chunk = items(f"{collection.name}-{start}", min(INSERT_CHUNK, documents - start))
-        await insert_many_with_outbox(collection, chunk)
+        await store(collection, chunk)
     events = documents * EVENTS_PER_DOCUMENT
     commands_before = counter.count
     started = time.perf_counter()
@@ -188,8 +200,11 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=2000, help="documents per measurement")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each relay")
     parser.add_argument("--batch", type=int, default=200, help="documents per relay round")
+    parser.add_argument("--quick", action="store_true", help="400 documents, one repeat")
     parser.add_argument("--out", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
+    if args.quick:
+        args.documents, args.repeats = 400, 1
     print(
         f"{'relay':40} {'repeat':>6} {'events':>7} {'seconds':>8} {'events/s':>9} {'cmds/doc':>9}"
     )
