@@ -72,14 +72,19 @@ def kill_hard(ecosystem: Ecosystem, name: str) -> None:
 
 @dataclass
 class Webhooks:
-    """The university's receiver: which credentials its webhooks announced, and how often."""
+    """The university's receiver: which credentials its webhooks announced, how often, and
+    under which webhook-ids (a webhook sent again must carry its first id: Standard Webhooks'
+    at-least-once, which a receiver dedupes on)."""
 
     deliveries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    webhook_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     async def receive(self, request: Request) -> Response:
         body = json.loads(await request.body())
         if body.get("type") == "credential.issued":
-            self.deliveries[body["data"]["credential_id"]] += 1
+            credential_id = body["data"]["credential_id"]
+            self.deliveries[credential_id] += 1
+            self.webhook_ids[credential_id].add(request.headers["webhook-id"])
         return Response(status_code=204)
 
 
@@ -231,6 +236,9 @@ async def test_crashes_and_restarts_lose_and_duplicate_no_credential_event_or_we
         k: v for k, v in event_ids.items() if len(v) > 1
     }
     assert set(credential_of) <= set(webhooks.deliveries)
+    assert all(len(ids) == 1 for ids in webhooks.webhook_ids.values()), {
+        k: v for k, v in webhooks.webhook_ids.items() if len(v) > 1
+    }
     assert verdicts == ["verified"] * len(sample)
     assert revoked_verdicts == ["not_verified"] * len(revoked)
 
