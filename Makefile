@@ -66,8 +66,8 @@ test-integration: install ## tests against the real Kafka broker and MongoDB-wir
 test-e2e: install install-browser ## the service processes end to end on the real stack
 	$(UV) run pytest -m e2e $(PYTEST_ARGS)
 
-test-reliability: install ## crash/redelivery, burst, forgery, access control, poison, input hardening, secrets in logs (real processes); broker loss: make test-cluster
-	$(UV) run pytest -m reliability $(PYTEST_ARGS)
+test-reliability: install ## crash/redelivery, burst, forgery, access control, poison, input hardening, secrets in logs, and broker loss on its own three-broker cluster (real processes)
+	MICROCRED_CLUSTER_SUITE=1 $(UV) run pytest -m reliability $(PYTEST_ARGS)
 
 test-reliability-scale: install ## the crash/redelivery suite at the issue's scale: 100,000 completions (not in CI)
 	MICROCRED_RELIABILITY_COMPLETIONS=100000 $(UV) run pytest -s tests/reliability/test_crash_and_redelivery.py $(PYTEST_ARGS)

@@ -5,7 +5,8 @@ one ``credentials.issued`` event, the university's webhooks announce each creden
 ``webhook-id``, both verifier replicas verify, and the consumer groups' lag drains.
 
 It starts and stops its own cluster (three JVMs beside the shared stack), so it runs only with
-``make test-cluster`` (MICROCRED_CLUSTER_SUITE=1), never in ``make test``.
+``make test-cluster`` or ``make test-reliability`` (MICROCRED_CLUSTER_SUITE=1), never in ``make
+test`` (CI keeps within its time).
 """
 
 from __future__ import annotations
