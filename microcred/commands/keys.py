@@ -1,18 +1,29 @@
-"""``microcred keys …``: Ed25519 Multikey key pairs."""
+"""``microcred keys …``: Ed25519 key pairs (Multikey, JWK and PEM files)."""
 
 from __future__ import annotations
 
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from microcred_shared.crypto import Ed25519Multikey
+from microcred_shared.crypto import (
+    CryptoError,
+    Ed25519Multikey,
+    public_key_jwk,
+    read_ed25519_key,
+)
 
 from microcred.commands._io import fail_usage
 
-keys_app = typer.Typer(help="Create and inspect Ed25519 Multikey key pairs.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create and inspect Ed25519 key pairs.", no_args_is_help=True)
+
+
+class PublicKeyFormat(StrEnum):
+    multikey = "multikey"
+    jwk = "jwk"
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +50,46 @@ def new_key(
         return
     write_secret_file(out, text, force=force)
     typer.echo(f"wrote {key.id} to {out}", err=True)
+
+
+@keys_app.command("show")
+def show_key(
+    key_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="KEY",
+            help="Ed25519 key: a Multikey document, a JWK or a PEM (private or public).",
+            exists=True,
+        ),
+    ],
+    output_format: Annotated[
+        PublicKeyFormat, typer.Option("--format", help="How to print the public key.")
+    ] = PublicKeyFormat.multikey,
+    verification_method: Annotated[
+        str | None,
+        typer.Option(help="The key's verification method id, for a file that names none."),
+    ] = None,
+) -> None:
+    """Print a key's public half (never its secret) as a Multikey document or a JWK."""
+    key = load_key_or_fail(key_file, key_id=verification_method)
+    public = (
+        public_key_jwk(key)
+        if output_format is PublicKeyFormat.jwk
+        else key.public_only().to_document()
+    )
+    typer.echo(json.dumps(public, indent=2))
+
+
+def load_key_or_fail(path: Path, *, key_id: str | None = None) -> Ed25519Multikey:
+    """Read a key file in any form ``read_ed25519_key`` takes, or fail with a usage error."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail_usage(f"cannot read key file {path}: {exc}")
+    try:
+        return read_ed25519_key(text, key_id=key_id)
+    except CryptoError as exc:
+        fail_usage(f"key file {path}: {exc}")
 
 
 def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:
