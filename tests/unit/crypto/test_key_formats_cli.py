@@ -166,3 +166,16 @@ def test_keys_show_refuses_a_64_byte_secret_whose_halves_disagree(tmp_path: Path
     result = runner.invoke(app, ["keys", "show", str(path)])
     assert result.exit_code == 2
     assert "not the seed's public key" in result.output
+
+
+def test_keys_import_refuses_a_public_key_before_calling_the_issuer(
+    tmp_path: Path, private_key: Ed25519PrivateKey
+) -> None:
+    public = tmp_path / "public.pem"
+    public.write_bytes(
+        private_key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    options = ["--provider", "uni-a", "--issuer-url", "http://127.0.0.1:9", "--api-key", "k"]
+    refused = runner.invoke(app, ["keys", "import", str(public), *options])
+    assert refused.exit_code == 2  # the no_network fixture fails the test on any connection
+    assert "public key only" in refused.output

@@ -1,6 +1,7 @@
 """A provider imports its own signing key over HTTP, proving possession by signing a single-use,
 expiring challenge; the imported key signs from then on and can be reported compromised."""
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -9,11 +10,18 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from joserfc.jwk import OKPKey
 from microcred_issuer.bootstrap import create_app
 from microcred_issuer.config import IssuerSettings
-from microcred_shared.crypto import Ed25519Multikey, decode_ed25519_public, encode_base58btc
+from microcred_shared.crypto import (
+    Ed25519Multikey,
+    decode_ed25519_public,
+    encode_base58btc,
+    read_ed25519_key,
+)
 from microcred_shared.events import Topic
 
+from microcred.commands.key_import import ImportRefused, import_own_key
 from tests.unit.issuer.fakes import BASE_URL, World
 
 ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
@@ -201,3 +209,31 @@ async def test_an_imported_key_reported_compromised_is_revoked_and_replaced(
     did = (await http.get("/issuers/uni-a/did.json")).json()
     revoked = {vm["id"].rsplit("#")[1]: "revoked" in vm for vm in did["verificationMethod"]}
     assert revoked == {"key-3": False, "key-2": True, "key-1": False}
+
+
+@pytest.mark.parametrize("form", ["pem", "jwk"])
+async def test_the_cli_client_signs_the_challenge_and_imports_the_key_file(
+    http: httpx.AsyncClient, world: World, form: str
+) -> None:
+    http.headers.update(await api_key(http, "uni-a"))
+    private_key = Ed25519PrivateKey.generate()
+    key = Ed25519Multikey.from_private_key(private_key)
+    text = pem(private_key) if form == "pem" else json.dumps(_jwk(private_key))
+
+    answer = await import_own_key(http, "uni-a", text, read_ed25519_key(text))
+
+    assert answer["public_key_multibase"] == key.public_key_multibase
+    assert world.vault.signing_key(world.keyrings.keyrings["uni-a"]).public_key_multibase == (
+        key.public_key_multibase
+    )
+
+
+async def test_the_cli_client_reports_the_issuers_refusal(http: httpx.AsyncClient) -> None:
+    http.headers.update(await api_key(http, "college-b"))
+    text = pem(Ed25519PrivateKey.generate())
+    with pytest.raises(ImportRefused, match=r"challenge \(403\)"):
+        await import_own_key(http, "uni-a", text, read_ed25519_key(text))
+
+
+def _jwk(private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    return dict(OKPKey.import_key(pem(private_key)).as_dict(private=True))
