@@ -94,3 +94,9 @@ class InvalidSigningKey(IssuerError):
     """Key material that is not an Ed25519 secret key in an accepted form."""
 
     code = "invalid_signing_key"
+
+
+class DidNotClaimed(IssuerError):
+    """A provider chose a DID the catalogue does not list as its own: no one vouched for it."""
+
+    code = "did_not_claimed"

@@ -34,7 +34,7 @@ async def import_key(
 ) -> KeyImportResponse:
     """Import the provider's own signing key, proven by its signature of a challenge; it signs
     from now on and the earlier keys keep verifying (a rotation)."""
-    command = ImportKey(provider_id, body.key, body.challenge, body.signature)
+    command = ImportKey(provider_id, body.key, body.challenge, body.signature, body.did)
     keyring = await handlers.key_import.import_key(command)
     return KeyImportResponse(
         provider_id=provider_id,

@@ -90,6 +90,12 @@ class KeyImportRequest(BaseModel):
     signature: str = Field(
         description="the key's Ed25519 signature of the challenge message, multibase (z…)"
     )
+    did: str | None = Field(
+        default=None,
+        description="the DID to sign under: 'platform' (the platform's did:web), 'did:key' "
+        "(the key's own) or a did:web the catalogue lists as the provider's; default: the "
+        "current one",
+    )
 
 
 class KeyImportResponse(BaseModel):

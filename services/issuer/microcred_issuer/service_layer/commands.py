@@ -42,6 +42,11 @@ class ChangeStatus:
 class RotateKey:
     provider_id: str
     secret_key_multibase: str | None = None  # import this key instead of generating one
+    did: str | None = None  # the DID the new key signs under (default: the current one)
+
+
+PLATFORM_DID = "platform"  # the platform's did:web for the provider
+DID_KEY = "did:key"  # the imported key's own did:key
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class ImportKey:
     key: Mapping[str, Any] | str = field(repr=False)
     challenge: str
     signature: str
+    did: str | None = None  # PLATFORM_DID, DID_KEY or a did:web; None: the current one
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,18 @@ from microcred_shared.crypto import (
 )
 
 from ..domain.errors import (
+    DidNotClaimed,
     InvalidSigningKey,
     KeyChallengeInvalid,
     KeyPossessionNotProven,
     UnknownProvider,
 )
 from ..domain.key_import import KeyImportChallenge
-from ..domain.keyring import Keyring
-from .commands import ImportKey, RotateKey
+from ..domain.keyring import DID_KEY_PREFIX, Keyring
+from .commands import DID_KEY, PLATFORM_DID, ImportKey, RotateKey
 from .keys import KeyHandlers
 from .ports import CatalogueView, Clock, KeyChallenges
+from .urls import IssuerUrls
 
 NONCE_BYTES = 32
 
@@ -36,12 +38,14 @@ class KeyImport:
         challenges: KeyChallenges,
         keys: KeyHandlers,
         catalogue: CatalogueView,
+        urls: IssuerUrls,
         clock: Clock,
         challenge_lifetime: timedelta,
     ) -> None:
         self._challenges = challenges
         self._keys = keys
         self._catalogue = catalogue
+        self._urls = urls
         self._clock = clock
         self._lifetime = challenge_lifetime
 
@@ -73,7 +77,30 @@ class KeyImport:
             raise KeyPossessionNotProven(
                 "the signature is not the offered key's signature of the challenge message"
             )
-        return await self._keys.rotate(RotateKey(command.provider_id, key.secret_key_multibase))
+        did = await self._chosen_did(command)
+        return await self._keys.rotate(
+            RotateKey(command.provider_id, key.secret_key_multibase, did)
+        )
+
+    async def _chosen_did(self, command: ImportKey) -> str | None:
+        """The DID the key is to sign under: the platform's did:web, the key's own did:key, or a
+        did:web the catalogue lists as the provider's (its admin vouched for the domain)."""
+        if command.did is None:
+            return None
+        platform = self._urls.did(command.provider_id)
+        if command.did in (PLATFORM_DID, platform):
+            return platform
+        if command.did == DID_KEY:
+            return DID_KEY_PREFIX  # the keyring names it after the key (Keyring.rotated)
+        provider = await self._catalogue.provider(command.provider_id)
+        if provider is None or command.did not in provider.issuer_dids:
+            raise DidNotClaimed(
+                f"the catalogue does not list {command.did!r} among the provider's issuer DIDs; "
+                "its admin adds a provider's own DID there first"
+            )
+        if not command.did.startswith("did:web:"):
+            raise DidNotClaimed("a provider's own DID is a did:web (or choose did:key)")
+        return command.did
 
 
 def _secret_key(material: object) -> Ed25519Multikey:
