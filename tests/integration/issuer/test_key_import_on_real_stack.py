@@ -30,6 +30,8 @@ from tests.integration.issuer.harness import (
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 PROVIDER, ACHIEVEMENT = "uni-own", "uni-own:KEY-1"
+# A provider of its own domain: the catalogue lists the DID as its own.
+DOMAIN_PROVIDER, DOMAIN_ACHIEVEMENT, OWN_DID = "uni-dom", "uni-dom:DID-1", "did:web:uni-dom.example"
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +39,20 @@ async def issuer(infra: Any) -> AsyncIterator[RunningIssuer]:
     async with running_issuer(settings_for(infra, "keyimport")) as running:
         await running.add_provider(PROVIDER)
         await running.add_achievement(ACHIEVEMENT, PROVIDER)
-        await running.catalogue_knows(ACHIEVEMENT, providers=(PROVIDER,))
+        await running.add_provider(DOMAIN_PROVIDER, issuer_dids=[OWN_DID])
+        await running.add_achievement(DOMAIN_ACHIEVEMENT, DOMAIN_PROVIDER)
+        await running.catalogue_knows(
+            ACHIEVEMENT, DOMAIN_ACHIEVEMENT, providers=(PROVIDER, DOMAIN_PROVIDER)
+        )
         yield running
 
 
-def import_body(private_key: Ed25519PrivateKey, handed: dict[str, Any]) -> dict[str, Any]:
+def import_body(
+    private_key: Ed25519PrivateKey, handed: dict[str, Any], **choices: str
+) -> dict[str, Any]:
     pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
-    signature = private_key.sign(handed["message"].encode())
-    return {"challenge": handed["challenge"], "key": pem, "signature": encode_base58btc(signature)}
+    signature = encode_base58btc(private_key.sign(handed["message"].encode()))
+    return {"challenge": handed["challenge"], "key": pem, "signature": signature, **choices}
 
 
 async def test_an_imported_key_signs_is_announced_and_can_be_reported_compromised(
@@ -105,3 +113,45 @@ def _announces(event: dict[str, Any], public_key_multibase: str, status: str) ->
         vm["public_key_multibase"] == public_key_multibase and vm["status"] == status
         for vm in data["verification_methods"]
     )
+
+
+async def test_a_provider_issuing_under_its_own_did_web_publishes_what_the_issuer_serves(
+    issuer: RunningIssuer,
+) -> None:
+    headers = {"authorization": f"Bearer {await issuer.api_key(DOMAIN_PROVIDER)}"}
+    await issuer.report(completion("platform-did", DOMAIN_PROVIDER, DOMAIN_ACHIEVEMENT))
+    before = await issuer.credential(IDS.of_completion(DOMAIN_PROVIDER, "platform-did"))
+
+    private_key = Ed25519PrivateKey.generate()
+    handed = await issuer.http.post(
+        f"/providers/{DOMAIN_PROVIDER}/keys/challenges", headers=headers
+    )
+    body = import_body(private_key, handed.json(), did=OWN_DID)
+    imported = await issuer.http.post(
+        f"/providers/{DOMAIN_PROVIDER}/keys/import", json=body, headers=headers
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["current_verification_method"] == f"{OWN_DID}#key-2"
+
+    await issuer.report(completion("own-did", DOMAIN_PROVIDER, DOMAIN_ACHIEVEMENT, "c@example.org"))
+    after = await issuer.credential(IDS.of_completion(DOMAIN_PROVIDER, "own-did"))
+    assert after["issuer"]["id"] == OWN_DID
+    to_publish = (await issuer.http.get(f"/providers/{DOMAIN_PROVIDER}/did.json")).json()
+    assert to_publish["id"] == OWN_DID
+    assert verify_proofs(after, StaticKeyResolver.from_documents(to_publish)).verified
+    assert (await issuer.verify(before)).verified  # from the platform's did.json, as before
+
+    events = await drain(
+        issuer.admin,
+        issuer.topic(Topic.ISSUER_KEYS),
+        until=lambda events: any(
+            e["data"]["provider_id"] == DOMAIN_PROVIDER and e["data"]["did"] == OWN_DID
+            for e in events
+        ),
+    )
+    [announced] = [
+        e["data"]
+        for e in events
+        if e["data"]["provider_id"] == DOMAIN_PROVIDER and e["data"]["did"] == OWN_DID
+    ]
+    assert announced["did_document"] == to_publish
