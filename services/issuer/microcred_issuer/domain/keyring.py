@@ -69,11 +69,6 @@ class Keyring:
         return f"{controller}#{key.fragment}"
 
     @property
-    def dids(self) -> tuple[str, ...]:
-        """Every DID a key was ever published under, the current one first."""
-        return tuple(dict.fromkeys(self.controller_of(key) for key in self.keys))
-
-    @property
     def platform_did(self) -> str:
         """The DID the keyring began under: the platform's did:web for the provider."""
         return self.controller_of(self.keys[-1])

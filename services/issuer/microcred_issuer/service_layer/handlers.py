@@ -193,7 +193,6 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
             ports.key_challenges,
             keys,
             ports.catalogue,
-            options.urls,
             ports.clock,
             options.key_challenge_lifetime,
         ),

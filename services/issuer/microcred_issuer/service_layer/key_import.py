@@ -27,7 +27,6 @@ from ..domain.keyring import DID_KEY_PREFIX, Keyring
 from .commands import DID_KEY, PLATFORM_DID, ImportKey, RotateKey
 from .keys import KeyHandlers
 from .ports import CatalogueView, Clock, KeyChallenges
-from .urls import IssuerUrls
 
 NONCE_BYTES = 32
 
@@ -38,14 +37,12 @@ class KeyImport:
         challenges: KeyChallenges,
         keys: KeyHandlers,
         catalogue: CatalogueView,
-        urls: IssuerUrls,
         clock: Clock,
         challenge_lifetime: timedelta,
     ) -> None:
         self._challenges = challenges
         self._keys = keys
         self._catalogue = catalogue
-        self._urls = urls
         self._clock = clock
         self._lifetime = challenge_lifetime
 
@@ -87,19 +84,19 @@ class KeyImport:
         did:web the catalogue lists as the provider's (its admin vouched for the domain)."""
         if command.did is None:
             return None
-        platform = self._urls.did(command.provider_id)
+        platform = (await self._keys.ensure(command.provider_id)).platform_did
         if command.did in (PLATFORM_DID, platform):
             return platform
         if command.did == DID_KEY:
             return DID_KEY_PREFIX  # the keyring names it after the key (Keyring.rotated)
+        if not command.did.startswith("did:web:"):
+            raise DidNotClaimed("a provider's own DID is a did:web (or choose did:key)")
         provider = await self._catalogue.provider(command.provider_id)
         if provider is None or command.did not in provider.issuer_dids:
             raise DidNotClaimed(
                 f"the catalogue does not list {command.did!r} among the provider's issuer DIDs; "
                 "its admin adds a provider's own DID there first"
             )
-        if not command.did.startswith("did:web:"):
-            raise DidNotClaimed("a provider's own DID is a did:web (or choose did:key)")
         return command.did
 
 
