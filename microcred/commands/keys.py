@@ -1,18 +1,32 @@
-"""``microcred keys …``: Ed25519 Multikey key pairs."""
+"""``microcred keys …``: Ed25519 key pairs (Multikey, JWK and PEM files)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
-from microcred_shared.crypto import Ed25519Multikey
+from microcred_shared.crypto import (
+    CryptoError,
+    Ed25519Multikey,
+    public_key_jwk,
+    read_ed25519_key,
+)
 
 from microcred.commands._io import fail_usage
+from microcred.commands.key_import import ImportRefused, import_own_key
 
-keys_app = typer.Typer(help="Create and inspect Ed25519 Multikey key pairs.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create and inspect Ed25519 key pairs.", no_args_is_help=True)
+
+
+class PublicKeyFormat(StrEnum):
+    multikey = "multikey"
+    jwk = "jwk"
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +53,85 @@ def new_key(
         return
     write_secret_file(out, text, force=force)
     typer.echo(f"wrote {key.id} to {out}", err=True)
+
+
+@keys_app.command("import")
+def import_key(
+    key_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="KEY",
+            help="Ed25519 secret key: Multikey document, JWK or PKCS#8 PEM.",
+            exists=True,
+        ),
+    ],
+    provider: Annotated[str, typer.Option(help="Your provider id.")],
+    issuer_url: Annotated[
+        str, typer.Option(envvar="MICROCRED_ISSUER_URL", help="The issuer's base URL.")
+    ],
+    api_key: Annotated[str, typer.Option(envvar="MICROCRED_API_KEY", help="Your issuer API key.")],
+) -> None:
+    """Make this key your signing key at the issuer: it signs the issuer's challenge here, to
+    prove you hold it, and is sent with that signature."""
+    key = load_key_or_fail(key_file)
+    if not key.has_secret:
+        fail_usage(f"key file {key_file} holds a public key only; import the secret key")
+    text = key_file.read_text("utf-8")
+
+    async def send() -> dict[str, object]:
+        headers = {"authorization": f"Bearer {api_key}"}
+        async with httpx.AsyncClient(base_url=issuer_url, headers=headers, timeout=30) as http:
+            return await import_own_key(http, provider, text, key)
+
+    try:
+        answer = asyncio.run(send())
+    except ImportRefused as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except httpx.HTTPError as exc:
+        typer.echo(f"Error: cannot reach the issuer at {issuer_url}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(answer, indent=2))
+
+
+@keys_app.command("show")
+def show_key(
+    key_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="KEY",
+            help="Ed25519 key: a Multikey document, a JWK or a PEM (private or public).",
+            exists=True,
+        ),
+    ],
+    output_format: Annotated[
+        PublicKeyFormat, typer.Option("--format", help="How to print the public key.")
+    ] = PublicKeyFormat.multikey,
+    verification_method: Annotated[
+        str | None,
+        typer.Option(help="The key's verification method id, for a file that names none."),
+    ] = None,
+) -> None:
+    """Print a key's public half (never its secret) as a Multikey document or a JWK."""
+    key = load_key_or_fail(key_file, key_id=verification_method)
+    public = (
+        public_key_jwk(key)
+        if output_format is PublicKeyFormat.jwk
+        else key.public_only().to_document()
+    )
+    typer.echo(json.dumps(public, indent=2))
+
+
+def load_key_or_fail(path: Path, *, key_id: str | None = None) -> Ed25519Multikey:
+    """Read a key file in any form ``read_ed25519_key`` takes, or fail with a usage error."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail_usage(f"cannot read key file {path}: {exc}")
+    try:
+        return read_ed25519_key(text, key_id=key_id)
+    except CryptoError as exc:
+        fail_usage(f"key file {path}: {exc}")
 
 
 def write_secret_file(path: Path, text: str, *, force: bool = False) -> None:

@@ -13,11 +13,11 @@ from microcred_shared.crypto import (
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
     CryptoError,
-    Ed25519Multikey,
     sign,
 )
 
 from microcred.commands._io import fail_usage, read_json_or_fail
+from microcred.commands.keys import load_key_or_fail
 
 
 class Suite(StrEnum):
@@ -44,18 +44,26 @@ def sign_command(
         Path, typer.Argument(metavar="IN.json", help="Unsigned credential.", exists=True)
     ],
     key_file: Annotated[
-        Path, typer.Option("--key", help="Multikey document with secretKeyMultibase.", exists=True)
+        Path,
+        typer.Option(
+            "--key",
+            help="Ed25519 secret key: a Multikey document, a JWK or a PKCS#8 PEM.",
+            exists=True,
+        ),
     ],
     suite: Annotated[Suite, typer.Option(help="Data Integrity cryptosuite.")] = Suite.rdfc,
+    verification_method: Annotated[
+        str | None,
+        typer.Option(
+            help="The key's verification method id (e.g. did:web:uni.example#key-1), for a key "
+            "file that names none (a PEM, a JWK without a DID URL kid); default: its did:key."
+        ),
+    ] = None,
 ) -> None:
     """Sign a credential and print it, with its proof, to stdout."""
-    key_doc = read_json_or_fail(key_file, "key file")
-    try:
-        key = Ed25519Multikey.from_document(key_doc)
-    except (CryptoError, AttributeError) as exc:
-        fail_usage(f"key file {key_file}: {exc}")
+    key = load_key_or_fail(key_file, key_id=verification_method)
     if not key.has_secret:
-        fail_usage(f"key file {key_file} has no secretKeyMultibase; cannot sign")
+        fail_usage(f"key file {key_file} holds a public key only; cannot sign")
     credential = read_json_or_fail(credential_file, "credential")
     if not isinstance(credential, dict):
         fail_usage(f"{credential_file} is not a JSON object")

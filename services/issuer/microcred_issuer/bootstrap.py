@@ -30,6 +30,7 @@ from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
 from .adapters.mongo_cohort_jobs import MongoCohortJobs
 from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
+from .adapters.mongo_key_challenges import MongoKeyChallenges
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .adapters.mongo_reissue import MongoReissueJobs
@@ -106,6 +107,7 @@ def build_issuer(
         suspension_entry=settings.suspension_status_entry,
         completion_batch_size=settings.completion_batch_size,
         cohort_max_rows=settings.cohort_max_rows,
+        key_challenge_lifetime=timedelta(seconds=settings.key_challenge_seconds),
     )
     handlers = build_handlers(ports, options)
     if real_ports:
@@ -154,6 +156,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
     return Ports(
         catalogue=MongoCatalogueView(database),
         keyrings=MongoKeyrings(database),
+        key_challenges=MongoKeyChallenges(database),
         credentials=credentials,
         slots=MongoStatusSlots(database),
         status_lists=MongoStatusListSnapshots(database),

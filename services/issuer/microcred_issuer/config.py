@@ -68,6 +68,12 @@ class IssuerSettings(ServiceSettings):
         description="at most one asked-for link per learner this often (no mailbox flooding)",
     )
 
+    key_challenge_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="how long a key-import challenge can be signed and used (once)",
+    )
+
     reissue_poll_seconds: float = Field(
         default=15.0,
         gt=0,

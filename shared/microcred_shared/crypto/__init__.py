@@ -1,9 +1,10 @@
 """Ed25519 keys, DIDs and W3C Data Integrity proofs (eddsa-rdfc-2022, eddsa-jcs-2022).
 
-Modules, by concern: ``multibase`` and ``keys`` (key material), ``did`` (did:key, did:web),
-``loader`` (offline JSON-LD contexts), ``canonicalize`` (RDFC-1.0 in safe mode, JCS),
-``suites`` (what each cryptosuite hashes), ``resolvers`` (verification method → key) and
-``proofs`` (sign) and ``verification`` (verify, one result per proof).
+Modules, by concern: ``multibase``, ``keys`` and ``key_formats`` (key material; JWK, PEM),
+``did`` (did:key, did:web), ``loader`` (offline JSON-LD contexts), ``canonicalize``
+(RDFC-1.0 in safe mode, JCS), ``suites`` (what each cryptosuite hashes), ``resolvers``
+(verification method → key), ``proofs`` (sign) and ``verification`` (verify, one result
+per proof).
 """
 
 from microcred_shared.crypto.canonicalize import (
@@ -34,6 +35,13 @@ from microcred_shared.crypto.errors import (
     MultibaseError,
     ProofError,
     SafeModeError,
+)
+from microcred_shared.crypto.key_formats import (
+    ACCEPTED_KEY_FORMS,
+    KeyFormatError,
+    key_from_mapping,
+    public_key_jwk,
+    read_ed25519_key,
 )
 from microcred_shared.crypto.keys import (
     Ed25519Multikey,
@@ -75,6 +83,7 @@ from microcred_shared.crypto.verification import (
 )
 
 __all__ = [
+    "ACCEPTED_KEY_FORMS",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "NOW",
@@ -89,6 +98,7 @@ __all__ = [
     "DidError",
     "DidKeyResolver",
     "Ed25519Multikey",
+    "KeyFormatError",
     "KeyResolutionError",
     "KeyResolver",
     "MultibaseError",
@@ -119,12 +129,15 @@ __all__ = [
     "encode_ed25519_public",
     "encode_ed25519_secret",
     "expand_safe",
+    "key_from_mapping",
     "keys_from_document",
     "load_context_dir",
     "multibase_from_did_key",
     "proofs_of",
     "public_key_from_multibase",
+    "public_key_jwk",
     "public_key_to_multibase",
+    "read_ed25519_key",
     "reference_rdfc",
     "set_rdfc_implementation",
     "sign",

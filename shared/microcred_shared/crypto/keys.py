@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import (
 from microcred_shared.crypto.errors import MultibaseError
 from microcred_shared.crypto.multibase import (
     decode_ed25519_public,
-    decode_ed25519_secret,
+    decode_ed25519_secret_pair,
     encode_ed25519_public,
     encode_ed25519_secret,
 )
@@ -95,7 +95,8 @@ class Ed25519Multikey:
         """Read a Multikey (or legacy Ed25519VerificationKey2020) document.
 
         The secret key is read from ``secretKeyMultibase`` or, as the W3C vectors spell it,
-        ``privateKeyMultibase``; when present it must match the public key.
+        ``privateKeyMultibase``, as the 32-byte seed or the 64-byte seed-then-public-key form;
+        when present it must match the public key.
         """
         public_mb = doc.get("publicKeyMultibase")
         if not isinstance(public_mb, str):
@@ -108,7 +109,17 @@ class Ed25519Multikey:
         secret_mb = doc.get("secretKeyMultibase", doc.get("privateKeyMultibase"))
         if secret_mb is None:
             return cls.from_public_multibase(public_mb, controller, key_id)
-        key = cls.from_seed(decode_ed25519_secret(secret_mb), controller, key_id)
+        if not isinstance(secret_mb, str):
+            raise MultibaseError("secretKeyMultibase must be a string")
+        seed, carried_public = decode_ed25519_secret_pair(secret_mb)
+        key = cls.from_seed(seed, controller, key_id)
+        if carried_public is not None and carried_public != key.public_key.public_bytes(
+            Encoding.Raw, PublicFormat.Raw
+        ):
+            raise MultibaseError(
+                "the 64-byte secretKeyMultibase is a seed and a public key that do not belong "
+                "together: its second half is not the seed's public key"
+            )
         if key.public_key_multibase != public_mb:
             raise MultibaseError("secretKeyMultibase does not belong to publicKeyMultibase")
         return key

@@ -72,3 +72,27 @@ def encode_ed25519_secret(seed: bytes) -> str:
 def decode_ed25519_secret(value: str) -> bytes:
     """``z3u2…`` → the 32-byte Ed25519 seed."""
     return _decode_with_codec(ED25519_PRIV_PREFIX, value, "Ed25519 secret key")
+
+
+def decode_ed25519_secret_pair(value: str) -> tuple[bytes, bytes | None]:
+    """A ``secretKeyMultibase`` → (32-byte seed, the public key it carries or None).
+
+    Two forms are in use: the 32-byte seed (the Multikey spec, and what we write) and the
+    64-byte seed followed by its public key (NaCl's layout, which Digital Bazaar's
+    ``@digitalbazaar/ed25519-multikey`` exports). The caller checks that public half.
+    """
+    data = decode_base58btc(value)
+    if not data.startswith(ED25519_PRIV_PREFIX):
+        raise MultibaseError(
+            f"secretKeyMultibase is not an Ed25519 secret key (multicodec prefix "
+            f"{data[:2].hex()}, expected {ED25519_PRIV_PREFIX.hex()})"
+        )
+    raw = data[len(ED25519_PRIV_PREFIX) :]
+    if len(raw) == ED25519_KEY_LENGTH:
+        return raw, None
+    if len(raw) == 2 * ED25519_KEY_LENGTH:
+        return raw[:ED25519_KEY_LENGTH], raw[ED25519_KEY_LENGTH:]
+    raise MultibaseError(
+        f"an Ed25519 secret key is {ED25519_KEY_LENGTH} bytes (the seed) or "
+        f"{2 * ED25519_KEY_LENGTH} (the seed then the public key), got {len(raw)}"
+    )

@@ -114,7 +114,7 @@ def test_sign_usage_errors(tmp_path: Path, credential_file: Path, key_file: Path
     public_only.write_text(json.dumps(doc), "utf-8")
     result = runner.invoke(app, ["sign", "--key", str(public_only), str(credential_file)])
     assert result.exit_code == 2
-    assert "no secretKeyMultibase" in result.output
+    assert "holds a public key only; cannot sign" in result.output
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", "utf-8")
     assert runner.invoke(app, ["sign", "--key", str(key_file), str(broken)]).exit_code == 2

@@ -9,6 +9,7 @@ from typing import Any
 
 from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
 from microcred_issuer.domain.cohort import CohortJob, CohortRowResult
+from microcred_issuer.domain.key_import import KeyImportChallenge
 from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
@@ -103,6 +104,17 @@ class FakeKeyrings:
         self.keyrings[keyring.provider_id] = keyring
         self._outbox.events.extend(events)
         return True
+
+
+class FakeKeyChallenges:
+    def __init__(self) -> None:
+        self.challenges: dict[str, KeyImportChallenge] = {}
+
+    async def add(self, challenge: KeyImportChallenge) -> None:
+        self.challenges[challenge.nonce] = challenge
+
+    async def take(self, nonce: str) -> KeyImportChallenge | None:
+        return self.challenges.pop(nonce, None)
 
 
 class FakeCredentials:
@@ -338,6 +350,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.keyrings = FakeKeyrings(self.outbox)
+        self.key_challenges = FakeKeyChallenges()
         self.credentials = FakeCredentials(self.outbox)
         self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.access_links = FakeAccessLinkRequests(self.outbox)
@@ -346,6 +359,7 @@ class World:
         self.ports = Ports(
             catalogue=self.catalogue,
             keyrings=self.keyrings,
+            key_challenges=self.key_challenges,
             credentials=self.credentials,
             slots=self.slots,
             status_lists=self.status_lists,

@@ -172,6 +172,34 @@ class ProjectionsContract:
         assert key.revoked == NOW
         assert (await projections.freshness("issuer_keys")).as_of == LATER
 
+    async def test_a_provider_that_moved_to_its_own_did_answers_for_both_dids(
+        self, projections: Any
+    ) -> None:
+        own = Ed25519Multikey.generate(controller=LISTED_DID, key_id=f"{LISTED_DID}#key-2")
+        moved = keys(2).model_copy(
+            update={
+                "did": LISTED_DID,
+                "verification_methods": [
+                    VerificationMethodV2(
+                        id=own.id,
+                        public_key_multibase=own.public_key_multibase,
+                        status="active",
+                        valid_from=NOW,
+                    ),
+                    *keys(1).verification_methods,
+                ],
+            }
+        )
+        await projections.apply_provider(provider(1), NOW)
+        await projections.apply_issuer_keys(keys(1), NOW)
+        await projections.apply_issuer_keys(moved, LATER)
+
+        for did in (DID, LISTED_DID):
+            assert (await projections.provider_by_did(did)).provider_id == "rvu"
+            held = {key.id: key.controller for key in await projections.keys_of(did)}
+            assert held == {own.id: LISTED_DID, f"{DID}#key-1": DID}
+        assert await projections.provider_by_did("did:web:someone.example") is None
+
     async def test_an_achievement_is_found_by_id_with_its_facts(self, projections: Any) -> None:
         await projections.apply_achievement(achievement("plc", 2, name="PLC II"), LATER)
         await projections.apply_achievement(achievement("plc", 1), NOW)

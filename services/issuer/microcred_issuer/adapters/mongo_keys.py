@@ -25,6 +25,7 @@ def _key_document(key: KeyRecord) -> Document:
         "valid_until": key.valid_until,
         "revoked_at": key.revoked_at,
         "reported_at": key.reported_at,
+        "controller": key.controller,
     }
 
 
@@ -50,6 +51,7 @@ def _keyring(doc: Document) -> Keyring:
                 valid_until=k.get("valid_until"),
                 revoked_at=k.get("revoked_at"),
                 reported_at=k.get("reported_at"),
+                controller=k.get("controller"),
             )
             for k in doc["keys"]
         ),

@@ -75,3 +75,28 @@ class PersonalDataInText(IssuerError):
     """Provider text that would publish a learner's e-mail or name: the reason never echoes it."""
 
     code = "personal_data"
+
+
+class KeyChallengeInvalid(IssuerError):
+    """A key import named a challenge that is unknown, already used, expired or another
+    provider's: the provider asks for a fresh one."""
+
+    code = "key_challenge_invalid"
+
+
+class KeyPossessionNotProven(IssuerError):
+    """The challenge's signature does not verify under the key offered for import."""
+
+    code = "key_possession_not_proven"
+
+
+class InvalidSigningKey(IssuerError):
+    """Key material that is not an Ed25519 secret key in an accepted form."""
+
+    code = "invalid_signing_key"
+
+
+class DidNotClaimed(IssuerError):
+    """A provider chose a DID the catalogue does not list as its own: no one vouched for it."""
+
+    code = "did_not_claimed"

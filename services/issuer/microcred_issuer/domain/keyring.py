@@ -9,6 +9,8 @@ from datetime import datetime
 
 from .errors import CompromiseInFuture, UnknownKey
 
+DID_KEY_PREFIX = "did:key:"
+
 
 @dataclass(frozen=True)
 class KeyRecord:
@@ -21,6 +23,9 @@ class KeyRecord:
     valid_until: datetime | None = None  # set when rotated out: signs nothing after it
     revoked_at: datetime | None = None  # compromised as of (the DID document's `revoked`)
     reported_at: datetime | None = None  # when the compromise was reported
+    # The DID it is published under; None for keys stored before a provider could choose its
+    # DID, which are all under the keyring's first DID (stamped when the DID first changes).
+    controller: str | None = None
 
     @property
     def active(self) -> bool:
@@ -53,8 +58,27 @@ class Keyring:
     def compromised_keys(self) -> tuple[KeyRecord, ...]:
         return tuple(key for key in self.keys if key.compromised)
 
+    def controller_of(self, key: KeyRecord) -> str:
+        return key.controller or self.did
+
     def vm_id(self, key: KeyRecord) -> str:
-        return f"{self.did}#{key.fragment}"
+        """``<did>#key-N``; a did:key's one key is ``did:key:z…#z…``, as did:key defines it."""
+        controller = self.controller_of(key)
+        if controller.startswith(DID_KEY_PREFIX):
+            return f"{controller}#{controller.removeprefix(DID_KEY_PREFIX)}"
+        return f"{controller}#{key.fragment}"
+
+    @property
+    def platform_did(self) -> str:
+        """The DID the keyring began under: the platform's did:web for the provider."""
+        return self.controller_of(self.keys[-1])
+
+    @property
+    def signs_under_own_did_web(self) -> bool:
+        return self.did.startswith("did:web:") and self.did != self.platform_did
+
+    def keys_under(self, did: str) -> tuple[KeyRecord, ...]:
+        return tuple(key for key in self.keys if self.controller_of(key) == did)
 
     def key(self, fragment: str) -> KeyRecord:
         found = next((key for key in self.keys if key.fragment == fragment), None)
@@ -62,10 +86,20 @@ class Keyring:
             raise UnknownKey(f"provider {self.provider_id!r} has no key {fragment!r}")
         return found
 
-    def rotated(self, new_key: KeyRecord, at: datetime) -> Keyring:
-        """The new key signs from ``at``; the old ones are kept, closed at ``at``."""
-        closed = tuple(replace(key, valid_until=at) if key.active else key for key in self.keys)
-        return replace(self, version=self.version + 1, keys=(new_key, *closed))
+    def rotated(self, new_key: KeyRecord, at: datetime, did: str | None = None) -> Keyring:
+        """The new key signs from ``at``, under ``did`` (default: the DID signing now; a
+        did:key names one key, so a new key under a did:key is its own did:key); the old ones
+        are kept under the DIDs they were published under, closed at ``at``."""
+        if did is None:
+            did = self.did
+        if did.startswith(DID_KEY_PREFIX):
+            did = DID_KEY_PREFIX + new_key.public_key_multibase
+        closed = tuple(
+            replace(key, valid_until=key.valid_until or at, controller=self.controller_of(key))
+            for key in self.keys
+        )
+        signing = replace(new_key, controller=did)
+        return replace(self, did=did, version=self.version + 1, keys=(signing, *closed))
 
     def needs_new_key_for(self, fragment: str) -> bool:
         """Reporting this key compromised means rotating first: it is the one signing now."""

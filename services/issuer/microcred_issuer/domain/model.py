@@ -34,6 +34,8 @@ class Provider:
     accreditation_status: str | None = None
     accreditation_body: str | None = None
     accreditation_reference: str | None = None
+    # DIDs the catalogue records as this provider's own (its admin vouched for the domain).
+    issuer_dids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,16 @@ async def did_document(provider_id: str, handlers: IssuerHandlers) -> Response:
     return json_response(document, DID_MEDIA_TYPE, {"Cache-Control": "public, max-age=60"})
 
 
+@router.get("/providers/{provider_id}/did.json", tags=["keys"], response_class=DidJson)
+async def own_did_document(provider_id: str, handlers: IssuerHandlers) -> Response:
+    """The DID document a provider signing under a did:web of its own publishes on its domain
+    (at ``https://<domain>/.well-known/did.json`` for a bare domain)."""
+    document = await handlers.keys.own_did_document(provider_id)
+    if document is None:
+        raise Problem(404, "Not found", f"{provider_id!r} does not sign under a did:web of its own")
+    return json_response(document, DID_MEDIA_TYPE, {"Cache-Control": "no-cache"})
+
+
 @router.get(EU_CONTEXT_PATH, tags=["contexts"], response_class=LdJson)
 async def eu_context() -> Response:
     """Our JSON-LD context for the EU micro-credential elements OB 3.0 lacks."""

@@ -1,21 +1,48 @@
-"""Key management routes: report a signing key compromised, follow its re-issuance, and manage
-API keys. Each is open to the provider itself (its API key) and to the admin."""
+"""Key management routes: import the provider's own signing key, report a signing key
+compromised, follow its re-issuance, and manage API keys. Each is open to the provider itself
+(its API key) and to the admin."""
 
 # No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from fastapi import APIRouter, Depends, Request
 from microcred_shared.api_keys import ApiKeyInfo
 
-from ..service_layer.commands import ReportKeyCompromise
+from ..service_layer.commands import ImportKey, ReportKeyCompromise
 from .deps import IssuerHandlers, provider_or_admin
 from .schemas_keys import (
     ApiKeyCreated,
     CompromiseRequest,
     CompromiseResponse,
+    KeyChallengePublic,
+    KeyImportRequest,
+    KeyImportResponse,
     ReissueJobPublic,
 )
 
 router = APIRouter(tags=["keys"], dependencies=[Depends(provider_or_admin)])
+
+
+@router.post("/providers/{provider_id}/keys/challenges", status_code=201)
+async def key_challenge(provider_id: str, handlers: IssuerHandlers) -> KeyChallengePublic:
+    """A single-use, expiring challenge to sign with the key the provider will import."""
+    return KeyChallengePublic.of(await handlers.key_import.challenge(provider_id))
+
+
+@router.post("/providers/{provider_id}/keys/import")
+async def import_key(
+    provider_id: str, body: KeyImportRequest, handlers: IssuerHandlers
+) -> KeyImportResponse:
+    """Import the provider's own signing key, proven by its signature of a challenge; it signs
+    from now on and the earlier keys keep verifying (a rotation)."""
+    command = ImportKey(provider_id, body.key, body.challenge, body.signature, body.did)
+    keyring = await handlers.key_import.import_key(command)
+    return KeyImportResponse(
+        provider_id=provider_id,
+        did=keyring.did,
+        version=keyring.version,
+        current_verification_method=keyring.vm_id(keyring.current),
+        public_key_multibase=keyring.current.public_key_multibase,
+    )
 
 
 @router.post("/providers/{provider_id}/keys/{key_id}/compromised", status_code=202)

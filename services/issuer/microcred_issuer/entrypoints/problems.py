@@ -31,6 +31,10 @@ STATUS_OF_CODE: dict[str, int] = {
     "status_list_not_announced": 503,
     "personal_data": 422,
     "unknown_api_key": 404,
+    "key_challenge_invalid": 422,
+    "key_possession_not_proven": 422,
+    "invalid_signing_key": 422,
+    "did_not_claimed": 422,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

@@ -1,13 +1,15 @@
-"""HTTP shapes of key management: compromise reports, re-issuance progress, API keys."""
+"""HTTP shapes of key management: key import, compromise reports, re-issuance progress, API
+keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from microcred_shared.api_keys import ApiKeyInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ..domain.key_import import KeyImportChallenge
 from ..domain.reissue import ReissueJob
 
 
@@ -61,6 +63,47 @@ class CompromiseResponse(BaseModel):
     current_verification_method: str = Field(description="the key that signs from now on")
     job_url: str = Field(description="progress of re-issuing what the key signed")
     job: ReissueJobPublic
+
+
+class KeyChallengePublic(BaseModel):
+    challenge: str = Field(description="the nonce to name in the import (single use)")
+    message: str = Field(description="the exact text to sign (UTF-8) with the key to import")
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, challenge: KeyImportChallenge) -> KeyChallengePublic:
+        return cls(
+            challenge=challenge.nonce,
+            message=challenge.message,
+            expires_at=challenge.expires_at,
+        )
+
+
+class KeyImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    challenge: str = Field(description="the nonce handed out by POST .../keys/challenges")
+    key: dict[str, Any] | str = Field(
+        description="the Ed25519 secret key: a Multikey document (32- or 64-byte "
+        "secretKeyMultibase), a JWK (kty OKP, crv Ed25519, d, x) or a PKCS#8 PEM"
+    )
+    signature: str = Field(
+        description="the key's Ed25519 signature of the challenge message, multibase (z…)"
+    )
+    did: str | None = Field(
+        default=None,
+        description="the DID to sign under: 'platform' (the platform's did:web), 'did:key' "
+        "(the key's own) or a did:web the catalogue lists as the provider's; default: the "
+        "current one",
+    )
+
+
+class KeyImportResponse(BaseModel):
+    provider_id: str
+    did: str
+    version: int
+    current_verification_method: str = Field(description="the imported key, signing from now")
+    public_key_multibase: str
 
 
 class ApiKeyCreated(ApiKeyInfo):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from ..domain.credentials import EvidenceItem, ResultLine
 from ..domain.records import StatusAction
@@ -41,6 +42,25 @@ class ChangeStatus:
 class RotateKey:
     provider_id: str
     secret_key_multibase: str | None = None  # import this key instead of generating one
+    did: str | None = None  # the DID the new key signs under (default: the current one)
+
+
+PLATFORM_DID = "platform"  # the platform's did:web for the provider
+DID_KEY = "did:key"  # the imported key's own did:key
+
+
+@dataclass(frozen=True)
+class ImportKey:
+    """A provider's own signing key, with its signature of the challenge it was handed.
+
+    ``key``: a Multikey document or a JWK (a mapping), or a PKCS#8 PEM (text); ``signature``:
+    the challenge message's Ed25519 signature, multibase (base58btc, ``z…``)."""
+
+    provider_id: str
+    key: Mapping[str, Any] | str = field(repr=False)
+    challenge: str
+    signature: str
+    did: str | None = None  # PLATFORM_DID, DID_KEY or a did:web; None: the current one
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from microcred_shared.api_keys import ApiKeyStore
 
@@ -11,6 +12,7 @@ from .api_keys import ApiKeyHandlers
 from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
+from .key_import import KeyImport
 from .keys import KeyHandlers
 from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
 from .minting import Minting
@@ -21,6 +23,7 @@ from .ports import (
     CohortJobStore,
     Credentials,
     IssuanceMetrics,
+    KeyChallenges,
     Keyrings,
     KeyVault,
     NoMetrics,
@@ -45,6 +48,7 @@ from .urls import IssuerUrls
 class Ports:
     catalogue: CatalogueView
     keyrings: Keyrings
+    key_challenges: KeyChallenges
     credentials: Credentials
     slots: StatusSlots
     status_lists: StatusListSnapshots
@@ -71,6 +75,7 @@ class Options:
     reissue_batch_size: int = 100
     completion_batch_size: int = 200
     cohort_max_rows: int = 10_000
+    key_challenge_lifetime: timedelta = timedelta(minutes=5)
     # How long a slot claim waits for a new list's first snapshot to reach Kafka.
     list_announce_timeout_seconds: float = 30.0
 
@@ -83,6 +88,7 @@ class Handlers:
     status: StatusHandlers
     status_lists: StatusLists
     keys: KeyHandlers
+    key_import: KeyImport
     projections: ProjectionHandlers
     api_keys: ApiKeyHandlers
     queries: CredentialQueries
@@ -183,6 +189,13 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         ),
         status_lists=status_lists,
         keys=keys,
+        key_import=KeyImport(
+            ports.key_challenges,
+            keys,
+            ports.catalogue,
+            ports.clock,
+            options.key_challenge_lifetime,
+        ),
         projections=ProjectionHandlers(ports.catalogue, keys, status_lists, stacking),
         api_keys=ApiKeyHandlers(ports.api_keys, ports.catalogue, ports.clock),
         queries=CredentialQueries(ports.credentials, ports.catalogue, options.urls),

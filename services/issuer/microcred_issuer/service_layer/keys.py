@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from microcred_shared.crypto import VerificationMethodEntry, did_web_document
+from microcred_shared.crypto import VerificationMethodEntry, did_key_document, did_web_document
 from microcred_shared.events import Topic
 from microcred_shared.events.contracts.keys import IssuerKeysV2, VerificationMethodV2
 from microcred_shared.events.registry import ISSUER_KEYS_CHANGED_V2
 
 from ..domain.errors import UnknownProvider
-from ..domain.keyring import Keyring, new_keyring
+from ..domain.keyring import DID_KEY_PREFIX, Keyring, new_keyring
 from .commands import ReportKeyCompromise, RotateKey
 from .ports import CatalogueView, Clock, Keyrings, KeyVault, OutgoingEvent, Wake
 from .urls import IssuerUrls
@@ -69,7 +69,7 @@ class KeyHandlers:
                 if command.secret_key_multibase
                 else self._vault.new_key(fragment, now)
             )
-            rotated = current.rotated(key, now)
+            rotated = current.rotated(key, now, command.did)
             announced = [self._announcement(rotated)]
             if await self._keyrings.replace(rotated, current.version, announced):
                 self._wake()
@@ -95,8 +95,18 @@ class KeyHandlers:
                 return marked
 
     async def did_document(self, provider_id: str) -> dict[str, Any] | None:
+        """The document of the provider's DID on this platform (``/issuers/{id}/did.json``):
+        the keys published under it, also once the provider has moved to a DID of its own."""
         keyring = await self._keyrings.get(provider_id)
-        return did_document(keyring) if keyring else None
+        return did_document(keyring, keyring.platform_did) if keyring else None
+
+    async def own_did_document(self, provider_id: str) -> dict[str, Any] | None:
+        """The document a provider whose DID is a did:web of its own publishes on its domain;
+        None when it signs under the platform's DID or a did:key."""
+        keyring = await self._keyrings.get(provider_id)
+        if keyring is None or not keyring.signs_under_own_did_web:
+            return None
+        return did_document(keyring)
 
     def _announcement(self, keyring: Keyring) -> OutgoingEvent:
         data = IssuerKeysV2(
@@ -127,18 +137,22 @@ class KeyHandlers:
         return OutgoingEvent(Topic.ISSUER_KEYS, keyring.provider_id, event)
 
 
-def did_document(keyring: Keyring) -> dict[str, Any]:
-    """Every key, the current one first; rotated-out ones carry ``expires`` (when they stopped),
-    compromised ones ``revoked`` (Controlled Identifiers v1.0: an XML Schema dateTimeStamp)."""
+def did_document(keyring: Keyring, did: str | None = None) -> dict[str, Any]:
+    """The document of ``did`` (default: the DID signing now): every key published under it,
+    the newest first; rotated-out ones carry ``expires`` (when they stopped), compromised ones
+    ``revoked`` (Controlled Identifiers v1.0: an XML Schema dateTimeStamp)."""
+    did = did or keyring.did
+    if did.startswith(DID_KEY_PREFIX):
+        return did_key_document(did)
     return did_web_document(
-        keyring.did,
+        did,
         [
             VerificationMethodEntry(
                 key.public_key_multibase,
-                fragment=key.fragment,
+                fragment=keyring.vm_id(key).partition("#")[2],
                 expires=key.valid_until,
                 revoked=key.revoked_at,
             )
-            for key in keyring.keys
+            for key in keyring.keys_under(did)
         ],
     )

@@ -12,6 +12,7 @@ from microcred_shared.crypto import Ed25519Multikey
 from microcred_shared.events import CloudEvent, Topic
 
 from ..domain.cohort import CohortJob, CohortRowResult
+from ..domain.key_import import KeyImportChallenge
 from ..domain.keyring import KeyRecord, Keyring
 from ..domain.model import Achievement, Pathway, Provider
 from ..domain.records import IssuedCredential
@@ -58,6 +59,15 @@ class Keyrings(Protocol):
     async def replace(
         self, keyring: Keyring, expected_version: int, events: Sequence[OutgoingEvent]
     ) -> bool: ...
+
+
+class KeyChallenges(Protocol):
+    """Key-import challenges: each is taken at most once, whoever asks first."""
+
+    async def add(self, challenge: KeyImportChallenge) -> None: ...
+    async def take(self, nonce: str) -> KeyImportChallenge | None:
+        """The challenge, removed so no one takes it again; None if unknown or taken."""
+        ...
 
 
 class Credentials(Protocol):

@@ -57,6 +57,7 @@ def provider_from(data: ProviderV1) -> Provider:
         accreditation_status=data.accreditation.status,
         accreditation_body=data.accreditation.body,
         accreditation_reference=data.accreditation.reference,
+        issuer_dids=tuple(data.issuer_dids),
     )
 
 

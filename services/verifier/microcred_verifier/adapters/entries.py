@@ -67,6 +67,7 @@ def pathway_entry(event: PathwayV1, received_at: datetime) -> Entry:
 
 def issuer_keys_entry(event: IssuerKeys, received_at: datetime) -> Entry:
     document = {**event.model_dump(mode="json"), "received_at": received_at}
+    document["dids"] = mapping.key_dids(document)  # what the database looks a DID up by
     return Entry(col.ISSUER_KEYS, event.provider_id, document)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from microcred_shared.crypto import ResolvedKey, public_key_from_multibase
+from microcred_shared.crypto import ResolvedKey, public_key_from_multibase, split_did_url
 from microcred_shared.crypto.dates import parse_datetime
 from microcred_shared.crypto.did import VERIFICATION_RELATIONSHIPS
 from microcred_shared.events.contracts.catalogue import PathwayRule
@@ -78,6 +78,13 @@ def _when(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else parse_datetime(str(value))
 
 
+def key_dids(doc: Doc) -> list[str]:
+    """Every DID the provider's keys were published under, the current one first: a provider
+    that moved to a DID of its own (or a did:key) still answers for what it signed before."""
+    methods = doc.get("verification_methods") or []
+    return list(dict.fromkeys([doc["did"], *(split_did_url(vm["id"])[0] for vm in methods)]))
+
+
 def resolved_keys(doc: Doc) -> list[ResolvedKey]:
     """Every key the issuer ever published, with its validity: a retired key keeps verifying
     what it signed while it was active; a revoked (compromised) one verifies nothing."""
@@ -88,7 +95,7 @@ def resolved_keys(doc: Doc) -> list[ResolvedKey]:
         keys.append(
             ResolvedKey(
                 id=vm["id"],
-                controller=doc["did"],
+                controller=split_did_url(vm["id"])[0],
                 public_key=public_key_from_multibase(vm["public_key_multibase"]),
                 purposes=frozenset(VERIFICATION_RELATIONSHIPS),
                 valid_from=valid_from,

@@ -72,7 +72,7 @@ class InMemoryProjections:
         self._achievements: dict[str, AchievementFacts] = {}
         self._pathways: dict[str, dict[str, Any]] = {}
         self._pathways_by_component = _Index()
-        self._keys: dict[str, tuple[str, list[ResolvedKey]]] = {}
+        self._keys: dict[str, tuple[list[str], list[ResolvedKey]]] = {}
         self._keys_by_did = _Index()
         self._statuses: dict[str, StatusRecord] = {}
 
@@ -115,8 +115,9 @@ class InMemoryProjections:
 
     def _hold_issuer_keys(self, key: str, document: dict[str, Any]) -> None:
         old = self._keys.get(key)
-        self._keys[key] = (document["did"], mapping.resolved_keys(document))
-        self._keys_by_did.replace(key, [old[0]] if old else [], [document["did"]])
+        dids = mapping.key_dids(document)
+        self._keys[key] = (dids, mapping.resolved_keys(document))
+        self._keys_by_did.replace(key, old[0] if old else [], dids)
 
     def _hold_status(self, key: str, document: dict[str, Any]) -> None:
         self._statuses[key] = mapping.status_record(document)

@@ -33,7 +33,9 @@ from .entries import (
 INDEXES = [
     IndexSpec(col.PROVIDERS, (IndexModel([("issuer_dids", ASCENDING)]),)),
     IndexSpec(col.PATHWAYS, (IndexModel([("component_ids", ASCENDING)]),)),
-    IndexSpec(col.ISSUER_KEYS, (IndexModel([("did", ASCENDING)]),)),
+    IndexSpec(
+        col.ISSUER_KEYS, (IndexModel([("did", ASCENDING)]), IndexModel([("dids", ASCENDING)]))
+    ),
     IndexSpec(
         col.STATUSES,
         (IndexModel([("status_list_credential", ASCENDING), ("status_list_index", ASCENDING)]),),
@@ -79,7 +81,7 @@ class MongoProjections(EntryWriter):
         doc = await self._db[col.PROVIDERS].find_one({"issuer_dids": did})
         if doc:
             return mapping.provider_facts(doc)
-        keys = await self._db[col.ISSUER_KEYS].find_one({"did": did})
+        keys = await self._db[col.ISSUER_KEYS].find_one(_published_under(did))
         return await self.provider_by_id(keys["provider_id"]) if keys else None
 
     async def provider_by_id(self, provider_id: str) -> ProviderFacts | None:
@@ -105,7 +107,7 @@ class MongoProjections(EntryWriter):
         return pathways
 
     async def keys_of(self, controller: str) -> list[ResolvedKey]:
-        doc = await self._db[col.ISSUER_KEYS].find_one({"did": controller})
+        doc = await self._db[col.ISSUER_KEYS].find_one(_published_under(controller))
         return mapping.resolved_keys(doc) if doc else []
 
     async def status_at(self, list_url: str, index: int) -> StatusRecord | None:
@@ -118,3 +120,9 @@ class MongoProjections(EntryWriter):
         )
         as_of = state.get("last_event_at") if state else None
         return Freshness(f"{projection} projection (last event received)", as_of)
+
+
+def _published_under(did: str) -> dict[str, Any]:
+    """Keys announced under ``did``: the current DID, or one a provider signed under before
+    (``dids``; entries stored before it was kept have only ``did``)."""
+    return {"$or": [{"did": did}, {"dids": did}]}

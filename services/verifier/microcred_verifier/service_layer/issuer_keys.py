@@ -70,17 +70,19 @@ class IssuerKeyGatherer:
     async def gather(
         self, document: Mapping[str, Any], jwt: JwtCredential | None, issuer: str | None
     ) -> IssuerKeys:
-        """did:key resolves by itself; the projection knows this ecosystem's did:web issuers;
-        only the credential's own issuer is looked up outside it (an attacker naming someone
-        else's did:web learns nothing: that key is not the issuer's whatever it is)."""
+        """The projection knows this ecosystem's issuers, whatever DID they sign under (what it
+        says of a did:key comes before the did:key itself: a compromise report); did:key
+        otherwise resolves by itself; only the credential's own issuer is looked up outside it
+        (an attacker naming someone else's did:web learns nothing: that key is not the issuer's
+        whatever it is)."""
         known = StaticKeyResolver()
         unresolved: dict[str, str] = {}
         hosted = False
         named = _named_dids(document, jwt)
         # The issuer's keys also sign its status list credentials, and say whether it is hosted.
         for did in named | ({issuer} if issuer else set()):
-            if did.startswith("did:key:"):
-                continue
+            # A did:key resolves by itself, but a provider of this ecosystem may sign under
+            # one: then its announced key (with any compromise report) is the one to use.
             keys = await self._projections.keys_of(did)
             hosted = hosted or (bool(keys) and did == issuer)
             if not keys and did == issuer and did in named and did.startswith("did:web:"):
@@ -90,7 +92,7 @@ class IssuerKeyGatherer:
                     unresolved[did] = str(exc)
             for key in keys:
                 known.add(key)
-        return IssuerKeys(ChainResolver(DidKeyResolver(), known), unresolved, hosted)
+        return IssuerKeys(ChainResolver(known, DidKeyResolver()), unresolved, hosted)
 
 
 def _named_dids(document: Mapping[str, Any], jwt: JwtCredential | None) -> set[str]:
