@@ -42,11 +42,13 @@ class Provider:
     def url(self, service: str, path: str) -> str:
         return self.ecosystem.service(service).url + path
 
+    def registration(self) -> dict[str, Any]:
+        return {**story.PROVIDERS[0], "provider_id": self.provider_id, "name": self.provider_id}
+
     async def register(self) -> None:
-        body = {**story.PROVIDERS[0], "provider_id": self.provider_id, "name": self.provider_id}
         created = await self.http.post(
             self.url("catalogue", "/admin/providers"),
-            json=body,
+            json=self.registration(),
             headers=_admin(self.ecosystem, "catalogue"),
         )
         assert created.status_code == 201, created.text
