@@ -11,8 +11,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from joserfc.jwk import OKPKey
-from microcred_issuer.bootstrap import create_app
-from microcred_issuer.config import IssuerSettings
 from microcred_shared.crypto import (
     Ed25519Multikey,
     decode_ed25519_public,
@@ -22,9 +20,8 @@ from microcred_shared.crypto import (
 from microcred_shared.events import Topic
 
 from microcred.commands.key_import import ImportRefused, import_own_key
-from tests.unit.issuer.fakes import BASE_URL, World
-
-ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
+from tests.unit.issuer.fakes import World
+from tests.unit.issuer.http_app import issuer_client, provider_api_key
 
 
 @pytest.fixture
@@ -38,26 +35,8 @@ async def world() -> World:
 
 @pytest.fixture
 async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IssuerSettings(
-        environment="test",
-        public_base_url=BASE_URL,
-        admin_token="unit-admin-token-0123456789",
-        key_encryption_key="unit-key-encryption-key-0123",
-        learner_salt_key="unit-learner-salt-key-0123",
-        credential_id_key="unit-credential-id-key-0123",
-        learner_access_key="unit-learner-access-key-0123",
-    )
-    app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-    ) as client:
+    async with issuer_client(world) as client:
         yield client
-
-
-async def api_key(http: httpx.AsyncClient, provider_id: str) -> dict[str, str]:
-    response = await http.post(f"/admin/providers/{provider_id}/api-keys", headers=ADMIN)
-    assert response.status_code == 201
-    return {"authorization": f"Bearer {response.json()['api_key']}"}
 
 
 def pem(private_key: Ed25519PrivateKey) -> str:
@@ -82,7 +61,7 @@ def signed(private_key: Ed25519PrivateKey, handed: dict[str, Any], key: Any = No
 async def test_a_provider_imports_its_own_key_which_then_signs_and_is_announced(
     http: httpx.AsyncClient, world: World
 ) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     public = Ed25519Multikey.from_private_key(private_key).public_key_multibase
     handed = await challenge(http, "uni-a", own)
@@ -105,7 +84,7 @@ async def test_a_provider_imports_its_own_key_which_then_signs_and_is_announced(
 
 
 async def test_the_64_byte_multikey_form_imports_too(http: httpx.AsyncClient) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     key = Ed25519Multikey.from_private_key(private_key)
     seed = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
@@ -125,7 +104,7 @@ def _public_hex(key: Ed25519Multikey) -> str:
 
 
 async def test_a_challenge_is_used_once(http: httpx.AsyncClient) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     body = signed(private_key, await challenge(http, "uni-a", own))
     assert (await http.post("/providers/uni-a/keys/import", json=body, headers=own)).is_success
@@ -135,7 +114,7 @@ async def test_a_challenge_is_used_once(http: httpx.AsyncClient) -> None:
 
 
 async def test_an_expired_challenge_is_refused(http: httpx.AsyncClient, world: World) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     body = signed(private_key, await challenge(http, "uni-a", own))
     world.clock.current += timedelta(minutes=5)
@@ -149,7 +128,7 @@ async def test_an_expired_challenge_is_refused(http: httpx.AsyncClient, world: W
 async def test_a_signature_by_another_key_is_refused_and_uses_the_challenge_up(
     http: httpx.AsyncClient, world: World
 ) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     offered, signer = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     handed = await challenge(http, "uni-a", own)
     body = signed(signer, handed, pem(offered))
@@ -164,7 +143,7 @@ async def test_a_signature_by_another_key_is_refused_and_uses_the_challenge_up(
 
 
 async def test_another_providers_challenge_does_not_import_a_key(http: httpx.AsyncClient) -> None:
-    own, other = await api_key(http, "uni-a"), await api_key(http, "college-b")
+    own, other = await provider_api_key(http, "uni-a"), await provider_api_key(http, "college-b")
     private_key = Ed25519PrivateKey.generate()
     theirs = await challenge(http, "college-b", other)
     refused = await http.post(
@@ -186,7 +165,7 @@ async def test_another_providers_challenge_does_not_import_a_key(http: httpx.Asy
 async def test_what_is_not_an_ed25519_secret_key_is_refused(
     http: httpx.AsyncClient, key: Any
 ) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     handed = await challenge(http, "uni-a", own)
     refused = await http.post(
@@ -199,7 +178,7 @@ async def test_what_is_not_an_ed25519_secret_key_is_refused(
 async def test_an_imported_key_reported_compromised_is_revoked_and_replaced(
     http: httpx.AsyncClient, world: World
 ) -> None:
-    own = await api_key(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     private_key = Ed25519PrivateKey.generate()
     body = signed(private_key, await challenge(http, "uni-a", own))
     assert (await http.post("/providers/uni-a/keys/import", json=body, headers=own)).is_success
@@ -215,7 +194,7 @@ async def test_an_imported_key_reported_compromised_is_revoked_and_replaced(
 async def test_the_cli_client_signs_the_challenge_and_imports_the_key_file(
     http: httpx.AsyncClient, world: World, form: str
 ) -> None:
-    http.headers.update(await api_key(http, "uni-a"))
+    http.headers.update(await provider_api_key(http, "uni-a"))
     private_key = Ed25519PrivateKey.generate()
     key = Ed25519Multikey.from_private_key(private_key)
     text = pem(private_key) if form == "pem" else json.dumps(_jwk(private_key))
@@ -229,7 +208,7 @@ async def test_the_cli_client_signs_the_challenge_and_imports_the_key_file(
 
 
 async def test_the_cli_client_reports_the_issuers_refusal(http: httpx.AsyncClient) -> None:
-    http.headers.update(await api_key(http, "college-b"))
+    http.headers.update(await provider_api_key(http, "college-b"))
     text = pem(Ed25519PrivateKey.generate())
     with pytest.raises(ImportRefused, match=r"challenge \(403\)"):
         await import_own_key(http, "uni-a", text, read_ed25519_key(text))

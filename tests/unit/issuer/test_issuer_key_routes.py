@@ -4,12 +4,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from microcred_issuer.bootstrap import create_app
-from microcred_issuer.config import IssuerSettings
 
 from tests.unit.issuer.fakes import BASE_URL, World
-
-ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
+from tests.unit.issuer.http_app import ADMIN, issuer_client, provider_api_key
 
 
 @pytest.fixture
@@ -23,32 +20,14 @@ async def world() -> World:
 
 @pytest.fixture
 async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IssuerSettings(
-        environment="test",
-        public_base_url=BASE_URL,
-        admin_token="unit-admin-token-0123456789",
-        key_encryption_key="unit-key-encryption-key-0123",
-        learner_salt_key="unit-learner-salt-key-0123",
-        credential_id_key="unit-credential-id-key-0123",
-        learner_access_key="unit-learner-access-key-0123",
-    )
-    app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL
-    ) as client:
+    async with issuer_client(world) as client:
         yield client
-
-
-async def key_for(http: httpx.AsyncClient, provider_id: str) -> dict[str, str]:
-    response = await http.post(f"/admin/providers/{provider_id}/api-keys", headers=ADMIN)
-    assert response.status_code == 201
-    return {"authorization": f"Bearer {response.json()['api_key']}"}
 
 
 async def test_a_provider_reports_its_key_compromised_and_follows_the_reissue(
     http: httpx.AsyncClient,
 ) -> None:
-    own = await key_for(http, "uni-a")
+    own = await provider_api_key(http, "uni-a")
     reported = await http.post(
         "/providers/uni-a/keys/key-1/compromised",
         json={"compromised_at": "2025-05-01T00:00:00Z"},
@@ -72,7 +51,7 @@ async def test_a_provider_reports_its_key_compromised_and_follows_the_reissue(
 async def test_only_the_provider_itself_or_the_admin_reports_a_compromise(
     http: httpx.AsyncClient,
 ) -> None:
-    other = await key_for(http, "college-b")
+    other = await provider_api_key(http, "college-b")
     path = "/providers/uni-a/keys/key-1/compromised"
     assert (await http.post(path)).status_code == 401
     assert (await http.post(path, headers={"authorization": "Bearer nope"})).status_code == 401
@@ -87,7 +66,7 @@ async def test_only_the_provider_itself_or_the_admin_reports_a_compromise(
 async def test_api_keys_are_listed_without_secrets_rotated_with_overlap_and_revoked(
     http: httpx.AsyncClient,
 ) -> None:
-    first = await key_for(http, "uni-a")
+    first = await provider_api_key(http, "uni-a")
     second = await http.post("/providers/uni-a/api-keys", headers=first)
     assert second.status_code == 201
     new_key = {"authorization": f"Bearer {second.json()['api_key']}"}
@@ -116,8 +95,8 @@ async def test_api_keys_are_listed_without_secrets_rotated_with_overlap_and_revo
 async def test_a_provider_cannot_list_or_revoke_another_providers_keys(
     http: httpx.AsyncClient,
 ) -> None:
-    own = await key_for(http, "uni-a")
-    other = await key_for(http, "college-b")
+    own = await provider_api_key(http, "uni-a")
+    other = await provider_api_key(http, "college-b")
     [theirs] = (await http.get("/providers/college-b/api-keys", headers=ADMIN)).json()
     assert (await http.get("/providers/college-b/api-keys", headers=own)).status_code == 403
     path = f"/providers/college-b/api-keys/{theirs['key_id']}/revoke"

@@ -10,8 +10,6 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from microcred_issuer.bootstrap import create_app
-from microcred_issuer.config import IssuerSettings
 from microcred_issuer.service_layer.commands import IssueCompletion, ReportKeyCompromise, RotateKey
 from microcred_shared.crypto import (
     Ed25519Multikey,
@@ -21,9 +19,9 @@ from microcred_shared.crypto import (
 )
 from microcred_shared.events import Topic
 
-from tests.unit.issuer.fakes import BASE_URL, World
+from tests.unit.issuer.fakes import World
+from tests.unit.issuer.http_app import ADMIN, issuer_client
 
-ADMIN = {"authorization": "Bearer unit-admin-token-0123456789"}
 OWN_DID = "did:web:uni.example"
 
 
@@ -37,19 +35,8 @@ async def world() -> World:
 
 @pytest.fixture
 async def http(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IssuerSettings(
-        environment="test",
-        public_base_url=BASE_URL,
-        admin_token="unit-admin-token-0123456789",
-        key_encryption_key="unit-key-encryption-key-0123",
-        learner_salt_key="unit-learner-salt-key-0123",
-        credential_id_key="unit-credential-id-key-0123",
-        learner_access_key="unit-learner-access-key-0123",
-    )
-    app = create_app(settings, ports=world.ports)  # no lifespan: nothing connects
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE_URL, headers=ADMIN
-    ) as client:
+    async with issuer_client(world) as client:
+        client.headers.update(ADMIN)
         yield client
 
 
