@@ -1,18 +1,20 @@
 """Events stored inside the document whose change they announce, and the relay that publishes them.
 
 FerretDB (and MongoDB without a replica set) has no multi-document transactions, so a service
-never writes state and then publishes: it writes the state *and* the pending events in one
-single-document write (``$push`` onto ``outbox``, ``outbox_pending: true``). The relay
-publishes pending events in order and then clears them, holding the document's lock (FerretDB
-updates are not atomic, see :mod:`..locks`). A crash between publish and clearing republishes
-them: consumers dedupe by event id.
+never writes state and then publishes: it writes the state *and* its events in one
+single-document write (``outbox`` on the document). The relay publishes them in order, holding
+the document's lock (FerretDB updates are not atomic, see :mod:`..locks`); a crash between
+publishing and recording it republishes them: consumers dedupe by event id.
 
 Each collection's pending documents are pointed at from a small collection of its own
-(``outbox_pointers.<collection>``), written *before* the document: whatever a crash
-interrupts, a pending document has a pointer, so no relay ever scans the state collection for
-pending work (at 60,000 credentials such a scan took 15 s), and reading the next pointers is a
-``LIMIT`` query. A pointer whose document does not exist is left for ``ORPHAN_SECONDS`` (the
-document's insert may be on its way), then deleted.
+(``outbox_pointers.<collection>``), written *before* the document and naming the events to
+publish: whatever a crash interrupts, a pending document has a pointer, so no relay scans the
+state collection for work (at 60,000 credentials such a scan took 15 s), and reading the next
+pointers is a ``LIMIT`` query. Publishing deletes the pointer. A document inserted with its
+events is left as written; one changed by :func:`store_with_outbox` is marked
+``outbox_pending`` and its outbox cleared after publishing, since it changes again. A pointer
+whose document does not exist is left for ``ORPHAN_SECONDS`` (the insert may be on its way),
+then deleted.
 """
 
 from __future__ import annotations
@@ -302,48 +304,32 @@ class OutboxRelay:
 
         ``sweep`` also scans each collection for pending documents without a pointer, which
         only a version that wrote the pointer after the document can have left (or
-        ``with_outbox`` used directly). By default a relay sweeps a collection once per
-        database, on its first round, and records it."""
+        ``with_outbox`` used directly), and points at them. By default a relay sweeps a
+        collection once per database, on its first round, and records it."""
         first_round, self._first_round = self._first_round, False
         total = 0
         for collection in self.collections:
-            if first_round:
-                await self._take_legacy_pointers(collection)
             due = sweep if sweep is not None else first_round and not await _swept(collection)
-            document_ids = await self._pending_ids(collection, sweep=due)
+            if first_round or due:
+                await _adopt_unpointed(collection, sweep=due)
+            document_ids = await self._pending_ids(collection)
             if document_ids:
                 total += await self._relay_round(collection, document_ids)
             if due:
                 await _record_swept(collection)
         return total
 
-    async def _take_legacy_pointers(self, collection: MongoCollection) -> None:
-        """Pointers written by versions that kept them all in one collection become this
-        collection's own."""
-        legacy = collection.database[POINTERS_COLLECTION]
-        ids = [p["document_id"] async for p in legacy.find({"collection": collection.name})]
-        if ids:
-            # Naming no events: the relay publishes whatever the document has pending.
-            await insert_many_if_absent(
-                pointers_of(collection), [{"_id": i, "at": utc_now()} for i in ids]
-            )
-            await delete_by_ids(legacy, [document_key(collection, i) for i in ids])
-
-    async def _pending_ids(self, collection: MongoCollection, *, sweep: bool) -> list[Any]:
+    async def _pending_ids(self, collection: MongoCollection) -> list[Any]:
         """What this process handed over first; the pointers when that is not a full round
-        (or every ``pointer_look_seconds`` regardless); a sweep when due."""
+        (or every ``pointer_look_seconds`` regardless)."""
         ids = HANDED_OVER.take(collection, self.batch)
         look_due = time.monotonic() - self._last_pointer_look >= self.pointer_look_seconds
-        if len(ids) < self.batch or look_due or sweep:
+        if len(ids) < self.batch or look_due:
             self._last_pointer_look = time.monotonic()
             # No filter, so the limit reaches SQLite: the first pointers, not a scan.
             pointers = pointers_of(collection).find({}, {"_id": 1}).limit(self.batch)
             taken = set(ids)
             ids += [pointer["_id"] async for pointer in pointers if pointer["_id"] not in taken]
-        if sweep:
-            pending = collection.find({PENDING_FIELD: True}, {"_id": 1})
-            taken = set(ids)
-            ids += [document["_id"] async for document in pending if document["_id"] not in taken]
         return ids
 
     async def _relay_round(self, collection: MongoCollection, document_ids: Sequence[Any]) -> int:
@@ -373,7 +359,7 @@ class OutboxRelay:
                 collection,
                 [d for i, d in documents.items() if _pending(d) and i not in failed],
             )
-            orphans = await _orphans(collection, [i for i in held_ids if i not in documents])
+            orphans = _orphans([i for i in held_ids if i not in documents], pointers)
             # A pointer goes once its document's events are published (now, or by another
             # replica), or once it has pointed at nothing for ORPHAN_SECONDS; a document
             # whose publish failed keeps it.
@@ -466,18 +452,36 @@ async def _delete_pointers(collection: MongoCollection, document_ids: Sequence[A
     await delete_by_ids(pointers_of(collection), document_ids)
 
 
-async def _orphans(collection: MongoCollection, absent_ids: Sequence[Any]) -> set[Any]:
-    """Of the pointed-at documents found absent, those whose pointer is ORPHAN_SECONDS old."""
-    if not absent_ids:
-        return set()
-    pointers = await find_by_ids(pointers_of(collection), absent_ids, {"at": True})
+def _orphans(absent_ids: Sequence[Any], pointers: Mapping[Any, Document]) -> set[Any]:
+    """Of the pointed-at documents found absent, those whose pointer is ORPHAN_SECONDS old (or
+    gone, or undated)."""
     limit = utc_now() - timedelta(seconds=ORPHAN_SECONDS)
-    return {i for i in absent_ids if i not in pointers or _aware(pointers[i]["at"]) < limit}
+    return {
+        i
+        for i in absent_ids
+        if (at := (pointers.get(i) or {}).get("at")) is None or _aware(at) < limit
+    }
 
 
 def _aware(moment: datetime) -> datetime:
     """A stored time as UTC, whether the client was made timezone-aware or not."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _adopt_unpointed(collection: MongoCollection, *, sweep: bool) -> None:
+    """Point at what is pending without a pointer of this collection's own: pointers an earlier
+    version kept in one shared collection (moved here), and, when ``sweep``, pending documents
+    found by a scan. Their pointers name no events: the relay publishes whatever such a
+    document has pending, in rounds of its usual size."""
+    legacy = collection.database[POINTERS_COLLECTION]
+    ids = [p["document_id"] async for p in legacy.find({"collection": collection.name})]
+    if sweep:
+        ids += [d["_id"] async for d in collection.find({PENDING_FIELD: True}, {"_id": 1})]
+    if ids:
+        await insert_many_if_absent(
+            pointers_of(collection), [{"_id": i, "at": utc_now()} for i in dict.fromkeys(ids)]
+        )
+        await delete_by_ids(legacy, [document_key(collection, i) for i in ids])
 
 
 async def _swept(collection: MongoCollection) -> bool:
