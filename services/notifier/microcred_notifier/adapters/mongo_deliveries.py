@@ -130,10 +130,15 @@ class MongoDeliveries:
     async def _repoint(self, documents: Sequence[Document]) -> None:
         """Pointers after a look that missed: forget ended deliveries, re-time pending ones."""
         pending = [d for d in documents if d.get("status") == DeliveryStatus.PENDING.value]
-        await bulk_write_in_chunks(
-            self._pending, [_pointer_to(d["_id"], d["origin"], d["due_at"]) for d in pending]
-        )
         ended = [d["_id"] for d in documents if d.get("status") != DeliveryStatus.PENDING.value]
+        await self._set_pointers([(d["_id"], d["origin"], d["due_at"]) for d in pending], ended)
+
+    async def _set_pointers(
+        self, due: Sequence[tuple[str, str, datetime]], ended: Sequence[str]
+    ) -> None:
+        """A pending delivery's pointer says when it is next due (``due``: id, origin, time); an
+        ended one has none. One bulk write and one delete, whatever their number."""
+        await bulk_write_in_chunks(self._pending, [_pointer_to(*pointer) for pointer in due])
         await delete_by_ids(self._pending, ended)
 
     async def record(self, attempted: Sequence[Delivery]) -> None:
@@ -158,13 +163,9 @@ class MongoDeliveries:
         await self._repoint_after(attempted)
 
     async def _repoint_after(self, deliveries: Sequence[Delivery]) -> None:
-        """A pending delivery's pointer says when it is next due; an ended one has none."""
         pending = [d for d in deliveries if d.status is DeliveryStatus.PENDING]
-        await bulk_write_in_chunks(
-            self._pending, [_pointer_to(d.delivery_id, d.origin, d.due_at) for d in pending]
-        )
         ended = [d.delivery_id for d in deliveries if d.status is not DeliveryStatus.PENDING]
-        await delete_by_ids(self._pending, ended)
+        await self._set_pointers([(d.delivery_id, d.origin, d.due_at) for d in pending], ended)
 
     async def set_status(self, delivery_ids: Sequence[str], status: DeliveryStatus) -> None:
         if not delivery_ids:
@@ -214,14 +215,11 @@ class MongoDeliveries:
             [UpdateOne({"_id": document["_id"]}, {"$set": changes}) for document in moving],
         )
         if to_status is DeliveryStatus.PENDING:
-            pointers = [
-                _pointer_to(document["_id"], document["origin"], due_at or document["due_at"])
-                for document in moving
-            ]
-            await bulk_write_in_chunks(self._pending, pointers)
+            due = [(d["_id"], d["origin"], due_at or d["due_at"]) for d in moving]
+            await self._set_pointers(due, [])
         else:
-            left_pending = [d["_id"] for d in moving if d["status"] == DeliveryStatus.PENDING.value]
-            await delete_by_ids(self._pending, left_pending)
+            left = [d["_id"] for d in moving if d["status"] == DeliveryStatus.PENDING.value]
+            await self._set_pointers([], left)
         return len(moving)
 
 
