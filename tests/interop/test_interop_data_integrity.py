@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +20,11 @@ from microcred_shared.crypto import Ed25519Multikey, canonicalize_rdfc, sign, ve
 from typer.testing import CliRunner
 
 from microcred.cli import app
+from tests.interop.js_stack import JS, require_js_package
 
 pytestmark = pytest.mark.interop
 
 HERE = Path(__file__).resolve().parent
-JS = HERE / "js"
 SCRIPT = JS / "di.mjs"
 DATA = HERE.parent / "data"
 RICH = DATA / "credentials" / "rich-openbadge.json"
@@ -39,15 +37,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module", autouse=True)
 def js_stack() -> None:
-    missing = None
-    if shutil.which("node") is None:
-        missing = "node is not installed"
-    elif not (JS / "node_modules" / "@digitalbazaar" / "data-integrity").is_dir():
-        missing = "the JS stack is not installed: run tests/interop/install.sh"
-    if missing:
-        if os.environ.get("MICROCRED_REQUIRE_INTEROP") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_js_package("data-integrity")
 
 
 def run_js(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,6 @@ Install the JS side with ``tests/interop/install.sh``; without it these tests sk
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -27,11 +25,11 @@ from microcred_shared.crypto import (
 from typer.testing import CliRunner
 
 from microcred.cli import app
+from tests.interop.js_stack import JS, require_js_package
 
 pytestmark = pytest.mark.interop
 
 HERE = Path(__file__).resolve().parent
-JS = HERE / "js"
 RICH = HERE.parent / "data" / "credentials" / "rich-openbadge.json"
 DID_WEB = "did:web:uni.example"
 
@@ -40,15 +38,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module", autouse=True)
 def js_stack() -> None:
-    missing = None
-    if shutil.which("node") is None:
-        missing = "node is not installed"
-    elif not (JS / "node_modules" / "@digitalbazaar" / "ed25519-multikey").is_dir():
-        missing = "the JS stack is not installed: run tests/interop/install.sh"
-    if missing:
-        if os.environ.get("MICROCRED_REQUIRE_INTEROP") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_js_package("ed25519-multikey")
 
 
 def node(script: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
