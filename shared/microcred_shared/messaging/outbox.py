@@ -127,7 +127,7 @@ async def store_with_outbox(
         # which the relay simply deletes.
         # The entries still pending in the document are named again: an earlier version's
         # pointer did not name them.
-        still_pending = (stored or {}).get(OUTBOX_FIELD) or [] if _pending(stored) else []
+        still_pending = stored.get(OUTBOX_FIELD) or [] if stored and _pending(stored) else []
         await _point_at(collection, document_id, _event_ids([*still_pending, *entries]))
         result = await collection.update_one(
             {"_id": document_id}, with_outbox(update, entries), upsert=upsert
