@@ -88,14 +88,17 @@ def label(path: tuple[Any, ...]) -> str:
 
 
 # Collections whose documents background workers rewrite on their own schedule (locks and relay
-# pointers, the time of the last projected event, webhook retries and e-mail sending): their
-# documents are counted, their contents not compared.
+# pointers, the time of the last projected event, webhook retries, endings and pointers, and
+# e-mail sending): their documents are counted, their contents not compared.
 BOOKKEEPING = {
     "locks",
     "outbox_pointers",
     "outbox_swept",
     "projection_state",
     "deliveries",
+    "delivery_endings",
+    "delivery_store_steps",
+    "pending_deliveries",
     "emails",
     "emails_sent",
 }

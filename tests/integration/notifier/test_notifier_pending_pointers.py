@@ -1,5 +1,7 @@
 """The dispatcher finds due deliveries through small pointers, not by scanning every delivery
-ever made; the periodic full scan still finds one whose pointer a crash never wrote."""
+ever made: every pending delivery has one (written first), ended deliveries are recorded by an
+insert beside the delivery, and deliveries an earlier version left without a pointer are pointed
+at once per database."""
 
 from __future__ import annotations
 
@@ -10,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from microcred_notifier.adapters.mongo_deliveries import PENDING, MongoDeliveries, _document
+from microcred_notifier.adapters.mongo_deliveries import (
+    ENDINGS,
+    ORPHAN_SECONDS,
+    PENDING,
+    MongoDeliveries,
+    _document,
+)
 from microcred_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
 from microcred_notifier.domain.retries import RetrySchedule
 from microcred_shared.mongo import MongoDatabase
@@ -50,8 +58,8 @@ async def due_ids(deliveries: MongoDeliveries) -> list[str]:
 async def test_a_new_delivery_is_found_by_its_pointer_and_an_ended_one_is_forgotten(
     database: MongoDatabase,
 ) -> None:
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
-    assert await due_ids(deliveries) == []  # the first look is the full scan
+    deliveries = MongoDeliveries(database)
+    assert await due_ids(deliveries) == []
 
     await deliveries.add_many_if_absent([delivery("d-1")])
     await deliveries.add_many_if_absent([delivery("d-2")])
@@ -63,27 +71,82 @@ async def test_a_new_delivery_is_found_by_its_pointer_and_an_ended_one_is_forgot
     assert await database[PENDING].count_documents({}) == 1  # d-1's pointer removed
 
 
-async def test_a_pending_delivery_without_a_pointer_waits_for_the_full_scan(
+async def test_deliveries_an_earlier_version_left_without_a_pointer_are_pointed_at_once(
     database: MongoDatabase,
 ) -> None:
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
-    assert await due_ids(deliveries) == []
-    # As a crash between the two inserts leaves it: the delivery, but no pointer.
+    # As a crash between the two inserts of an earlier version (delivery, then pointer) left it.
     await database["deliveries"].insert_one(_document(delivery("d-3")))
 
-    before_sweep = await due_ids(deliveries)
-    swept = await due_ids(MongoDeliveries(database, sweep_seconds=3600))  # a restart sweeps
-    after = await due_ids(deliveries)
+    first_look = await due_ids(MongoDeliveries(database))
+    await database["deliveries"].insert_one(_document(delivery("d-3b")))
+    after_a_restart = await due_ids(MongoDeliveries(database))
 
-    assert before_sweep == []
-    assert swept == ["d-3"]
-    assert after == ["d-3"]  # the sweep wrote its pointer
+    assert first_look == ["d-3"]
+    # Once per database: since pointers come first, no delivery can lack one any more, and
+    # no look scans the deliveries again.
+    assert after_a_restart == ["d-3"]
+
+
+async def test_a_pointer_whose_delivery_is_not_stored_yet_is_kept_until_it_is_an_orphan(
+    database: MongoDatabase,
+) -> None:
+    deliveries = MongoDeliveries(database)
+    assert await due_ids(deliveries) == []
+    # The fan-out writes the pointer first; this one's delivery insert never came.
+    pointer = {"_id": "d-orphan", "origin": "uni.example:443", "due_at": NOW - timedelta(seconds=1)}
+    await database[PENDING].insert_one(pointer)
+
+    taken_at_once = await deliveries.pending(["d-orphan"], NOW)
+    kept = await database[PENDING].count_documents({})
+    later = NOW + timedelta(seconds=ORPHAN_SECONDS + 1)
+    taken_later = await deliveries.pending(["d-orphan"], later)
+
+    assert (taken_at_once, kept) == ([], 1)
+    assert taken_later == []
+    assert await database[PENDING].count_documents({}) == 0
+
+
+async def test_an_ended_delivery_reads_as_ended_everywhere_and_a_redelivery_reopens_it(
+    database: MongoDatabase,
+) -> None:
+    deliveries = MongoDeliveries(database)
+    await deliveries.add_many_if_absent([delivery("e-1"), delivery("e-2")])
+    taken = await deliveries.pending(["e-1", "e-2"], NOW)
+    accepted = AttemptOutcome(started_at=NOW, latency_ms=3.0, status_code=204)
+    await deliveries.record([taken[0].after_attempt(accepted, RetrySchedule())])
+
+    ended = await deliveries.get("e-1")
+    delivered = await deliveries.of_subscription("sub-1", DeliveryStatus.SUCCEEDED, 10)
+    still_pending = await deliveries.of_subscription("sub-1", DeliveryStatus.PENDING, 10)
+    held = await deliveries.move("sub-1", [DeliveryStatus.PENDING], DeliveryStatus.HELD)
+    assert ended is not None
+    assert (ended.status, [a.outcome.status_code for a in ended.attempts]) == (
+        DeliveryStatus.SUCCEEDED,
+        [204],
+    )
+    assert [d.delivery_id for d in delivered] == ["e-1"]
+    assert [d.delivery_id for d in still_pending] == ["e-2"]
+    assert held == 1  # e-2 only: e-1 ended
+    assert await database[ENDINGS].count_documents({}) == 1
+
+    # An operator sends it again (the redeliver endpoint): pending, both attempts kept.
+    await deliveries.save(ended.redelivered(NOW))
+    reopened = await deliveries.get("e-1")
+    assert reopened is not None
+    assert reopened.status is DeliveryStatus.PENDING
+    assert await due_ids(deliveries) == ["e-1"]
+    again = (await deliveries.pending(["e-1"], NOW))[0].after_attempt(accepted, RetrySchedule())
+    await deliveries.record([again])
+    final = await deliveries.get("e-1")
+    assert final is not None
+    assert final.status is DeliveryStatus.SUCCEEDED
+    assert [a.number for a in final.attempts] == [1, 2]
 
 
 async def test_a_recorded_batch_moves_each_pointer_to_its_next_due_time_or_drops_it(
     database: MongoDatabase,
 ) -> None:
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    deliveries = MongoDeliveries(database)
     assert await due_ids(deliveries) == []
     for name in ("d-4", "d-5", "d-6"):
         await deliveries.add_many_if_absent([delivery(name)])
@@ -99,7 +162,7 @@ async def test_a_recorded_batch_moves_each_pointer_to_its_next_due_time_or_drops
 
     assert [d.delivery_id for d in taken] == ["d-4", "d-5", "d-6"]
     assert await due_ids(deliveries) == ["d-6"]
-    assert [d.delivery_id for d in await deliveries.due(retry_at, [], 10)] == ["d-6", "d-4"]
+    assert sorted(d.delivery_id for d in await deliveries.due(retry_at, [], 10)) == ["d-4", "d-6"]
     retried_stored, accepted_stored = await deliveries.get("d-4"), await deliveries.get("d-5")
     assert retried_stored is not None
     assert retried_stored.attempts[-1].outcome.status_code == 503
@@ -110,7 +173,7 @@ async def test_a_recorded_batch_moves_each_pointer_to_its_next_due_time_or_drops
 async def test_taking_a_delivery_that_ended_or_moved_later_drops_or_retimes_its_pointer(
     database: MongoDatabase,
 ) -> None:
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    deliveries = MongoDeliveries(database)
     assert await due_ids(deliveries) == []
     await deliveries.add_many_if_absent([delivery("d-7")])
     await deliveries.add_many_if_absent([delivery("d-8")])
@@ -130,7 +193,7 @@ async def test_taking_a_delivery_that_ended_or_moved_later_drops_or_retimes_its_
 async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: MongoDatabase) -> None:
     # FerretDB 1.24 never answered an update command of 100 statements or more (each holds a
     # connection of a pool of 100 until the command ends): such a batch hung the dispatcher.
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
+    deliveries = MongoDeliveries(database)
     names = [f"many-{n:03d}" for n in range(250)]
     for name in names:
         await deliveries.add_many_if_absent([delivery(name)])
@@ -150,8 +213,7 @@ async def test_a_batch_of_hundreds_of_outcomes_is_recorded_whole(database: Mongo
 async def test_moving_a_subscriptions_deliveries_moves_every_status_asked_for_and_their_pointers(
     database: MongoDatabase,
 ) -> None:
-    deliveries = MongoDeliveries(database, sweep_seconds=3600)
-    await due_ids(deliveries)  # the first look is the full scan: done before
+    deliveries = MongoDeliveries(database)
     await deliveries.add_many_if_absent(
         [
             delivery("m-pending"),

@@ -13,13 +13,12 @@ delivery pending, and the next holder sends it again with the same ``webhook-id`
 Concurrency is bounded overall and per receiving origin, and every request has a timeout, so a
 slow or dead receiver holds a few slots at most and never delays the others.
 
-Work reaches the dispatcher three ways, each covering what the one before cannot:
+Work reaches the dispatcher two ways, the second covering what the first cannot:
 1. :meth:`Dispatcher.new_deliveries`: the fan-out hands over what it just stored, due now, so a
    webhook goes out without any query (the common path, in the replica that stored it);
-2. :meth:`_refresh_candidates` reads ``deliveries.due`` from the small pointer collection: retries
-   coming due, deliveries another replica stored, what the bounded queue of 1. left out;
-3. now and then ``deliveries.due`` is a full scan of the deliveries (``SWEEP_SECONDS`` in the
-   adapter): the only way to find a pending delivery whose pointer a crash never wrote.
+2. :meth:`_refresh_candidates` asks ``deliveries.due``, which the store answers from its small
+   pointers (every pending delivery has one, written first): retries coming due, deliveries
+   another replica stored or a crashed process left, what the bounded queue of 1. left out.
 """
 
 from __future__ import annotations
@@ -64,15 +63,14 @@ class DispatchLimits:
     # standby waits before taking over from a crashed dispatcher.
     lease: timedelta = timedelta(seconds=15)
     poll_interval_seconds: float = 1.0
-    # Due deliveries found by one look: on FerretDB a look reads every pending pointer
-    # whatever the limit, so one look should feed many sends.
+    # Due deliveries found by one look: one look should feed many sends.
     batch_size: int = 1024
     # How long a batch of found deliveries is worked through before looking again; bounds how
     # long work stored by another replica's consumers waits. What this process stores is
     # queued directly.
     rescan_seconds: float = 5.0
-    # An idle dispatcher looks less and less often, up to this: on FerretDB every look reads
-    # the whole pointer collection.
+    # An idle dispatcher looks less and less often, up to this: on FerretDB a look that finds
+    # nothing due reads every pointer.
     max_idle_seconds: float = 5.0
     endpoint_cache: timedelta = timedelta(seconds=1)
 
@@ -289,8 +287,8 @@ class Dispatcher:
         self._next_scan_at = min(self._next_scan_at, soon)
 
     def _look_in_background(self) -> None:
-        """A look reads the whole pointer collection on FerretDB (seconds, behind a backlog, and
-        the first one of a process reads every delivery): what is queued is sent meanwhile."""
+        """A look can read every pointer on FerretDB (when few are due, behind a backlog, and
+        once per database every delivery): what is queued is sent meanwhile."""
         if self._looking is None or self._looking.done():
             self._looking = asyncio.create_task(self._look_logged(), name="look-for-due")
 
@@ -305,8 +303,8 @@ class Dispatcher:
             self._wake.set()
 
     async def _refresh_candidates(self) -> None:
-        """One query for a batch of due deliveries: finding them costs a scan on FerretDB, so
-        it is amortised over the batch; reading each is a cheap by-id read."""
+        """One query for a batch of due deliveries, amortised over the batch; reading each is
+        then a by-id read."""
         now = self.clock.now()
         # The most overdue are often those in hand (sent, their outcome not stored yet): ask
         # for that many more, or a look right after a batch went out finds only the batch.

@@ -76,7 +76,9 @@ class DeliveryRepository(Protocol):
     async def due(
         self, now: datetime, busy_origins: Sequence[str], limit: int
     ) -> list[DueDelivery]:
-        """Deliveries that are due, most overdue first (a peek: nothing held)."""
+        """Deliveries that are due (a peek: nothing held), up to ``limit``: those waiting
+        longest first, roughly (a store may keep the order they were stored in rather than sort
+        its whole backlog)."""
         ...
 
     async def pending(self, delivery_ids: Sequence[str], now: datetime) -> list[Delivery]:
