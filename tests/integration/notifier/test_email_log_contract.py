@@ -31,16 +31,30 @@ async def log(request: pytest.FixtureRequest, infra: Any) -> AsyncIterator[Email
         await client.close()
 
 
+async def claim(log: EmailLog, email_id: str) -> bool:
+    (claimed,) = await log.claim_many([(email_id, "cred-1")])
+    return claimed
+
+
 async def test_an_email_is_claimable_until_it_is_marked_sent(log: EmailLog) -> None:
-    first = await log.claim("email-1", "cred-1")
-    retried = await log.claim("email-1", "cred-1")  # the send failed: the redelivery retries
-    await log.mark_sent("email-1")
-    after_sending = await log.claim("email-1", "cred-1")
-    await log.mark_sent("email-1")  # a second mark (a crash after marking) changes nothing
-    other = await log.claim("email-2", "cred-1")
+    first = await claim(log, "email-1")
+    retried = await claim(log, "email-1")  # the send failed: the redelivery retries
+    await log.mark_sent_many(["email-1"])
+    after_sending = await claim(log, "email-1")
+    await log.mark_sent_many(["email-1"])  # a second mark (a crash after marking) changes nothing
+    other = await claim(log, "email-2")
 
     assert (first, retried, after_sending, other) == (True, True, False, True)
-    assert await log.claim("email-1", "cred-1") is False
+    assert await claim(log, "email-1") is False
+
+
+async def test_a_batch_of_claims_answers_for_each_email(log: EmailLog) -> None:
+    await log.claim_many([("sent", "c"), ("claimed", "c")])
+    await log.mark_sent_many(["sent"])
+
+    answers = await log.claim_many([("sent", "c"), ("claimed", "c"), ("new", "c"), ("sent", "c")])
+
+    assert answers == [False, True, True, False]
 
 
 async def test_an_email_marked_sent_in_the_earlier_format_stays_sent(infra: Any) -> None:
@@ -56,8 +70,8 @@ async def test_an_email_marked_sent_in_the_earlier_format_stays_sent(infra: Any)
         )
         log = MongoEmailLog(database)
 
-        assert await log.claim("sent-before", "c") is False
-        assert await log.claim("claimed-before", "c") is True
+        answers = await log.claim_many([("sent-before", "c"), ("claimed-before", "c")])
+        assert answers == [False, True]
     finally:
         await client.drop_database(name)
         await client.close()

@@ -210,21 +210,31 @@ class FakeMailer:
     outbox: list[LearnerEmail] = field(default_factory=list)
     fail: bool = False
 
-    async def send(self, email: LearnerEmail) -> None:
+    # Addresses the mail server refuses (each such e-mail fails alone).
+    refused: set[str] = field(default_factory=set)
+
+    async def send_many(self, emails: Sequence[LearnerEmail]) -> list[Exception | None]:
         if self.fail:
-            raise ConnectionError("the SMTP server is away")
-        self.outbox.append(email)
+            return [ConnectionError("the SMTP server is away") for _ in emails]
+        outcome: list[Exception | None] = []
+        for email in emails:
+            if email.to in self.refused:
+                outcome.append(ValueError(f"550 {email.to}: no such mailbox"))
+            else:
+                self.outbox.append(email)
+                outcome.append(None)
+        return outcome
 
 
 @dataclass
 class FakeEmailLog:
     status: dict[str, str] = field(default_factory=dict)
 
-    async def claim(self, email_id: str, credential_id: str) -> bool:
-        return self.status.setdefault(email_id, "pending") != "sent"
+    async def claim_many(self, claims: Sequence[tuple[str, str]]) -> list[bool]:
+        return [self.status.setdefault(email_id, "pending") != "sent" for email_id, _ in claims]
 
-    async def mark_sent(self, email_id: str) -> None:
-        self.status[email_id] = "sent"
+    async def mark_sent_many(self, email_ids: Sequence[str]) -> None:
+        self.status.update(dict.fromkeys(email_ids, "sent"))
 
 
 @dataclass

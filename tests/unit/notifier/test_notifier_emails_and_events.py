@@ -264,3 +264,20 @@ def test_a_reissued_credential_becomes_a_reissued_notification_for_its_learner()
     assert notification.event_type is EventType.CREDENTIAL_REISSUED
     assert (notification.provider_id, notification.learner_ref) == ("uni-a", "sha256:abc")
     assert notification.data["links"]["json_url"] == "http://i/credentials/cred-1"
+
+
+async def test_a_batch_of_notices_sends_each_email_once_and_a_refused_one_fails_alone() -> None:
+    mailer = FakeMailer(refused={"gone@example.org"})
+    emails = LearnerEmails(FakeEmailLog(), mailer)
+    ada = notice()
+    gone = dataclasses.replace(notice(), credential_id="cred-2", email="gone@example.org")
+    bo = dataclasses.replace(notice(), credential_id="cred-3", email="bo@example.org")
+
+    outcome = await emails.send_many([ada, gone, bo, ada])  # ada's notice redelivered within
+
+    assert (outcome[0], outcome[2], outcome[3]) == (True, True, False)
+    assert isinstance(outcome[1], Exception)
+    assert [e.to for e in mailer.outbox] == ["ada@example.org", "bo@example.org"]
+    mailer.refused.clear()  # the refused one is tried again on its own, and goes
+    assert await emails.send_many([gone, ada]) == [True, False]
+    assert [e.to for e in mailer.outbox][-1] == "gone@example.org"

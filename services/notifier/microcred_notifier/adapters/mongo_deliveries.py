@@ -394,15 +394,18 @@ class MongoEmailLog:
         self._collection: MongoCollection = database[EMAILS]
         self._sent: MongoCollection = database[EMAILS_SENT]
 
-    async def claim(self, email_id: str, credential_id: str) -> bool:
-        document = {"_id": email_id, "credential_id": credential_id, "created_at": utc_now()}
-        if await insert_if_absent(self._collection, document):
-            return True
-        if await self._sent.find_one({"_id": email_id}) is not None:
-            return False
+    async def claim_many(self, claims: Sequence[tuple[str, str]]) -> list[bool]:
+        now = utc_now()
+        documents = [{"_id": i, "credential_id": about, "created_at": now} for i, about in claims]
+        new = await insert_many_if_absent(self._collection, documents)
+        earlier = [i for (i, _), is_new in zip(claims, new, strict=True) if not is_new]
+        sent = set(await find_by_ids(self._sent, earlier, {"_id": 1}))
         # Claims stored before `emails_sent` existed carry their status themselves.
-        earlier = await self._collection.find_one({"_id": email_id}, {"status": 1})
-        return earlier is None or earlier.get("status") != "sent"
+        unsent = [i for i in earlier if i not in sent]
+        stored = await find_by_ids(self._collection, unsent, {"status": 1})
+        sent |= {i for i, document in stored.items() if document.get("status") == "sent"}
+        return [is_new or i not in sent for (i, _), is_new in zip(claims, new, strict=True)]
 
-    async def mark_sent(self, email_id: str) -> None:
-        await insert_if_absent(self._sent, {"_id": email_id, "sent_at": utc_now()})
+    async def mark_sent_many(self, email_ids: Sequence[str]) -> None:
+        now = utc_now()
+        await insert_many_if_absent(self._sent, [{"_id": i, "sent_at": now} for i in email_ids])

@@ -148,6 +148,12 @@ def access_link_notice(event: CloudEvent[LearnerAccessLinkV1]) -> AccessLinkNoti
     )
 
 
+def notice_of(event: CloudEvent[Any]) -> LearnerNotice | AccessLinkNotice:
+    if event.type == LEARNER_ACCESS_LINK.type:
+        return access_link_notice(event)
+    return learner_notice(event)
+
+
 def _current_trace() -> dict[str, str]:
     """The consumer span's context, stored with each delivery so the webhook continues it."""
     carrier: dict[str, str] = {}
@@ -171,27 +177,32 @@ def register_consumers(runtime: Runtime, fan_out: FanOut, emails: LearnerEmails)
     async def on_course(event: CloudEvent[Any]) -> None:
         await fan_out.notify(course_notification(event), _current_trace())
 
-    async def on_notice(event: CloudEvent[Any]) -> None:
-        if event.type == LEARNER_ACCESS_LINK.type:
-            await emails.send_access_link(access_link_notice(event))
-        else:
-            await emails.notify(learner_notice(event))
+    async def on_notices(batch: Sequence[Received]) -> list[BaseException | None]:
+        outcomes = await emails.send_many([notice_of(r.event) for r in batch])
+        return [o if isinstance(o, Exception) else None for o in outcomes]
 
     subscriptions: list[tuple[Topic, list[EventSpec[Any]], EventHandler]] = [
         (Topic.CREDENTIALS_STATUS, [CREDENTIAL_STATUS_CHANGED], on_status),
         (Topic.CATALOGUE_ACHIEVEMENTS, [ACHIEVEMENT_CHANGED], on_course),
-        (Topic.CREDENTIALS_LEARNER_NOTICES, [LEARNER_NOTICE, LEARNER_ACCESS_LINK], on_notice),
     ]
     for topic, specs, handler in subscriptions:
         # A consumer group per topic: four consumers in one group would rebalance each other
         # at every start; replicas still share each topic's partitions.
         runtime.subscribe(Subscription(topics.of(topic), specs, handler))
-    # The busiest topic, consumed in batches: one read of the subscriptions per event type and
-    # one write of every new delivery per batch.
+    # The busiest topics, consumed in batches: one read of the subscriptions per event type and
+    # one write of every new delivery per batch; one claim, one mark and one SMTP session per
+    # batch of learner e-mails.
     runtime.subscribe_in_batches(
         BatchSubscription(
             topics.of(Topic.CREDENTIALS_ISSUED),
             [*CREDENTIAL_ISSUED_VERSIONS, CREDENTIAL_REISSUED],
             on_issued,
+        )
+    )
+    runtime.subscribe_in_batches(
+        BatchSubscription(
+            topics.of(Topic.CREDENTIALS_LEARNER_NOTICES),
+            [LEARNER_NOTICE, LEARNER_ACCESS_LINK],
+            on_notices,
         )
     )

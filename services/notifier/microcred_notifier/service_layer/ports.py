@@ -142,12 +142,15 @@ class WebhookSender(Protocol):
 
 
 class EmailLog(Protocol):
-    async def claim(self, email_id: str, credential_id: str) -> bool:
-        """True unless the e-mail was already sent."""
+    async def claim_many(self, claims: Sequence[tuple[str, str]]) -> list[bool]:
+        """Per (e-mail id, what it is about): True unless that e-mail was already sent."""
         ...
 
-    async def mark_sent(self, email_id: str) -> None: ...
+    async def mark_sent_many(self, email_ids: Sequence[str]) -> None: ...
 
 
 class Mailer(Protocol):
-    async def send(self, email: LearnerEmail) -> None: ...
+    async def send_many(self, emails: Sequence[LearnerEmail]) -> list[Exception | None]:
+        """Send each e-mail (over one connection where the transport has them); per e-mail,
+        None once the mail server took it, else why not."""
+        ...
