@@ -163,6 +163,35 @@ def check_challenge(
     return PresentationCheck(name, CheckStatus.PASSED, "issued here, unexpired, used once now")
 
 
+def check_expected_challenge(
+    proof: HolderProof, challenge: str | None, domain: str | None
+) -> PresentationCheck:
+    """Offline (the CLI): the proof names the challenge and domain the user expects. Whether
+    the challenge was used before only the verifier that issued it can tell."""
+    name = PresentationCheckName.CHALLENGE
+    if proof.challenge is None:
+        return PresentationCheck(
+            name, CheckStatus.SKIPPED, "not checked: the holder's proof did not verify"
+        )
+    if challenge is None or domain is None:
+        return PresentationCheck(
+            name,
+            CheckStatus.SKIPPED,
+            "not checked offline: give the challenge and domain you issued",
+        )
+    if (proof.challenge, proof.domain) != (challenge, domain):
+        return _failed(
+            name,
+            f"the proof signs challenge {proof.challenge!r} for {proof.domain!r}, not the "
+            f"expected {challenge!r} for {domain!r}",
+        )
+    return PresentationCheck(
+        name,
+        CheckStatus.PASSED,
+        "the expected challenge and domain (single use is the issuing verifier's to check)",
+    )
+
+
 def check_holder_is_subject(
     holder: str | None, credentials: Sequence[Presented]
 ) -> PresentationCheck:
@@ -200,6 +229,9 @@ class PresentationReport:
         count = len(self.credentials)
         if self.verdict is Verdict.VERIFIED:
             return f"Verified: the holder presented {count} credential(s), each verified."
+        open_checks = [c for c in self.checks if c.status is CheckStatus.SKIPPED]
+        if open_checks and all(r.verdict is not self.verdict for r in self.credentials):
+            return f"Unknown: {open_checks[0].title}: {open_checks[0].reason}."
         worst = next(r for r in self.credentials if r.verdict is self.verdict)
         return f"The holder is authentic; a presented credential: {worst.headline}"
 
@@ -231,13 +263,14 @@ def judge_presentation(
     *,
     now: datetime,
 ) -> PresentationReport:
-    """Not verified when a holder check failed or was not made, or when no credential came;
-    else the worst of the credentials' verdicts."""
-    holder_ok = all(c.status is CheckStatus.PASSED for c in checks)
-    if not holder_ok or not credentials:
+    """Not verified when a holder check failed or no credential came; else the worst of the
+    credentials' verdicts, and no better than unknown when a holder check was not made."""
+    if not credentials or any(c.status is CheckStatus.FAILED for c in checks):
         verdict = Verdict.NOT_VERIFIED
     else:
         verdict = min((r.verdict for r in credentials), key=VERDICT_ORDER.index)
+        if any(c.status is CheckStatus.SKIPPED for c in checks):
+            verdict = min(verdict, Verdict.UNKNOWN, key=VERDICT_ORDER.index)
     return PresentationReport(verdict, holder, tuple(checks), tuple(credentials), now)
 
 
