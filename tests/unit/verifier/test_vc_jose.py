@@ -21,7 +21,7 @@ from microcred_verifier.domain.model import CheckName, CheckStatus, Verdict
 from microcred_verifier.domain.verification import VerificationReport, verify_credential
 from microcred_verifier.service_layer.intake import present
 
-from tests.unit.verifier.test_presentations import verifier
+from tests.unit.verifier.presentation_world import verifier
 
 ISSUER = Ed25519Multikey.generate()
 
