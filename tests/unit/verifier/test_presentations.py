@@ -13,6 +13,7 @@ import pytest
 from conftest import NOW, provider
 from microcred_shared.crypto import Ed25519Multikey, sign
 from microcred_shared.crypto.presentations import sign_presentation
+from microcred_shared.crypto.vc_jose import sign_vc_jwt
 from microcred_verifier.adapters.mongo_challenges import MemoryPresentationChallenges
 from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.bootstrap import Adapters, create_app
@@ -231,3 +232,18 @@ async def test_the_verify_page_shows_the_holder_checks_and_each_credential() -> 
     assert "Holder is each credential&#39;s subject" in page.text
     assert "Credential 1: " in page.text
     assert 'class="verdict verified"' in page.text
+
+
+async def test_a_credential_enveloped_as_a_vc_jose_token_is_presented_and_verified() -> None:
+    """VC 2.0 §4.13.1: a credential secured by an enveloping proof travels as a data URL."""
+    token = sign_vc_jwt(credential(), ISSUER, issued_at=NOW)
+    enveloped = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": f"data:application/vc+jwt,{token}",
+    }
+    async with verifier() as client:
+        issued = await challenge_of(client)
+        report = await verify(client, presented(issued, enveloped))
+    assert report["verdict"] == "verified", report
+    assert report["credentials"][0]["encoding"] == "vc-jwt"
