@@ -28,9 +28,9 @@ from microcred_shared.crypto import (
 )
 from microcred_shared.crypto.dates import parse_datetime, utc_now
 from microcred_verifier.domain.credential import issuer_id
+from microcred_verifier.domain.documents import document_kind
 from microcred_verifier.domain.knowledge import Knowledge
 from microcred_verifier.domain.model import CheckName, CheckStatus, Freshness, Verdict
-from microcred_verifier.domain.presentation import is_presentation
 from microcred_verifier.domain.verification import (
     Presented,
     VerificationReport,
@@ -96,7 +96,7 @@ def check_file(
     (never raises)."""
     try:
         presented = present_body(path.read_bytes(), MAX_DEPTH)
-        if presented.jwt is None and is_presentation(presented.document):
+        if document_kind(presented) == "presentation":
             return {
                 "file": str(path),
                 **verify_presentation.check_presentation(

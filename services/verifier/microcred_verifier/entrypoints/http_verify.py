@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from microcred_shared.service.http import Problem
 from pydantic import ValidationError
 
-from ..domain.presentation import is_presentation
+from ..domain.documents import document_kind
 from ..service_layer.intake import parse_json, present
 from ..service_layer.presentations import VerifyPresentation
 from ..service_layer.verify import Outcome, VerifyCredential, VerifyHandler
@@ -17,6 +17,7 @@ from .deps import Api, VerifierApi
 from .http_presentations import presentation_response
 from .refusals import refused_if_unverifiable
 from .schemas import VerifyRequest, VerifyResponse
+from .schemas_presentations import PresentationVerifyResponse
 
 REQUEST_BODY_DOC: dict[str, Any] = {
     "requestBody": {
@@ -52,11 +53,9 @@ async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
 async def verified_response(api: VerifierApi, command: VerifyCredential) -> Response:
     """The one dispatch of what was posted: a presentation is verified as one (its holder and
     each credential), anything else as a credential."""
-    presented = command.presented
-    if presented is not None and presented.jwt is None and is_presentation(presented.document):
-        return await presentation_response(
-            api, VerifyPresentation(presented.document, command.channel)
-        )
+    if command.presented is not None and document_kind(command.presented) == "presentation":
+        presentation = VerifyPresentation(command.presented.document, command.channel)
+        return await presentation_response(api, presentation)
     return to_response(await run(api.verify, command), api.base_url)
 
 
@@ -86,7 +85,7 @@ router = APIRouter(tags=["verification"])
 
 @router.post(
     "/verify",
-    response_model=VerifyResponse,
+    response_model=VerifyResponse | PresentationVerifyResponse,
     openapi_extra=REQUEST_BODY_DOC,
     responses={413: {}, 422: {}, 429: {}},
 )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..domain.presentation import is_presentation
+from ..domain.documents import document_kind
 from ..service_layer.intake import InputError, present_body
 from ..service_layer.presentations import VerifyPresentation
 from ..service_layer.verify import VerifyCredential
@@ -35,9 +35,8 @@ router = APIRouter(include_in_schema=False)
 
 
 async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResponse:
-    presented = command.presented
-    if presented is not None and presented.jwt is None and is_presentation(presented.document):
-        return await presentation_page(api, VerifyPresentation(presented.document, "page"))
+    if command.presented is not None and document_kind(command.presented) == "presentation":
+        return await presentation_page(api, VerifyPresentation(command.presented.document, "page"))
     try:
         outcome = await run(api.verify, command)
     except InputError as refused:
