@@ -14,6 +14,7 @@ import typer
 COMMAND_MODULES = (
     "microcred.commands.keys",
     "microcred.commands.sign",
+    "microcred.commands.present",
     "microcred.commands.verify",
     "microcred.commands.events",
     "microcred.commands.kafka",

@@ -28,12 +28,19 @@ from microcred_shared.crypto import (
 )
 from microcred_shared.crypto.dates import parse_datetime, utc_now
 from microcred_verifier.domain.credential import issuer_id
+from microcred_verifier.domain.documents import document_kind
 from microcred_verifier.domain.knowledge import Knowledge
 from microcred_verifier.domain.model import CheckName, CheckStatus, Freshness, Verdict
-from microcred_verifier.domain.verification import Presented, verify_credential
+from microcred_verifier.domain.verification import (
+    Presented,
+    VerificationReport,
+    verify_credential,
+)
 from microcred_verifier.service_layer.intake import InputError, present_body
 
+from microcred.commands import verify_presentation
 from microcred.commands._io import fail_usage, read_json_or_fail
+from microcred.commands.verify_presentation import ExpectedChallenge
 
 MAX_DEPTH = 64
 ACCEPTED = (Verdict.VERIFIED, Verdict.VERIFIED_WITH_WARNINGS)
@@ -53,6 +60,8 @@ OFFLINE_DID_WEB = (
 HELP = "\n\n".join(
     (
         "Verify credential files offline: every check the verifier makes that needs no network.",
+        "A presentation is checked by its holder's proof, the --challenge and --domain you "
+        "issued, the holder as each credential's subject, and each credential as above.",
         "Offline there is no provider registry, no status list and no catalogue: those checks "
         "are listed as not made, with why, so an authentic credential is UNKNOWN here (its "
         "issuer is not known to be a recognised provider), never VERIFIED. The verifier service "
@@ -77,11 +86,27 @@ class OfflineKeys:
 
 
 def check_file(
-    path: Path, keys: OfflineKeys, knowledge: Knowledge, now: datetime
+    path: Path,
+    keys: OfflineKeys,
+    knowledge: Knowledge,
+    now: datetime,
+    expected: ExpectedChallenge | None = None,
 ) -> dict[str, Any]:
-    """Verify one file; the result object ``--json`` prints (never raises)."""
+    """Verify one file, a credential or a presentation; the result object ``--json`` prints
+    (never raises)."""
     try:
         presented = present_body(path.read_bytes(), MAX_DEPTH)
+        if document_kind(presented) == "presentation":
+            return {
+                "file": str(path),
+                **verify_presentation.check_presentation(
+                    presented.document,
+                    lambda credential: _credential_report(credential, keys, knowledge, now),
+                    expected or ExpectedChallenge(),
+                    now,
+                    knowledge.loader,
+                ),
+            }
     except (OSError, InputError) as exc:
         return {
             "file": str(path),
@@ -93,7 +118,7 @@ def check_file(
             "not_checked": [],
             "proofs": [],
         }
-    report = verify_credential(presented, _for(presented, keys, knowledge), now=now)
+    report = _credential_report(presented, keys, knowledge, now)
     proof = report.check(CheckName.PROOF)
     problems = [f"{c.name.value}: {c.reason}" for c in report.checks if c.status == "failed"]
     return {
@@ -106,6 +131,12 @@ def check_file(
         "reason": "; ".join(problems) or report.headline,
         "proofs": proof.details.get("proofs", []),
     }
+
+
+def _credential_report(
+    presented: Presented, keys: OfflineKeys, knowledge: Knowledge, now: datetime
+) -> VerificationReport:
+    return verify_credential(presented, _for(presented, keys, knowledge), now=now)
 
 
 def _for(presented: Presented, keys: OfflineKeys, knowledge: Knowledge) -> Knowledge:
@@ -174,6 +205,13 @@ def verify_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON result object per file, one per line.")
     ] = False,
+    challenge: Annotated[
+        str | None,
+        typer.Option(help="For a presentation: the challenge you issued its holder."),
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="For a presentation: the domain you issued it for.")
+    ] = None,
 ) -> None:
     offline_keys = build_keys(keys or [])
     knowledge = Knowledge(
@@ -184,7 +222,9 @@ def verify_command(
     moment = parse_now(now)
     verdicts = []
     for path in files:
-        outcome = check_file(path, offline_keys, knowledge, moment)
+        outcome = check_file(
+            path, offline_keys, knowledge, moment, ExpectedChallenge(challenge, domain)
+        )
         verdicts.append(Verdict(outcome["verdict"]))
         typer.echo(json.dumps(outcome, ensure_ascii=False) if as_json else _human(outcome))
     code = exit_code(verdicts)
@@ -203,6 +243,8 @@ def exit_code(verdicts: list[Verdict]) -> int:
 
 def _human(outcome: dict[str, Any]) -> str:
     lines = [f"{outcome['file']}: {outcome['verdict'].upper()}"]
+    if "holder_checks" in outcome:
+        return "\n".join(lines + verify_presentation.human(outcome, MARKS))
     if not outcome["checks"]:
         lines.append(f"    {outcome['reason']}")
         return "\n".join(lines)

@@ -33,6 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import story
+from .chapters import presentations
 from .local_server import local_server
 from .mailbox import wallet_links_to
 from .processes import Ecosystem
@@ -565,6 +566,7 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     )
     await demo.step("A provider revokes a credential", lambda: revoke(demo))
     await demo.step("An employer verifies", lambda: employer_verifies(demo))
+    await demo.step("A learner presents a credential", lambda: presentations.learner_presents(demo))
     await demo.step(
         "The provider's dashboard counts issued and revoked", lambda: dashboard_counts(demo)
     )

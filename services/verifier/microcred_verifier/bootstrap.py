@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import cast
 
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .adapters.events import BatchedVerificationEvents, kafka_batch_sender
 from .adapters.fetcher import SafeFetcher
 from .adapters.held_projections import HeldProjections
+from .adapters.mongo_challenges import MongoPresentationChallenges
 from .adapters.mongo_projections import INDEXES, MongoProjections
 from .adapters.status_lists import MongoStatusLists
 from .config import VerifierSettings
@@ -32,6 +34,7 @@ from .entrypoints.protection import ProtectionMiddleware, TokenBuckets
 from .service_layer.gather import KnowledgeGatherer
 from .service_layer.issuer_keys import DidWebDocuments
 from .service_layer.ports import Fetcher, Projections, StatusLists
+from .service_layer.presentations import PresentationChallenges, PresentationHandlers
 from .service_layer.projection_handlers import ProjectionHandlers
 from .service_layer.status_gather import StatusGatherer
 from .service_layer.verify import VerifyHandler
@@ -44,6 +47,7 @@ class Adapters:
     projections: Projections | None = None
     status_lists: StatusLists | None = None
     fetcher: Fetcher | None = None
+    challenges: PresentationChallenges | None = None
 
 
 def configure(settings: VerifierSettings) -> None:
@@ -103,7 +107,17 @@ def create_app(
     app.state.runtime = runtime
     app.state.projections = projections
     app.state.status_lists = status_lists
-    app.state.api = VerifierApi(handler, settings.public_base_url, settings.max_json_depth)
+    presentations = PresentationHandlers(
+        adapters.challenges or MongoPresentationChallenges(runtime.database),
+        handler,
+        domain=settings.challenge_domain,
+        lifetime=timedelta(seconds=settings.presentation_challenge_seconds),
+        max_depth=settings.max_json_depth,
+        loader=loader,
+    )
+    app.state.api = VerifierApi(
+        handler, settings.public_base_url, settings.max_json_depth, presentations
+    )
     install_problems(app)
     install_operational_routes(app, runtime)
     for router in ROUTERS:

@@ -37,6 +37,14 @@ class VerifierSettings(ServiceSettings):
     # whatever an attacker puts there.
     trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     publish_events: bool = True
+    # Presentations: the domain a holder's proof must name (default: public_base_url) and how
+    # long a challenge this verifier issues may be used (once).
+    presentation_domain: str | None = None
+    presentation_challenge_seconds: int = Field(default=300, gt=0)
+
+    @property
+    def challenge_domain(self) -> str:
+        return self.presentation_domain or self.public_base_url
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -25,6 +25,9 @@ from microcred_shared.crypto.suites import (
 )
 
 ASSERTION_METHOD = "assertionMethod"
+# A holder's proof on a presentation (VC Data Model 2.0 §4.13): the key authenticates the
+# holder, and the proof carries the verifier's ``challenge`` and ``domain`` against replay.
+AUTHENTICATION = "authentication"
 
 
 class _Now:
@@ -60,12 +63,16 @@ def create_proof(
     proof_id: str | None = None,
     previous_proof: str | Sequence[str] | None = None,
     expires: datetime | None = None,
+    challenge: str | None = None,
+    domain: str | None = None,
     loader: OfflineDocumentLoader | None = None,
 ) -> dict[str, Any]:
     """The proof ``sign`` would add to ``document`` (vc-di-eddsa "Create Proof").
 
     Existing proofs are not signed over (a proof set), except those named by ``previous_proof``
     (a proof chain). ``created=None`` omits the timestamp (optional in Data Integrity 1.0).
+    ``challenge`` and ``domain`` (Data Integrity §2.1, for a presentation's authentication
+    proof) are proof options, so the signature covers them.
     """
     if not key.has_secret:
         raise ProofError(f"{key.id} has no secret key")
@@ -84,6 +91,10 @@ def create_proof(
         proof["expires"] = format_datetime(expires)
     proof["verificationMethod"] = verification_method or key.id
     proof["proofPurpose"] = proof_purpose
+    if challenge is not None:
+        proof["challenge"] = challenge
+    if domain is not None:
+        proof["domain"] = domain
     if previous_proof is not None:
         proof["previousProof"] = (
             previous_proof if isinstance(previous_proof, str) else list(previous_proof)

@@ -100,3 +100,10 @@ class DidNotClaimed(IssuerError):
     """A provider chose a DID the catalogue does not list as its own: no one vouched for it."""
 
     code = "did_not_claimed"
+
+
+class VcJoseUnavailable(IssuerError):
+    """The provider's current key signs under another DID than the credential's issuer (it
+    moved to a DID of its own): a VC-JOSE form signed now would not be the issuer's."""
+
+    code = "vc_jose_unavailable"

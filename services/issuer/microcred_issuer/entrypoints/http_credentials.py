@@ -9,7 +9,7 @@ from microcred_shared.service.http import Problem
 from ..domain.records import StatusAction
 from ..service_layer.commands import ChangeStatus
 from .deps import Api, IssuerHandlers, ProviderId
-from .media import ANY_JSON, LD_MEDIA_TYPE, VC_MEDIA_TYPE
+from .media import ANY_JSON, LD_MEDIA_TYPE, VC_JWT_MEDIA_TYPE, VC_MEDIA_TYPE
 from .pages import prefers_html, render_credential_page
 from .schemas import CredentialStatusPublic, StatusChangeRequest
 from .translate import json_response, status_out
@@ -22,6 +22,7 @@ CREDENTIAL_MEDIA_TYPES: dict[int | str, dict[str, Any]] = {
         "content": {
             VC_MEDIA_TYPE: ANY_JSON,
             LD_MEDIA_TYPE: ANY_JSON,
+            VC_JWT_MEDIA_TYPE: {"schema": {"type": "string"}},
             "text/html": {"schema": {"type": "string"}},
         },
     }
@@ -31,11 +32,15 @@ CREDENTIAL_MEDIA_TYPES: dict[int | str, dict[str, Any]] = {
 @router.get("/credentials/{credential_id}", responses=CREDENTIAL_MEDIA_TYPES)
 async def get_credential(credential_id: str, request: Request, api: Api) -> Response:
     """The signed credential (``Accept: application/vc+ld+json`` for the VC media type;
+    ``application/vc+jwt`` for its VC-JOSE form, signed now by the provider's current key;
     a browser asking for ``text/html`` gets the credential page)."""
     credential = await api.handlers.queries.credential(credential_id)
     if credential is None:
         raise Problem(404, "Not found", f"no credential {credential_id!r}")
     accept = request.headers.get("accept", "")
+    if VC_JWT_MEDIA_TYPE in accept:
+        token = await api.handlers.vc_jose.token(credential)
+        return Response(token, media_type=VC_JWT_MEDIA_TYPE)
     if prefers_html(accept):
         return render_credential_page(api.handlers, credential, api.verifier_url)
     media = next((m for m in (VC_MEDIA_TYPE, LD_MEDIA_TYPE) if m in accept), "application/json")

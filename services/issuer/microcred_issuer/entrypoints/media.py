@@ -9,6 +9,7 @@ VC_MEDIA_TYPE = "application/vc+ld+json"
 LD_MEDIA_TYPE = "application/ld+json"
 DID_MEDIA_TYPE = "application/did+json"
 NDJSON_MEDIA_TYPE = "application/x-ndjson"
+VC_JWT_MEDIA_TYPE = "application/vc+jwt"  # VC-JOSE: the credential as a compact JWS
 
 
 class VcJson(JSONResponse):

@@ -42,6 +42,7 @@ from .stacking import Stacking
 from .status import StatusHandlers
 from .status_lists import StatusLists
 from .urls import IssuerUrls
+from .vc_jose import VcJoseForms
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Handlers:
     reissuance: Reissuance
     job_bell: JobBell
     cohort_bell: JobBell
+    vc_jose: VcJoseForms
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -213,4 +215,5 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         reissuance=reissuance,
         job_bell=bell,
         cohort_bell=cohort_bell,
+        vc_jose=VcJoseForms(keys, ports.vault, ports.clock),
     )

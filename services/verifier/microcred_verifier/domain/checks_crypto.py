@@ -118,7 +118,8 @@ def check_jwt_key(credential: JwtCredential, knowledge: Knowledge) -> CheckResul
         if resolved.obtainable:
             return _key_result(found, [], knowledge)
         return _key_result([], [], knowledge, unobtainable=found)
-    problem = _judge_key(resolved, issuer, issued_at(credential.document, None), "JWS")
+    signed = credential.signed_at or issued_at(credential.document, None)
+    problem = _judge_key(resolved, issuer, signed, "JWS")
     return _key_result([problem] if problem else [], [resolved.id], knowledge)
 
 

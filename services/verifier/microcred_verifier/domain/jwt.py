@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import OKPKey
+from joserfc.jws import JWSRegistry
 from microcred_shared.crypto import ResolvedKey
 
 ALLOWED_ALGORITHMS = ["EdDSA", "Ed25519"]
+# A header parameter joserfc does not know (``iat``, ``iss``…) is no reason to refuse a token:
+# RFC 7515 §4 has unknown parameters ignored unless ``crit`` names them.
+LENIENT_HEADERS = JWSRegistry(strict_check_header=False, algorithms=ALLOWED_ALGORITHMS)
 
 
 class JwtFormatError(ValueError):
@@ -35,6 +41,18 @@ class JwtCredential:
     def kid(self) -> str | None:
         kid = self.header.get("kid")
         return kid if isinstance(kid, str) else None
+
+    @property
+    def signed_at(self) -> datetime | None:
+        """``iat`` (when the JWS was made, as a proof's ``created``) from the protected header
+        or the claims, if any."""
+        iat = self.header.get("iat", self.claims.get("iat"))
+        if isinstance(iat, bool) or not isinstance(iat, int | float):
+            return None
+        try:
+            return datetime.fromtimestamp(iat, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
 
 
 def looks_like_jwt(value: str) -> bool:
@@ -74,7 +92,10 @@ def verify_jws(credential: JwtCredential, key: ResolvedKey) -> str | None:
     x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
     jwk = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})
     try:
-        jws.deserialize_compact(credential.token, jwk, algorithms=ALLOWED_ALGORITHMS)
+        with warnings.catch_warnings():
+            # RFC 9864 deprecates "EdDSA" for "Ed25519"; both are accepted here on purpose.
+            warnings.simplefilter("ignore", SecurityWarning)
+            jws.deserialize_compact(credential.token, jwk, registry=LENIENT_HEADERS)
     except JoseError as exc:
         return f"JWS signature does not verify: {exc.description or exc.error}"
     except ValueError as exc:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..service_layer.presentations import PresentationHandlers
 from ..service_layer.verify import VerifyHandler
 
 
@@ -18,6 +19,7 @@ class VerifierApi:
     verify: VerifyHandler
     base_url: str  # where a shared verification link points
     max_depth: int  # of a JSON body
+    presentations: PresentationHandlers
 
 
 def verifier_api(request: Request) -> VerifierApi:

@@ -3,6 +3,10 @@ in the order the app serves them."""
 
 from fastapi import APIRouter
 
-from . import http_verify, pages
+from . import http_presentations, http_verify, pages
 
-ROUTERS: tuple[APIRouter, ...] = (http_verify.router, pages.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    http_verify.router,
+    http_presentations.router,
+    pages.router,
+)

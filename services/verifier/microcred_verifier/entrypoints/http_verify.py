@@ -2,22 +2,22 @@
 
 # No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
-from microcred_shared.logging import get_logger
 from microcred_shared.service.http import Problem
 from pydantic import ValidationError
 
-from ..service_layer.intake import InputError, parse_json, present
+from ..domain.documents import document_kind
+from ..service_layer.intake import parse_json, present
+from ..service_layer.presentations import VerifyPresentation
 from ..service_layer.verify import Outcome, VerifyCredential, VerifyHandler
-from .deps import Api
+from .deps import Api, VerifierApi
+from .http_presentations import presentation_response
+from .refusals import refused_if_unverifiable
 from .schemas import VerifyRequest, VerifyResponse
-
-log = get_logger(__name__)
+from .schemas_presentations import PresentationVerifyResponse
 
 REQUEST_BODY_DOC: dict[str, Any] = {
     "requestBody": {
@@ -45,24 +45,18 @@ def to_response(outcome: Outcome, base: str) -> Response:
     return Response(shaped.model_dump_json(), media_type="application/json")
 
 
-@contextmanager
-def refused_if_unverifiable() -> Iterator[None]:
-    """Every failure to read or check what was sent is refused input (a problem, by the
-    service's refusal handler): malformed input is never a server error."""
-    try:
-        yield
-    except (InputError, Problem):
-        raise
-    except RecursionError as exc:
-        raise InputError("the document is nested too deeply") from exc
-    except Exception as exc:
-        log.exception("verification crashed on input")
-        raise InputError("the document could not be processed") from exc
-
-
 async def run(handler: VerifyHandler, command: VerifyCredential) -> Outcome:
     with refused_if_unverifiable():
         return await handler(command)
+
+
+async def verified_response(api: VerifierApi, command: VerifyCredential) -> Response:
+    """The one dispatch of what was posted: a presentation is verified as one (its holder and
+    each credential), anything else as a credential."""
+    if command.presented is not None and document_kind(command.presented) == "presentation":
+        presentation = VerifyPresentation(command.presented.document, command.channel)
+        return await presentation_response(api, presentation)
+    return to_response(await run(api.verify, command), api.base_url)
 
 
 def command_from_body(raw: bytes, content_type: str, max_depth: int) -> VerifyCredential:
@@ -91,17 +85,18 @@ router = APIRouter(tags=["verification"])
 
 @router.post(
     "/verify",
-    response_model=VerifyResponse,
+    response_model=VerifyResponse | PresentationVerifyResponse,
     openapi_extra=REQUEST_BODY_DOC,
     responses={413: {}, 422: {}, 429: {}},
 )
 async def verify(request: Request, api: Api) -> Response:
-    """Verify a credential: every check, a verdict, and the credential in plain words."""
+    """Verify a credential (every check, a verdict, the credential in plain words) or a
+    presentation (the holder, the challenge, and each credential)."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "")
     with refused_if_unverifiable():
         command = command_from_body(raw, content_type, api.max_depth)
-    return to_response(await run(api.verify, command), api.base_url)
+    return await verified_response(api, command)
 
 
 @router.get("/verify", response_model=VerifyResponse, responses={422: {}, 429: {}})

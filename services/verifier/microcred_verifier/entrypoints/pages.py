@@ -9,9 +9,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..domain.documents import document_kind
 from ..service_layer.intake import InputError, present_body
+from ..service_layer.presentations import VerifyPresentation
 from ..service_layer.verify import VerifyCredential
 from .deps import Api, VerifierApi
+from .http_presentations import presentation_report
 from .http_verify import run, share_url
 from .schemas import VerifyResponse
 
@@ -22,7 +25,9 @@ TEMPLATES = Environment(
 
 
 def _render(status: int = 200, **context: Any) -> HTMLResponse:
-    html = TEMPLATES.get_template("verify.html").render({"report": None, "error": None, **context})
+    html = TEMPLATES.get_template("verify.html").render(
+        {"report": None, "presentation": None, "error": None, **context}
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -30,6 +35,8 @@ router = APIRouter(include_in_schema=False)
 
 
 async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResponse:
+    if command.presented is not None and document_kind(command.presented) == "presentation":
+        return await presentation_page(api, VerifyPresentation(command.presented.document, "page"))
     try:
         outcome = await run(api.verify, command)
     except InputError as refused:
@@ -37,6 +44,14 @@ async def verified_page(api: VerifierApi, command: VerifyCredential) -> HTMLResp
     shared = share_url(api.base_url, outcome)
     report = VerifyResponse.of(outcome.report, shared).model_dump(mode="json")
     return _render(report=report, share_url=shared)
+
+
+async def presentation_page(api: VerifierApi, command: VerifyPresentation) -> HTMLResponse:
+    try:
+        shaped = await presentation_report(api, command)
+    except InputError as refused:
+        return _render(422, error=refused.reason)
+    return _render(presentation=shaped.model_dump(mode="json"))
 
 
 @router.get("/", response_class=HTMLResponse)

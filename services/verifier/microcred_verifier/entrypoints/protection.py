@@ -10,7 +10,7 @@ from microcred_shared.service.http import problem_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_TRACKED_CLIENTS = 50_000
-LIMITED_PATHS = ("/verify", "/page")
+LIMITED_PATHS = ("/verify", "/page", "/presentations")
 
 
 @dataclass

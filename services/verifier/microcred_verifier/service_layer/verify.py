@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
@@ -23,6 +23,7 @@ from .intake import InputError, present_body
 from .ports import Fetcher, FetchError
 
 Channel = Literal["api", "page", "cli"]
+T = TypeVar("T")
 
 # A credential of up to this many bytes is checked on the event loop: its checks take about a
 # millisecond, and handing them to a worker thread cost a third as much again (GIL hand-overs,
@@ -99,6 +100,12 @@ class VerifyHandler:
             report, knowledge.provider.provider_id if knowledge.provider else None, command.channel
         )
         return Outcome(report, command.url)
+
+    async def alone(self, checks: Callable[[], T]) -> T:
+        """Run other checks that use PyLD (a presentation's holder proof) one at a time with the
+        credentials' checks, on the loop."""
+        async with self._one_at_a_time:
+            return checks()
 
     async def _obtain(self, command: VerifyCredential) -> tuple[Presented, int | None]:
         """The credential, and the bytes it came in (when known)."""
