@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 
 import pytest
@@ -24,6 +27,7 @@ class Sink:
 
     refused: set[str] = field(default_factory=set)
     received: list[str] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
     greetings: int = 0
 
     async def handle_EHLO(
@@ -43,6 +47,9 @@ class Sink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received.extend(envelope.rcpt_tos)
+        parsed = message_from_bytes(envelope.original_content or b"", policy=default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
         return "250 Message accepted"
 
 
@@ -84,3 +91,20 @@ async def test_when_the_server_is_away_every_email_of_the_batch_fails() -> None:
 
     assert len(outcome) == 2
     assert all(isinstance(failure, Exception) for failure in outcome)
+
+
+async def test_any_text_arrives_as_written(sink: tuple[Sink, int]) -> None:
+    handler, port = sink
+    mailer = SmtpMailer(host="127.0.0.1", port=port, sender="noreply@microcred.example")
+    subject = "Ihr Nachweis: Einführung in die Robotik, Grundlagen und Übungen für Anfänger"
+    body = "Hallo Zoë,\n\nhttps://creds.example/wallet/open?token=abc.def-ghi\n"
+    written = LearnerEmail(email_id="cred:1", to="zoe@learners.example", subject=subject, body=body)
+
+    assert await mailer.send_many([written, email("ada@learners.example")]) == [None, None]
+
+    german, english = handler.messages
+    assert german["Subject"] == subject
+    text = german.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert text.replace("\r\n", "\n") == body  # SMTP carries lines ending in CRLF
+    assert german["Message-ID"] == "<cred.1@microcred.notifier>"
+    assert english["Subject"] == "Your credential"
