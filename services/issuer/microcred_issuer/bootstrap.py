@@ -112,6 +112,8 @@ def build_issuer(
     handlers = build_handlers(ports, options)
     if real_ports:
         on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
+        # Announced before the first CLR, so verifiers hold the ecosystem's keys already.
+        on_start.append(handlers.clr.platform_keyring)
     register_consumers(runtime, handlers, max_batch=settings.completion_batch_size)
     worker = reissue_worker(
         handlers.compromises,

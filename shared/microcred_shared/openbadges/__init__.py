@@ -4,6 +4,8 @@ way JSON-LD is written (a single value stands for a one-element array)."""
 from microcred_shared.openbadges.clr import (
     CLR_CONTEXT,
     CLR_CREDENTIAL_SCHEMA,
+    CLR_ISSUER_ID,
+    CLR_ISSUER_NAME,
     CLR_SCHEMA_URL,
     validate_clr_credential,
 )
@@ -23,6 +25,8 @@ __all__ = [
     "ACHIEVEMENT_CREDENTIAL_SCHEMA",
     "CLR_CONTEXT",
     "CLR_CREDENTIAL_SCHEMA",
+    "CLR_ISSUER_ID",
+    "CLR_ISSUER_NAME",
     "CLR_SCHEMA_URL",
     "ENDORSEMENT_CREDENTIAL_SCHEMA",
     "PROFILE_SCHEMA",
@@ -30,7 +34,7 @@ __all__ = [
     "load_schema",
     "normalise_for_schema",
     "validate_achievement_credential",
-    "validate_clr_credential",
     "validate_against",
+    "validate_clr_credential",
     "validate_endorsement_credential",
 ]

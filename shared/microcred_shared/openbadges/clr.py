@@ -4,6 +4,9 @@ The only copy of the ClrCredential schema to be had (``schemas/SOURCE.md``) is o
 Model 1.1 era: it names a credential's dates ``issuanceDate`` / ``expirationDate``, which VC 2.0
 (and so OB 3.0 and the current CLR 2.0) names ``validFrom`` / ``validUntil``. We read the file
 unchanged and rename exactly those two properties wherever the schema declares or requires them;
+and its ``CredentialStatus`` is closed (``additionalProperties: false``), so no Bitstring Status
+List entry (``statusPurpose``, ``statusListIndex``, ``statusListCredential``) could pass; the
+current OB 3.0 schema, of the same generator, opens it. We make exactly those two changes;
 everything else the schema says applies as written.
 """
 
@@ -48,10 +51,16 @@ def as_vc2(node: Any) -> Any:
     return renamed
 
 
+def with_open_credential_status(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with ``$defs.CredentialStatus`` open to a status method's own properties, as
+    the current OB 3.0 schema has it."""
+    status = {**schema["$defs"]["CredentialStatus"], "additionalProperties": True}
+    return {**schema, "$defs": {**schema["$defs"], "CredentialStatus": status}}
+
+
 @cache
 def clr_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = as_vc2(load_schema(CLR_CREDENTIAL_SCHEMA))
-    return schema
+    return with_open_credential_status(as_vc2(load_schema(CLR_CREDENTIAL_SCHEMA)))
 
 
 @cache
@@ -65,3 +74,10 @@ def validate_clr_credential(doc: Any) -> list[SchemaError]:
     normalised = normalise_for_schema(doc, clr_schema())
     errors = _validator().iter_errors(normalised)
     return sorted((_to_schema_error(e) for e in errors), key=lambda e: (e.path, e.message))
+
+
+# The ecosystem issues CLRs under a keyring of its own, kept by the issuer beside the providers'
+# (``did:web:<issuer host>:issuers:<this id>``) and announced on ``issuer.keys`` like theirs; a
+# catalogue provider may not take this id.
+CLR_ISSUER_ID = "microcred-platform"
+CLR_ISSUER_NAME = "microcred ecosystem"

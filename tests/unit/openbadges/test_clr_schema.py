@@ -53,10 +53,26 @@ def test_a_clr_subject_without_credentials_is_refused(sample: dict[str, Any]) ->
     assert validate_clr_credential(sample)
 
 
-def test_renaming_the_vc_1_1_dates_is_the_only_change_made_to_the_schema() -> None:
+def test_a_bitstring_status_entry_is_accepted_as_the_ob_3_schema_accepts_it(
+    sample: dict[str, Any],
+) -> None:
+    sample["credentialSubject"]["verifiableCredential"][0]["credentialStatus"] = {
+        "id": "https://issuer.example/status-lists/1#7",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
+        "statusListCredential": "https://issuer.example/status-lists/1",
+    }
+    assert validate_clr_credential(sample) == []
+
+
+def test_the_dates_and_the_open_status_entry_are_the_only_changes_made_to_the_schema() -> None:
     original = load_schema(CLR_CREDENTIAL_SCHEMA)
     text = json.dumps(original)
     for old, new in VC2_DATE_NAMES.items():
         assert new not in text
         text = text.replace(f'"{old}"', f'"{new}"')
-    assert json.loads(text) == clr_schema()
+    expected = json.loads(text)
+    expected["$defs"]["CredentialStatus"]["additionalProperties"] = True
+    assert original["$defs"]["CredentialStatus"]["additionalProperties"] is False
+    assert expected == clr_schema()

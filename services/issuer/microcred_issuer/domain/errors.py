@@ -100,3 +100,9 @@ class DidNotClaimed(IssuerError):
     """A provider chose a DID the catalogue does not list as its own: no one vouched for it."""
 
     code = "did_not_claimed"
+
+
+class ClrSelectionInvalid(IssuerError):
+    """A learner asked for a CLR of nothing, of too much, or of a revoked credential."""
+
+    code = "clr_selection_invalid"

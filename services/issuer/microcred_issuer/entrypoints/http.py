@@ -7,6 +7,7 @@ from microcred_shared.service import stylesheet
 
 from . import (
     http_admin,
+    http_clr,
     http_cohorts,
     http_completions,
     http_credentials,
@@ -27,5 +28,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
     stylesheet.router,
     http_learners.router,
+    http_clr.router,
     wallet.router,
 )

@@ -35,6 +35,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "key_possession_not_proven": 422,
     "invalid_signing_key": 422,
     "did_not_claimed": 422,
+    "clr_selection_invalid": 422,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

@@ -9,6 +9,7 @@ from microcred_shared.api_keys import ApiKeyStore
 
 from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
+from .clr import ClrIssuance
 from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
@@ -98,6 +99,7 @@ class Handlers:
     reissuance: Reissuance
     job_bell: JobBell
     cohort_bell: JobBell
+    clr: ClrIssuance
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -213,4 +215,11 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         reissuance=reissuance,
         job_bell=bell,
         cohort_bell=cohort_bell,
+        clr=ClrIssuance(
+            credentials=ports.credentials,
+            keys=keys,
+            vault=ports.vault,
+            signer=ports.signer,
+            clock=ports.clock,
+        ),
     )
