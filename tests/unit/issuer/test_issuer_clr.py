@@ -11,7 +11,7 @@ from microcred_issuer.domain.records import IssuedCredential
 from microcred_issuer.service_layer.keys import did_document
 from microcred_issuer.service_layer.learner_access import SESSION_PURPOSE
 from microcred_shared.access_tokens import PurposeTokens
-from microcred_shared.crypto import StaticKeyResolver, verify_proofs
+from microcred_shared.crypto import StaticKeyResolver, check_safe_mode, verify_proofs
 from microcred_shared.events import Topic
 from microcred_shared.openbadges import CLR_ISSUER_ID, validate_clr_credential
 
@@ -42,6 +42,7 @@ async def test_a_clr_bundles_the_chosen_credentials_unchanged_under_the_platform
     clr = await world.handlers.clr.issue(ADA, [c.credential_id for c in held])
 
     assert validate_clr_credential(clr) == []
+    check_safe_mode({k: v for k, v in clr.items() if k != "proof"})  # every term defined
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
     assert clr["credentialSubject"]["verifiableCredential"] == [c.document for c in held]
     platform = await world.keyrings.get(CLR_ISSUER_ID)

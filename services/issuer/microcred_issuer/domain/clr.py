@@ -14,7 +14,10 @@ from microcred_shared.openbadges import CLR_CONTEXT, CLR_ISSUER_NAME, CLR_SCHEMA
 from .credentials import OB_CONTEXT, VC_CONTEXT
 from .records import IssuedCredential
 
-CLR_CONTEXTS = (VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT)
+# The OB extensions context defines 1EdTechJsonSchemaValidator2019 (credentialSchema's type), as
+# in 1EdTech's own CLR 2.0 examples.
+OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CLR_CONTEXTS = (VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT)
 PARENT_OF = "isParentOf"
 
 
