@@ -14,8 +14,10 @@ from . import (
     http_documents,
     http_keys,
     http_learners,
+    http_share_links,
     pages,
     wallet,
+    wallet_sharing,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -29,5 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     stylesheet.router,
     http_learners.router,
     http_clr.router,
+    http_share_links.router,
     wallet.router,
+    wallet_sharing.router,
 )

@@ -24,3 +24,12 @@ class ShareLinkPublic(BaseModel):
     url: str
     created_at: datetime
     withdrawn_at: datetime | None = None
+
+
+class ShareLinkCreate(BaseModel):
+    """Share one of your credentials through a link you can withdraw."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"credential_id": "c-1"}]}
+    )
+    credential_id: str = Field(max_length=200)

@@ -29,6 +29,7 @@ from .ports import (
     KeyVault,
     NoMetrics,
     ReissueJobs,
+    ShareLinks,
     Signer,
     StatusListSnapshots,
     StatusSlots,
@@ -43,6 +44,7 @@ from .stacking import Stacking
 from .status import StatusHandlers
 from .status_lists import StatusLists
 from .urls import IssuerUrls
+from .wallet import Wallet
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Ports:
     signer: Signer
     clock: Clock
     wake: Wake
+    share_links: ShareLinks
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -100,6 +103,7 @@ class Handlers:
     job_bell: JobBell
     cohort_bell: JobBell
     clr: ClrIssuance
+    wallet: Wallet
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -220,6 +224,12 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
             keys=keys,
             vault=ports.vault,
             signer=ports.signer,
+            clock=ports.clock,
+        ),
+        wallet=Wallet(
+            credentials=ports.credentials,
+            share_links=ports.share_links,
+            catalogue=ports.catalogue,
             clock=ports.clock,
         ),
     )
