@@ -9,12 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from microcred_issuer.service_layer.commands import ChangeStatus
 from microcred_shared.events import Topic
 from microcred_shared.openbadges import CLR_ISSUER_ID
 from microcred_verifier.adapters.memory_projections import InMemoryProjections
 from microcred_verifier.adapters.status_lists import InMemoryStatusLists
 from microcred_verifier.domain.model import CheckName, CheckStatus, Verdict
 from microcred_verifier.domain.verification import VerificationReport
+from microcred_verifier.entrypoints.pages import TEMPLATES
 from microcred_verifier.entrypoints.schemas import VerifyResponse
 from microcred_verifier.service_layer.gather import KnowledgeGatherer
 from microcred_verifier.service_layer.intake import present
@@ -121,8 +123,6 @@ async def test_tampering_the_records_own_fields_fails_it(
 async def test_a_revoked_embedded_credential_fails_the_record(
     record: tuple[World, dict[str, Any]],
 ) -> None:
-    from microcred_issuer.service_layer.commands import ChangeStatus
-
     world, clr = record
     first = clr["credentialSubject"]["verifiableCredential"][0]["id"].rsplit("/", 1)[-1]
     stored = world.credentials.stored[first]
@@ -156,3 +156,19 @@ async def test_a_record_signed_by_a_provider_rather_than_the_ecosystem_is_not_vo
     report = await verify(world, forged)
     assert report.check(CheckName.ISSUER_TRUST).conclusive is False
     assert report.verdict is Verdict.UNKNOWN
+
+
+async def test_the_verify_page_shows_each_credential_of_a_record(
+    record: tuple[World, dict[str, Any]],
+) -> None:
+    world, clr = record
+    tampered = copy.deepcopy(clr)
+    tampered["credentialSubject"]["verifiableCredential"][1]["credentialSubject"]["achievement"][
+        "name"
+    ] = "Forged"
+    report = VerifyResponse.of(await verify(world, tampered), None).model_dump(mode="json")
+    html = TEMPLATES.get_template("verify.html").render(report=report, error=None)
+    assert 'id="embedded-credentials"' in html
+    assert html.count('class="embedded"') == 4
+    assert html.count('data-verdict="not_verified"') == 1
+    assert "The credential in plain words" not in html
