@@ -1,11 +1,13 @@
 """The wallet on fakes: where each credential leads, downloads, share links that can be
 withdrawn (410 after), the CLR button; the share-link API answers only its learner."""
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
+from microcred_issuer.entrypoints.access_log import RedactLinkTokens
 from microcred_issuer.entrypoints.learner_auth import SESSION_COOKIE
 from microcred_issuer.service_layer.learner_access import SESSION_PURPOSE
 from microcred_shared.access_tokens import PurposeTokens
@@ -161,3 +163,19 @@ async def test_the_wallet_actions_need_the_session(world: World) -> None:
             await http.post("/wallet/clr", data={"credential_ids": [credential_id]})
         ).status_code == 401
         assert (await http.get(f"/wallet/credentials/{credential_id}/download")).status_code == 401
+
+
+def test_the_access_log_keeps_no_share_link_token() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/shared/Zx9_secret-token/credential", "1.1", 410),
+        None,
+    )
+    assert RedactLinkTokens().filter(record)
+    assert record.getMessage() == (
+        '127.0.0.1:5000 - "GET /shared/[redacted]/credential HTTP/1.1" 410'
+    )

@@ -27,10 +27,6 @@ router = APIRouter(include_in_schema=False)
 BACK_TO_WALLET = "/wallet"
 
 
-def signed_in(request: Request, access: Access) -> str | None:
-    return session_learner(request, access)
-
-
 def back_to_wallet() -> Response:
     return RedirectResponse(BACK_TO_WALLET, status_code=303, headers=PRIVATE)
 
@@ -44,7 +40,7 @@ def attachment(document: Any, filename: str) -> Response:
 async def download_mine(
     credential_id: str, request: Request, access: Access, handlers: IssuerHandlers
 ) -> Response:
-    learner_ref = signed_in(request, access)
+    learner_ref = session_learner(request, access)
     if learner_ref is None:
         return page("wallet_sign_in.html", status=401)
     credential = await handlers.wallet.own_credential(learner_ref, credential_id)
@@ -58,7 +54,7 @@ async def share(
     handlers: IssuerHandlers,
     credential_id: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    learner_ref = signed_in(request, access)
+    learner_ref = session_learner(request, access)
     if learner_ref is None:
         return page("wallet_sign_in.html", status=401)
     await handlers.wallet.share(learner_ref, credential_id)
@@ -69,7 +65,7 @@ async def share(
 async def withdraw(
     share_id: str, request: Request, access: Access, handlers: IssuerHandlers
 ) -> Response:
-    learner_ref = signed_in(request, access)
+    learner_ref = session_learner(request, access)
     if learner_ref is None:
         return page("wallet_sign_in.html", status=401)
     await handlers.wallet.withdraw(learner_ref, share_id)
@@ -83,7 +79,7 @@ async def build_clr(
     handlers: IssuerHandlers,
     credential_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    learner_ref = signed_in(request, access)
+    learner_ref = session_learner(request, access)
     if learner_ref is None:
         return page("wallet_sign_in.html", status=401)
     document = await handlers.clr.issue(learner_ref, credential_ids or [])
