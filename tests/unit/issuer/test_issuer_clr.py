@@ -22,9 +22,11 @@ from tests.unit.issuer.test_issuer_stacking import COMPONENTS, complete, stackin
 ADA = learner_from_email("ada@example.org", SALT_KEY).learner_ref
 
 
-async def ada_holds_a_stacked_record() -> tuple[World, list[IssuedCredential]]:
+async def ada_holds_a_stacked_record(
+    suite: str = "eddsa-jcs-2022",
+) -> tuple[World, list[IssuedCredential]]:
     """Three components from two providers and the stacked certificate they make."""
-    world = await stacking_world()
+    world = await stacking_world(suite=suite)
     for provider, achievement in COMPONENTS:
         await complete(world, provider, achievement)
     held = await world.credentials.of_learner(ADA)
