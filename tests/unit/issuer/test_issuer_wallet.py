@@ -83,6 +83,7 @@ async def test_a_share_link_shows_the_credential_until_it_is_withdrawn_then_410(
         document = await stranger.get(f"{url}/credential")
         assert shown.status_code == 200
         assert 'id="shared-note"' in shown.text
+        assert 'id="share"' not in shown.text  # the holder's own sharing tools stay theirs
         assert "Verify this credential" in shown.text
         assert document.json() == world.credentials.stored[credential_id].document
 
