@@ -574,6 +574,9 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
         "A learner opens their list from an e-mailed link", lambda: learner_opens_their_list(demo)
     )
     await demo.step("The university's system received webhooks", lambda: webhooks_arrived(demo))
+    from .chapters.wallet import learner_wallet  # the chapter imports this module
+
+    await demo.step("A learner shares a credential and builds a CLR", lambda: learner_wallet(demo))
 
 
 def run_demo(ecosystem: Ecosystem) -> bool:

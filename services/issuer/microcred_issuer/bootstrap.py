@@ -34,6 +34,7 @@ from .adapters.mongo_key_challenges import MongoKeyChallenges
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
 from .adapters.mongo_reissue import MongoReissueJobs
+from .adapters.mongo_share_links import MongoShareLinks
 from .adapters.mongo_status_lists import MongoStatusListSnapshots
 from .config import IssuerSettings
 from .entrypoints.access_log import redact_link_tokens_in_access_log
@@ -112,6 +113,8 @@ def build_issuer(
     handlers = build_handlers(ports, options)
     if real_ports:
         on_start.append(lambda: _announce_earlier_lists(runtime, handlers))
+        # Announced before the first CLR, so verifiers hold the ecosystem's keys already.
+        on_start.append(handlers.clr.platform_keyring)
     register_consumers(runtime, handlers, max_batch=settings.completion_batch_size)
     worker = reissue_worker(
         handlers.compromises,
@@ -168,6 +171,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
         wake=runtime.wake_relay,
+        share_links=MongoShareLinks(database),
         metrics=PrometheusMetrics(runtime.metrics),
     )
 

@@ -14,6 +14,7 @@ from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
 from microcred_issuer.domain.reissue import ReissueJob, signed_with
+from microcred_issuer.domain.share_links import ShareLink
 from microcred_issuer.domain.status_list import StatusPurpose
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
 from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
@@ -333,6 +334,24 @@ class SteppingClock:
         return self.current
 
 
+class FakeShareLinks:
+    def __init__(self) -> None:
+        self.links: dict[str, ShareLink] = {}
+
+    async def add(self, link: ShareLink) -> None:
+        self.links[link.share_id] = link
+
+    async def get(self, share_id: str) -> ShareLink | None:
+        return self.links.get(share_id)
+
+    async def of_learner(self, learner_ref: str) -> list[ShareLink]:
+        mine = [link for link in self.links.values() if link.learner_ref == learner_ref]
+        return sorted(mine, key=lambda link: link.created_at)
+
+    async def save(self, link: ShareLink) -> None:
+        self.links[link.share_id] = link
+
+
 @dataclass
 class World:
     suite: str = "eddsa-jcs-2022"
@@ -355,6 +374,7 @@ class World:
         self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.access_links = FakeAccessLinkRequests(self.outbox)
         self.cohort_jobs = FakeCohortJobs()
+        self.share_links = FakeShareLinks()
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
         self.ports = Ports(
             catalogue=self.catalogue,
@@ -371,6 +391,7 @@ class World:
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
             wake=self._wake,
+            share_links=self.share_links,
         )
         self.handlers: Handlers = build_handlers(
             self.ports,

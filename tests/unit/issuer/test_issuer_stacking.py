@@ -22,8 +22,8 @@ CROSS_PROVIDER_RULE = {
 COMPONENTS = [("uni-a", "uni-a:MECH-1"), ("college-b", "college-b:HYD-1"), ("uni-a", "uni-a:PLC-2")]
 
 
-async def stacking_world(accepted: list[str] | None = None) -> World:
-    world = World()
+async def stacking_world(accepted: list[str] | None = None, suite: str = "eddsa-jcs-2022") -> World:
+    world = World(suite=suite)
     for provider in ("uni-a", "college-b"):
         await world.add_provider(provider)
     for provider, achievement in COMPONENTS:

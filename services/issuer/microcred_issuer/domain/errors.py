@@ -107,3 +107,19 @@ class VcJoseUnavailable(IssuerError):
     moved to a DID of its own): a VC-JOSE form signed now would not be the issuer's."""
 
     code = "vc_jose_unavailable"
+
+
+class ClrSelectionInvalid(IssuerError):
+    """A learner asked for a CLR of nothing, of too much, or of a revoked credential."""
+
+    code = "clr_selection_invalid"
+
+
+class ShareLinkNotFound(IssuerError):
+    code = "share_link_not_found"
+
+
+class ShareLinkWithdrawn(IssuerError):
+    """The learner withdrew this link: the credential is no longer shared through it."""
+
+    code = "share_link_withdrawn"

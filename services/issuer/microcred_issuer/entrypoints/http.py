@@ -7,14 +7,17 @@ from microcred_shared.service import stylesheet
 
 from . import (
     http_admin,
+    http_clr,
     http_cohorts,
     http_completions,
     http_credentials,
     http_documents,
     http_keys,
     http_learners,
+    http_share_links,
     pages,
     wallet,
+    wallet_sharing,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -27,5 +30,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
     stylesheet.router,
     http_learners.router,
+    http_clr.router,
+    http_share_links.router,
     wallet.router,
+    wallet_sharing.router,
 )

@@ -36,6 +36,9 @@ STATUS_OF_CODE: dict[str, int] = {
     "invalid_signing_key": 422,
     "did_not_claimed": 422,
     "vc_jose_unavailable": 409,
+    "clr_selection_invalid": 422,
+    "share_link_not_found": 404,
+    "share_link_withdrawn": 410,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

@@ -20,6 +20,7 @@ from .deps import IssuerHandlers
 from .learner_auth import Access, ask_for_link, end_session, session_learner, start_session
 from .pages import TEMPLATES
 from .schemas import ACCESS_LINK_ACCEPTED
+from .wallet_views import wallet_extras
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +58,9 @@ async def wallet(request: Request, access: Access, handlers: IssuerHandlers) -> 
         return page("wallet_sign_in.html", status=401)
     credentials = await access.credentials_of(learner_ref)
     rows = [wallet_row(handlers.urls, c) for c in credentials]
-    return page("wallet.html", credentials=rows)
+    return page(
+        "wallet.html", credentials=rows, **await wallet_extras(handlers, learner_ref, credentials)
+    )
 
 
 @router.get("/wallet/open", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from microcred_shared.api_keys import ApiKeyStore
 
 from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
+from .clr import ClrIssuance
 from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
 from .issuing import CompletionHandler
@@ -28,6 +29,7 @@ from .ports import (
     KeyVault,
     NoMetrics,
     ReissueJobs,
+    ShareLinks,
     Signer,
     StatusListSnapshots,
     StatusSlots,
@@ -43,6 +45,7 @@ from .status import StatusHandlers
 from .status_lists import StatusLists
 from .urls import IssuerUrls
 from .vc_jose import VcJoseForms
+from .wallet import Wallet
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Ports:
     signer: Signer
     clock: Clock
     wake: Wake
+    share_links: ShareLinks
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -100,6 +104,8 @@ class Handlers:
     job_bell: JobBell
     cohort_bell: JobBell
     vc_jose: VcJoseForms
+    clr: ClrIssuance
+    wallet: Wallet
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -216,4 +222,17 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         job_bell=bell,
         cohort_bell=cohort_bell,
         vc_jose=VcJoseForms(keys, ports.vault, ports.clock),
+        clr=ClrIssuance(
+            credentials=ports.credentials,
+            keys=keys,
+            vault=ports.vault,
+            signer=ports.signer,
+            clock=ports.clock,
+        ),
+        wallet=Wallet(
+            credentials=ports.credentials,
+            share_links=ports.share_links,
+            catalogue=ports.catalogue,
+            clock=ports.clock,
+        ),
     )

@@ -17,6 +17,7 @@ from ..domain.keyring import KeyRecord, Keyring
 from ..domain.model import Achievement, Pathway, Provider
 from ..domain.records import IssuedCredential
 from ..domain.reissue import ReissueJob
+from ..domain.share_links import ShareLink
 from ..domain.status_list import StatusPurpose
 
 
@@ -166,6 +167,20 @@ class AccessLinkRequests(Protocol):
     ) -> bool:
         """Store ``events`` and ``at`` unless a link went to the learner after ``quiet_since``;
         True if stored."""
+        ...
+
+
+class ShareLinks(Protocol):
+    """The learners' share links: each by its token, and each learner's list of them."""
+
+    async def add(self, link: ShareLink) -> None: ...
+    async def get(self, share_id: str) -> ShareLink | None: ...
+    async def of_learner(self, learner_ref: str) -> list[ShareLink]:
+        """The learner's links, oldest first."""
+        ...
+
+    async def save(self, link: ShareLink) -> None:
+        """Store a link's new state (withdrawn)."""
         ...
 
 

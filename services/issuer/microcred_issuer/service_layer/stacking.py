@@ -85,7 +85,7 @@ class Stacking:
 
     async def _consider(self, pathway: Pathway, held: list[IssuedCredential], depth: int) -> None:
         counting = [c for c in held if c.counts_for_stacking]
-        outcome = evaluate_pathway(pathway, _earned_by_provider(counting))
+        outcome = evaluate_pathway(pathway, earned_by_provider(counting))
         if not outcome.satisfied:
             return
         learner_ref = counting[0].learner_ref
@@ -150,7 +150,7 @@ class Stacking:
         }
 
 
-def _earned_by_provider(credentials: list[IssuedCredential]) -> Mapping[str, Earned]:
+def earned_by_provider(credentials: list[IssuedCredential]) -> Mapping[str, Earned]:
     earned: dict[str, dict[str, float | None]] = {}
     for credential in credentials:
         earned.setdefault(credential.provider_id, {})[credential.achievement_id] = credential.ects

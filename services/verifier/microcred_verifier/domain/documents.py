@@ -14,7 +14,8 @@ DocumentKind = Literal["credential", "presentation"]
 
 def document_kind(presented: Presented | None) -> DocumentKind:
     """A presentation (VC 2.0 ``VerifiablePresentation``, as JSON-LD), else a credential (also
-    whatever is not yet known: a URL's body is fetched and checked as a credential)."""
+    whatever is not yet known: a URL's body is fetched and checked as a credential). A CLR is a
+    credential: its check (``service_layer.clr``) includes each credential it bundles."""
     if presented is not None and presented.jwt is None and is_presentation(presented.document):
         return "presentation"
     return "credential"

@@ -88,7 +88,15 @@ class VerificationReport:
                 {"name": c.name.value, "title": c.title, "reason": c.reason} for c in self.not_made
             ],
             "summary": self.summary,
+            "embedded_credentials": self._embedded_dicts(),
         }
+
+    def _embedded_dicts(self) -> list[dict[str, Any]] | None:
+        """A CLR's bundled credentials' reports (``domain/clr.py``); None for anything else."""
+        embedded = self.extras.get("embedded")
+        if embedded is None:
+            return None
+        return [{**e.report.to_dict(), "verification_url": None} for e in embedded if e.report]
 
 
 def verify_credential(

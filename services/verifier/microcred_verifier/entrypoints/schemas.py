@@ -91,6 +91,9 @@ class VerifyResponse(BaseModel):
     )
     summary: dict[str, Any]
     verification_url: str | None = Field(description="a link that re-runs this verification")
+    embedded_credentials: list[VerifyResponse] | None = Field(
+        default=None, description="a CLR's bundled credentials, each verified in full, in order"
+    )
 
     @classmethod
     def of(cls, report: VerificationReport, verification_url: str | None) -> VerifyResponse:
@@ -104,4 +107,13 @@ class VerifyResponse(BaseModel):
             not_checked=[NotCheckedPublic.of(check) for check in report.not_made],
             summary=report.summary,
             verification_url=verification_url,
+            embedded_credentials=embedded_reports(report),
         )
+
+
+def embedded_reports(report: VerificationReport) -> list[VerifyResponse] | None:
+    """Each bundled credential's report (a CLR's); one that could not be read has none."""
+    embedded = report.extras.get("embedded")
+    if embedded is None:
+        return None
+    return [VerifyResponse.of(e.report, None) for e in embedded if e.report is not None]

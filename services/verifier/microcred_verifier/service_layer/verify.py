@@ -13,11 +13,14 @@ from typing import Literal, Protocol, TypeVar
 
 from microcred_shared.events.contracts.verifications import VerificationPerformedV1
 
+from ..domain.clr import is_clr
+from ..domain.knowledge import Knowledge
 from ..domain.verification import (
     Presented,
     VerificationReport,
     verify_credential,
 )
+from .clr import CheckOne, verify_clr
 from .gather import KnowledgeGatherer
 from .intake import InputError, present_body
 from .ports import Fetcher, FetchError
@@ -82,6 +85,29 @@ class VerifyHandler:
 
     async def __call__(self, command: VerifyCredential) -> Outcome:
         presented, size = await self._obtain(command)
+        if is_clr(presented.document):
+            report = await verify_clr(presented, self._check_alone(command), self._max_depth)
+            return Outcome(report, command.url)
+        report, knowledge = await self._check(presented, size, command)
+        self._announce(
+            report, knowledge.provider.provider_id if knowledge.provider else None, command.channel
+        )
+        return Outcome(report, command.url)
+
+    def _check_alone(self, command: VerifyCredential) -> CheckOne:
+        """Each part of a record checked as if sent alone (and announced, if a provider's)."""
+
+        async def check(presented: Presented) -> tuple[VerificationReport, Knowledge]:
+            report, knowledge = await self._check(presented, None, command)
+            if knowledge.provider is not None:
+                self._announce(report, knowledge.provider.provider_id, command.channel)
+            return report, knowledge
+
+        return check
+
+    async def _check(
+        self, presented: Presented, size: int | None, command: VerifyCredential
+    ) -> tuple[VerificationReport, Knowledge]:
         knowledge = await self._gatherer.gather(presented.document, presented.jwt)
         now = self._clock()
         checks = partial(
@@ -96,10 +122,7 @@ class VerifyHandler:
                 report = checks()
             else:
                 report = await asyncio.get_running_loop().run_in_executor(self._cpu, checks)
-        self._announce(
-            report, knowledge.provider.provider_id if knowledge.provider else None, command.channel
-        )
-        return Outcome(report, command.url)
+        return report, knowledge
 
     async def alone(self, checks: Callable[[], T]) -> T:
         """Run other checks that use PyLD (a presentation's holder proof) one at a time with the
