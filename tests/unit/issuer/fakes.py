@@ -29,6 +29,7 @@ from microcred_shared.events.contracts.catalogue import (
 )
 
 from tests.unit.api_key_fakes import InMemoryApiKeyStore
+from tests.unit.issuer.ob_api_fakes import FakeOAuthStore, FakeObResources
 
 BASE_URL = "http://issuer.test:8002"
 LEARNER_ACCESS_KEY = "unit-learner-access-key-0123"
@@ -356,6 +357,8 @@ class World:
         self.access_links = FakeAccessLinkRequests(self.outbox)
         self.cohort_jobs = FakeCohortJobs()
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
+        self.oauth = FakeOAuthStore()
+        self.ob_resources = FakeObResources()
         self.ports = Ports(
             catalogue=self.catalogue,
             keyrings=self.keyrings,
@@ -371,6 +374,8 @@ class World:
             signer=DataIntegritySigner(self.suite),
             clock=self.clock,
             wake=self._wake,
+            oauth=self.oauth,
+            ob_resources=self.ob_resources,
         )
         self.handlers: Handlers = build_handlers(
             self.ports,

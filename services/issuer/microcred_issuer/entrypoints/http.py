@@ -13,6 +13,8 @@ from . import (
     http_documents,
     http_keys,
     http_learners,
+    http_oauth,
+    http_ob_api,
     pages,
     wallet,
 )
@@ -28,4 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     stylesheet.router,
     http_learners.router,
     wallet.router,
+    http_ob_api.router,
+    http_oauth.router,
 )

@@ -35,6 +35,10 @@ STATUS_OF_CODE: dict[str, int] = {
     "key_possession_not_proven": 422,
     "invalid_signing_key": 422,
     "did_not_claimed": 422,
+    # The Open Badges API answers these as Imsx_StatusInfo itself (http_ob_api.ImsxRoute).
+    "ob_invalid_data": 400,
+    "ob_not_the_learners": 403,
+    "ob_credential_not_verified": 400,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

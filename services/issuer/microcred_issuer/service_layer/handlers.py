@@ -16,6 +16,8 @@ from .key_import import KeyImport
 from .keys import KeyHandlers
 from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
 from .minting import Minting
+from .oauth import OAuthStore
+from .ob_api import ObApi, ObResources
 from .ports import (
     AccessLinkRequests,
     CatalogueView,
@@ -60,6 +62,8 @@ class Ports:
     signer: Signer
     clock: Clock
     wake: Wake
+    oauth: OAuthStore
+    ob_resources: ObResources
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -98,6 +102,7 @@ class Handlers:
     reissuance: Reissuance
     job_bell: JobBell
     cohort_bell: JobBell
+    ob_api: ObApi
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -213,4 +218,5 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         reissuance=reissuance,
         job_bell=bell,
         cohort_bell=cohort_bell,
+        ob_api=ObApi(ports.credentials, ports.ob_resources, ports.vault),
     )

@@ -1,0 +1,121 @@
+"""A wallet app as the Open Badges API sees one: it registers, sends the learner to consent,
+trades the code with its PKCE verifier, and calls the API with the token. Shared by the unit
+tests (on the ASGI app) and the e2e test (on the running issuer)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+ALL_SCOPES = " ".join(
+    OB + s
+    for s in ("credential.readonly", "credential.upsert", "profile.readonly", "profile.update")
+)
+REDIRECT_URI = "https://wallet.example/callback"
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@dataclass
+class Registered:
+    client_id: str
+    client_secret: str
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.client_id, self.client_secret)
+
+
+async def register(http: httpx.AsyncClient, scope: str = ALL_SCOPES) -> Registered:
+    answer = await http.post(
+        "/oauth/register",
+        json={
+            "client_name": "Pocket Wallet",
+            "client_uri": "https://wallet.example",
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scope": scope,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    return Registered(body["client_id"], body["client_secret"])
+
+
+def authorization_params(
+    client_id: str, scope: str, challenge: str, method: str = "S256"
+) -> dict[str, str]:
+    return {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT_URI,
+        "scope": scope,
+        "state": "state-" + secrets.token_hex(4),
+        "code_challenge": challenge,
+        "code_challenge_method": method,
+    }
+
+
+def authorisation_params_for(
+    client: Registered, scope: str, challenge: str, method: str = "S256"
+) -> dict[str, str]:
+    return authorization_params(client.client_id, scope, challenge, method)
+
+
+async def consent(
+    http: httpx.AsyncClient, params: dict[str, str], decision: str = "allow"
+) -> dict[str, str]:
+    """The learner (signed in to the wallet on ``http``) answers the consent page; the query
+    the browser is sent back to the client with."""
+    page = await http.get("/oauth/authorize", params=params)
+    assert page.status_code == 200, page.text
+    answer = await http.post("/oauth/authorize", data={**params, "decision": decision})
+    assert answer.status_code == 302, answer.text
+    location = answer.headers["location"]
+    assert location.startswith(REDIRECT_URI)
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+async def authorise(
+    http: httpx.AsyncClient, client: Registered, scope: str = ALL_SCOPES
+) -> dict[str, Any]:
+    """The whole authorization code flow with PKCE: the token response."""
+    verifier = secrets.token_urlsafe(48)
+    params = authorization_params(client.client_id, scope, s256(verifier))
+    back = await consent(http, params)
+    assert back["state"] == params["state"]
+    answer = await exchange(http, client, back["code"], verifier)
+    assert answer.status_code == 200, answer.text
+    token: dict[str, Any] = answer.json()
+    return token
+
+
+async def exchange(
+    http: httpx.AsyncClient, client: Registered, code: str, verifier: str
+) -> httpx.Response:
+    return await http.post(
+        "/oauth/token",
+        auth=client.auth,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+    )
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
