@@ -1,0 +1,123 @@
+"""A wallet app uses the Open Badges 3.0 API of the running issuer as a wallet would: it reads
+the discovery document, registers, is authorised by the learner (signed in from the link
+e-mailed to them), trades the code with its PKCE verifier, pages through the learner's
+credentials, refreshes, revokes; every refusal in the OB error shape."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import pytest
+from microcred_shared.openbadges.schema import validate_against
+
+from microcred.ecosystem import story
+from microcred.ecosystem.demo import Outcome
+from microcred.ecosystem.processes import Ecosystem
+from tests.e2e.test_learner_access import asked_link
+from tests.unit.issuer.ob_wallet_client import (
+    ALL_SCOPES,
+    OB,
+    Registered,
+    authorisation_params_for,
+    authorise,
+    bearer,
+    consent,
+    exchange,
+    register,
+    s256,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+CREDENTIALS = "/ims/ob/v3p0/credentials"
+STATUS_INFO = "ob_v3p0_imsx_statusinfo_schema.json"
+
+
+def refused(answer: httpx.Response, status: int, minor: str) -> bool:
+    body = answer.json()
+    field = body.get("imsx_codeMinor", {}).get("imsx_codeMinorField", [{}])[0]
+    return (
+        answer.status_code == status
+        and validate_against(STATUS_INFO, body) == []
+        and field.get("imsx_codeMinorFieldValue") == minor
+    )
+
+
+async def test_a_wallet_app_is_authorised_by_the_learner_and_fetches_their_credentials(
+    ecosystem: Ecosystem, played: Outcome
+) -> None:
+    bo = story.LEARNERS[1]
+    issuer = ecosystem.service("issuer").url
+    async with httpx.AsyncClient(base_url=issuer, timeout=30) as http:
+        discovery = (await http.get("/ims/ob/v3p0/discovery")).json()
+        flow = discovery["components"]["securitySchemes"]["OAuth2ACG"]["flows"]
+        assert flow["authorizationCode"]["tokenUrl"] == issuer + "/oauth/token"
+
+        opened = await http.get(await asked_link(http, ecosystem, bo.email))
+        assert opened.status_code == 200  # the wallet session cookie is set
+        client = await register(http)
+        token = await authorise(http, client)
+        first = await http.get(
+            CREDENTIALS, params={"limit": 1}, headers=bearer(token["access_token"])
+        )
+        every = await http.get(CREDENTIALS, headers=bearer(token["access_token"]))
+
+        refreshed = await http.post(
+            "/oauth/token",
+            auth=client.auth,
+            data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        )
+        new = refreshed.json()
+        after_refresh = await http.get(CREDENTIALS, headers=bearer(new["access_token"]))
+        old_after_refresh = await http.get(CREDENTIALS, headers=bearer(token["access_token"]))
+        revoked = await http.post(
+            "/oauth/revoke", auth=client.auth, data={"token": new["access_token"]}
+        )
+        after_revoke = await http.get(CREDENTIALS, headers=bearer(new["access_token"]))
+
+    total = int(first.headers["X-Total-Count"])
+    assert total >= len(bo.completions)
+    assert len(first.json()["credential"]) == 1
+    assert 'rel="next"' in first.headers["Link"]
+    assert 'rel="last"' in first.headers["Link"]
+    assert (
+        validate_against("ob_v3p0_getopenbadgecredentialsresponse_schema.json", every.json()) == []
+    )
+    assert len(every.json()["credential"]) == total
+    assert refreshed.status_code == 200
+    assert after_refresh.status_code == 200
+    assert refused(old_after_refresh, 401, "unauthorizedrequest")
+    assert revoked.status_code == 200
+    assert refused(after_revoke, 401, "unauthorizedrequest")
+
+
+async def test_an_unregistered_client_a_wrong_scope_or_verifier_is_refused(
+    ecosystem: Ecosystem, played: Outcome
+) -> None:
+    chen = story.LEARNERS[2]
+    issuer = ecosystem.service("issuer").url
+    async with httpx.AsyncClient(base_url=issuer, timeout=30) as http:
+        await http.get(await asked_link(http, ecosystem, chen.email))
+        ghost = Registered("ghost-" + secrets.token_hex(4), "ghost-secret")
+        verifier = secrets.token_urlsafe(48)
+        ghost_page = await http.get(
+            "/oauth/authorize", params=authorisation_params_for(ghost, ALL_SCOPES, s256(verifier))
+        )
+        ghost_token = await exchange(http, ghost, "any-code", verifier)
+
+        client = await register(http)
+        back = await consent(http, authorisation_params_for(client, ALL_SCOPES, s256(verifier)))
+        wrong_verifier = await exchange(http, client, back["code"], secrets.token_urlsafe(48))
+
+        profile_only = await authorise(http, client, scope=OB + "profile.readonly")
+        wrong_scope = await http.get(CREDENTIALS, headers=bearer(profile_only["access_token"]))
+        no_token = await http.get(CREDENTIALS)
+
+    assert ghost_page.status_code == 400
+    assert ghost_token.status_code == 401
+    assert ghost_token.json()["error"] == "invalid_client"
+    assert wrong_verifier.status_code == 400
+    assert wrong_verifier.json()["error"] == "invalid_grant"
+    assert refused(wrong_scope, 403, "forbidden")
+    assert refused(no_token, 401, "unauthorizedrequest")
