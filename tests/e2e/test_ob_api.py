@@ -13,9 +13,7 @@ from microcred_shared.openbadges.schema import validate_against
 
 from microcred.ecosystem import story
 from microcred.ecosystem.demo import Outcome
-from microcred.ecosystem.processes import Ecosystem
-from tests.e2e.test_learner_access import asked_link
-from tests.unit.issuer.ob_wallet_client import (
+from microcred.ecosystem.ob_wallet import (
     ALL_SCOPES,
     OB,
     Registered,
@@ -27,6 +25,8 @@ from tests.unit.issuer.ob_wallet_client import (
     register,
     s256,
 )
+from microcred.ecosystem.processes import Ecosystem
+from tests.e2e.test_learner_access import asked_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 

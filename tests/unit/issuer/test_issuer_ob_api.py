@@ -21,9 +21,7 @@ from microcred_shared.crypto import Ed25519Multikey
 from microcred_shared.crypto.proofs import sign
 from microcred_shared.openbadges.schema import validate_against
 
-from tests.unit.issuer.fakes import World, achievement_event, provider_event
-from tests.unit.issuer.http_app import unit_settings
-from tests.unit.issuer.ob_wallet_client import (
+from microcred.ecosystem.ob_wallet import (
     ALL_SCOPES,
     OB,
     Registered,
@@ -35,6 +33,8 @@ from tests.unit.issuer.ob_wallet_client import (
     register,
     s256,
 )
+from tests.unit.issuer.fakes import World, achievement_event, provider_event
+from tests.unit.issuer.http_app import unit_settings
 
 ADA, GRACE = "ada@example.org", "grace@example.org"
 # Authlib refuses OAuth over plain http except to a loopback address, as it should.

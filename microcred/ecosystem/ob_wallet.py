@@ -1,6 +1,9 @@
 """A wallet app as the Open Badges API sees one: it registers, sends the learner to consent,
-trades the code with its PKCE verifier, and calls the API with the token. Shared by the unit
-tests (on the ASGI app) and the e2e test (on the running issuer)."""
+trades the code with its PKCE verifier, and calls the API with the token. The demo's wallet
+chapter plays it on the running issuer; the unit tests on the ASGI app, the e2e tests too.
+
+Each call takes an ``httpx.AsyncClient`` whose base URL is the issuer and which holds the
+learner's wallet session cookie (the learner's browser, for the consent page)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,10 @@ ALL_SCOPES = " ".join(
     for s in ("credential.readonly", "credential.upsert", "profile.readonly", "profile.update")
 )
 REDIRECT_URI = "https://wallet.example/callback"
+
+
+class WalletFlowError(RuntimeError):
+    pass
 
 
 def s256(verifier: str) -> str:
@@ -49,7 +56,7 @@ async def register(http: httpx.AsyncClient, scope: str = ALL_SCOPES) -> Register
             "scope": scope,
         },
     )
-    assert answer.status_code == 201, answer.text
+    answer.raise_for_status()
     body = answer.json()
     return Registered(body["client_id"], body["client_secret"])
 
@@ -80,11 +87,11 @@ async def consent(
     """The learner (signed in to the wallet on ``http``) answers the consent page; the query
     the browser is sent back to the client with."""
     page = await http.get("/oauth/authorize", params=params)
-    assert page.status_code == 200, page.text
+    page.raise_for_status()
     answer = await http.post("/oauth/authorize", data={**params, "decision": decision})
-    assert answer.status_code == 302, answer.text
-    location = answer.headers["location"]
-    assert location.startswith(REDIRECT_URI)
+    location = answer.headers.get("location", "")
+    if answer.status_code != 302 or not location.startswith(REDIRECT_URI):
+        raise WalletFlowError(f"consent did not send the browser back: {answer.status_code}")
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
@@ -95,9 +102,10 @@ async def authorise(
     verifier = secrets.token_urlsafe(48)
     params = authorization_params(client.client_id, scope, s256(verifier))
     back = await consent(http, params)
-    assert back["state"] == params["state"]
+    if back.get("state") != params["state"] or "code" not in back:
+        raise WalletFlowError(f"no code came back: {back}")
     answer = await exchange(http, client, back["code"], verifier)
-    assert answer.status_code == 200, answer.text
+    answer.raise_for_status()
     token: dict[str, Any] = answer.json()
     return token
 
