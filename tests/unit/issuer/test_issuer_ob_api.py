@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from microcred_shared.openbadges.schema import validate_against
 from microcred.ecosystem.ob_wallet import (
     ALL_SCOPES,
     OB,
+    REDIRECT_URI,
     Registered,
     authorisation_params_for,
     authorise,
@@ -279,18 +281,27 @@ async def test_a_token_without_the_operations_scope_is_refused_as_forbidden(stag
     assert profile.status_code == 200
 
 
-async def test_a_scope_the_client_did_not_register_is_not_granted(stage: Stage) -> None:
+async def test_a_scope_the_client_did_not_register_or_no_one_knows_is_refused_to_the_client(
+    stage: Stage,
+) -> None:
     client = await register(stage.http, scope=OB + "credential.readonly")
     verifier = secrets.token_urlsafe(48)
-    params = authorisation_params_for(client, OB + "profile.update", s256(verifier))
+    unregistered = authorisation_params_for(client, OB + "profile.update", s256(verifier))
+    unknown = authorisation_params_for(client, "https://example.org/scope/admin", s256(verifier))
 
-    page = await stage.http.get("/oauth/authorize", params=params)
-    unknown = await stage.http.get(
-        "/oauth/authorize",
-        params=authorisation_params_for(client, "https://example.org/scope/admin", s256(verifier)),
-    )
+    for params in (unregistered, unknown):
+        answer = await stage.http.get("/oauth/authorize", params=params)
+        assert redirected_error(answer) == ("invalid_scope", params["state"])
 
-    assert page.status_code == unknown.status_code == 400
+
+def redirected_error(answer: httpx.Response) -> tuple[str, str]:
+    """The error an authorization request was sent back to the client with, and its state."""
+    assert answer.status_code == 302, answer.text
+    location = answer.headers["location"]
+    assert location.startswith(REDIRECT_URI)
+    query = parse_qs(urlsplit(location).query)
+    assert "code" not in query
+    return query["error"][0], query["state"][0]
 
 
 async def test_a_wrong_pkce_verifier_is_refused_and_spends_the_code(stage: Stage) -> None:
@@ -338,8 +349,11 @@ async def test_pkce_is_required_and_plain_is_not_accepted(stage: Stage) -> None:
     del without["code_challenge"]
     plain = authorisation_params_for(client, ALL_SCOPES, verifier, method="plain")
 
-    assert (await stage.http.get("/oauth/authorize", params=without)).status_code == 400
-    assert (await stage.http.get("/oauth/authorize", params=plain)).status_code == 400
+    for params in (without, plain):
+        answer = await stage.http.get("/oauth/authorize", params=params)
+        assert redirected_error(answer) == ("invalid_request", params["state"])
+        posted = await stage.http.post("/oauth/authorize", data={**params, "decision": "allow"})
+        assert redirected_error(posted) == ("invalid_request", params["state"])
 
 
 async def test_an_unregistered_client_gets_no_consent_page_and_no_token(stage: Stage) -> None:
@@ -494,6 +508,17 @@ async def test_a_credential_about_someone_else_or_tampered_or_unsigned_is_refuse
     assert_status_info(
         await stage.http.post(CREDENTIALS, headers=headers, json={"name": "x"}), 400, "invalid_data"
     )
+    assert (await stage.http.get(CREDENTIALS, headers=headers)).headers["X-Total-Count"] == "3"
+
+
+async def test_a_credential_issued_here_handed_back_is_already_listed(stage: Stage) -> None:
+    token = await authorise(stage.http, await register(stage.http))
+    headers = bearer(token["access_token"])
+    [one, *_] = await stage.world.credentials.of_learner(stage.learner_ref(ADA))
+
+    answer = await stage.http.post(CREDENTIALS, headers=headers, json=one.document)
+
+    assert answer.status_code == 200
     assert (await stage.http.get(CREDENTIALS, headers=headers)).headers["X-Total-Count"] == "3"
 
 

@@ -57,6 +57,8 @@ async def ask_for_consent(request: Request, server: OAuthServer, access: Access)
     try:
         grant = await server.consent_grant(authorization, learner_ref)
     except OAuth2Error as error:
+        if error.redirect_uri:  # the client is known and so is where to tell it (RFC 6749 4.1.2.1)
+            return server.error_response(authorization, error)
         return page("ob_consent.html", status=400, error=error.description or error.error)
     return page(
         "ob_consent.html",

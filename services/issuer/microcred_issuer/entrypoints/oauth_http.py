@@ -114,6 +114,12 @@ class StarletteAuthorizationServer(ObAuthorizationServer):
             return JSONResponse(body, status_code=status, headers=merged)
         return Response(body or b"", status_code=status, headers=merged)
 
+    def error_response(self, request: StarletteOAuth2Request, error: Exception) -> Response:
+        """Authlib's answer to a refused request: back to the client's redirect URI with the
+        error when it has one, else a JSON error."""
+        answer: Response = self.handle_error_response(request, error)
+        return answer
+
     async def token_response(self, request: StarletteOAuth2Request) -> Response:
         answer: Response = await anyio.to_thread.run_sync(self.create_token_response, request)
         return answer

@@ -81,8 +81,10 @@ class ObApi:
         self, learner_ref: str, *, limit: int | None, offset: int, since: datetime | None
     ) -> CredentialsPage:
         """One page of the learner's credentials, oldest first (stable across pages)."""
-        own = [(c.issued_at, c.credential_id, c.document) for c in await self._own(learner_ref)]
-        held = [(h.issued_at, h.credential_id, h.document) for h in await self._held(learner_ref)]
+        issued = await self._credentials.of_learner(learner_ref)
+        stored = await self._resources.held(learner_ref)
+        own = [(c.issued_at, c.credential_id, c.document) for c in issued]
+        held = [(h.issued_at, h.credential_id, h.document) for h in stored]
         every = sorted(own + held, key=lambda item: (item[0], item[1]))
         if since is not None:
             every = [item for item in every if item[0] > since]
@@ -93,6 +95,8 @@ class ObApi:
         """Store a credential in the learner's wallet; True if it was not there yet."""
         if not isinstance(document, dict):
             raise InvalidObData("the body must be an AchievementCredential (a JSON object)")
+        if await self._issued_here(learner_ref, document):
+            return False  # a wallet handing back what we issued the learner: already listed
         errors = validate_achievement_credential(document)
         if errors:
             raise InvalidObData(f"not an AchievementCredential: {errors[0]}")
@@ -127,11 +131,9 @@ class ObApi:
         await self._resources.put_profile(learner_ref, document)
         return document
 
-    async def _own(self, learner_ref: str) -> list[Any]:
-        return list(await self._credentials.of_learner(learner_ref))
-
-    async def _held(self, learner_ref: str) -> list[HeldCredential]:
-        return await self._resources.held(learner_ref)
+    async def _issued_here(self, learner_ref: str, document: dict[str, Any]) -> bool:
+        own = await self._credentials.of_learner(learner_ref)
+        return any(credential.document == document for credential in own)
 
     async def _is_about(self, learner_ref: str, subject: Any) -> bool:
         if not isinstance(subject, dict):
