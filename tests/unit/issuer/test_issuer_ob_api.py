@@ -396,6 +396,7 @@ async def test_the_consent_page_names_the_client_and_the_scopes_and_needs_the_le
         posted = await anonymous.post("/oauth/authorize", data={**params, "decision": "allow"})
 
     assert "Pocket Wallet" in page.text
+    assert '<strong id="redirect-host">wallet.example</strong>' in page.text
     assert f'data-scope="{OB}credential.readonly"' in page.text
     assert f'data-scope="{OB}credential.upsert"' not in page.text
     assert signed_out.status_code == posted.status_code == 401

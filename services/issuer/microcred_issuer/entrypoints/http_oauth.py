@@ -9,6 +9,7 @@ SameSite=Strict, so a form posted from another site arrives without it and is re
 # No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from fastapi import APIRouter, Depends, Request, Response
@@ -67,6 +68,8 @@ async def ask_for_consent(request: Request, server: OAuthServer, access: Access)
         scopes=[(s, OB_SCOPES[s]) for s in sorted(scopes_of(grant.request.scope))],
         params=consent_params(request),
         action=AUTHORIZE,
+        redirect_host=urlsplit(grant.redirect_uri or "").netloc,
+        refresh_days=server.options.refresh_lifetime.days,
     )
 
 
