@@ -26,10 +26,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     http_documents.router,
     http_admin.router,
     http_keys.router,
+    http_ob_api.router,
+    http_oauth.router,
     pages.router,
     stylesheet.router,
     http_learners.router,
     wallet.router,
-    http_ob_api.router,
-    http_oauth.router,
 )

@@ -58,6 +58,7 @@ def imsx_body(major: str, minor: str, description: str) -> dict[str, Any]:
     }
 
 
+# The handler's refusals, as OB 3.0 words them (status, imsx code minor).
 REFUSALS: dict[type[Exception], tuple[int, str]] = {
     InvalidObData: (400, "invalid_data"),
     NotTheLearners: (403, "forbidden"),
@@ -84,9 +85,10 @@ class ImsxRoute(APIRoute):
                     f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
                 )
                 return JSONResponse(imsx_body("failure", minor, described), status_code=400)
-            except (InvalidObData, NotTheLearners, CredentialNotVerified) as refusal:
+            except tuple(REFUSALS) as refusal:
                 status, minor = REFUSALS[type(refusal)]
-                return JSONResponse(imsx_body("failure", minor, refusal.reason), status_code=status)
+                reason = str(refusal)
+                return JSONResponse(imsx_body("failure", minor, reason), status_code=status)
 
         return answer
 
