@@ -1,7 +1,8 @@
 """A wallet app uses the Open Badges 3.0 API of the running issuer as a wallet would: it reads
 the discovery document, registers, is authorised by the learner (signed in from the link
 e-mailed to them), trades the code with its PKCE verifier, pages through the learner's
-credentials, refreshes, revokes; every refusal in the OB error shape."""
+credentials, refreshes, revokes, stores a credential from elsewhere; every refusal in the OB
+error shape."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import secrets
 
 import httpx
 import pytest
+from microcred_shared.crypto import Ed25519Multikey
 from microcred_shared.openbadges.schema import validate_against
 
 from microcred.ecosystem import story
@@ -27,6 +29,7 @@ from microcred.ecosystem.ob_wallet import (
     s256,
 )
 from microcred.ecosystem.processes import Ecosystem
+from tests.unit.issuer.foreign_credentials import foreign_credential
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -129,3 +132,32 @@ async def test_an_unregistered_client_a_wrong_scope_or_verifier_is_refused(
     assert wrong_verifier.json()["error"] == "invalid_grant"
     assert refused(wrong_scope, 403, "forbidden")
     assert refused(no_token, 401, "unauthorizedrequest")
+
+
+async def test_a_wallet_stores_a_credential_from_elsewhere_and_the_learners_profile(
+    ecosystem: Ecosystem, played: Outcome
+) -> None:
+    chen, bo = story.LEARNERS[2], story.LEARNERS[1]
+    issuer = ecosystem.service("issuer").url
+    key = Ed25519Multikey.generate()
+    elsewhere = foreign_credential(chen.email, key)
+    about_bo = foreign_credential(bo.email, key)
+    async with httpx.AsyncClient(base_url=issuer, timeout=30) as http:
+        await http.get(emailed_link(ecosystem, chen.email))
+        token = await authorise(http, await register(http))
+        headers = bearer(token["access_token"])
+        before = int((await http.get(CREDENTIALS, headers=headers)).headers["X-Total-Count"])
+        stored = await http.post(CREDENTIALS, headers=headers, json=elsewhere)
+        not_chens = await http.post(CREDENTIALS, headers=headers, json=about_bo)
+        listed = await http.get(CREDENTIALS, headers=headers)
+
+        profile = (await http.get("/ims/ob/v3p0/profile", headers=headers)).json()
+        await http.put("/ims/ob/v3p0/profile", headers=headers, json={**profile, "name": "Chen"})
+        read_back = (await http.get("/ims/ob/v3p0/profile", headers=headers)).json()
+
+    assert stored.status_code == 201
+    assert refused(not_chens, 403, "forbidden")
+    assert int(listed.headers["X-Total-Count"]) == before + 1
+    assert elsewhere in listed.json()["credential"]
+    assert read_back["name"] == "Chen"
+    assert read_back["id"] == profile["id"]

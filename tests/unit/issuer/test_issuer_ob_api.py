@@ -7,7 +7,6 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -19,7 +18,6 @@ from microcred_issuer.service_layer.commands import IssueCompletion
 from microcred_issuer.service_layer.learner_access import LINK_PURPOSE
 from microcred_shared.access_tokens import PurposeTokens
 from microcred_shared.crypto import Ed25519Multikey
-from microcred_shared.crypto.proofs import sign
 from microcred_shared.openbadges.schema import validate_against
 
 from microcred.ecosystem.ob_wallet import (
@@ -36,6 +34,7 @@ from microcred.ecosystem.ob_wallet import (
     s256,
 )
 from tests.unit.issuer.fakes import World, achievement_event, provider_event
+from tests.unit.issuer.foreign_credentials import foreign_credential
 from tests.unit.issuer.http_app import unit_settings
 
 ADA, GRACE = "ada@example.org", "grace@example.org"
@@ -428,44 +427,6 @@ async def test_a_learner_gets_and_replaces_their_profile(stage: Stage) -> None:
     assert (await stage.http.get(PROFILE, headers=headers)).json()["name"] == "Ada L."
     assert_status_info(foreign, 400, "invalid_data")
     assert_status_info(not_a_profile, 400, "invalid_data")
-
-
-def foreign_credential(email: str, key: Ed25519Multikey, salt: str = "pepper") -> dict[str, Any]:
-    """An AchievementCredential another platform issued under its did:key."""
-    import hashlib
-
-    identity_hash = "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()
-    document = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": f"urn:uuid:{secrets.token_hex(16)}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": key.controller, "type": ["Profile"], "name": "Elsewhere Academy"},
-        "validFrom": "2025-04-01T00:00:00Z",
-        "name": "Welding basics",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": identity_hash,
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "salt": salt,
-                }
-            ],
-            "achievement": {
-                "id": "https://elsewhere.example/achievements/welding",
-                "type": ["Achievement"],
-                "name": "Welding basics",
-                "description": "Welds a butt joint.",
-                "criteria": {"narrative": "Passed the practical."},
-            },
-        },
-    }
-    return sign(document, key, suite="eddsa-jcs-2022")
 
 
 async def test_a_learner_stores_a_verified_credential_of_theirs_from_elsewhere(
