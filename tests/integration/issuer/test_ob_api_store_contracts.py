@@ -40,10 +40,11 @@ async def stores(request: pytest.FixtureRequest, infra: Any) -> AsyncIterator[St
         await client.close()
 
 
-def token(access: str, refresh: str) -> OAuthToken:
+def token(access: str, refresh: str, grant: str = "grant-1") -> OAuthToken:
     return OAuthToken(
         access_hash=secret_hash(access),
         refresh_hash=secret_hash(refresh),
+        grant_id=grant,
         client_id="wallet-1",
         learner_ref="sha256$abc",
         scope="s1 s2",
@@ -95,7 +96,7 @@ async def test_a_token_is_found_by_either_hash_and_revoked_as_one_grant(stores: 
     oauth, _ = stores
     stored = token("access-1", "refresh-1")
     await oauth.add_token(stored)
-    await oauth.add_token(token("access-2", "refresh-2"))
+    await oauth.add_token(token("access-2", "refresh-2", grant="grant-2"))
 
     assert await oauth.token_by_access(secret_hash("access-1")) == stored
     assert await oauth.token_by_refresh(secret_hash("refresh-1")) == stored
@@ -108,6 +109,17 @@ async def test_a_token_is_found_by_either_hash_and_revoked_as_one_grant(stores: 
     other = await oauth.token_by_access(secret_hash("access-2"))
     assert other is not None
     assert not other.revoked
+
+
+async def test_revoking_a_grant_revokes_every_token_of_it_and_no_other(stores: Stores) -> None:
+    oauth, _ = stores
+    for access, grant in (("a1", "g1"), ("a2", "g1"), ("a3", "g2")):
+        await oauth.add_token(token(access, "r" + access, grant=grant))
+
+    await oauth.revoke_grant("g1")
+
+    revoked = [await oauth.token_by_access(secret_hash(a)) for a in ("a1", "a2", "a3")]
+    assert [t.revoked for t in revoked if t is not None] == [True, True, False]
 
 
 async def test_a_held_credential_is_stored_once_per_learner_and_id(stores: Stores) -> None:

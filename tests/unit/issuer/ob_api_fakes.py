@@ -43,6 +43,11 @@ class FakeOAuthStore:
         if access_hash in self.tokens:
             self.tokens[access_hash] = replace(self.tokens[access_hash], revoked=True)
 
+    async def revoke_grant(self, grant_id: str) -> None:
+        for access_hash, token in self.tokens.items():
+            if token.grant_id == grant_id:
+                self.tokens[access_hash] = replace(token, revoked=True)
+
 
 class FakeObResources:
     def __init__(self) -> None:

@@ -187,16 +187,11 @@ async def test_a_bad_paging_parameter_is_refused_as_an_invalid_query_parameter(
     assert_status_info(answer, 400, "invalid_query_parameter")
 
 
-async def test_a_refresh_gives_new_tokens_and_retires_the_old_grant(stage: Stage) -> None:
+async def test_a_refresh_gives_new_tokens_and_retires_the_old_pair(stage: Stage) -> None:
     client = await register(stage.http)
     token = await authorise(stage.http, client)
 
     refreshed = await stage.http.post(
-        "/oauth/token",
-        auth=client.auth,
-        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
-    )
-    again = await stage.http.post(
         "/oauth/token",
         auth=client.auth,
         data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
@@ -214,8 +209,31 @@ async def test_a_refresh_gives_new_tokens_and_retires_the_old_grant(stage: Stage
         401,
         "unauthorizedrequest",
     )
-    assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
+
+
+async def test_a_spent_refresh_token_used_again_ends_the_grant_it_was_refreshed_into(
+    stage: Stage,
+) -> None:
+    client = await register(stage.http)
+    token = await authorise(stage.http, client)
+    other = await authorise(stage.http, client)  # another consent: left alone
+    refresh = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    new = (await stage.http.post("/oauth/token", auth=client.auth, data=refresh)).json()
+
+    replayed = await stage.http.post("/oauth/token", auth=client.auth, data=refresh)
+    new_used = await stage.http.get(CREDENTIALS, headers=bearer(new["access_token"]))
+    new_refreshed = await stage.http.post(
+        "/oauth/token",
+        auth=client.auth,
+        data={"grant_type": "refresh_token", "refresh_token": new["refresh_token"]},
+    )
+
+    assert replayed.status_code == 400
+    assert replayed.json()["error"] == "invalid_grant"
+    assert_status_info(new_used, 401, "unauthorizedrequest")
+    assert new_refreshed.status_code == 400
+    other_used = await stage.http.get(CREDENTIALS, headers=bearer(other["access_token"]))
+    assert other_used.status_code == 200
 
 
 async def test_a_revoked_token_is_refused_and_so_is_its_refresh_token(stage: Stage) -> None:

@@ -95,6 +95,7 @@ def test_a_code_expires_and_a_refresh_token_ends_with_its_lifetime_or_revocation
     token = OAuthToken(
         access_hash="a",
         refresh_hash="r",
+        grant_id="a",
         client_id="c",
         learner_ref="l",
         scope="s",
@@ -109,4 +110,8 @@ def test_a_code_expires_and_a_refresh_token_ends_with_its_lifetime_or_revocation
     assert token.access_expired(NOW + timedelta(hours=1))
     assert token.refresh_usable(NOW + timedelta(days=29))
     assert not token.refresh_usable(NOW + timedelta(days=30))
-    assert not OAuthToken(**{**token.__dict__, "revoked": True}).refresh_usable(NOW)
+    spent = OAuthToken(**{**token.__dict__, "revoked": True})
+    assert not spent.refresh_usable(NOW)
+    assert spent.refresh_replayed(NOW)
+    assert not token.refresh_replayed(NOW)
+    assert not spent.refresh_replayed(NOW + timedelta(days=30))

@@ -13,7 +13,13 @@ OAUTH_CODES = "oauth_codes"
 OAUTH_TOKENS = "oauth_tokens"
 
 INDEXES = [
-    IndexSpec(OAUTH_TOKENS, (IndexModel([("refresh_hash", ASCENDING)], sparse=True),)),
+    IndexSpec(
+        OAUTH_TOKENS,
+        (
+            IndexModel([("refresh_hash", ASCENDING)], sparse=True),
+            IndexModel([("grant_id", ASCENDING)]),
+        ),
+    ),
 ]
 
 
@@ -95,6 +101,7 @@ class MongoOAuthStore:
             {
                 "_id": token.access_hash,
                 "refresh_hash": token.refresh_hash,
+                "grant_id": token.grant_id,
                 "client_id": token.client_id,
                 "learner_ref": token.learner_ref,
                 "scope": token.scope,
@@ -114,6 +121,9 @@ class MongoOAuthStore:
     async def revoke_token(self, access_hash: str) -> None:
         await self._tokens.update_one({"_id": access_hash}, {"$set": {"revoked": True}})
 
+    async def revoke_grant(self, grant_id: str) -> None:
+        await self._tokens.update_many({"grant_id": grant_id}, {"$set": {"revoked": True}})
+
 
 def _token(doc: Document | None) -> OAuthToken | None:
     if doc is None:
@@ -121,6 +131,7 @@ def _token(doc: Document | None) -> OAuthToken | None:
     return OAuthToken(
         access_hash=doc["_id"],
         refresh_hash=doc.get("refresh_hash"),
+        grant_id=doc["grant_id"],
         client_id=doc["client_id"],
         learner_ref=doc["learner_ref"],
         scope=doc["scope"],

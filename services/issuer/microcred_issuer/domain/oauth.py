@@ -82,10 +82,12 @@ class AuthorizationCode:
 
 @dataclass(frozen=True)
 class OAuthToken:
-    """An access token with its refresh token: one grant, revoked together."""
+    """An access token with its refresh token, revoked together. ``grant_id`` names the
+    learner's consent they descend from: every refresh keeps it."""
 
     access_hash: str
     refresh_hash: str | None
+    grant_id: str
     client_id: str
     learner_ref: str
     scope: str
@@ -99,3 +101,8 @@ class OAuthToken:
 
     def refresh_usable(self, now: datetime) -> bool:
         return not self.revoked and now < self.refresh_expires_at
+
+    def refresh_replayed(self, now: datetime) -> bool:
+        """A refresh token used again after it was spent (or revoked): whoever holds it may
+        have stolen it, so the whole grant ends (OAuth 2.0 Security BCP, RFC 9700 § 4.14)."""
+        return self.revoked and now < self.refresh_expires_at

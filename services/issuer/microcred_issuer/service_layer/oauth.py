@@ -53,6 +53,9 @@ class OAuthStore(Protocol):
     async def token_by_access(self, access_hash: str) -> OAuthToken | None: ...
     async def token_by_refresh(self, refresh_hash: str) -> OAuthToken | None: ...
     async def revoke_token(self, access_hash: str) -> None: ...
+    async def revoke_grant(self, grant_id: str) -> None:
+        """Revoke every token descending from one consent."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -165,9 +168,13 @@ class ObAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         now = self.clock.now()
         refresh = token.get("refresh_token")
+        access_hash = secret_hash(token["access_token"])
+        # A refreshed token keeps its grant; a code's token starts one.
+        spent = request.refresh_token
         record = OAuthToken(
-            access_hash=secret_hash(token["access_token"]),
+            access_hash=access_hash,
             refresh_hash=secret_hash(refresh) if refresh else None,
+            grant_id=spent.record.grant_id if spent is not None else access_hash,
             client_id=request.client.get_client_id(),
             learner_ref=request.user,
             scope=token.get("scope", ""),
@@ -252,6 +259,8 @@ class ObRefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     def authenticate_refresh_token(self, refresh_token: str) -> ObToken | None:
         record = _blocking(self.server.store.token_by_refresh, secret_hash(refresh_token))
         now = self.server.clock.now()
+        if record is not None and record.refresh_replayed(now):
+            _blocking(self.server.store.revoke_grant, record.grant_id)
         return ObToken(record, now) if record and record.refresh_usable(now) else None
 
     def authenticate_user(self, refresh_token: ObToken) -> str:
