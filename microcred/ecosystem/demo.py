@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from . import story
 from .chapters import presentations
+from .chapters.wallet_app import wallet_app_fetches_credentials
 from .local_server import local_server
 from .mailbox import wallet_links_to
 from .processes import Ecosystem
@@ -572,6 +573,10 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     )
     await demo.step(
         "A learner opens their list from an e-mailed link", lambda: learner_opens_their_list(demo)
+    )
+    await demo.step(
+        "A wallet app is authorised and fetches the learner's credentials",
+        lambda: wallet_app_fetches_credentials(demo),
     )
     await demo.step("The university's system received webhooks", lambda: webhooks_arrived(demo))
     from .chapters.wallet import learner_wallet  # the chapter imports this module

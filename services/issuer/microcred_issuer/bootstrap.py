@@ -22,6 +22,8 @@ from .adapters import (
     mongo_credentials,
     mongo_keys,
     mongo_learner_access,
+    mongo_oauth,
+    mongo_ob_resources,
     mongo_status_lists,
 )
 from .adapters.crypto import DataIntegritySigner, SealedKeyVault, SystemClock
@@ -33,6 +35,8 @@ from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
 from .adapters.mongo_key_challenges import MongoKeyChallenges
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
+from .adapters.mongo_oauth import MongoOAuthStore
+from .adapters.mongo_ob_resources import MongoObResources
 from .adapters.mongo_reissue import MongoReissueJobs
 from .adapters.mongo_share_links import MongoShareLinks
 from .adapters.mongo_status_lists import MongoStatusListSnapshots
@@ -42,10 +46,12 @@ from .entrypoints.cohort_worker import cohort_worker
 from .entrypoints.consumers import register_consumers
 from .entrypoints.deps import IssuerApi
 from .entrypoints.http import ROUTERS
+from .entrypoints.oauth_http import StarletteAuthorizationServer
 from .entrypoints.problems import install_problems
 from .entrypoints.reissue_worker import reissue_worker
 from .service_layer.handlers import Handlers, Options, Ports, build_handlers
 from .service_layer.learner_access import LearnerAccessOptions
+from .service_layer.oauth import OAuthOptions
 from .service_layer.urls import IssuerUrls
 
 # Status lists first: a relay round publishes a new list's snapshot before the credentials
@@ -66,6 +72,7 @@ class Issuer:
     settings: IssuerSettings
     runtime: Runtime
     handlers: Handlers
+    oauth_server: StarletteAuthorizationServer
     # Run once the runtime has started: migrations of what earlier versions stored.
     on_start: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
@@ -88,7 +95,13 @@ def build_issuer(
     """``ports`` replaces the real adapters (tests hand in fakes)."""
     runtime = build_runtime(
         settings,
-        indexes=[*mongo_catalogue.INDEXES, *mongo_credentials.INDEXES, *mongo_keys.INDEXES],
+        indexes=[
+            *mongo_catalogue.INDEXES,
+            *mongo_credentials.INDEXES,
+            *mongo_keys.INDEXES,
+            *mongo_oauth.INDEXES,
+            *mongo_ob_resources.INDEXES,
+        ],
         outbox_collections=OUTBOX_COLLECTIONS,
         tracer_provider=tracer_provider,
     )
@@ -128,6 +141,9 @@ def build_issuer(
         settings=settings,
         runtime=runtime,
         handlers=handlers,
+        oauth_server=StarletteAuthorizationServer(
+            ports.oauth, ports.clock, oauth_options(settings)
+        ),
         on_start=on_start,
         on_stop=[worker.stop, cohorts.stop],
     )
@@ -154,6 +170,14 @@ def learner_access_options(settings: IssuerSettings) -> LearnerAccessOptions:
     )
 
 
+def oauth_options(settings: IssuerSettings) -> OAuthOptions:
+    return OAuthOptions(
+        code_lifetime=timedelta(seconds=settings.oauth_code_seconds),
+        access_lifetime=timedelta(minutes=settings.oauth_access_token_minutes),
+        refresh_lifetime=timedelta(days=settings.oauth_refresh_token_days),
+    )
+
+
 def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCredentials) -> Ports:
     database = runtime.database
     return Ports(
@@ -172,6 +196,8 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         clock=SystemClock(),
         wake=runtime.wake_relay,
         share_links=MongoShareLinks(database),
+        oauth=MongoOAuthStore(database),
+        ob_resources=MongoObResources(database),
         metrics=PrometheusMetrics(runtime.metrics),
     )
 
@@ -192,6 +218,7 @@ def create_app(
         ),
     )
     app.state.issuer = issuer
+    app.state.oauth_server = issuer.oauth_server
     app.state.api = IssuerApi(
         issuer.handlers,
         admin_token=settings.admin_token.get_secret_value(),

@@ -68,6 +68,27 @@ class IssuerSettings(ServiceSettings):
         description="at most one asked-for link per learner this often (no mailbox flooding)",
     )
 
+    ob_provider_name: str = Field(
+        default="microcred", description="who serves the Open Badges API, as its discovery names it"
+    )
+    ob_privacy_policy_url: str = Field(
+        default="http://127.0.0.1:8002/privacy",
+        description="the privacy policy the Open Badges API's discovery document links to",
+    )
+    ob_terms_of_service_url: str = Field(
+        default="http://127.0.0.1:8002/terms",
+        description="the terms of service the Open Badges API's discovery document links to",
+    )
+    oauth_code_seconds: int = Field(
+        default=300, ge=1, le=600, description="how long an OAuth authorization code is good (once)"
+    )
+    oauth_access_token_minutes: int = Field(
+        default=60, ge=1, description="how long an Open Badges API access token is good"
+    )
+    oauth_refresh_token_days: int = Field(
+        default=30, ge=1, description="how long a refresh token is good (each refresh replaces it)"
+    )
+
     key_challenge_seconds: int = Field(
         default=300,
         ge=1,

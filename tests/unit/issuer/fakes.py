@@ -30,6 +30,7 @@ from microcred_shared.events.contracts.catalogue import (
 )
 
 from tests.unit.api_key_fakes import InMemoryApiKeyStore
+from tests.unit.issuer.ob_api_fakes import FakeOAuthStore, FakeObResources
 
 BASE_URL = "http://issuer.test:8002"
 LEARNER_ACCESS_KEY = "unit-learner-access-key-0123"
@@ -376,6 +377,8 @@ class World:
         self.cohort_jobs = FakeCohortJobs()
         self.share_links = FakeShareLinks()
         self.vault = SealedKeyVault("unit-test-key-encryption-key")
+        self.oauth = FakeOAuthStore()
+        self.ob_resources = FakeObResources()
         self.ports = Ports(
             catalogue=self.catalogue,
             keyrings=self.keyrings,
@@ -392,6 +395,8 @@ class World:
             clock=self.clock,
             wake=self._wake,
             share_links=self.share_links,
+            oauth=self.oauth,
+            ob_resources=self.ob_resources,
         )
         self.handlers: Handlers = build_handlers(
             self.ports,

@@ -39,6 +39,10 @@ STATUS_OF_CODE: dict[str, int] = {
     "clr_selection_invalid": 422,
     "share_link_not_found": 404,
     "share_link_withdrawn": 410,
+    # The Open Badges API answers these as Imsx_StatusInfo itself (http_ob_api.ImsxRoute).
+    "ob_invalid_data": 400,
+    "ob_not_the_learners": 403,
+    "ob_credential_not_verified": 400,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

@@ -17,6 +17,8 @@ from .key_import import KeyImport
 from .keys import KeyHandlers
 from .learner_access import LearnerAccess, LearnerAccessOptions, WalletLinks
 from .minting import Minting
+from .oauth import OAuthStore
+from .ob_api import ObApi, ObResources
 from .ports import (
     AccessLinkRequests,
     CatalogueView,
@@ -65,6 +67,8 @@ class Ports:
     clock: Clock
     wake: Wake
     share_links: ShareLinks
+    oauth: OAuthStore
+    ob_resources: ObResources
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -106,6 +110,7 @@ class Handlers:
     vc_jose: VcJoseForms
     clr: ClrIssuance
     wallet: Wallet
+    ob_api: ObApi
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -235,4 +240,5 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
             catalogue=ports.catalogue,
             clock=ports.clock,
         ),
+        ob_api=ObApi(ports.credentials, ports.ob_resources, ports.vault),
     )
