@@ -9,6 +9,7 @@ from . import (
     dashboard_pages,
     http_courses,
     http_kafka,
+    http_partners,
     http_pathways,
     http_providers,
     http_stats,
@@ -17,6 +18,7 @@ from . import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     http_providers.router,
+    http_partners.router,
     http_kafka.router,
     http_courses.router,
     http_pathways.router,
