@@ -30,6 +30,7 @@ from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
 from .adapters.mongo_cohort_jobs import MongoCohortJobs
 from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
+from .adapters.mongo_endorsements import ENDORSEMENTS, MongoEndorsements
 from .adapters.mongo_key_challenges import MongoKeyChallenges
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
@@ -54,6 +55,7 @@ OUTBOX_COLLECTIONS = (
     mongo_credentials.CREDENTIALS,
     mongo_keys.KEYRINGS,
     mongo_learner_access.ACCESS_LINKS,
+    ENDORSEMENTS,
 )
 LISTS_ANNOUNCED = "status_lists_announced.v1"
 
@@ -168,6 +170,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         signer=DataIntegritySigner(settings.proof_suite),
         clock=SystemClock(),
         wake=runtime.wake_relay,
+        endorsements=MongoEndorsements(database),
         metrics=PrometheusMetrics(runtime.metrics),
     )
 

@@ -100,3 +100,13 @@ class DidNotClaimed(IssuerError):
     """A provider chose a DID the catalogue does not list as its own: no one vouched for it."""
 
     code = "did_not_claimed"
+
+
+class EndorsementNotFound(IssuerError):
+    code = "endorsement_not_found"
+
+
+class NotAnEndorser(IssuerError):
+    """Only a partner company (a provider of type company) endorses, and never itself."""
+
+    code = "not_an_endorser"

@@ -35,6 +35,8 @@ STATUS_OF_CODE: dict[str, int] = {
     "key_possession_not_proven": 422,
     "invalid_signing_key": 422,
     "did_not_claimed": 422,
+    "endorsement_not_found": 404,
+    "not_an_endorser": 403,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

@@ -11,6 +11,7 @@ from ..domain.ids import CredentialIds
 from .api_keys import ApiKeyHandlers
 from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
+from .endorsements import EndorsementHandlers
 from .issuing import CompletionHandler
 from .key_import import KeyImport
 from .keys import KeyHandlers
@@ -33,6 +34,7 @@ from .ports import (
     StatusSlots,
     Wake,
 )
+from .ports_endorsements import EndorsementStore
 from .projections import ProjectionHandlers
 from .publishing import Publishing
 from .queries import CredentialQueries
@@ -60,6 +62,7 @@ class Ports:
     signer: Signer
     clock: Clock
     wake: Wake
+    endorsements: EndorsementStore
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -98,6 +101,7 @@ class Handlers:
     reissuance: Reissuance
     job_bell: JobBell
     cohort_bell: JobBell
+    endorsements: EndorsementHandlers
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -117,9 +121,11 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         announce_timeout_seconds=options.list_announce_timeout_seconds,
     )
     wallet_links = WalletLinks(options.learner_access, options.urls)
+    allocator = SlotAllocator(ports.slots, options.list_size, status_lists.open)
     minting = Minting(
         keys=keys,
-        allocator=SlotAllocator(ports.slots, options.list_size, status_lists.open),
+        allocator=allocator,
+        endorsements=ports.endorsements,
         signer=ports.signer,
         vault=ports.vault,
         urls=options.urls,
@@ -213,4 +219,16 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         reissuance=reissuance,
         job_bell=bell,
         cohort_bell=cohort_bell,
+        endorsements=EndorsementHandlers(
+            store=ports.endorsements,
+            catalogue=ports.catalogue,
+            keys=keys,
+            allocator=allocator,
+            lists=status_lists,
+            signer=ports.signer,
+            vault=ports.vault,
+            urls=options.urls,
+            clock=ports.clock,
+            wake=ports.wake,
+        ),
     )
