@@ -20,6 +20,7 @@ class CheckName(StrEnum):
     ISSUER_TRUST = "issuer_trust"
     ENTITLEMENT = "entitlement"
     RECIPIENT = "recipient"
+    ENDORSEMENTS = "endorsements"
 
 
 CHECK_TITLES: dict[CheckName, str] = {
@@ -32,6 +33,7 @@ CHECK_TITLES: dict[CheckName, str] = {
     CheckName.ISSUER_TRUST: "Issuer trust",
     CheckName.ENTITLEMENT: "Issuer entitled to this achievement",
     CheckName.RECIPIENT: "Recipient",
+    CheckName.ENDORSEMENTS: "Endorsements",
 }
 
 
