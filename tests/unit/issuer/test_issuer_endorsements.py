@@ -32,9 +32,9 @@ COURSE = "uni-a:MECH-1"
 PARTNER = "kessler"
 
 
-@pytest.fixture
-async def world() -> World:
-    world = World()
+@pytest.fixture(params=["eddsa-jcs-2022", "eddsa-rdfc-2022"])
+async def world(request: pytest.FixtureRequest) -> World:
+    world = World(suite=request.param)
     await world.add_provider("uni-a")
     await world.add_provider(PARTNER, provider_type="company", name="Kessler Automation")
     await world.add_achievement(COURSE, "uni-a")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from microcred_shared.crypto.dates import format_datetime
 
-from .credentials import OB_CONTEXT, VC_CONTEXT, issuer_profile
+from .credentials import CREDENTIAL_CONTEXTS, issuer_profile
 from .model import Provider
 from .status_list import StatusSlot
 
@@ -23,7 +23,9 @@ TargetKind = Literal["achievement", "provider"]
 EndorsementState = Literal["active", "withdrawn"]
 # The provider type a partner company is registered with: only partners endorse.
 ENDORSER_TYPE = "company"
-ENDORSEMENT_CONTEXTS = (VC_CONTEXT, OB_CONTEXT)
+# The credentials' contexts: the endorser's profile says its type and accreditation in the
+# project's EU terms, which JSON-LD (eddsa-rdfc-2022) must be able to read.
+ENDORSEMENT_CONTEXTS = CREDENTIAL_CONTEXTS
 _NAMESPACE = uuid.UUID("6f1b2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b")
 
 

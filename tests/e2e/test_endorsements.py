@@ -1,0 +1,86 @@
+"""Issue 15, endorsements across the four service processes: a partner company registered in
+the catalogue endorses a provider's course through the issuer, the next credential of the
+course embeds the endorsement, the verifier service reports its endorsements check, and once the
+partner withdraws it the same credential is verified with warnings, never verified."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import httpx
+import pytest
+
+from microcred.ecosystem.demo import eventually
+from microcred.ecosystem.processes import Ecosystem
+from tests.e2e.test_key_compromise import Provider, _admin, _bearer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+async def register_partner(ecosystem: Ecosystem, http: httpx.AsyncClient) -> tuple[str, str]:
+    """A new partner company: its id and its issuer API key."""
+    partner_id = f"partner-{secrets.token_hex(3)}"
+    created = await http.post(
+        ecosystem.service("catalogue").url + "/admin/partners",
+        json={
+            "partner_id": partner_id,
+            "name": f"Kessler Automation {partner_id}",
+            "url": "https://kessler.example",
+            "country": "DE",
+        },
+        headers=_admin(ecosystem, "catalogue"),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["provider"]["provider_type"] == "company"
+
+    async def issuer_key() -> str | None:
+        response = await http.post(
+            ecosystem.service("issuer").url + f"/admin/providers/{partner_id}/api-keys",
+            headers=_admin(ecosystem, "issuer"),
+        )
+        return str(response.json()["api_key"]) if response.status_code == 201 else None
+
+    return partner_id, await eventually(issuer_key, "the issuer to know the partner")
+
+
+def check(result: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in result["checks"] if c["name"] == name)
+    return found
+
+
+async def test_an_endorsement_is_embedded_verified_and_its_withdrawal_is_a_warning(
+    ecosystem: Ecosystem,
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        provider = Provider(ecosystem, http)
+        await provider.register()
+        partner_id, partner_key = await register_partner(ecosystem, http)
+        endorsed = await http.post(
+            provider.url("issuer", "/endorsements"),
+            json={
+                "target_kind": "achievement",
+                "target_id": provider.achievement_id,
+                "comment": "Co-designed with our PLC engineers; we hire its graduates.",
+            },
+            headers=_bearer(partner_key),
+        )
+        assert endorsed.status_code == 201, endorsed.text
+        endorsement_id = endorsed.json()["endorsement_id"]
+        credential = await provider.credential(await provider.issue("endorsed-e2e-1"))
+        verified = await provider.verdict(credential, "verified")
+        withdrawn = await http.post(
+            provider.url("issuer", f"/endorsements/{endorsement_id}/withdraw"),
+            headers=_bearer(partner_key),
+        )
+        warned = await provider.verdict(credential, "verified_with_warnings")
+
+    embedded = credential["credentialSubject"]["achievement"]["endorsement"]
+    assert [e["id"] for e in embedded] == [endorsed.json()["credential"]["id"]]
+    passed = check(verified, "endorsements")
+    assert passed["status"] == "passed"
+    assert passed["details"]["endorsements"][0]["endorser_name"].startswith("Kessler")
+    assert withdrawn.json()["status"] == "withdrawn"
+    warning = check(warned, "endorsements")
+    assert warning["status"] == "warning"
+    assert warning["details"]["endorsements"][0]["status"] == "withdrawn"
