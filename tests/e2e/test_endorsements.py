@@ -75,6 +75,7 @@ async def test_an_endorsement_is_embedded_verified_and_its_withdrawal_is_a_warni
         )
         warned = await provider.verdict(credential, "verified_with_warnings")
 
+    assert endorsed.json()["endorser_id"] == partner_id
     embedded = credential["credentialSubject"]["achievement"]["endorsement"]
     assert [e["id"] for e in embedded] == [endorsed.json()["credential"]["id"]]
     passed = check(verified, "endorsements")
