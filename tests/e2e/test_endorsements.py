@@ -67,6 +67,15 @@ async def test_an_endorsement_is_embedded_verified_and_its_withdrawal_is_a_warni
         )
         assert endorsed.status_code == 201, endorsed.text
         endorsement_id = endorsed.json()["endorsement_id"]
+        catalogue = ecosystem.service("catalogue").url
+
+        async def found_by_endorser() -> list[str] | None:
+            response = await http.get(catalogue + "/achievements", params={"endorser": partner_id})
+            ids = [a["achievement_id"] for a in response.json()["items"]]
+            return ids or None
+
+        endorsed_ids = await eventually(found_by_endorser, "the catalogue to list the endorsement")
+        page = await http.get(catalogue + f"/achievements/{provider.achievement_id}/page")
         credential = await provider.credential(await provider.issue("endorsed-e2e-1"))
         verified = await provider.verdict(credential, "verified")
         withdrawn = await http.post(
@@ -76,6 +85,8 @@ async def test_an_endorsement_is_embedded_verified_and_its_withdrawal_is_a_warni
         warned = await provider.verdict(credential, "verified_with_warnings")
 
     assert endorsed.json()["endorser_id"] == partner_id
+    assert endorsed_ids == [provider.achievement_id]
+    assert "Co-designed with our PLC engineers" in page.text
     embedded = credential["credentialSubject"]["achievement"]["endorsement"]
     assert [e["id"] for e in embedded] == [endorsed.json()["credential"]["id"]]
     passed = check(verified, "endorsements")

@@ -87,7 +87,8 @@ READERS: dict[Topic, frozenset[Service]] = {
     Topic.ISSUER_KEYS: frozenset({"issuer", "verifier"}),
     Topic.CREDENTIALS_STATUS_LISTS: frozenset({"verifier"}),
     Topic.VERIFICATIONS: frozenset({"catalogue"}),
-    Topic.ENDORSEMENTS: frozenset(),
+    # The catalogue lists endorsements on its pages, in its search and on dashboards.
+    Topic.ENDORSEMENTS: frozenset({"catalogue"}),
 }
 
 

@@ -8,6 +8,7 @@ from microcred_shared.service import stylesheet
 from . import (
     dashboard_pages,
     http_courses,
+    http_endorsements,
     http_kafka,
     http_partners,
     http_pathways,
@@ -21,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     http_partners.router,
     http_kafka.router,
     http_courses.router,
+    http_endorsements.router,
     http_pathways.router,
     http_stats.router,
     pages.router,

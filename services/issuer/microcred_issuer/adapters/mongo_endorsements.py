@@ -36,6 +36,7 @@ def _state(endorsement: Endorsement) -> Document:
         "endorser_did": endorsement.endorser_did,
         "target_kind": endorsement.target_kind,
         "target_id": endorsement.target_id,
+        "target_provider_id": endorsement.target_provider_id,
         "comment": endorsement.comment,
         "document": endorsement.document,
         "slot": {
@@ -59,6 +60,7 @@ def _endorsement(doc: Document) -> Endorsement:
         endorser_did=doc["endorser_did"],
         target_kind=doc["target_kind"],
         target_id=doc["target_id"],
+        target_provider_id=doc["target_provider_id"],
         comment=doc["comment"],
         document=doc["document"],
         slot=StatusSlot(slot["provider_id"], int(slot["shard"]), int(slot["index"])),

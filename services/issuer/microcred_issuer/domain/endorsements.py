@@ -33,6 +33,7 @@ _NAMESPACE = uuid.UUID("6f1b2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b")
 class EndorsementTarget:
     kind: TargetKind
     target_id: str  # the catalogue's id of the achievement or provider
+    owner_id: str  # the provider endorsed, or whose achievement is endorsed
     url: str  # the id the credential gives it (the achievement's URL, the provider's DID)
     name: str
 
@@ -51,6 +52,7 @@ class Endorsement:
     endorser_did: str
     target_kind: TargetKind
     target_id: str
+    target_provider_id: str
     comment: str
     document: dict[str, Any]  # the signed EndorsementCredential
     slot: StatusSlot

@@ -172,7 +172,7 @@ class EndorsementHandlers:
             url, name = (keyring.did if keyring else self._urls.did(target_id)), provider.name
         if owner == endorser.provider_id:
             raise NotAnEndorser("a partner does not endorse itself or its own achievements")
-        return EndorsementTarget(kind, target_id, url, name)
+        return EndorsementTarget(kind, target_id, owner, url, name)
 
     async def _sign(
         self, wanted: str, endorser: Provider, target: EndorsementTarget, comment: str
@@ -201,6 +201,7 @@ class EndorsementHandlers:
             endorser_did=keyring.did,
             target_kind=target.kind,
             target_id=target.target_id,
+            target_provider_id=target.owner_id,
             comment=comment,
             document=signed,
             slot=slot,
@@ -215,6 +216,7 @@ class EndorsementHandlers:
             endorser_did=endorsement.endorser_did,
             target_kind=endorsement.target_kind,
             target_id=endorsement.target_id,
+            target_provider_id=endorsement.target_provider_id,
             comment=endorsement.comment,
             status=endorsement.status,
             sequence=endorsement.sequence,

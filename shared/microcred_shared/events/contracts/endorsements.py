@@ -27,6 +27,9 @@ class EndorsementV1(Contract):
     endorser_did: str
     target_kind: EndorsementTargetKind
     target_id: str = Field(description="the endorsed achievement's or provider's catalogue id")
+    target_provider_id: str = Field(
+        description="the provider endorsed, or whose achievement is endorsed (its dashboard)"
+    )
     comment: str
     status: Literal["active", "withdrawn"]
     sequence: int = Field(ge=1, description="1 when given, 2 when withdrawn")
