@@ -10,9 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from microcred.ecosystem.demo import eventually
 from microcred.ecosystem.processes import Ecosystem
+from tests.e2e.browser import screenshot
 from tests.e2e.test_key_compromise import Provider, _admin, _bearer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -96,3 +101,39 @@ async def test_an_endorsement_is_embedded_verified_and_its_withdrawal_is_a_warni
     warning = check(warned, "endorsements")
     assert warning["status"] == "warning"
     assert warning["details"]["endorsements"][0]["status"] == "withdrawn"
+
+
+async def test_the_credential_page_lists_the_endorsement_in_a_browser(
+    browser: webdriver.Chrome, ecosystem: Ecosystem
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        provider = Provider(ecosystem, http)
+        await provider.register()
+        _, partner_key = await register_partner(ecosystem, http)
+        endorsed = await http.post(
+            provider.url("issuer", "/endorsements"),
+            json={
+                "target_kind": "achievement",
+                "target_id": provider.achievement_id,
+                "comment": "Our apprentices take it in their second year.",
+            },
+            headers=_bearer(partner_key),
+        )
+        assert endorsed.status_code == 201, endorsed.text
+        credential_id = await provider.issue("endorsed-browser-1")
+        await provider.verdict(await provider.credential(credential_id), "verified")
+
+    browser.get(provider.url("issuer", f"/credentials/{credential_id}/page"))
+    section = browser.find_element(By.ID, "endorsements").find_element(By.XPATH, "..")
+    screenshot(browser, "credential-page-endorsement")
+    assert "Kessler Automation" in section.text
+    assert "Our apprentices take it in their second year." in section.text
+    assert "active" in section.text
+
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Verify").click()
+    verdict = WebDriverWait(browser, 60).until(
+        expected_conditions.presence_of_element_located((By.ID, "verdict"))
+    )
+    screenshot(browser, "credential-page-endorsement-verified")
+    assert "verified" in str(verdict.get_attribute("class")).split()
+    assert "Endorsements" in browser.page_source

@@ -215,3 +215,22 @@ async def test_over_http_a_partner_endorses_with_its_key_and_bad_input_is_a_prob
     assert foreign_withdrawal.status_code == 403
     assert withdrawn.json()["status"] == "withdrawn"
     assert [e["status"] for e in listed.json()] == ["withdrawn"]
+
+
+async def test_the_credential_page_lists_its_endorsements_with_their_status(world: World) -> None:
+    endorsed = (await world.handlers.endorsements.endorse(endorse())).endorsement
+    document = await issue(world, "c-paged")
+    credential_id = document["id"].rsplit("/", 1)[-1]
+    async with issuer_client(world) as http:
+        active = await http.get(f"/credentials/{credential_id}/page")
+        await world.handlers.endorsements.withdraw(
+            WithdrawEndorsement(endorsed.endorsement_id, PARTNER)
+        )
+        withdrawn = await http.get(f"/credentials/{credential_id}", headers={"accept": "text/html"})
+
+    assert "Kessler Automation" in active.text
+    assert "Co-designed with our PLC engineers" in active.text
+    assert 'data-status="active"' in active.text
+    assert endorsed.document["validFrom"][:10] in active.text
+    assert 'data-status="withdrawn"' in withdrawn.text
+    assert "withdrawn by its endorser" in withdrawn.text

@@ -37,7 +37,7 @@ async def get_credential(credential_id: str, request: Request, api: Api) -> Resp
         raise Problem(404, "Not found", f"no credential {credential_id!r}")
     accept = request.headers.get("accept", "")
     if prefers_html(accept):
-        return render_credential_page(api.handlers, credential, api.verifier_url)
+        return await render_credential_page(api.handlers, credential, api.verifier_url)
     media = next((m for m in (VC_MEDIA_TYPE, LD_MEDIA_TYPE) if m in accept), "application/json")
     return json_response(credential.document, media)
 
