@@ -4,7 +4,9 @@ embed it, and the partner withdraws it through its own revocation list."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from microcred_issuer.domain.errors import (
@@ -24,7 +26,9 @@ from microcred_shared.openbadges import (
     validate_achievement_credential,
     validate_endorsement_credential,
 )
+from typer.testing import CliRunner
 
+from microcred.cli import app
 from tests.unit.issuer.fakes import World
 from tests.unit.issuer.http_app import issuer_client, provider_api_key
 
@@ -234,3 +238,25 @@ async def test_the_credential_page_lists_its_endorsements_with_their_status(worl
     assert endorsed.document["validFrom"][:10] in active.text
     assert 'data-status="withdrawn"' in withdrawn.text
     assert "withdrawn by its endorser" in withdrawn.text
+
+
+async def test_microcred_verify_offline_reports_the_endorsement_but_never_vouches_for_it(
+    world: World, tmp_path: Path
+) -> None:
+    await world.handlers.endorsements.endorse(endorse())
+    document = await issue(world, "c-offline")
+    credential_file = tmp_path / "credential.json"
+    credential_file.write_text(json.dumps(document), "utf-8")
+    keys = tmp_path / "keys.json"
+    documents = [did_document(world.keyrings.keyrings[p]) for p in ("uni-a", PARTNER)]
+    keys.write_text(json.dumps(documents), "utf-8")
+
+    result = CliRunner().invoke(
+        app, ["verify", "--json", "--keys", str(keys), str(credential_file)]
+    )
+
+    outcome = json.loads(result.output)
+    [check] = [c for c in outcome["checks"] if c["name"] == "endorsements"]
+    assert check["status"] == "warning"
+    assert "offline" in check["reason"]
+    assert outcome["verdict"] == "unknown"
