@@ -78,7 +78,7 @@ def check_endorsements(
     if problems:
         return warning(
             NAME,
-            "not every endorsement holds, read none of them as the endorser's word: "
+            "not every endorsement it carries holds (each is judged in the details): "
             + " | ".join(problems),
             details=details,
             in_short="an endorsement it carries does not hold",
