@@ -565,6 +565,10 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     await demo.step(
         "Completed pathways award stacked credentials", lambda: stacked_credentials(demo)
     )
+    # Issue 15's chapter, its own module (it uses this module's steps, hence imported here).
+    from .chapters.endorsements import play_endorsement_chapter
+
+    await play_endorsement_chapter(demo)
     await demo.step("A provider revokes a credential", lambda: revoke(demo))
     await demo.step("An employer verifies", lambda: employer_verifies(demo))
     await demo.step("A learner presents a credential", lambda: presentations.learner_presents(demo))

@@ -9,8 +9,10 @@ credentials appear when the pathways are complete.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import json
+import pkgutil
 import secrets
 from typing import Any
 
@@ -22,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from microcred.ecosystem import demo, story
+from microcred.ecosystem import chapters, demo, story
 from microcred.ecosystem.demo import Outcome
 from microcred.ecosystem.processes import Ecosystem
 from microcred.ecosystem.secrets import dev_secrets
@@ -31,8 +33,15 @@ from tests.support import eventually, local_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
-# The story's steps, counted from its script: a step that silently stops running fails here.
-STEPS = inspect.getsource(demo.play_steps).count("await demo.step(")
+# The story's steps, counted from its script and its chapters' modules: a step that silently
+# stops running fails here.
+CHAPTERS = [
+    importlib.import_module(f"{chapters.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(chapters.__path__)
+]
+STEPS = sum(
+    inspect.getsource(script).count("await demo.step(") for script in (demo.play_steps, *CHAPTERS)
+)
 
 
 async def test_the_demo_story_runs_to_its_end_with_every_step_checked(played: Outcome) -> None:

@@ -1,1 +1,1 @@
-"""Chapters of the demo story that a feature adds, each a module of its own."""
+"""Chapters of the demo story, each a feature's own module, played by ``demo.play_steps``."""

@@ -28,6 +28,7 @@ from .adapters import (
     mongo_providers,
 )
 from .adapters.kafka_registrar import BrokerRegistrar
+from .adapters.memory_endorsements import MemoryEndorsements
 from .adapters.memory_search import MemorySearchIndex
 from .adapters.mongo_achievements import MongoAchievements
 from .adapters.mongo_demand import MongoDemand
@@ -72,6 +73,7 @@ class Catalogue:
     figures: ProviderFigures
     projection: MemorySearchIndex
     kafka_credentials: KafkaCredentialHandlers
+    endorsements: MemoryEndorsements
     # Run once the runtime has started: migrations of what earlier versions stored.
     migrations: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
@@ -154,6 +156,7 @@ def build_catalogue(
         kafka_credentials=KafkaCredentialHandlers(
             MongoKafkaCredentials(database), build_registrar(settings), providers, utc_now
         ),
+        endorsements=MemoryEndorsements(),
     )
     register_consumers(
         runtime,
@@ -162,6 +165,7 @@ def build_catalogue(
         catalogue.issuance,
         projection,
         replica_id=uuid.uuid4().hex[:12],
+        endorsements=catalogue.endorsements,
     )
     return catalogue
 
@@ -194,6 +198,7 @@ def create_app(
         admin_token=settings.admin_token.get_secret_value(),
         connection=kafka_connection_info(settings),
         search_max_page_size=settings.search_max_page_size,
+        endorsements=catalogue.endorsements,
     )
     install_problems(app)
     install_operational_routes(app, catalogue.runtime)

@@ -32,6 +32,7 @@ from .adapters.migrations import Migrations
 from .adapters.mongo_catalogue import MongoCatalogueView
 from .adapters.mongo_cohort_jobs import MongoCohortJobs
 from .adapters.mongo_credentials import MongoCredentials, MongoStatusSlots
+from .adapters.mongo_endorsements import ENDORSEMENTS, MongoEndorsements
 from .adapters.mongo_key_challenges import MongoKeyChallenges
 from .adapters.mongo_keys import API_KEYS, MongoKeyrings
 from .adapters.mongo_learner_access import MongoAccessLinkRequests
@@ -61,6 +62,7 @@ OUTBOX_COLLECTIONS = (
     mongo_credentials.CREDENTIALS,
     mongo_keys.KEYRINGS,
     mongo_learner_access.ACCESS_LINKS,
+    ENDORSEMENTS,
 )
 LISTS_ANNOUNCED = "status_lists_announced.v1"
 
@@ -198,6 +200,7 @@ def _real_ports(settings: IssuerSettings, runtime: Runtime, credentials: MongoCr
         share_links=MongoShareLinks(database),
         oauth=MongoOAuthStore(database),
         ob_resources=MongoObResources(database),
+        endorsements=MongoEndorsements(database),
         metrics=PrometheusMetrics(runtime.metrics),
     )
 

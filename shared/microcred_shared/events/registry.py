@@ -23,6 +23,7 @@ from .contracts.credentials import (
     StatusListPublishedV1,
 )
 from .contracts.dead_letter import DeadLetterV1
+from .contracts.endorsements import EndorsementV1
 from .contracts.keys import IssuerKeysV1, IssuerKeysV2
 from .contracts.learning import CompletionV1
 from .contracts.partner import CourseEventV1
@@ -116,6 +117,7 @@ VERIFICATION_PERFORMED = EventSpec(
     "verification.performed.v1", VerificationPerformedV1, Topic.VERIFICATIONS
 )
 DEAD_LETTER = EventSpec("dead-letter.v1", DeadLetterV1, None)
+ENDORSEMENT_CHANGED = EventSpec("endorsement.v1", EndorsementV1, Topic.ENDORSEMENTS)
 
 REGISTRY: dict[str, EventSpec[Any]] = {
     spec.type: spec
@@ -138,6 +140,7 @@ REGISTRY: dict[str, EventSpec[Any]] = {
         ISSUER_KEYS_CHANGED_V2,
         VERIFICATION_PERFORMED,
         DEAD_LETTER,
+        ENDORSEMENT_CHANGED,
     )
 }
 

@@ -27,6 +27,8 @@ class Topic(StrEnum):
     CREDENTIALS_LEARNER_NOTICES = "credentials.learner-notices"
     ISSUER_KEYS = "issuer.keys"
     VERIFICATIONS = "verifications"
+    # Partners' endorsements (OB 3.0 EndorsementCredential), keyed by endorsement id.
+    ENDORSEMENTS = "endorsements"
 
 
 # Latest-state topics: a new consumer rebuilds its projection from them, so Kafka keeps the
@@ -38,6 +40,7 @@ COMPACTED_TOPICS = frozenset(
         Topic.CATALOGUE_PATHWAYS,
         Topic.ISSUER_KEYS,
         Topic.CREDENTIALS_STATUS_LISTS,
+        Topic.ENDORSEMENTS,
     }
 )
 
@@ -68,6 +71,7 @@ WRITER: dict[Topic, Service] = {
     Topic.ISSUER_KEYS: "issuer",
     Topic.CREDENTIALS_STATUS_LISTS: "issuer",
     Topic.VERIFICATIONS: "verifier",
+    Topic.ENDORSEMENTS: "issuer",
 }
 
 # The services that consume each topic (and so may write its dead-letter twin).
@@ -83,6 +87,8 @@ READERS: dict[Topic, frozenset[Service]] = {
     Topic.ISSUER_KEYS: frozenset({"issuer", "verifier"}),
     Topic.CREDENTIALS_STATUS_LISTS: frozenset({"verifier"}),
     Topic.VERIFICATIONS: frozenset({"catalogue"}),
+    # The catalogue lists endorsements on its pages, in its search and on dashboards.
+    Topic.ENDORSEMENTS: frozenset({"catalogue"}),
 }
 
 
@@ -107,6 +113,7 @@ GRANTABLE_TO_READERS = frozenset(
         Topic.CATALOGUE_PATHWAYS,
         Topic.ISSUER_KEYS,
         Topic.CREDENTIALS_STATUS_LISTS,
+        Topic.ENDORSEMENTS,
     }
 )
 

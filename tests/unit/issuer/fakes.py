@@ -9,13 +9,14 @@ from typing import Any
 
 from microcred_issuer.adapters.crypto import DataIntegritySigner, SealedKeyVault
 from microcred_issuer.domain.cohort import CohortJob, CohortRowResult
+from microcred_issuer.domain.endorsements import Endorsement
 from microcred_issuer.domain.key_import import KeyImportChallenge
 from microcred_issuer.domain.keyring import Keyring
 from microcred_issuer.domain.model import Achievement, Pathway, Provider
 from microcred_issuer.domain.records import IssuedCredential
 from microcred_issuer.domain.reissue import ReissueJob, signed_with
 from microcred_issuer.domain.share_links import ShareLink
-from microcred_issuer.domain.status_list import StatusPurpose
+from microcred_issuer.domain.status_list import StatusPurpose, StatusSlot
 from microcred_issuer.service_layer.handlers import Handlers, Options, Ports, build_handlers
 from microcred_issuer.service_layer.learner_access import LearnerAccessOptions
 from microcred_issuer.service_layer.ports import NewCredential, OutgoingEvent, SignedList
@@ -122,6 +123,8 @@ class FakeKeyChallenges:
 class FakeCredentials:
     def __init__(self, outbox: Outbox) -> None:
         self.stored: dict[str, IssuedCredential] = {}
+        # Withdrawn endorsements' slots: their bits share the partner's revocation lists.
+        self.withdrawn_slots: set[StatusSlot] = set()
         self.replaced = 0
         self._outbox = outbox
 
@@ -185,11 +188,57 @@ class FakeCredentials:
 
     async def set_indexes(self, provider_id: str, shard: int, purpose: StatusPurpose) -> list[int]:
         wanted = "revoked" if purpose == "revocation" else "suspended"
-        return [
+        endorsements = [
+            s.index
+            for s in self.withdrawn_slots
+            if purpose == "revocation" and s.provider_id == provider_id and s.shard == shard
+        ]
+        return endorsements + [
             c.slot.index
             for c in self.stored.values()
             if c.provider_id == provider_id and c.slot.shard == shard and c.status == wanted
         ]
+
+
+class FakeEndorsements:
+    def __init__(self, outbox: Outbox, credentials: FakeCredentials) -> None:
+        self.stored: dict[str, Endorsement] = {}
+        self.targets: dict[str, dict[str, dict[str, Any]]] = {}
+        self._outbox = outbox
+        self._credentials = credentials
+
+    async def get(self, endorsement_id: str) -> Endorsement | None:
+        return self.stored.get(endorsement_id)
+
+    async def add(self, endorsement: Endorsement, events: Sequence[OutgoingEvent]) -> bool:
+        if endorsement.endorsement_id in self.stored:
+            return False
+        self.stored[endorsement.endorsement_id] = endorsement
+        self._outbox.events.extend(events)
+        return True
+
+    async def replace(
+        self, endorsement: Endorsement, expected_sequence: int, events: Sequence[OutgoingEvent]
+    ) -> bool:
+        if self.stored[endorsement.endorsement_id].sequence != expected_sequence:
+            return False
+        self.stored[endorsement.endorsement_id] = endorsement
+        self._outbox.events.extend(events)
+        return True
+
+    async def of_endorser(self, endorser_id: str) -> list[Endorsement]:
+        return [e for e in self.stored.values() if e.endorser_id == endorser_id]
+
+    async def index(self, endorsement: Endorsement) -> None:
+        active = self.targets.setdefault(endorsement.target_key, {})
+        if endorsement.status == "active":
+            active[endorsement.endorsement_id] = endorsement.document
+        else:
+            active.pop(endorsement.endorsement_id, None)
+            self._credentials.withdrawn_slots.add(endorsement.slot)
+
+    async def active_for(self, target_keys: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        return {key: list(self.targets[key].values()) for key in target_keys if key in self.targets}
 
 
 class FakeSlots:
@@ -372,6 +421,7 @@ class World:
         self.keyrings = FakeKeyrings(self.outbox)
         self.key_challenges = FakeKeyChallenges()
         self.credentials = FakeCredentials(self.outbox)
+        self.endorsements = FakeEndorsements(self.outbox, self.credentials)
         self.status_lists = FakeStatusListSnapshots(self.outbox)
         self.access_links = FakeAccessLinkRequests(self.outbox)
         self.cohort_jobs = FakeCohortJobs()
@@ -397,6 +447,7 @@ class World:
             share_links=self.share_links,
             oauth=self.oauth,
             ob_resources=self.ob_resources,
+            endorsements=self.endorsements,
         )
         self.handlers: Handlers = build_handlers(
             self.ports,

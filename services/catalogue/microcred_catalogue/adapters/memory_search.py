@@ -219,6 +219,8 @@ class MemorySearchIndex:
             groups.append(self._union("completeness_tenths", range(lowest, 11)))
         if not query.include_retired:
             groups.append(self._postings.get(("status", "active"), set()))
+        if query.achievement_ids is not None:
+            groups.append(set(query.achievement_ids))
         if not groups:
             return self._entries
         groups.sort(key=len)

@@ -61,6 +61,8 @@ class SearchQuery:
     languages: tuple[str, ...] = ()
     min_completeness: float | None = None
     include_retired: bool = False
+    # Only these achievements (e.g. those a partner endorses); None: no such restriction.
+    achievement_ids: frozenset[str] | None = None
     sort: SortOrder = SortOrder.NAME
     limit: int = 20
     after: tuple[object, str] | None = field(default=None)  # (sort value, id) of the last hit

@@ -21,6 +21,7 @@ from microcred_shared.events.registry import (
     CREDENTIAL_ISSUED_VERSIONS,
     CREDENTIAL_REISSUED,
     CREDENTIAL_STATUS_CHANGED,
+    ENDORSEMENT_CHANGED,
     VERIFICATION_PERFORMED,
 )
 from microcred_shared.messaging.batches import BatchSubscription, Received
@@ -28,6 +29,7 @@ from microcred_shared.messaging.consumer import Subscription
 from microcred_shared.messaging.dead_letter import Rejected
 from microcred_shared.service.runtime import Runtime
 
+from ..adapters.memory_endorsements import MemoryEndorsements
 from ..adapters.memory_search import MemorySearchIndex
 from ..service_layer import commands
 from ..service_layer.courses import CourseIngestion
@@ -50,6 +52,7 @@ def register_consumers(
     issuance: IssuanceHandlers,
     projection: MemorySearchIndex,
     replica_id: str,
+    endorsements: MemoryEndorsements | None = None,
 ) -> None:
     async def on_course_event(event: CloudEvent[Any], publisher: str) -> None:
         if _ACTION_OF_TYPE[event.type] != event.data.action:
@@ -101,4 +104,19 @@ def register_consumers(
             topics.of(Topic.CATALOGUE_ACHIEVEMENTS), [ACHIEVEMENT_CHANGED], on_achievement
         ),
         group_suffix=f".search.{replica_id}",
+    )
+    if endorsements is not None:
+        _subscribe_endorsements(runtime, endorsements, replica_id)
+
+
+def _subscribe_endorsements(
+    runtime: Runtime, endorsements: MemoryEndorsements, replica_id: str
+) -> None:
+    async def on_endorsement(event: CloudEvent[Any]) -> None:
+        endorsements.apply(event.data)
+
+    # Like the search projection: every replica reads the whole compacted topic itself.
+    runtime.subscribe(
+        Subscription(runtime.topics.of(Topic.ENDORSEMENTS), [ENDORSEMENT_CHANGED], on_endorsement),
+        group_suffix=f".endorsements.{replica_id}",
     )

@@ -53,6 +53,7 @@ async def dashboard(provider_id: str, viewer: MaybeViewer, api: Api) -> HTMLResp
         issuance=shown.issuance,
         bars=shown.verifications_per_month,
         chart=Markup(chart),  # noqa: S704 (built from escaped parts in svg.py)
+        endorsements=api.endorsements.of_provider(provider_id),
     )
 
 

@@ -5,13 +5,14 @@ dashboard session)."""
 # No ``from __future__ import annotations``: FastAPI must see the dependency aliases as objects.
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from microcred_shared.service.http import Problem
 
+from ..adapters.memory_endorsements import MemoryEndorsements
 from ..domain.providers import Provider
 from ..service_layer import errors
 from ..service_layer.courses import CourseIngestion
@@ -41,6 +42,7 @@ class CatalogueApi:
     connection: KafkaConnectionPublic  # what providers' Kafka clients are told to connect to
     search_max_page_size: int
     browse_page_size: int = 20
+    endorsements: MemoryEndorsements = field(default_factory=MemoryEndorsements)
 
 
 def catalogue_api(request: Request) -> CatalogueApi:

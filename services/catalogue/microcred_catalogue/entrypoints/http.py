@@ -8,7 +8,9 @@ from microcred_shared.service import stylesheet
 from . import (
     dashboard_pages,
     http_courses,
+    http_endorsements,
     http_kafka,
+    http_partners,
     http_pathways,
     http_providers,
     http_stats,
@@ -17,8 +19,10 @@ from . import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     http_providers.router,
+    http_partners.router,
     http_kafka.router,
     http_courses.router,
+    http_endorsements.router,
     http_pathways.router,
     http_stats.router,
     pages.router,

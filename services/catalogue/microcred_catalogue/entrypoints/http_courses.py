@@ -93,6 +93,7 @@ async def search_achievements(
     language: Annotated[list[str], Query(examples=[["en"]])] = [],  # noqa: B006
     min_completeness: Annotated[float | None, Query(ge=0, le=1)] = None,
     include_retired: bool = False,
+    endorser: Annotated[list[str], Query(examples=[["kessler-automation"]])] = [],  # noqa: B006
     sort: SortOrder = SortOrder.NAME,
     limit: Annotated[int, Query(ge=1)] = 20,
     cursor: str | None = None,
@@ -111,6 +112,7 @@ async def search_achievements(
         languages=tuple(code.lower() for code in language),
         min_completeness=min_completeness,
         include_retired=include_retired,
+        achievement_ids=api.endorsements.achievements_endorsed_by(endorser) if endorser else None,
         sort=sort,
         limit=min(limit, api.search_max_page_size),
         after=decode_cursor(cursor) if cursor else None,

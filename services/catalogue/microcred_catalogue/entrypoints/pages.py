@@ -161,7 +161,8 @@ async def browse(
 async def achievement_page(achievement_id: str, api: Api) -> HTMLResponse:
     achievement = AchievementPublic.of(await api.queries.get(achievement_id))
     edges = await api.pathways.graph(achievement_id)
-    return render("achievement.html", a=achievement, edges=edges)
+    endorsements = api.endorsements.of_target("achievement", achievement_id)
+    return render("achievement.html", a=achievement, edges=edges, endorsements=endorsements)
 
 
 @router.get("/pathways/{pathway_id}/graph.svg")

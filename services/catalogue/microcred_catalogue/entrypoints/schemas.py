@@ -42,6 +42,15 @@ class ProviderCreate(BaseModel):
     issuer_dids: list[str] = Field(default_factory=list, max_length=20)
 
 
+class PartnerCreate(BaseModel):
+    """A partner company to register: it endorses achievements and providers."""
+
+    partner_id: str = Field(pattern=PROVIDER_ID, examples=["kessler-automation"])
+    name: str = Field(min_length=1, max_length=300, examples=["Kessler Automation GmbH"])
+    url: str = Field(min_length=1, max_length=500, examples=["https://kessler.example"])
+    country: str = Field(max_length=60, examples=["DE"], description="ISO 3166-1 alpha-2 or name")
+
+
 class ProviderUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -39,6 +39,13 @@ class MongoStatusBits:
                 credential.status_sequence,
             )
 
+    async def apply_slot(
+        self, slot: StatusSlot, purpose: StatusPurpose, bit: bool, sequence: int
+    ) -> None:
+        """Set or clear one slot's bit (an endorsement's, which is no credential), unless a
+        newer sequence is in."""
+        await self._apply(slot, purpose, bit, sequence)
+
     async def _apply(
         self, slot: StatusSlot, purpose: StatusPurpose, bit: bool, sequence: int
     ) -> None:

@@ -51,6 +51,9 @@ class CredentialFacts:
     evidence: Sequence[EvidenceItem] = ()
     status_entries: Sequence[dict[str, Any]] = ()
     extra_evidence: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    # Signed EndorsementCredentials (OB 3.0 ``endorsement``) of the achievement and the issuer.
+    achievement_endorsements: Sequence[dict[str, Any]] = ()
+    issuer_endorsements: Sequence[dict[str, Any]] = ()
 
 
 def build_credential(
@@ -62,7 +65,7 @@ def build_credential(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
         "description": achievement.description,
-        "issuer": issuer_profile(provider, facts.issuer_did),
+        "issuer": issuer_profile(provider, facts.issuer_did, facts.issuer_endorsements),
         "validFrom": format_datetime(facts.valid_from),
         "credentialSubject": _subject(achievement, facts),
     }
@@ -77,7 +80,9 @@ def build_credential(
     return credential
 
 
-def issuer_profile(provider: Provider, did: str) -> dict[str, Any]:
+def issuer_profile(
+    provider: Provider, did: str, endorsements: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """OB 3.0 ``Profile``: the awarding body and its country/region (EU mandatory elements)."""
     address: dict[str, Any] = {"type": ["Address"], "addressCountryCode": provider.country}
     if provider.region:
@@ -93,6 +98,8 @@ def issuer_profile(provider: Provider, did: str) -> dict[str, Any]:
         profile["url"] = provider.website
     if provider.accreditation_status:
         profile["accreditation"] = _accreditation(provider)
+    if endorsements:
+        profile["endorsement"] = list(endorsements)
     return profile
 
 
@@ -158,6 +165,8 @@ def achievement_document(
             }
             for index, line in enumerate(facts.results)
         ]
+    if facts and facts.achievement_endorsements:
+        doc["endorsement"] = list(facts.achievement_endorsements)
     doc.update(eu_elements(achievement))
     return doc
 

@@ -123,3 +123,13 @@ class ShareLinkWithdrawn(IssuerError):
     """The learner withdrew this link: the credential is no longer shared through it."""
 
     code = "share_link_withdrawn"
+
+
+class EndorsementNotFound(IssuerError):
+    code = "endorsement_not_found"
+
+
+class NotAnEndorser(IssuerError):
+    """Only a partner company (a provider of type company) endorses, and never itself."""
+
+    code = "not_an_endorser"

@@ -42,7 +42,7 @@ async def get_credential(credential_id: str, request: Request, api: Api) -> Resp
         token = await api.handlers.vc_jose.token(credential)
         return Response(token, media_type=VC_JWT_MEDIA_TYPE)
     if prefers_html(accept):
-        return render_credential_page(api.handlers, credential, api.verifier_url)
+        return await render_credential_page(api.handlers, credential, api.verifier_url)
     media = next((m for m in (VC_MEDIA_TYPE, LD_MEDIA_TYPE) if m in accept), "application/json")
     return json_response(credential.document, media)
 

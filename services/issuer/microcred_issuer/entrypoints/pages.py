@@ -21,6 +21,7 @@ from microcred_shared.service.http import Problem
 from ..domain.records import IssuedCredential
 from ..service_layer.handlers import Handlers
 from .deps import Api, IssuerHandlers
+from .endorsement_views import endorsement_views
 from .translate import json_response
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -83,7 +84,10 @@ def linkedin_url(view: dict[str, Any], credential: IssuedCredential, page_url: s
 
 
 def credential_view(
-    handlers: Handlers, credential: IssuedCredential, verifier_url: str
+    handlers: Handlers,
+    credential: IssuedCredential,
+    verifier_url: str,
+    endorsements: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     document = credential.document
     subject = document.get("credentialSubject") or {}
@@ -103,16 +107,18 @@ def credential_view(
         "qr_svg": qr_svg(page_url),
         "valid_from": document.get("validFrom"),
         "valid_until": document.get("validUntil"),
+        "endorsements": endorsements or [],
     }
     view["linkedin_url"] = linkedin_url(view, credential, page_url)
     return view
 
 
-def render_credential_page(
+async def render_credential_page(
     handlers: Handlers, credential: IssuedCredential, verifier_url: str
 ) -> HTMLResponse:
+    endorsements = await endorsement_views(handlers, credential.document)
     html = TEMPLATES.get_template("credential.html").render(
-        credential_view(handlers, credential, verifier_url)
+        credential_view(handlers, credential, verifier_url, endorsements)
     )
     return HTMLResponse(html, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
 
@@ -130,7 +136,7 @@ async def found(handlers: Handlers, credential_id: str) -> IssuedCredential:
 @router.get("/credentials/{credential_id}/page", response_class=HTMLResponse)
 async def credential_page(credential_id: str, api: Api) -> HTMLResponse:
     credential = await found(api.handlers, credential_id)
-    return render_credential_page(api.handlers, credential, api.verifier_url)
+    return await render_credential_page(api.handlers, credential, api.verifier_url)
 
 
 @router.get("/credentials/{credential_id}/download")

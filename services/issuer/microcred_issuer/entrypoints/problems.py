@@ -43,6 +43,8 @@ STATUS_OF_CODE: dict[str, int] = {
     "ob_invalid_data": 400,
     "ob_not_the_learners": 403,
     "ob_credential_not_verified": 400,
+    "endorsement_not_found": 404,
+    "not_an_endorser": 403,
 }
 
 PROBLEM_KINDS: dict[str, ProblemKind] = {

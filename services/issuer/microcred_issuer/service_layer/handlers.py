@@ -12,6 +12,7 @@ from .api_keys import ApiKeyHandlers
 from .clr import ClrIssuance
 from .cohorts import CohortJobs
 from .compromise import CompromiseHandler, JobBell
+from .endorsements import EndorsementHandlers
 from .issuing import CompletionHandler
 from .key_import import KeyImport
 from .keys import KeyHandlers
@@ -37,6 +38,7 @@ from .ports import (
     StatusSlots,
     Wake,
 )
+from .ports_endorsements import EndorsementStore
 from .projections import ProjectionHandlers
 from .publishing import Publishing
 from .queries import CredentialQueries
@@ -69,6 +71,7 @@ class Ports:
     share_links: ShareLinks
     oauth: OAuthStore
     ob_resources: ObResources
+    endorsements: EndorsementStore
     metrics: IssuanceMetrics = field(default_factory=NoMetrics)
 
 
@@ -111,6 +114,7 @@ class Handlers:
     clr: ClrIssuance
     wallet: Wallet
     ob_api: ObApi
+    endorsements: EndorsementHandlers
 
 
 def build_handlers(ports: Ports, options: Options) -> Handlers:
@@ -130,9 +134,11 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
         announce_timeout_seconds=options.list_announce_timeout_seconds,
     )
     wallet_links = WalletLinks(options.learner_access, options.urls)
+    allocator = SlotAllocator(ports.slots, options.list_size, status_lists.open)
     minting = Minting(
         keys=keys,
-        allocator=SlotAllocator(ports.slots, options.list_size, status_lists.open),
+        allocator=allocator,
+        endorsements=ports.endorsements,
         signer=ports.signer,
         vault=ports.vault,
         urls=options.urls,
@@ -241,4 +247,16 @@ def build_handlers(ports: Ports, options: Options) -> Handlers:
             clock=ports.clock,
         ),
         ob_api=ObApi(ports.credentials, ports.ob_resources, ports.vault),
+        endorsements=EndorsementHandlers(
+            store=ports.endorsements,
+            catalogue=ports.catalogue,
+            keys=keys,
+            allocator=allocator,
+            lists=status_lists,
+            signer=ports.signer,
+            vault=ports.vault,
+            urls=options.urls,
+            clock=ports.clock,
+            wake=ports.wake,
+        ),
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from microcred_shared.openbadges import validate_achievement_credential
 
 from ..domain.credentials import CredentialFacts, build_credential
+from ..domain.endorsements import target_key
 from ..domain.errors import InvalidCredential, IssuerError
 from ..domain.issuance import CredentialDraft, issued_credential
 from ..domain.keyring import Keyring
@@ -18,8 +20,17 @@ from ..domain.records import IssuedCredential
 from ..domain.status_list import StatusSlot, status_entry
 from .keys import KeyHandlers
 from .ports import Clock, KeyVault, Signer
+from .ports_endorsements import EndorsementStore
 from .slots import SlotAllocator
 from .urls import IssuerUrls
+
+
+@dataclass(frozen=True)
+class Endorsed:
+    """The signed endorsements a credential embeds: of its achievement, of its issuer."""
+
+    achievement: Sequence[dict[str, Any]] = ()
+    issuer: Sequence[dict[str, Any]] = ()
 
 
 class Minting:
@@ -28,6 +39,7 @@ class Minting:
         *,
         keys: KeyHandlers,
         allocator: SlotAllocator,
+        endorsements: EndorsementStore,
         signer: Signer,
         vault: KeyVault,
         urls: IssuerUrls,
@@ -37,6 +49,7 @@ class Minting:
     ) -> None:
         self._keys = keys
         self._allocator = allocator
+        self._endorsements = endorsements
         self._signer = signer
         self._vault = vault
         self._urls = urls
@@ -49,15 +62,27 @@ class Minting:
     ) -> list[IssuedCredential | IssuerError]:
         """Each draft signed by ``issuer_id``'s current key, in order; a draft the schema
         refuses is answered with its error alone."""
-        keyring, slots = await asyncio.gather(
+        # The endorsements active now, read once per batch (one document per target).
+        targets = {target_key("provider", issuer_id)} | {
+            target_key("achievement", d.achievement.achievement_id) for d in drafts
+        }
+        keyring, slots, endorsements = await asyncio.gather(
             self._keys.ensure(issuer_id),
             self._allocator.allocate_many(issuer_id, [d.credential_id for d in drafts]),
+            self._endorsements.active_for(sorted(targets)),
         )
         now = self._clock.now()
         minted: list[IssuedCredential | IssuerError] = []
         for draft in drafts:
             try:
-                minted.append(self._mint(draft, keyring, slots[draft.credential_id], now))
+                endorsed = Endorsed(
+                    achievement=endorsements.get(
+                        target_key("achievement", draft.achievement.achievement_id), []
+                    ),
+                    issuer=endorsements.get(target_key("provider", issuer_id), []),
+                )
+                slot = slots[draft.credential_id]
+                minted.append(self._mint(draft, keyring, slot, now, endorsed))
             except IssuerError as error:
                 minted.append(error)
         return minted
@@ -77,7 +102,12 @@ class Minting:
         return signed
 
     def _mint(
-        self, draft: CredentialDraft, keyring: Keyring, slot: StatusSlot, now: datetime
+        self,
+        draft: CredentialDraft,
+        keyring: Keyring,
+        slot: StatusSlot,
+        now: datetime,
+        endorsed: Endorsed | None = None,
     ) -> IssuedCredential:
         valid_until = now + self._validity if draft.expires and self._validity else None
         facts = CredentialFacts(
@@ -92,6 +122,8 @@ class Minting:
             evidence=draft.evidence,
             status_entries=self._status_entries(slot),
             extra_evidence=draft.extra_evidence,
+            achievement_endorsements=endorsed.achievement if endorsed else (),
+            issuer_endorsements=endorsed.issuer if endorsed else (),
         )
         document = build_credential(draft.issuer, draft.achievement, facts)
         return issued_credential(

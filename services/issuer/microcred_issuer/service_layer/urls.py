@@ -36,6 +36,9 @@ class IssuerUrls:
     def achievement(self, achievement_id: str) -> str:
         return f"{self.base_url}/achievements/{quote(achievement_id, safe='')}"
 
+    def endorsement(self, endorsement_id: str) -> str:
+        return f"{self.base_url}/endorsements/{endorsement_id}"
+
     def status_list(self, list_id: str) -> str:
         return f"{self.base_url}/status-lists/{list_id}"
 

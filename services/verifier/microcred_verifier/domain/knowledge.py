@@ -95,3 +95,6 @@ class Knowledge:
     # One entry per credentialStatus entry (by its index in the credential); None: not checked.
     status: Mapping[int, StatusEvidence] | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # What is known of each embedded endorsement's endorser (keys, registry entry, status
+    # lists), by the endorsement's position (see checks_endorsements); None: not gathered.
+    endorsements: Sequence[Knowledge] | None = None

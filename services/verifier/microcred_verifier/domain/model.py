@@ -21,6 +21,7 @@ class CheckName(StrEnum):
     ENTITLEMENT = "entitlement"
     RECIPIENT = "recipient"
     EMBEDDED_CREDENTIALS = "embedded_credentials"  # a CLR's: each one verified in full
+    ENDORSEMENTS = "endorsements"
 
 
 CHECK_TITLES: dict[CheckName, str] = {
@@ -34,6 +35,7 @@ CHECK_TITLES: dict[CheckName, str] = {
     CheckName.ENTITLEMENT: "Issuer entitled to this achievement",
     CheckName.RECIPIENT: "Recipient",
     CheckName.EMBEDDED_CREDENTIALS: "Every credential in the record",
+    CheckName.ENDORSEMENTS: "Endorsements",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from microcred_shared.crypto.fast_expand import shared_expansions
 
 from . import checks_crypto, checks_document, checks_ecosystem
+from .checks_endorsements import check_endorsements
 from .checks_status import check_status
 from .credential import achievement_id, issuer_id
 from .jwt import JwtCredential
@@ -35,6 +36,7 @@ AFTER_PROOF = (
     CheckName.ISSUER_TRUST,
     CheckName.ENTITLEMENT,
     CheckName.RECIPIENT,
+    CheckName.ENDORSEMENTS,
 )
 
 
@@ -140,6 +142,7 @@ def _verify(
         checks_ecosystem.check_issuer_trust(knowledge, issuer_id(document)),
         checks_ecosystem.check_entitlement(knowledge, achievement_id(document)),
         checks_ecosystem.check_recipient(document, recipient_email),
+        check_endorsements(document, knowledge, now),
     ]
     return _report(presented, knowledge, checks, now)
 

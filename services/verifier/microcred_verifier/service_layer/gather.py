@@ -13,6 +13,7 @@ from ..domain.credential import achievement_id, issuer_id, issuer_name
 from ..domain.jwt import JwtCredential
 from ..domain.knowledge import AchievementFacts, Knowledge
 from ..domain.model import Freshness
+from .endorsement_gather import EndorserGatherer
 from .issuer_keys import DidWebDocuments, IssuerKeyGatherer
 from .ports import Projections
 from .status_gather import StatusGatherer
@@ -35,6 +36,7 @@ class KnowledgeGatherer:
         self._loader = loader
         # Without a fetcher an outside did:web issuer's document cannot be had: "not checked".
         self._keys = IssuerKeyGatherer(projections, did_web or DidWebDocuments(None, 64))
+        self._endorsers = EndorserGatherer(projections, self._keys, status, loader)
 
     async def gather(self, document: Any, jwt: JwtCredential | None) -> Knowledge:
         if not isinstance(document, Mapping):
@@ -47,14 +49,16 @@ class KnowledgeGatherer:
         owner = await self._p.provider_by_id(achievement.provider_id) if achievement else None
         pathways = await self._p.pathways_from(achievement.achievement_id) if achievement else []
         keys = await self._keys.gather(document, jwt, issuer)
+        keys_freshness = await self._p.freshness(KEYS)
+        providers_freshness = await self._p.freshness(PROVIDERS)
         return Knowledge(
             resolver=keys.resolver,
-            keys_freshness=await self._p.freshness(KEYS),
+            keys_freshness=keys_freshness,
             loader=self._loader,
             online=True,
             unresolved_dids=keys.unresolved_dids,
             provider=provider,
-            providers_freshness=await self._p.freshness(PROVIDERS),
+            providers_freshness=providers_freshness,
             name_taken_from=name_taken_from,
             issuer_hosted_here=keys.issuer_hosted_here,
             achievement=achievement,
@@ -62,6 +66,9 @@ class KnowledgeGatherer:
             achievements_freshness=await self._p.freshness(ACHIEVEMENTS),
             pathways=pathways,
             status=await self._status.evidence(document, issuer_is_ours=keys.issuer_hosted_here),
+            endorsements=await self._endorsers.gather(
+                document, keys_freshness, providers_freshness
+            ),
         )
 
     async def _achievement(self, credential_achievement_id: str | None) -> AchievementFacts | None:
