@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import ExternalContract
+from .translations import CourseTextsV1
 
 
 class PartnerSkill(ExternalContract):
@@ -43,6 +44,12 @@ class CourseDefinitionV1(ExternalContract):
     further_information: str | None = Field(default=None, max_length=2000)
     skills: list[PartnerSkill] = Field(default_factory=list, max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=50)
+    # Added in a minor change (issue 15): the language the texts above are written in (BCP 47;
+    # by default the first of ``languages``) and the same texts in other languages.
+    primary_language: str | None = Field(default=None, max_length=35)
+    translations: dict[str, CourseTextsV1] = Field(
+        default_factory=dict, max_length=30, description="BCP 47 tag -> the texts in it"
+    )
 
 
 class CourseEventV1(ExternalContract):
