@@ -13,8 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from microcred_shared.i18n import current_locale, pages_environment
 from microcred_shared.pathways import RuleOutcome, evaluate
 
 from ..domain.pathways import Pathway
@@ -24,13 +24,12 @@ from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.queries import AchievementQueries
 from .deps import Api, CatalogueApi
 from .http_courses import decode_cursor, encode_cursor
+from .page_texts import texts_in
 from .schemas import AchievementPublic
 from .svg import pathway_svg
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATES = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
-)
+TEMPLATES = pages_environment(TEMPLATE_DIR)
 SVG_MEDIA = "image/svg+xml"
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
@@ -161,7 +160,8 @@ async def browse(
 async def achievement_page(achievement_id: str, api: Api) -> HTMLResponse:
     achievement = AchievementPublic.of(await api.queries.get(achievement_id))
     edges = await api.pathways.graph(achievement_id)
-    return render("achievement.html", a=achievement, edges=edges)
+    texts = texts_in(achievement, current_locale())
+    return render("achievement.html", a=achievement, t=texts, edges=edges)
 
 
 @router.get("/pathways/{pathway_id}/graph.svg")
