@@ -174,3 +174,37 @@ async def test_the_search_api_finds_a_german_word_and_filters_by_lang(
     assert hit["translations"]["de"]["name"] == "Grundlagen der SPS-Programmierung"
     assert hit["missing_by_language"]["fr"] == ["criteria", "learning_outcomes"]
     assert italian.json()["items"] == []
+
+
+async def test_the_achievement_page_in_french_shows_the_french_text_and_a_french_date(
+    http: httpx.AsyncClient,
+) -> None:
+    page = await http.get("/achievements/uni-a%3APLC-1/page", params={"lang": "fr"})
+
+    assert '<html lang="fr">' in page.text
+    assert '<h1 lang="fr">Programmation des automates</h1>' in page.text
+    assert "Acquis d’apprentissage" in page.text  # the interface, from the gettext catalogue
+    assert "Écrire du texte structuré" in page.text
+    assert "Practical project with an oral defence." in page.text  # no French criteria
+    assert "Mise à jour le 1 juin 2026" in page.text
+    assert "microcred_lang=fr" in page.headers["set-cookie"]
+
+
+async def test_the_remembered_language_then_accept_language_choose_the_page_language(
+    http: httpx.AsyncClient,
+) -> None:
+    path = "/achievements/uni-a%3APLC-1/page"
+    german = await http.get(path, headers={"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"})
+    http.cookies.set("microcred_lang", "fr")
+    remembered = await http.get(path, headers={"Accept-Language": "de"})
+
+    assert '<h1 lang="de">Grundlagen der SPS-Programmierung</h1>' in german.text
+    assert "Aktualisiert am 1. Juni 2026" in german.text
+    assert "set-cookie" not in german.headers  # only a switch is remembered
+    assert "Programmation des automates" in remembered.text
+
+
+async def test_the_search_api_lang_filter_sets_no_cookie(http: httpx.AsyncClient) -> None:
+    answer = await http.get("/achievements", params={"lang": "de"})
+
+    assert "set-cookie" not in answer.headers
