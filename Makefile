@@ -95,7 +95,7 @@ schemas: ## regenerate the published JSON Schemas of the event contracts
 LOCALES = shared/microcred_shared/i18n/locales
 translations: ## extract the pages' texts, update the en/de/fr .po files, compile the .mo files
 	$(UV) run pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot --no-location --omit-header .
-	$(UV) run pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES)
+	$(UV) run pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-obsolete
 	$(UV) run pybabel compile -d $(LOCALES)
 
 ##@ Benchmarks

@@ -208,3 +208,14 @@ async def test_the_search_api_lang_filter_sets_no_cookie(http: httpx.AsyncClient
     answer = await http.get("/achievements", params={"lang": "de"})
 
     assert "set-cookie" not in answer.headers
+
+
+async def test_the_browse_page_filters_by_the_texts_language_and_lists_names_in_the_pages(
+    http: httpx.AsyncClient,
+) -> None:
+    german = await http.get("/", params={"text_lang": "de", "lang": "de"})
+    italian = await http.get("/", params={"text_lang": "it"})
+
+    assert "Grundlagen der SPS-Programmierung</a>" in german.text
+    assert "1 Ergebnis" in german.text
+    assert "0 Ergebnisse" in italian.text  # in German: the switch was remembered

@@ -82,3 +82,27 @@ async def test_both_versions_of_the_eu_context_are_served_and_known_offline() ->
     assert v3.status_code == 404
     v1_terms = v1.json()["@context"].items()
     assert all(v2.json()["@context"][term] == meaning for term, meaning in v1_terms)
+
+
+async def test_the_credential_page_in_french_reads_the_french_texts_and_date() -> None:
+    world = World()
+    await world.add_provider("uni-a")
+    await world.add_achievement("uni-a:SPS-3", "uni-a", **TRILINGUAL)
+    issued = await world.handlers.completions.issue(
+        IssueCompletion("c-1", "uni-a", "uni-a:SPS-3", date(2025, 6, 3), "ada@example.org")
+    )
+    async with issuer_client(world) as http:
+        page = f"/credentials/{issued.credential_id}/page"
+        french = await http.get(page, params={"lang": "fr"})
+        http.cookies.clear()  # the switch was remembered; Accept-Language decides again
+        german = await http.get(page, headers={"Accept-Language": "de-DE,de;q=0.9"})
+
+    assert '<h1 lang="fr">Programmation des automates</h1>' in french.text
+    assert "Écrire du texte structuré « ST »" in french.text
+    assert "Practical project with an oral defence." in french.text  # no French criteria
+    assert "Délivrée le" in french.text
+    issued_on = french.text.split('id="issued-on">', 1)[1].split("<", 1)[0]
+    assert issued_on.endswith("2025")
+    assert any(month in issued_on for month in ("juin", "juillet", "décembre"))
+    assert '<h1 lang="de">Grundlagen der SPS-Programmierung</h1>' in german.text
+    assert "Ausgestellt am" in german.text

@@ -30,6 +30,7 @@ from .svg import pathway_svg
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = pages_environment(TEMPLATE_DIR)
+TEMPLATES.globals["texts_in_page_language"] = lambda a: texts_in(a, current_locale())
 SVG_MEDIA = "image/svg+xml"
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
@@ -66,6 +67,7 @@ def search_query(form: dict[str, str], limit: int, cursor: str | None) -> Search
         ects_max=_number(form.get("ects_max")),
         participation_forms=tuple(p for p in [form.get("participation", "")] if p),
         languages=tuple(c.lower() for c in [form.get("language", "").strip()] if c),
+        text_languages=tuple(c.lower() for c in [form.get("text_lang", "").strip()] if c),
         min_completeness=completeness / 100 if completeness is not None else None,
         sort=SortOrder(sort) if sort in SortOrder._value2member_map_ else SortOrder.NAME,
         limit=limit,
@@ -138,6 +140,7 @@ async def browse(
     ects_max: str = "",
     participation: str = "",
     language: str = "",
+    text_lang: str = "",
     min_completeness: str = "",
     sort: str = "",
     cursor: str | None = None,
