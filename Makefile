@@ -8,7 +8,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap install install-interop install-browser up down status demo test test-unit \
+.PHONY: translations help bootstrap install install-interop install-browser up down status demo test test-unit \
 	test-integration test-e2e test-reliability test-reliability-scale test-cluster test-interop lint typecheck format schemas bench bench-quick \
 	stack-up stack-down stack-status
 
@@ -91,6 +91,12 @@ typecheck: ## mypy strict on our code
 
 schemas: ## regenerate the published JSON Schemas of the event contracts
 	$(UV) run python -m microcred.schemas_export
+
+LOCALES = shared/microcred_shared/i18n/locales
+translations: ## extract the pages' texts, update the en/de/fr .po files, compile the .mo files
+	$(UV) run pybabel extract -F babel.cfg -o $(LOCALES)/messages.pot --no-location --omit-header .
+	$(UV) run pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-obsolete
+	$(UV) run pybabel compile -d $(LOCALES)
 
 ##@ Benchmarks
 

@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import story
-from .chapters import presentations
+from .chapters import languages, presentations
 from .chapters.wallet_app import wallet_app_fetches_credentials
 from .local_server import local_server
 from .mailbox import wallet_links_to
@@ -557,6 +557,9 @@ async def play_steps(demo: Demo, receiver_url: str) -> None:
     )
     await demo.step("Providers get issuer API keys", lambda: issuer_api_keys(demo))
     await demo.step("Providers report completions", lambda: report_completions(demo))
+    await demo.step(
+        "A course in English, German and French", lambda: languages.multilingual_course(demo)
+    )
     await demo.step(
         "A completion id carrying the learner's e-mail stays inside the issuer",
         lambda: email_stays_inside(demo),

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from microcred_shared.api_keys import ApiKeyRegistry, MongoApiKeyStore
+from microcred_shared.i18n import LocaleMiddleware
 from microcred_shared.logging import configure_logging
 from microcred_shared.messaging.access import KafkaAccess
 from microcred_shared.service.http import (
@@ -201,6 +202,7 @@ def create_app(
         endorsements=catalogue.endorsements,
     )
     install_problems(app)
+    app.add_middleware(LocaleMiddleware)  # the pages' language, for every router
     install_operational_routes(app, catalogue.runtime)
     for router in ROUTERS:
         app.include_router(router)

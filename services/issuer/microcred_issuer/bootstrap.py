@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from microcred_shared.api_keys import MongoApiKeyStore
+from microcred_shared.i18n import LocaleMiddleware
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
@@ -229,6 +230,7 @@ def create_app(
         status_list_max_age=settings.status_list_max_age_seconds,
     )
     install_problems(app)
+    app.add_middleware(LocaleMiddleware)  # the pages' language, for every router
     install_operational_routes(app, issuer.runtime)
     for router in ROUTERS:
         app.include_router(router)

@@ -10,6 +10,7 @@ from typing import cast
 
 from fastapi import FastAPI
 from microcred_shared.crypto import default_loader
+from microcred_shared.i18n import LocaleMiddleware
 from microcred_shared.logging import configure_logging
 from microcred_shared.service.http import (
     install_operational_routes,
@@ -119,6 +120,7 @@ def create_app(
         handler, settings.public_base_url, settings.max_json_depth, presentations
     )
     install_problems(app)
+    app.add_middleware(LocaleMiddleware)  # the pages' language, for every router
     install_operational_routes(app, runtime)
     for router in ROUTERS:
         app.include_router(router)

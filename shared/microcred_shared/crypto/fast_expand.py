@@ -12,6 +12,7 @@ answer — or the safe-mode error — is always the reference's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,6 +45,9 @@ from microcred_shared.crypto.fast_terms import (
     safe_iri,
     vocab_term,
 )
+
+# jsonld.js's well-formed language tag (its safe mode refuses others; the reference decides).
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$").match
 
 
 @dataclass(slots=True)
@@ -189,6 +193,8 @@ class _Expander:
             value = element[plan.key]
             if plan.is_list:
                 self._list(plan, value, subject)
+            elif plan.is_language_map:
+                self._language_map(plan, value, subject)
             elif plan.plain_strings and type(value) is str:
                 if needs_escape(value):
                     value = value.translate(ESCAPES)
@@ -256,6 +262,23 @@ class _Expander:
         for i, item in enumerate(items):
             quads.add((cells[i], RDF_FIRST, item))
             quads.add((cells[i], RDF_REST, cells[i + 1] if i + 1 < len(cells) else RDF_NIL))
+
+    def _language_map(self, plan: KeyPlan, value: Any, subject: str) -> None:
+        """PyLD ``_expand_language_map`` then ``_object_to_rdf``: each string a literal tagged
+        with its key in lower case (as PyLD and jsonld.js both write it)."""
+        if type(value) is not dict:
+            raise Unsupported("a language map that is not an object")
+        for language, texts in value.items():
+            if plan.term_ctx.vocab(language) == "@none" or not LANGUAGE_TAG(language):
+                raise Unsupported(f"language map key {language!r}")
+            for text in texts if type(texts) is list else [texts]:
+                if text is None:
+                    continue
+                if type(text) is not str:
+                    raise Unsupported("a language map value that is not a string")
+                self.quads.add(
+                    (subject, plan.predicate, '"' + escape(text) + '"@' + language.lower())
+                )
 
     def _scalar(self, plan: KeyPlan, value: Any) -> str:
         """PyLD ``_expand_value`` then ``_object_to_rdf`` for a JSON scalar."""

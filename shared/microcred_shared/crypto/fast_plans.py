@@ -35,6 +35,7 @@ class KeyPlan:
     datatype: str | None = None
     plain_strings: bool = False  # strings become plain literals (the common case, inlined)
     node_scoped: Any = None  # the property-scoped context a node value of this key applies
+    is_language_map: bool = False  # an ``@language`` container: {tag: string or strings}
 
 
 def key_plan(ctx: ActiveContext, key: str) -> KeyPlan:
@@ -69,7 +70,12 @@ def _compile_key(ctx: ActiveContext, key: str) -> KeyPlan:
     is_list = "@list" in container
     if is_list and (container != ["@list"] or term_container != ["@list"]):
         raise Unsupported("list container with others, or changed by a scoped context")
-    if not is_list and not _ALLOWED_CONTAINERS.issuperset(container):
+    is_language_map = container == ["@language"]
+    if is_language_map and (
+        term_container != ["@language"] or ctx.term(key, "@direction") is not None
+    ):
+        raise Unsupported("language map changed by a scoped context, or with a direction")
+    if not is_list and not is_language_map and not _ALLOWED_CONTAINERS.issuperset(container):
         raise Unsupported(f"container {container!r}")
     scalar, datatype = _scalar_plan(term_ctx, key)
     return KeyPlan(
@@ -83,6 +89,7 @@ def _compile_key(ctx: ActiveContext, key: str) -> KeyPlan:
         datatype,
         scalar == AS_LITERAL and datatype is None,
         term_ctx.term(key, "@context"),
+        is_language_map,
     )
 
 

@@ -14,6 +14,7 @@ from microcred_catalogue.service_layer.demand import DemandHandlers
 from microcred_catalogue.service_layer.kafka_credentials import KafkaCredentialHandlers
 from microcred_catalogue.service_layer.provider_figures import ProviderFigures
 from microcred_catalogue.service_layer.queries import AchievementQueries
+from microcred_shared.i18n import LocaleMiddleware
 
 from tests.unit.catalogue.fakes import FakeDemand, World
 from tests.unit.catalogue.kafka_fakes import FakeKafkaCredentials
@@ -24,6 +25,7 @@ def catalogue_app(
 ) -> FastAPI:
     app = FastAPI()
     install_problems(app)
+    app.add_middleware(LocaleMiddleware)
     providers = world.provider_handlers
     queries = AchievementQueries(world.achievements, world.projection)
     demand_handlers = DemandHandlers(demand, world.inbox)

@@ -1,6 +1,6 @@
 """Every credential shape our issuer signs with eddsa-rdfc-2022 takes the fast path and gets the
-reference's canonical form: plain, with results and evidence, for a DID learner, and the signed
-status list credential."""
+reference's canonical form: plain, with results and evidence, for a DID learner, with texts in three languages, and the
+signed status list credential."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from microcred_shared.crypto.fast_rdfc import fast_canonicalize
 from microcred_shared.crypto.loader import default_loader
 
 from tests.unit.issuer.fakes import World
+from tests.unit.issuer.trilingual import TRILINGUAL
 
 RDFC = "eddsa-rdfc-2022"
 
@@ -34,6 +35,7 @@ async def issued_documents() -> list[dict[str, Any]]:
     await world.add_provider("uni-a")
     await world.add_achievement("uni-a:MECH-1", "uni-a")
     await world.add_achievement("uni-a:HYD-2", "uni-a", ects=2.5, eqf_level=4)
+    await world.add_achievement("uni-a:SPS-3", "uni-a", **TRILINGUAL)  # language maps
     completions = [
         IssueCompletion("c-1", "uni-a", "uni-a:MECH-1", date(2025, 5, 30), "ada@example.org"),
         IssueCompletion(
@@ -49,6 +51,7 @@ async def issued_documents() -> list[dict[str, Any]]:
                 EvidenceItem(narrative="Practical exam observed on site"),
             ],
         ),
+        IssueCompletion("c-3", "uni-a", "uni-a:SPS-3", date(2025, 6, 3), "ada@example.org"),
     ]
     documents = []
     for completion in completions:
@@ -65,7 +68,7 @@ async def issued_documents() -> list[dict[str, Any]]:
 
 async def test_every_issued_shape_takes_the_fast_path_with_the_reference_bytes() -> None:
     documents = await issued_documents()
-    assert len(documents) == 3
+    assert len(documents) == 4
     for signed in documents:
         assert signed["proof"][0]["cryptosuite"] == RDFC
         for document in proof_free_and_configs(signed):

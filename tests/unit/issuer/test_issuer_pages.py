@@ -64,7 +64,7 @@ async def test_the_page_shows_issuer_outcomes_eu_elements_status_and_never_the_e
     for expected in (
         "Provider uni-a",
         "Program a PLC",
-        "5.0 ECTS",
+        "5 ECTS",
         "EQF level 5",
         "0714",
         "written exam",

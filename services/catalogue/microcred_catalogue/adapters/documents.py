@@ -19,6 +19,7 @@ from ..domain.achievements import (
 )
 from ..domain.pathways import Pathway
 from ..domain.providers import Accreditation, Provider, ProviderType, Trust
+from ..domain.translations import Texts
 
 RULE = TypeAdapter[PathwayRule](PathwayRule)
 _TUPLE_FIELDS = ("learning_outcomes", "languages", "participation_forms", "prerequisites", "tags")
@@ -42,6 +43,10 @@ def achievement_from(document: Document) -> Achievement:
     for name in _TUPLE_FIELDS:
         raw[name] = tuple(raw.get(name) or ())
     raw["skills"] = tuple(Skill(**skill) for skill in raw.get("skills") or ())
+    raw["translations"] = {
+        language: Texts(**{**texts, "learning_outcomes": tuple(texts["learning_outcomes"])})
+        for language, texts in (raw.get("translations") or {}).items()
+    }
     completeness = document["completeness"]
     return Achievement(
         achievement_id=document["_id"],

@@ -26,6 +26,7 @@ from microcred_shared.events.contracts.catalogue import AchievementV1
 
 from ..domain.achievements import Achievement, Definition, Skill
 from ..domain.search import SearchQuery, SortOrder, search_terms
+from ..domain.translations import Texts, language_facets
 from ..domain.vocabularies import isced_f_path
 from ..service_layer.events import achievement_contract
 from ..service_layer.ports import SearchHits
@@ -85,6 +86,13 @@ def indexed_contract(event: AchievementV1) -> IndexedAchievement:
         participation_forms=tuple(event.participation_forms),
         skills=tuple(Skill(s.target_name, s.target_url) for s in event.skills),
         tags=tuple(event.tags),
+        primary_language=event.primary_language,
+        translations={
+            language: Texts(
+                texts.name, texts.description, texts.criteria, tuple(texts.learning_outcomes)
+            )
+            for language, texts in event.translations.items()
+        },
     )
     return _entry(
         event.achievement_id, event.version, event.status, definition, event.provider_id,
@@ -108,6 +116,7 @@ def _entry(
     facets: set[Facet] = {("status", status), ("provider_id", provider_id)}
     facets |= {("term", term) for term in search_terms(d)}
     facets |= {("language", code) for code in d.languages}
+    facets |= {("text_language", tag) for code in d.text_languages for tag in language_facets(code)}
     facets |= {("form", form) for form in d.participation_forms}
     if d.isced_f_code:
         facets |= {("isced_f", code) for code in isced_f_path(d.isced_f_code)}
@@ -210,6 +219,7 @@ class MemorySearchIndex:
             ("eqf", query.eqf_levels),
             ("form", query.participation_forms),
             ("language", query.languages),
+            ("text_language", query.text_languages),
             ("isced_f", (query.isced_f,) if query.isced_f else ()),
         ):
             if values:

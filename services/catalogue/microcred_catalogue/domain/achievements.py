@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+
+from .translations import Texts, missing_by_language
 
 
 class AchievementStatus(StrEnum):
@@ -54,6 +57,21 @@ class Definition:
     further_information: str | None = None
     skills: tuple[Skill, ...] = ()
     tags: tuple[str, ...] = ()
+    primary_language: str | None = None  # BCP 47: the language of the texts above
+    translations: Mapping[str, Texts] = field(default_factory=dict)  # the other languages
+
+    @property
+    def primary_texts(self) -> Texts:
+        return Texts(self.name, self.description, self.criteria, self.learning_outcomes)
+
+    @property
+    def text_languages(self) -> tuple[str, ...]:
+        """Every language the texts are available in, the primary one first."""
+        primary = (self.primary_language,) if self.primary_language else ()
+        return (*primary, *self.translations)
+
+    def missing_by_language(self) -> dict[str, tuple[str, ...]]:
+        return missing_by_language(self.primary_language, self.primary_texts, self.translations)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from microcred_shared.events.contracts.partner import CourseDefinitionV1
 
 from .achievements import Definition, Skill
+from .translations import Texts, parse_language_tag
 from .vocabularies import (
     Unrecognised,
     ects_from_hours,
@@ -61,6 +62,7 @@ def normalise(course: CourseDefinitionV1) -> Definition:
     )
     if not course.name.strip():
         collect.errors.append({"field": "name", "error": "the title is empty"})
+    primary_language, translations = _languages_of_texts(course, languages, collect)
     if collect.errors:
         raise InvalidCourse(collect.errors)
     ects, from_hours = _ects(course)
@@ -89,7 +91,43 @@ def normalise(course: CourseDefinitionV1) -> Definition:
             for s in course.skills
         ),
         tags=_texts(tag.lower() for tag in course.tags),
+        primary_language=primary_language,
+        translations=translations,
     )
+
+
+def _languages_of_texts(
+    course: CourseDefinitionV1, languages: tuple[str, ...], collect: _Collector
+) -> tuple[str | None, dict[str, Texts]]:
+    """The texts' primary language (declared, else the first language of instruction) and
+    the translations by canonical BCP 47 tag."""
+    primary = collect.one("primary_language", course.primary_language, parse_language_tag)
+    if primary is None and course.primary_language is None and languages:
+        primary = languages[0]
+    if course.translations and primary is None and course.primary_language is None:
+        collect.errors.append({"field": "primary_language", "error": "required with translations"})
+    translations: dict[str, Texts] = {}
+    for written, texts in course.translations.items():
+        tag = collect.one(f"translations.{written}", written, parse_language_tag)
+        if tag is None:
+            continue
+        if tag == primary:
+            collect.errors.append(
+                {
+                    "field": f"translations.{written}",
+                    "error": "the primary language's texts are the course's own fields",
+                }
+            )
+        elif tag in translations:
+            collect.errors.append({"field": f"translations.{written}", "error": "given twice"})
+        else:
+            translations[tag] = Texts(
+                name=_text(texts.name),
+                description=_text(texts.description),
+                criteria=_text(texts.criteria),
+                learning_outcomes=_texts(texts.learning_outcomes),
+            )
+    return primary, translations
 
 
 def _ects(course: CourseDefinitionV1) -> tuple[float | None, bool]:

@@ -1,7 +1,8 @@
 """What a search asks for, and the words an achievement is found by.
 
 An achievement is found by the folded words of its name, description, outcomes, skills and
-tags (its ``search_terms``); a text query matches the achievements holding *all* its words.
+tags, in every language it has them (its ``search_terms``); a text query matches the
+achievements holding *all* its words.
 The search projection (adapters/memory_search.py) keeps one posting set per word.
 """
 
@@ -42,6 +43,7 @@ def search_terms(definition: Definition) -> list[str]:
         *definition.learning_outcomes,
         *(skill.name for skill in definition.skills),
         *definition.tags,
+        *(text for texts in definition.translations.values() for text in texts.words_of()),
     )
     terms = dict.fromkeys(word for text in texts for word in words(text))
     return list(terms)[:MAX_TERMS]
@@ -58,7 +60,8 @@ class SearchQuery:
     ects_min: float | None = None
     ects_max: float | None = None
     participation_forms: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # of instruction
+    text_languages: tuple[str, ...] = ()  # the texts are available in one of these (lower case)
     min_completeness: float | None = None
     include_retired: bool = False
     # Only these achievements (e.g. those a partner endorses); None: no such restriction.

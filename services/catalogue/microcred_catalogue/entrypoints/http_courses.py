@@ -91,6 +91,10 @@ async def search_achievements(
     ects_max: Annotated[float | None, Query(ge=0)] = None,
     participation: Annotated[list[str], Query(examples=[["online"]])] = [],  # noqa: B006
     language: Annotated[list[str], Query(examples=[["en"]])] = [],  # noqa: B006
+    lang: Annotated[
+        list[str],
+        Query(description="the texts are available in this language (BCP 47)", examples=[["de"]]),
+    ] = [],  # noqa: B006
     min_completeness: Annotated[float | None, Query(ge=0, le=1)] = None,
     include_retired: bool = False,
     endorser: Annotated[list[str], Query(examples=[["kessler-automation"]])] = [],  # noqa: B006
@@ -110,6 +114,7 @@ async def search_achievements(
         ects_max=ects_max,
         participation_forms=tuple(participation),
         languages=tuple(code.lower() for code in language),
+        text_languages=tuple(tag.lower().replace("_", "-") for tag in lang),
         min_completeness=min_completeness,
         include_retired=include_retired,
         achievement_ids=api.endorsements.achievements_endorsed_by(endorser) if endorser else None,

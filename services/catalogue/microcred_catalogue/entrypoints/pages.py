@@ -13,8 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from microcred_shared.i18n import current_locale, pages_environment
 from microcred_shared.pathways import RuleOutcome, evaluate
 
 from ..domain.pathways import Pathway
@@ -24,13 +24,13 @@ from ..service_layer.pathways import PathwayHandlers
 from ..service_layer.queries import AchievementQueries
 from .deps import Api, CatalogueApi
 from .http_courses import decode_cursor, encode_cursor
+from .page_texts import texts_in
 from .schemas import AchievementPublic
 from .svg import pathway_svg
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATES = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
-)
+TEMPLATES = pages_environment(TEMPLATE_DIR)
+TEMPLATES.globals["texts_in_page_language"] = lambda a: texts_in(a, current_locale())
 SVG_MEDIA = "image/svg+xml"
 FILTER_CHOICES = {
     "provider_types": ["university", "vet", "private", "company"],
@@ -67,6 +67,7 @@ def search_query(form: dict[str, str], limit: int, cursor: str | None) -> Search
         ects_max=_number(form.get("ects_max")),
         participation_forms=tuple(p for p in [form.get("participation", "")] if p),
         languages=tuple(c.lower() for c in [form.get("language", "").strip()] if c),
+        text_languages=tuple(c.lower() for c in [form.get("text_lang", "").strip()] if c),
         min_completeness=completeness / 100 if completeness is not None else None,
         sort=SortOrder(sort) if sort in SortOrder._value2member_map_ else SortOrder.NAME,
         limit=limit,
@@ -139,6 +140,7 @@ async def browse(
     ects_max: str = "",
     participation: str = "",
     language: str = "",
+    text_lang: str = "",
     min_completeness: str = "",
     sort: str = "",
     cursor: str | None = None,
@@ -162,7 +164,10 @@ async def achievement_page(achievement_id: str, api: Api) -> HTMLResponse:
     achievement = AchievementPublic.of(await api.queries.get(achievement_id))
     edges = await api.pathways.graph(achievement_id)
     endorsements = api.endorsements.of_target("achievement", achievement_id)
-    return render("achievement.html", a=achievement, edges=edges, endorsements=endorsements)
+    texts = texts_in(achievement, current_locale())
+    return render(
+        "achievement.html", a=achievement, t=texts, edges=edges, endorsements=endorsements
+    )
 
 
 @router.get("/pathways/{pathway_id}/graph.svg")

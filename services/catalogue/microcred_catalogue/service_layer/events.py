@@ -15,6 +15,7 @@ from microcred_shared.events.contracts.catalogue import (
     ProviderV1,
     SkillAlignment,
 )
+from microcred_shared.events.contracts.translations import AchievementTexts
 from microcred_shared.events.registry import ACHIEVEMENT_CHANGED, PATHWAY_CHANGED, PROVIDER_CHANGED
 
 from ..domain.achievements import Achievement
@@ -95,6 +96,19 @@ def achievement_contract(achievement: Achievement) -> AchievementV1:
         provider_type=achievement.provider.provider_type,
         country=achievement.provider.country,
         ects_from_hours=d.ects_from_hours,
+        primary_language=d.primary_language,
+        translations={
+            language: AchievementTexts(
+                name=texts.name,
+                description=texts.description,
+                criteria=texts.criteria,
+                learning_outcomes=list(texts.learning_outcomes),
+            )
+            for language, texts in d.translations.items()
+        },
+        missing_by_language={
+            language: list(missing) for language, missing in d.missing_by_language().items()
+        },
     )
 
 

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from ..domain.model import Achievement, Pathway, Provider, Skill
+from ..domain.translations import TranslatedTexts
 
 PROVIDERS = "catalogue_providers"
 ACHIEVEMENTS = "catalogue_achievements"
@@ -105,6 +106,10 @@ def _fields(doc: Document, kind: type[Any]) -> dict[str, Any]:
 def _achievement(doc: Document) -> Achievement:
     fields = _fields(doc, Achievement)
     fields["skills"] = tuple(Skill(**skill) for skill in doc.get("skills", []))
+    fields["translations"] = tuple(
+        TranslatedTexts(**{**texts, "learning_outcomes": tuple(texts["learning_outcomes"])})
+        for texts in doc.get("translations", [])
+    )
     return Achievement(**fields)
 
 

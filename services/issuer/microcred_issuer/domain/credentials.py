@@ -14,10 +14,14 @@ from microcred_shared.crypto.dates import format_datetime
 
 from .identity import Learner
 from .model import Achievement, Provider
+from .translations import TranslatedTexts, language_maps
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-EU_CONTEXT = "https://microcred.example/contexts/eu-microcredential/v1"
+# v2 adds the terms of multilingual texts (issue 15); v1 stays served and known to every
+# loader, so credentials issued under it keep verifying.
+EU_CONTEXT_V1 = "https://microcred.example/contexts/eu-microcredential/v1"
+EU_CONTEXT = "https://microcred.example/contexts/eu-microcredential/v2"
 CREDENTIAL_CONTEXTS = (VC_CONTEXT, OB_CONTEXT, EU_CONTEXT)
 EQF_FRAMEWORK = "European Qualifications Framework (EQF)"
 ISCED_FRAMEWORK = "ISCED-F 2013"
@@ -168,7 +172,19 @@ def achievement_document(
     if facts and facts.achievement_endorsements:
         doc["endorsement"] = list(facts.achievement_endorsements)
     doc.update(eu_elements(achievement))
+    doc.update(_texts_in_every_language(achievement))
     return doc
+
+
+def _texts_in_every_language(achievement: Achievement) -> dict[str, Any]:
+    primary = TranslatedTexts(
+        achievement.primary_language or "",
+        achievement.name,
+        achievement.description,
+        achievement.criteria,
+        achievement.learning_outcomes,
+    )
+    return language_maps(achievement.primary_language, primary, achievement.translations)
 
 
 def eu_elements(achievement: Achievement) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from microcred_shared.events.contracts.catalogue import PathwayRule
 
+from .translations import TranslatedTexts
+
 
 @dataclass(frozen=True)
 class Skill:
@@ -70,6 +72,8 @@ class Achievement:
     skills: tuple[Skill, ...] = ()
     tags: tuple[str, ...] = ()
     achievement_type: str = "MicroCredential"
+    primary_language: str | None = None  # BCP 47: the language of name, description, criteria
+    translations: tuple[TranslatedTexts, ...] = ()  # the same texts in other languages
 
 
 @dataclass(frozen=True)

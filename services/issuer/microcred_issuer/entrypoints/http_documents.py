@@ -5,12 +5,10 @@ from fastapi import APIRouter, Request, Response
 from microcred_shared.crypto.loader import default_loader
 from microcred_shared.service.http import Problem
 
-from ..domain.credentials import EU_CONTEXT
+from ..domain.credentials import EU_CONTEXT, EU_CONTEXT_V1
 from .deps import Api, IssuerHandlers
 from .media import DID_MEDIA_TYPE, LD_MEDIA_TYPE, VC_MEDIA_TYPE, DidJson, LdJson, VcJson
 from .translate import json_response
-
-EU_CONTEXT_PATH = "/contexts/eu-microcredential/v1"
 
 router = APIRouter()
 
@@ -61,8 +59,18 @@ async def own_did_document(provider_id: str, handlers: IssuerHandlers) -> Respon
     return json_response(document, DID_MEDIA_TYPE, {"Cache-Control": "no-cache"})
 
 
-@router.get(EU_CONTEXT_PATH, tags=["contexts"], response_class=LdJson)
+@router.get("/contexts/eu-microcredential/v2", tags=["contexts"], response_class=LdJson)
 async def eu_context() -> Response:
     """Our JSON-LD context for the EU micro-credential elements OB 3.0 lacks."""
-    context = default_loader().get(EU_CONTEXT)
+    return _context(EU_CONTEXT)
+
+
+@router.get("/contexts/eu-microcredential/v1", tags=["contexts"], response_class=LdJson)
+async def eu_context_v1() -> Response:
+    """The first version of our EU context (before multilingual texts): its credentials verify."""
+    return _context(EU_CONTEXT_V1)
+
+
+def _context(url: str) -> Response:
+    context = default_loader().get(url)
     return json_response(context, LD_MEDIA_TYPE, {"Cache-Control": "public, max-age=86400"})

@@ -14,20 +14,19 @@ from urllib.parse import urlencode
 import segno
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from microcred_shared.i18n import current_locale, pages_environment
 from microcred_shared.service.http import Problem
 
 from ..domain.records import IssuedCredential
 from ..service_layer.handlers import Handlers
 from .deps import Api, IssuerHandlers
 from .endorsement_views import endorsement_views
+from .page_texts import texts_in
 from .translate import json_response
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATES = Environment(
-    loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html"])
-)
+TEMPLATES = pages_environment(TEMPLATE_DIR)
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 JSON_MEDIA = ("application/json", "application/ld+json", "application/vc+ld+json")
 
@@ -108,6 +107,7 @@ def credential_view(
         "valid_from": document.get("validFrom"),
         "valid_until": document.get("validUntil"),
         "endorsements": endorsements or [],
+        "t": texts_in(achievement, current_locale()),
     }
     view["linkedin_url"] = linkedin_url(view, credential, page_url)
     return view
@@ -120,7 +120,9 @@ async def render_credential_page(
     html = TEMPLATES.get_template("credential.html").render(
         credential_view(handlers, credential, verifier_url, endorsements)
     )
-    return HTMLResponse(html, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
+    return HTMLResponse(
+        html, headers={"Vary": "Accept, Accept-Language, Cookie", "Cache-Control": "no-cache"}
+    )
 
 
 router = APIRouter(include_in_schema=False)

@@ -42,7 +42,7 @@ def wallet_row(urls: IssuerUrls, credential: IssuedCredential) -> dict[str, Any]
         "name": credential.achievement_name,
         "page_url": urls.page(credential.credential_id),
         "issuer": issuer.get("name") or credential.provider_id,
-        "issued_on": credential.issued_at.strftime("%d %B %Y"),
+        "issued_on": credential.issued_at,  # the page writes it in its language
         "stacked": credential.kind == "stacked",
         "ects": credential.ects,
         "eqf_level": credential.eqf_level,

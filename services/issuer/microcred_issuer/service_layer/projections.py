@@ -6,6 +6,7 @@ from microcred_shared.events.contracts.catalogue import AchievementV1, PathwayV1
 from microcred_shared.pathways import component_ids
 
 from ..domain.model import Achievement, Pathway, Provider, Skill
+from ..domain.translations import TranslatedTexts
 from .keys import KeyHandlers
 from .ports import CatalogueView
 from .stacking import Stacking
@@ -91,6 +92,17 @@ def achievement_from(data: AchievementV1) -> Achievement:
         ),
         tags=tuple(data.tags),
         achievement_type=data.achievement_type,
+        primary_language=data.primary_language,
+        translations=tuple(
+            TranslatedTexts(
+                language,
+                texts.name,
+                texts.description,
+                texts.criteria,
+                tuple(texts.learning_outcomes),
+            )
+            for language, texts in data.translations.items()
+        ),
     )
 
 

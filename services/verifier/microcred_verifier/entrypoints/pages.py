@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from microcred_shared.i18n import pages_environment
 
 from ..domain.documents import document_kind
 from ..service_layer.intake import InputError, present_body
@@ -18,10 +18,7 @@ from .http_presentations import presentation_report
 from .http_verify import run, share_url
 from .schemas import VerifyResponse
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
+TEMPLATES = pages_environment(Path(__file__).parent / "templates")
 
 
 def _render(status: int = 200, **context: Any) -> HTMLResponse:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import Contract
+from .translations import AchievementTexts
 
 
 class ProviderType(StrEnum):
@@ -105,6 +106,14 @@ class AchievementV1(Contract):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1")
     ects_from_hours: bool = Field(
         default=False, description="ECTS derived from workload_hours at 27.5 hours per ECTS"
+    )
+    # Added in a minor change (issue 15): the texts' languages (BCP 47). name, description,
+    # criteria and learning_outcomes are in primary_language; translations hold the others.
+    primary_language: str | None = None
+    translations: dict[str, AchievementTexts] = Field(default_factory=dict)
+    missing_by_language: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="for each language of the texts, the translatable fields it lacks",
     )
 
 

@@ -8,11 +8,14 @@ dead-letters what it cannot.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from .base import ExternalContract
+from .translations import CourseTextsV1
+
+LanguageTag = Annotated[str, StringConstraints(min_length=1, max_length=35)]
 
 
 class PartnerSkill(ExternalContract):
@@ -43,6 +46,12 @@ class CourseDefinitionV1(ExternalContract):
     further_information: str | None = Field(default=None, max_length=2000)
     skills: list[PartnerSkill] = Field(default_factory=list, max_length=100)
     tags: list[str] = Field(default_factory=list, max_length=50)
+    # Added in a minor change (issue 15): the language the texts above are written in (BCP 47;
+    # by default the first of ``languages``) and the same texts in other languages.
+    primary_language: str | None = Field(default=None, max_length=35)
+    translations: dict[LanguageTag, CourseTextsV1] = Field(
+        default_factory=dict, max_length=30, description="BCP 47 tag -> the texts in it"
+    )
 
 
 class CourseEventV1(ExternalContract):

@@ -1,0 +1,92 @@
+"""A service's page templates with the interface in the request's language (Jinja2 i18n)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from microcred_shared.i18n.negotiation import (
+    SUPPORTED_LOCALES,
+    current_locale,
+    current_page_request,
+)
+
+LOCALE_DIR = Path(__file__).parent / "locales"
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français"}
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalogue of ``locale`` (English is the source language: no catalogue)."""
+    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+
+
+def _gettext(message: str) -> str:
+    return str(translations(current_locale()).ugettext(message))
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return str(translations(current_locale()).ungettext(singular, plural, count))
+
+
+def format_date(value: date | datetime | str | None, length: str = "long") -> str:
+    """A date as the request's language writes it ("3 juin 2025", "3. Juni 2025")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return str(babel_format_date(value, format=length, locale=current_locale()))
+
+
+def format_number(value: float | int | None) -> str:
+    """A number with the request's language's decimal sign ("2,5" in German and French)."""
+    return "" if value is None else str(format_decimal(value, locale=current_locale()))
+
+
+# Query parameters a switch link never repeats: a wallet link's token (or an OAuth code) in a
+# link of the page would reach logs and Referer headers it was kept out of.
+SECRET_PARAMETERS = frozenset({"token", "code", "state", "api_key", "access_token", "key"})
+
+
+def switch_href(locale: str) -> str:
+    """This page's URL with ``lang`` set to ``locale`` (its other, non-secret parameters kept)."""
+    query = [
+        (key, value)
+        for key, value in current_page_request().query
+        if key != "lang" and key.lower() not in SECRET_PARAMETERS
+    ]
+    return "?" + urlencode([*query, ("lang", locale)])
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
+
+
+def pages_environment(template_dir: Path) -> Environment:
+    """The service's templates, then the shared partials (``_language_switch.html``)."""
+    environment = Environment(
+        loader=ChoiceLoader([FileSystemLoader(template_dir), FileSystemLoader(SHARED_TEMPLATES)]),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True
+    )
+    globals_: dict[str, Any] = {
+        "locale": current_locale,
+        "format_date": format_date,
+        "format_number": format_number,
+        "switch_href": switch_href,
+        "language_choices": language_choices,
+    }
+    environment.globals.update(globals_)
+    return environment
