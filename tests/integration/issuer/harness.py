@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from microcred_issuer.adapters.mongo_catalogue import MongoCatalogueView
@@ -148,6 +149,32 @@ class RunningIssuer:
         assert response.status_code == 201, response.text
         key: str = response.json()["api_key"]
         return key
+
+    async def consumed(self, topic: Topic, *, timeout: float = 60) -> None:
+        """Until the issuer's own consumer group has committed every record now on ``topic``:
+        what the issuer does on reading them (its repairs) is done, not still on its way."""
+        name = self.topic(topic)
+        group = self.issuer.runtime.consumer_group_of(name)
+
+        async def behind() -> int:
+            admin = AIOKafkaAdminClient(**self.admin.aiokafka_kwargs())
+            await admin.start()
+            try:
+                committed = await admin.list_consumer_group_offsets(group)
+            finally:
+                await admin.close()
+            consumer = AIOKafkaConsumer(**self.admin.aiokafka_kwargs())
+            await consumer.start()
+            try:
+                await consumer.topics()
+                partitions = consumer.partitions_for_topic(name) or set()
+                ends = await consumer.end_offsets([TopicPartition(name, p) for p in partitions])
+            finally:
+                await consumer.stop()
+            done = {tp: meta.offset for tp, meta in committed.items()}
+            return sum(end - done.get(tp, 0) for tp, end in ends.items())
+
+        await eventually(behind, lambda left: left == 0, timeout=timeout)
 
     async def credential(self, credential_id: str, *, timeout: float = 60) -> dict[str, Any]:
         async def fetch() -> httpx.Response:
