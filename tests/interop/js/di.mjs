@@ -9,10 +9,6 @@
 //
 // Contexts come from microcred's bundled folder (CONTEXTS_DIR, default: the package data);
 // did:key documents are derived locally; any other URL is refused. Never the network.
-import {readFileSync} from 'node:fs';
-import {dirname, join, resolve} from 'node:path';
-import {fileURLToPath} from 'node:url';
-
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as rdfcSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -23,38 +19,13 @@ import {
 import jsigs from 'jsonld-signatures';
 import jsonld from 'jsonld';
 
+import {
+  DID_V1, MULTIKEY_V1, offlineDocumentLoader, parseArgs, readJson, run
+} from './offline_loader.mjs';
+
 const {purposes: {AssertionProofPurpose}} = jsigs;
-const HERE = dirname(fileURLToPath(import.meta.url));
-const CONTEXTS_DIR = process.env.CONTEXTS_DIR ||
-  resolve(HERE, '../../../shared/microcred_shared/crypto/contexts');
-const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';
-const DID_V1 = 'https://www.w3.org/ns/did/v1';
-
-function readJson(path) {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-function loadContexts() {
-  const index = readJson(join(CONTEXTS_DIR, 'index.json'));
-  const contexts = new Map();
-  for(const [url, file] of Object.entries(index)) {
-    contexts.set(url, readJson(join(CONTEXTS_DIR, file)));
-  }
-  return contexts;
-}
-
-function didKeyDocument(did) {
-  const mb = did.slice('did:key:'.length);
-  const vm = {id: `${did}#${mb}`, type: 'Multikey', controller: did, publicKeyMultibase: mb};
-  return {
-    '@context': [DID_V1, MULTIKEY_V1], id: did, verificationMethod: [vm],
-    assertionMethod: [vm.id], authentication: [vm.id],
-    capabilityInvocation: [vm.id], capabilityDelegation: [vm.id]
-  };
-}
 
 function makeDocumentLoader(extraKeys = []) {
-  const contexts = loadContexts();
   // extra Multikey documents (for non-did:key verification methods) and their controllers
   const documents = new Map();
   for(const key of extraKeys) {
@@ -69,35 +40,7 @@ function makeDocumentLoader(extraKeys = []) {
     controller.assertionMethod.push(doc.id);
     documents.set(doc.controller, controller);
   }
-  return async url => {
-    if(contexts.has(url)) {
-      return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
-    }
-    if(url.startsWith('did:key:')) {
-      const [did, fragment] = url.split('#');
-      const didDoc = didKeyDocument(did);
-      const document = fragment ?
-        {'@context': MULTIKEY_V1, ...didDoc.verificationMethod[0]} : didDoc;
-      return {contextUrl: null, documentUrl: url, document};
-    }
-    if(documents.has(url)) {
-      return {contextUrl: null, documentUrl: url, document: documents.get(url)};
-    }
-    throw new Error(`offline document loader: refusing to load ${url}`);
-  };
-}
-
-function parseArgs(argv) {
-  const options = {files: []};
-  for(let i = 0; i < argv.length; ++i) {
-    const arg = argv[i];
-    if(arg.startsWith('--')) {
-      options[arg.slice(2)] = argv[++i];
-    } else {
-      options.files.push(arg);
-    }
-  }
-  return options;
+  return offlineDocumentLoader(documents);
 }
 
 function signingSuite(name) {
@@ -217,9 +160,4 @@ async function main() {
   return 2;
 }
 
-main().then(code => {
-  process.exitCode = code;
-}, error => {
-  process.stderr.write(`error: ${error.stack || error}\n`);
-  process.exitCode = 2;
-});
+run(main);

@@ -9,19 +9,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as rdfcSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
 
-import {offlineDocumentLoader, readJson} from './offline_loader.mjs';
-
-function parseArgs(argv) {
-  const options = {files: []};
-  for(let i = 0; i < argv.length; ++i) {
-    if(argv[i].startsWith('--')) {
-      options[argv[i].slice(2)] = argv[++i];
-    } else {
-      options.files.push(argv[i]);
-    }
-  }
-  return options;
-}
+import {offlineDocumentLoader, parseArgs, readJson, run} from './offline_loader.mjs';
 
 function messages(error) {
   if(!error) {
@@ -80,9 +68,4 @@ async function main() {
   return 2;
 }
 
-main().then(code => {
-  process.exitCode = code;
-}, error => {
-  process.stderr.write(`error: ${error.stack || error}\n`);
-  process.exitCode = 2;
-});
+run(main);
