@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,14 @@ def require_js_package(package: str) -> None:
         if os.environ.get("MICROCRED_REQUIRE_INTEROP") == "1":
             pytest.fail(missing)
         pytest.skip(missing)
+
+
+def run_node(script: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """One of the scripts in ``js/`` (``node SCRIPT ARGS``), its output captured as text."""
+    return subprocess.run(
+        ["node", str(script), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

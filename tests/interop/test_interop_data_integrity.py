@@ -20,7 +20,7 @@ from microcred_shared.crypto import Ed25519Multikey, canonicalize_rdfc, sign, ve
 from typer.testing import CliRunner
 
 from microcred.cli import app
-from tests.interop.js_stack import JS, require_js_package
+from tests.interop.js_stack import JS, require_js_package, run_node
 
 pytestmark = pytest.mark.interop
 
@@ -41,13 +41,7 @@ def js_stack() -> None:
 
 
 def run_js(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["node", str(SCRIPT), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_node(SCRIPT, *args)
 
 
 def js_verify(*files: Path, keys: Path | None = None) -> list[dict[str, Any]]:

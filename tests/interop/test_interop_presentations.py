@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from microcred.cli import app
-from tests.interop.js_stack import JS, require_js_package
+from tests.interop.js_stack import JS, require_js_package, run_node
 from tests.unit.verifier.presentation_world import HOLDER, credential, verifier
 
 pytestmark = pytest.mark.interop
@@ -32,13 +32,7 @@ def js_stack() -> None:
 
 
 def run_js(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["node", str(SCRIPT), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_node(SCRIPT, *args)
 
 
 def write(path: Path, document: Any) -> Path:
