@@ -266,3 +266,60 @@ async def test_a_dead_receivers_queued_backlog_does_not_hold_back_the_look_for_t
     assert sender.dead_open == 2
     assert len(set(sender.live)) == 20
     assert world.clock.now() - started < timedelta(seconds=limits.rescan_seconds)
+
+
+@pytest.mark.timeout(20)
+async def test_looks_past_a_full_receiver_that_find_nothing_come_less_often_until_others_have_work() -> (
+    None
+):
+    # One receiver takes all it may and answers nothing yet, while the fan-out keeps storing
+    # work for it: its queued deliveries wait for a slot, and every look that leaves it out
+    # finds nothing (on FerretDB: a read of every pointer). Those looks back off; a second
+    # receiver's new work brings them back at once.
+    limits = DispatchLimits(
+        batch_size=8,
+        max_in_flight_per_origin=2,
+        poll_interval_seconds=0.01,
+        rescan_seconds=60,
+        max_idle_seconds=0.16,
+    )
+    world = World(limits=limits)
+    busy_url = "https://busy.example.edu/hook"
+    sender = DeadAndLiveSender(busy_url)
+    world.dispatcher.sender = sender
+    looks_past_full: list[datetime] = []
+    due = world.deliveries.due
+
+    async def counted(now: datetime, busy: Sequence[str], limit: int) -> list[DueDelivery]:
+        if busy:
+            looks_past_full.append(now)
+        return await due(now, busy, limit)
+
+    world.deliveries.due = counted  # type: ignore[method-assign]
+    owner, _ = await subscriber(world)
+    await register(world, owner, busy_url)
+    for n in range(20):
+        await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+
+    world.dispatcher.start()
+    try:
+        for step in range(300):  # three simulated seconds, a poll interval a step
+            await world.fan_out.notify(issued(event_id=f"more-{step}"))
+            await asyncio.sleep(0.002)
+            world.clock.advance(limits.poll_interval_seconds)
+        backed_off = len(looks_past_full)
+        await register(world, owner)  # a second receiver, with room
+        for n in range(20, 24):
+            await world.fan_out.notify(issued(event_id=f"evt-{n}"))
+        for _ in range(100):
+            if len(sender.live) >= 4:
+                break
+            await asyncio.sleep(0.002)
+            world.clock.advance(limits.poll_interval_seconds)
+    finally:
+        await world.dispatcher.stop()
+
+    # Before: a look a poll interval apart, 300 in three seconds. Backing off to 0.16 s: ~20.
+    assert sender.dead_open == 2
+    assert backed_off <= 30
+    assert len(set(sender.live)) == 4  # the other receiver's work went out all the same

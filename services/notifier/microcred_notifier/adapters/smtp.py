@@ -12,7 +12,8 @@ import aiosmtplib
 
 from ..domain.emails import LearnerEmail
 
-# UTF-8, quoted-printable in headers and body: readable where it is ASCII, any text allowed.
+# An ASCII body goes as it is (7bit); any other text as UTF-8, quoted-printable.
+ASCII = Charset("us-ascii")
 UTF8_QP = Charset("utf-8")
 UTF8_QP.header_encoding = QP
 UTF8_QP.body_encoding = QP
@@ -65,7 +66,7 @@ class SmtpMailer:
         # given, five times the cost of the rest of sending an e-mail (measured: 2.6 ms against
         # 0.5 ms per message), for headers this code writes itself.
         message = MIMENonMultipart("text", "plain")
-        message.set_payload(email.body, UTF8_QP)
+        message.set_payload(email.body, ASCII if email.body.isascii() else UTF8_QP)
         message["From"] = self.sender
         message["To"] = email.to
         message["Subject"] = _header_text("Subject", email.subject)

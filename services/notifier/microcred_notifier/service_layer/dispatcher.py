@@ -109,7 +109,8 @@ class Dispatcher:
         self._recording: asyncio.Task[None] | None = None
         self._looking: asyncio.Task[None] | None = None
         self._last_look_at = EPOCH
-        self._left_out_lately = False
+        # Looks in a row that left full origins out and found nothing for the others.
+        self._empty_looks_past_full = 0
         self._stopping = False
         self._candidates = CandidateQueue()
         self._next_scan_at = EPOCH
@@ -138,7 +139,7 @@ class Dispatcher:
         left to the scan, which finds them by their pointers: the queue stays bounded."""
         room = self.limits.batch_size - len(self._candidates)
         if not stored or len(stored) > room:
-            self._scan_soon()
+            self._scan_soon(origins=None if not stored else {c.origin for c in stored})
         else:
             self._candidates.extend(stored)
         self._wake.set()
@@ -270,19 +271,28 @@ class Dispatcher:
         return known
 
     def _should_scan(self) -> bool:
-        # Drained means nothing left that could be sent now: what waits for a full origin (a
-        # dead receiver's backlog) must not hold back the next look, which leaves that origin
-        # out and finds the others' deliveries.
         now = self.clock.now()
-        if self._rescan_when_drained and not self._candidates.any_takeable(self._origin_room):
-            # After a look that left full origins out, the next waits a poll interval: while
-            # every origin with work is full, looks would otherwise follow each other.
-            spacing = self.limits.poll_interval_seconds if self._left_out_lately else 0.0
-            return now >= self._last_look_at + timedelta(seconds=spacing)
+        if len(self._candidates) and not self._candidates.any_takeable(self._origin_room):
+            # Held back only by full origins (a dead receiver's backlog, or one receiver taking
+            # all it may): a look leaving them out finds the others' deliveries. One that finds
+            # none reads every pointer on FerretDB (1.5 s at 30,000 pointers, measured in the
+            # 100,000 run, where every batch the fan-out stored for the full receiver set one
+            # off), so while they find nothing they come less and less often; work for an
+            # origin with room (_scan_soon) brings them back at once.
+            return now >= self._last_look_at + timedelta(seconds=self._spacing_past_full())
+        if self._rescan_when_drained and not len(self._candidates):
+            return True  # a full batch worked through: the next one, at once
         return now >= self._next_scan_at
 
-    def _scan_soon(self, after_seconds: float = 0.0) -> None:
+    def _spacing_past_full(self) -> float:
+        doubled: float = self.limits.poll_interval_seconds * 2.0**self._empty_looks_past_full
+        return min(doubled, self.limits.max_idle_seconds)
+
+    def _scan_soon(self, after_seconds: float = 0.0, *, origins: set[str] | None = None) -> None:
+        """Look by ``after_seconds`` from now, for work of ``origins`` (None: any)."""
         self._idle_scans = 0
+        if origins is None or any(self._origin_room(o) > 0 for o in origins):
+            self._empty_looks_past_full = 0
         soon = self.clock.now() + timedelta(seconds=max(after_seconds, 0.0))
         self._next_scan_at = min(self._next_scan_at, soon)
 
@@ -317,7 +327,9 @@ class Dispatcher:
         # A full batch may have more behind it: look again as soon as it is worked through. So
         # may a healthy origin left out for being full at that moment.
         healthy_left_out = any(not self._failing(o) for o in left_out)
-        self._left_out_lately = bool(left_out)
+        self._empty_looks_past_full = (
+            self._empty_looks_past_full + 1 if left_out and not fresh else 0
+        )
         self._rescan_when_drained = (len(found) >= limit and bool(fresh)) or (
             self._rescan_when_drained and healthy_left_out
         )
@@ -425,7 +437,8 @@ class Dispatcher:
         self._remember(handled)
         for delivery, outcome in attempted:
             if not delivery.final:
-                self._scan_soon((delivery.due_at - self.clock.now()).total_seconds())
+                due_in = (delivery.due_at - self.clock.now()).total_seconds()
+                self._scan_soon(due_in, origins={delivery.origin})
             if outcome.gone:
                 await self._disable(delivery.subscription_id)
 
