@@ -282,6 +282,7 @@ async def test_looks_past_a_full_receiver_that_find_nothing_come_less_often_unti
         poll_interval_seconds=0.01,
         rescan_seconds=60,
         max_idle_seconds=0.16,
+        max_past_full_seconds=0.16,
     )
     world = World(limits=limits)
     busy_url = "https://busy.example.edu/hook"

@@ -72,6 +72,10 @@ class DispatchLimits:
     # An idle dispatcher looks less and less often, up to this: on FerretDB a look that finds
     # nothing due reads every pointer.
     max_idle_seconds: float = 5.0
+    # How far apart looks past full origins (see _should_scan) may grow while they find
+    # nothing: work another replica stored for a receiver with room waits at most this long
+    # while this one's receivers are full (its own new work and retries are looked for at once).
+    max_past_full_seconds: float = 30.0
     endpoint_cache: timedelta = timedelta(seconds=1)
 
 
@@ -286,12 +290,14 @@ class Dispatcher:
 
     def _spacing_past_full(self) -> float:
         doubled: float = self.limits.poll_interval_seconds * 2.0**self._empty_looks_past_full
-        return min(doubled, self.limits.max_idle_seconds)
+        return min(doubled, self.limits.max_past_full_seconds)
 
     def _scan_soon(self, after_seconds: float = 0.0, *, origins: set[str] | None = None) -> None:
-        """Look by ``after_seconds`` from now, for work of ``origins`` (None: any)."""
+        """Look by ``after_seconds`` from now, for work of ``origins`` (None: any). Work for
+        an origin that has room and nothing queued is what a look past full origins would find:
+        such looks come at once again."""
         self._idle_scans = 0
-        if origins is None or any(self._origin_room(o) > 0 for o in origins):
+        if origins is None or any(self._free(o) for o in origins):
             self._empty_looks_past_full = 0
         soon = self.clock.now() + timedelta(seconds=max(after_seconds, 0.0))
         self._next_scan_at = min(self._next_scan_at, soon)
@@ -327,9 +333,8 @@ class Dispatcher:
         # A full batch may have more behind it: look again as soon as it is worked through. So
         # may a healthy origin left out for being full at that moment.
         healthy_left_out = any(not self._failing(o) for o in left_out)
-        self._empty_looks_past_full = (
-            self._empty_looks_past_full + 1 if left_out and not fresh else 0
-        )
+        if left_out:  # a look leaving nothing out tells nothing of the others' work
+            self._empty_looks_past_full = 0 if fresh else self._empty_looks_past_full + 1
         self._rescan_when_drained = (len(found) >= limit and bool(fresh)) or (
             self._rescan_when_drained and healthy_left_out
         )
@@ -343,6 +348,9 @@ class Dispatcher:
                 self.limits.max_idle_seconds,
             )
         self._next_scan_at = now + timedelta(seconds=wait)
+
+    def _free(self, origin: str) -> bool:
+        return self._origin_room(origin) > 0 and not self._candidates.has(origin)
 
     def _room(self) -> int:
         return self.limits.max_in_flight - sum(self._in_flight.values())
