@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -45,6 +47,18 @@ def format_date(value: date | datetime | str | None, length: str = "long") -> st
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return str(babel_format_date(value, format=length, locale=current_locale()))
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A moment as the request's language writes it, the day long and the time short
+    ("June 3, 2025, 2:05 PM", "3. Juni 2025, 14:05"), joined by the language's own pattern."""
+    if value is None:
+        return ""
+    locale = current_locale()
+    day = babel_format_date(value, format="long", locale=locale)
+    time = babel_format_time(value, format="short", locale=locale)
+    pattern = str(Locale.parse(locale).datetime_formats["long"])
+    return pattern.replace("'", "").replace("{1}", day).replace("{0}", time)
 
 
 def format_number(value: float | int | None) -> str:
@@ -84,6 +98,7 @@ def pages_environment(template_dir: Path) -> Environment:
     globals_: dict[str, Any] = {
         "locale": current_locale,
         "format_date": format_date,
+        "format_datetime": format_datetime,
         "format_number": format_number,
         "switch_href": switch_href,
         "language_choices": language_choices,

@@ -235,7 +235,8 @@ async def test_the_credential_page_lists_its_endorsements_with_their_status(worl
     assert "Kessler Automation" in active.text
     assert "Co-designed with our PLC engineers" in active.text
     assert 'data-status="active"' in active.text
-    assert endorsed.document["validFrom"][:10] in active.text
+    day = date.fromisoformat(endorsed.document["validFrom"][:10])
+    assert f"{day:%B} {day.day}, {day.year}" in active.text  # English's long date
     assert 'data-status="withdrawn"' in withdrawn.text
     assert "withdrawn by its endorser" in withdrawn.text
 
