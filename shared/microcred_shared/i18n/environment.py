@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -71,12 +72,15 @@ def format_number(value: float | int | None) -> str:
 SECRET_PARAMETERS = frozenset({"token", "code", "state", "api_key", "access_token", "key"})
 
 
-def switch_href(locale: str) -> str:
-    """This page's URL with ``lang`` set to ``locale`` (its other, non-secret parameters kept)."""
+def switch_href(locale: str, keep: Iterable[str] = ()) -> str:
+    """This page's URL with ``lang`` set to ``locale``: its other parameters kept, the secret ones
+    only when the page names them in ``keep`` (the consent page's OAuth ``state``, which the
+    client needs back and which its own URL already carries)."""
+    kept = {name.lower() for name in keep}
     query = [
         (key, value)
         for key, value in current_page_request().query
-        if key != "lang" and key.lower() not in SECRET_PARAMETERS
+        if key != "lang" and (key.lower() not in SECRET_PARAMETERS or key.lower() in kept)
     ]
     return "?" + urlencode([*query, ("lang", locale)])
 

@@ -3,6 +3,7 @@ newest state wins), the search's endorser filter, the achievement page and the d
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -131,3 +132,29 @@ async def test_a_providers_dashboard_shows_the_endorsements_it_received(
     assert dashboard.status_code == 200
     assert 'data-endorsement="e-1"' in dashboard.text
     assert 'data-endorsement="e-2"' not in dashboard.text
+
+
+async def test_the_endorsements_read_in_french_on_the_page_and_in_german_on_the_dashboard(
+    app: tuple[World, FastAPI], http: httpx.AsyncClient
+) -> None:
+    world = app[0]
+    held = endorsements(app)
+    held.apply(announced("e-1", "uni:math"))
+    held.apply(announced("e-2", "uni:math", endorser="bosch", status="withdrawn", sequence=2))
+
+    french = await http.get("/achievements/uni:math/page", params={"lang": "fr"})
+    unendorsed = await http.get("/achievements/vet:plc/page", params={"lang": "fr"})
+    await signed_in(http, await key_of(world, "uni"))
+    german = await http.get("/providers/uni/dashboard", params={"lang": "de"})
+
+    assert '<h2 id="endorsements">Recommandations</h2>' in french.text
+    assert "1 mai 2026" in french.text
+    assert "<strong>retirée le 1 juin 2026</strong>" in french.text
+    assert ">recommandation signée</a>" in french.text
+    assert "Aucun partenaire n’a encore émis de recommandation." in unendorsed.text
+    shown = re.sub(r"<[^>]*>", " ", french.text)  # the text a reader sees, not the attributes
+    for english in ("Endorsements", "withdrawn", "signed endorsement", "2026-05-01"):
+        assert english not in shown
+    assert "<strong>Kessler Automation</strong> empfiehlt <a href=" in german.text
+    assert "1. Mai 2026 –" in german.text
+    assert "gültig" in german.text

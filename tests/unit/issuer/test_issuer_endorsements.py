@@ -261,3 +261,24 @@ async def test_microcred_verify_offline_reports_the_endorsement_but_never_vouche
     assert check["status"] == "warning"
     assert "offline" in check["reason"]
     assert outcome["verdict"] == "unknown"
+
+
+async def test_the_credential_page_in_french_lists_its_endorsement_in_french(world: World) -> None:
+    endorsed = (await world.handlers.endorsements.endorse(endorse())).endorsement
+    document = await issue(world, "c-french")
+    credential_id = document["id"].rsplit("/", 1)[-1]
+    async with issuer_client(world) as http:
+        page = await http.get(f"/credentials/{credential_id}/page", params={"lang": "fr"})
+        await world.handlers.endorsements.withdraw(
+            WithdrawEndorsement(endorsed.endorsement_id, PARTNER)
+        )
+        withdrawn = await http.get(f"/credentials/{credential_id}/page", params={"lang": "de"})
+
+    day = date.fromisoformat(endorsed.document["validFrom"][:10])
+    assert '<h2 id="endorsements">Recommandations</h2>' in page.text
+    assert "<strong>Kessler Automation</strong> recommande cette micro-certification" in page.text
+    assert f"{day.day} " in page.text.split("<small>", 1)[1].split("–", 1)[0]
+    assert str(day) not in page.text.split('id="endorsements"', 1)[1]  # no ISO date left
+    assert "Le vérificateur contrôle la signature et le statut" in page.text
+    assert "endorses" not in page.text
+    assert "vom Empfehlenden zurückgezogen" in withdrawn.text
