@@ -158,3 +158,29 @@ async def test_the_endorsements_read_in_french_on_the_page_and_in_german_on_the_
     assert "<strong>Kessler Automation</strong> empfiehlt <a href=" in german.text
     assert "1. Mai 2026 –" in german.text
     assert "gültig" in german.text
+
+
+async def test_the_browse_page_filters_by_endorser_and_offers_the_endorsers_in_french(
+    app: tuple[World, FastAPI], http: httpx.AsyncClient
+) -> None:
+    held = endorsements(app)
+    held.apply(announced("e-1", "uni:math"))
+    held.apply(announced("e-2", "vet:plc", endorser="bosch"))
+    held.apply(announced("e-3", "uni:cert", endorser="zeiss"))
+    held.apply(announced("e-3", "uni:cert", endorser="zeiss", status="withdrawn", sequence=2))
+
+    by_kessler = await http.get("/", params={"endorser": "kessler", "lang": "fr"})
+    everything = await http.get("/", params={"lang": "fr"})
+    by_nobody = await http.get("/", params={"endorser": "nobody"})  # French remembered
+
+    assert "/achievements/uni%3Amath/page" in by_kessler.text
+    assert "/achievements/vet%3Aplc/page" not in by_kessler.text
+    assert "/achievements/vet%3Aplc/page" in everything.text
+    assert '<label for="endorser">Recommandée par</label>' in by_kessler.text
+    assert '<option value="kessler" selected>Kessler Automation</option>' in by_kessler.text
+    assert '<option value="bosch">Bosch Automation</option>' in by_kessler.text
+    assert 'value="zeiss"' not in everything.text  # its only endorsement was withdrawn
+    assert ">formation professionnelle</option>" in everything.text
+    assert ">les plus récentes d’abord</option>" in everything.text
+    assert '<h2 id="results">0 résultat</h2>' in by_nobody.text
+    assert '<option value="nobody" selected>nobody</option>' in by_nobody.text
