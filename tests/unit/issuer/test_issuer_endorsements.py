@@ -282,3 +282,16 @@ async def test_the_credential_page_in_french_lists_its_endorsement_in_french(wor
     assert "Le vérificateur contrôle la signature et le statut" in page.text
     assert "endorses" not in page.text
     assert "vom Empfehlenden zurückgezogen" in withdrawn.text
+
+
+async def test_a_share_link_s_page_lists_the_credential_s_endorsement_too(world: World) -> None:
+    await world.handlers.endorsements.endorse(endorse())
+    document = await issue(world, "c-shared")
+    credential_id = document["id"].rsplit("/", 1)[-1]
+    learner_ref = world.credentials.stored[credential_id].learner_ref
+    link = await world.handlers.wallet.share(learner_ref, credential_id)
+    async with issuer_client(world) as http:
+        page = await http.get(f"/shared/{link.share_id}", params={"lang": "de"})
+
+    assert 'id="shared-note"' in page.text
+    assert "<strong>Kessler Automation</strong> empfiehlt dieses Micro-Credential" in page.text
