@@ -228,8 +228,8 @@ async def test_the_verify_page_shows_the_holder_checks_and_each_credential() -> 
         issued = await challenge_of(client)
         page = await client.post("/page/verify", data={"credential": json.dumps(presented(issued))})
     assert page.status_code == 200
-    assert "Holder&#39;s signature" in page.text
-    assert "Holder is each credential&#39;s subject" in page.text
+    assert "Holder's signature" in page.text
+    assert "Holder is each credential's subject" in page.text
     assert "Credential 1: " in page.text
     assert 'class="verdict verified"' in page.text
 
