@@ -17,6 +17,7 @@ from microcred_shared.i18n.negotiation import (
     LocaleMiddleware,
     current_locale,
     negotiate,
+    rendering_in,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "current_locale",
     "negotiate",
     "pages_environment",
+    "rendering_in",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -47,6 +50,18 @@ def format_date(value: date | datetime | str | None, length: str = "long") -> st
     return str(babel_format_date(value, format=length, locale=current_locale()))
 
 
+def format_datetime(value: datetime | None) -> str:
+    """A moment as the request's language writes it, the day long and the time short
+    ("June 3, 2025, 2:05 PM", "3. Juni 2025, 14:05"), joined by the language's own pattern."""
+    if value is None:
+        return ""
+    locale = current_locale()
+    day = babel_format_date(value, format="long", locale=locale)
+    time = babel_format_time(value, format="short", locale=locale)
+    pattern = str(Locale.parse(locale).datetime_formats["long"])
+    return pattern.replace("'", "").replace("{1}", day).replace("{0}", time)
+
+
 def format_number(value: float | int | None) -> str:
     """A number with the request's language's decimal sign ("2,5" in German and French)."""
     return "" if value is None else str(format_decimal(value, locale=current_locale()))
@@ -57,12 +72,15 @@ def format_number(value: float | int | None) -> str:
 SECRET_PARAMETERS = frozenset({"token", "code", "state", "api_key", "access_token", "key"})
 
 
-def switch_href(locale: str) -> str:
-    """This page's URL with ``lang`` set to ``locale`` (its other, non-secret parameters kept)."""
+def switch_href(locale: str, keep: Iterable[str] = ()) -> str:
+    """This page's URL with ``lang`` set to ``locale``: its other parameters kept, the secret ones
+    only when the page names them in ``keep`` (the consent page's OAuth ``state``, which the
+    client needs back and which its own URL already carries)."""
+    kept = {name.lower() for name in keep}
     query = [
         (key, value)
         for key, value in current_page_request().query
-        if key != "lang" and key.lower() not in SECRET_PARAMETERS
+        if key != "lang" and (key.lower() not in SECRET_PARAMETERS or key.lower() in kept)
     ]
     return "?" + urlencode([*query, ("lang", locale)])
 
@@ -84,6 +102,7 @@ def pages_environment(template_dir: Path) -> Environment:
     globals_: dict[str, Any] = {
         "locale": current_locale,
         "format_date": format_date,
+        "format_datetime": format_datetime,
         "format_number": format_number,
         "switch_href": switch_href,
         "language_choices": language_choices,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -34,6 +36,16 @@ def current_locale() -> str:
 
 def current_page_request() -> PageRequest:
     return _PAGE_REQUEST.get() or _OUTSIDE_A_REQUEST
+
+
+@contextmanager
+def rendering_in(locale: str) -> Iterator[None]:
+    """Render in ``locale`` outside a request (a template rendered directly, as a test does)."""
+    token = _PAGE_REQUEST.set(PageRequest(locale))
+    try:
+        yield
+    finally:
+        _PAGE_REQUEST.reset(token)
 
 
 def negotiate(switch: str | None, cookie: str | None, accept_language: str | None) -> str:

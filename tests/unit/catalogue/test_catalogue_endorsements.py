@@ -3,6 +3,7 @@ newest state wins), the search's endorser filter, the achievement page and the d
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -112,7 +113,7 @@ async def test_the_achievement_page_lists_endorser_comment_date_and_status(
     assert page.status_code == 200
     assert "Kessler Automation" in page.text
     assert "Co-designed with our PLC engineers." in page.text
-    assert "2026-05-01" in page.text
+    assert "May 1, 2026" in page.text  # English writes the date its way
     assert 'data-endorsement="e-2" data-status="withdrawn"' in page.text
     assert [e["endorsement_id"] for e in listed.json()] == ["e-2", "e-1"]
     assert "No partner has endorsed it yet." in unendorsed.text
@@ -131,3 +132,55 @@ async def test_a_providers_dashboard_shows_the_endorsements_it_received(
     assert dashboard.status_code == 200
     assert 'data-endorsement="e-1"' in dashboard.text
     assert 'data-endorsement="e-2"' not in dashboard.text
+
+
+async def test_the_endorsements_read_in_french_on_the_page_and_in_german_on_the_dashboard(
+    app: tuple[World, FastAPI], http: httpx.AsyncClient
+) -> None:
+    world = app[0]
+    held = endorsements(app)
+    held.apply(announced("e-1", "uni:math"))
+    held.apply(announced("e-2", "uni:math", endorser="bosch", status="withdrawn", sequence=2))
+
+    french = await http.get("/achievements/uni:math/page", params={"lang": "fr"})
+    unendorsed = await http.get("/achievements/vet:plc/page", params={"lang": "fr"})
+    await signed_in(http, await key_of(world, "uni"))
+    german = await http.get("/providers/uni/dashboard", params={"lang": "de"})
+
+    assert '<h2 id="endorsements">Recommandations</h2>' in french.text
+    assert "1 mai 2026" in french.text
+    assert "<strong>retirée le 1 juin 2026</strong>" in french.text
+    assert ">recommandation signée</a>" in french.text
+    assert "Aucun partenaire n’a encore émis de recommandation." in unendorsed.text
+    shown = re.sub(r"<[^>]*>", " ", french.text)  # the text a reader sees, not the attributes
+    for english in ("Endorsements", "withdrawn", "signed endorsement", "2026-05-01"):
+        assert english not in shown
+    assert "<strong>Kessler Automation</strong> empfiehlt <a href=" in german.text
+    assert "1. Mai 2026 –" in german.text
+    assert "gültig" in german.text
+
+
+async def test_the_browse_page_filters_by_endorser_and_offers_the_endorsers_in_french(
+    app: tuple[World, FastAPI], http: httpx.AsyncClient
+) -> None:
+    held = endorsements(app)
+    held.apply(announced("e-1", "uni:math"))
+    held.apply(announced("e-2", "vet:plc", endorser="bosch"))
+    held.apply(announced("e-3", "uni:cert", endorser="zeiss"))
+    held.apply(announced("e-3", "uni:cert", endorser="zeiss", status="withdrawn", sequence=2))
+
+    by_kessler = await http.get("/", params={"endorser": "kessler", "lang": "fr"})
+    everything = await http.get("/", params={"lang": "fr"})
+    by_nobody = await http.get("/", params={"endorser": "nobody"})  # French remembered
+
+    assert "/achievements/uni%3Amath/page" in by_kessler.text
+    assert "/achievements/vet%3Aplc/page" not in by_kessler.text
+    assert "/achievements/vet%3Aplc/page" in everything.text
+    assert '<label for="endorser">Recommandée par</label>' in by_kessler.text
+    assert '<option value="kessler" selected>Kessler Automation</option>' in by_kessler.text
+    assert '<option value="bosch">Bosch Automation</option>' in by_kessler.text
+    assert 'value="zeiss"' not in everything.text  # its only endorsement was withdrawn
+    assert ">formation professionnelle</option>" in everything.text
+    assert ">les plus récentes d’abord</option>" in everything.text
+    assert '<h2 id="results">0 résultat</h2>' in by_nobody.text
+    assert '<option value="nobody" selected>nobody</option>' in by_nobody.text

@@ -249,6 +249,31 @@ async def test_a_session_expires(http: httpx.AsyncClient, world: World) -> None:
     assert (await http.get("/providers/uni/dashboard")).status_code == 401
 
 
+async def test_the_pathway_sign_in_and_dashboard_pages_read_in_german(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    pathway = await http.get(
+        "/pathways/mechatronics/page", params={"held": "uni:math"}, headers=german
+    )
+    refused = await http.post(
+        "/sign-in", data={"api_key": "mc_not-a-key", "provider": "uni"}, headers=german
+    )
+    await signed_in(http, await key_of(world, "uni"))
+    dashboard = await http.get("/providers/uni/dashboard", headers=german)
+
+    assert "Noch nicht vollständig" in pathway.text
+    assert "<strong>Es fehlt (jeder dieser Bausteine hilft):</strong>" in pathway.text
+    assert "Grafik als SVG öffnen" in pathway.text
+    assert "Dieser Schlüssel ist ungültig." in refused.text
+    assert '<label for="api_key">Ihr Anbieter-API-Schlüssel</label>' in refused.text
+    assert '<h2 id="issuance">Ausgestellte Nachweise</h2>' in dashboard.text
+    assert '<th scope="col">Fehlende Pflichtangaben</th>' in dashboard.text
+    for english in ("Not complete yet", "Open the graph", "That key is not valid", "Sign in"):
+        assert english not in pathway.text + refused.text
+    assert "Credentials issued" not in dashboard.text
+
+
 async def test_the_stylesheet_is_served(http: httpx.AsyncClient) -> None:
     css = await http.get("/assets/pages.css")
     assert css.headers["content-type"].startswith("text/css")

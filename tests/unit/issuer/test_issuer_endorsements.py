@@ -235,7 +235,8 @@ async def test_the_credential_page_lists_its_endorsements_with_their_status(worl
     assert "Kessler Automation" in active.text
     assert "Co-designed with our PLC engineers" in active.text
     assert 'data-status="active"' in active.text
-    assert endorsed.document["validFrom"][:10] in active.text
+    day = date.fromisoformat(endorsed.document["validFrom"][:10])
+    assert f"{day:%B} {day.day}, {day.year}" in active.text  # English's long date
     assert 'data-status="withdrawn"' in withdrawn.text
     assert "withdrawn by its endorser" in withdrawn.text
 
@@ -260,3 +261,37 @@ async def test_microcred_verify_offline_reports_the_endorsement_but_never_vouche
     assert check["status"] == "warning"
     assert "offline" in check["reason"]
     assert outcome["verdict"] == "unknown"
+
+
+async def test_the_credential_page_in_french_lists_its_endorsement_in_french(world: World) -> None:
+    endorsed = (await world.handlers.endorsements.endorse(endorse())).endorsement
+    document = await issue(world, "c-french")
+    credential_id = document["id"].rsplit("/", 1)[-1]
+    async with issuer_client(world) as http:
+        page = await http.get(f"/credentials/{credential_id}/page", params={"lang": "fr"})
+        await world.handlers.endorsements.withdraw(
+            WithdrawEndorsement(endorsed.endorsement_id, PARTNER)
+        )
+        withdrawn = await http.get(f"/credentials/{credential_id}/page", params={"lang": "de"})
+
+    day = date.fromisoformat(endorsed.document["validFrom"][:10])
+    assert '<h2 id="endorsements">Recommandations</h2>' in page.text
+    assert "<strong>Kessler Automation</strong> recommande cette micro-certification" in page.text
+    assert f"{day.day} " in page.text.split("<small>", 1)[1].split("–", 1)[0]
+    assert str(day) not in page.text.split('id="endorsements"', 1)[1]  # no ISO date left
+    assert "Le vérificateur contrôle la signature et le statut" in page.text
+    assert "endorses" not in page.text
+    assert "vom Empfehlenden zurückgezogen" in withdrawn.text
+
+
+async def test_a_share_link_s_page_lists_the_credential_s_endorsement_too(world: World) -> None:
+    await world.handlers.endorsements.endorse(endorse())
+    document = await issue(world, "c-shared")
+    credential_id = document["id"].rsplit("/", 1)[-1]
+    learner_ref = world.credentials.stored[credential_id].learner_ref
+    link = await world.handlers.wallet.share(learner_ref, credential_id)
+    async with issuer_client(world) as http:
+        page = await http.get(f"/shared/{link.share_id}", params={"lang": "de"})
+
+    assert 'id="shared-note"' in page.text
+    assert "<strong>Kessler Automation</strong> empfiehlt dieses Micro-Credential" in page.text

@@ -419,6 +419,30 @@ async def test_the_consent_page_names_the_client_and_the_scopes_and_needs_the_le
     assert signed_out.status_code == posted.status_code == 401
 
 
+async def test_the_consent_page_speaks_french_and_its_language_switch_keeps_the_oauth_state(
+    stage: Stage,
+) -> None:
+    client = await register(stage.http, scope=OB + "credential.readonly " + OB + "profile.readonly")
+    params = authorisation_params_for(client, ALL_SCOPES, s256(secrets.token_urlsafe(48)))
+
+    french = await stage.http.get("/oauth/authorize", params={**params, "lang": "fr"})
+    async with httpx.AsyncClient(transport=stage.http._transport, base_url=PUBLIC_URL) as anonymous:
+        signed_out = await anonymous.get(
+            "/oauth/authorize", params=params, headers={"Accept-Language": "de-DE"}
+        )
+
+    assert '<html lang="fr">' in french.text
+    assert 'Autoriser <span id="client-name">Pocket Wallet</span> à utiliser' in french.text
+    assert "Lire vos certifications (AchievementCredentials)." in french.text
+    assert 'Si vous autorisez, vous revenez à <strong id="redirect-host">' in french.text
+    assert ">Refuser</button>" in french.text
+    assert "Permission to" not in french.text
+    assert "Allow" not in french.text
+    german_switch = french.text.split('hreflang="de"', 1)[0].rsplit("href=", 1)[1]
+    assert f"state={params['state']}" in german_switch
+    assert "Melden Sie sich zuerst in Ihrer Wallet an" in signed_out.text
+
+
 async def test_a_learner_who_denies_sends_the_client_back_with_access_denied(stage: Stage) -> None:
     client = await register(stage.http)
     params = authorisation_params_for(client, ALL_SCOPES, s256(secrets.token_urlsafe(48)))

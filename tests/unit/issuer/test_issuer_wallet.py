@@ -97,6 +97,41 @@ async def test_a_share_link_shows_the_credential_until_it_is_withdrawn_then_410(
     assert url not in (await wallet.get("/wallet")).text
 
 
+async def test_the_wallet_the_shared_page_and_the_withdrawn_page_speak_the_learners_language(
+    wallet: httpx.AsyncClient, world: World
+) -> None:
+    credential_id = (await ada_credential_ids(world))[0]
+    await wallet.post("/wallet/share", data={"credential_id": credential_id})
+    [link] = await world.share_links.of_learner(ADA)
+    url = f"/shared/{link.share_id}"
+
+    french_wallet = await wallet.get("/wallet", params={"lang": "fr"})
+    async with issuer_client(world) as stranger:
+        french = {"Accept-Language": "fr-FR,fr;q=0.9"}
+        shown = await stranger.get(url, headers=french)
+        await wallet.post(f"/wallet/share-links/{link.share_id}/withdraw")
+        withdrawn = await stranger.get(url, headers={"Accept-Language": "de"})
+        unknown = await stranger.get("/shared/no-such-link", headers=french)
+
+    assert "Compte pour <strong>Course uni-a:CERT</strong>" in french_wallet.text
+    assert ">Créer un lien de partage</button>" in french_wallet.text
+    assert ">Retirer</button>" in french_wallet.text
+    assert "Créer mon relevé d’apprentissage (CLR)" in french_wallet.text
+    created = french_wallet.text.split("créé le ", 1)[1].split("<", 1)[0]
+    assert created.startswith(f"{link.created_at.day} ")  # "3 juin 2025, 14:05"
+    for english in ("Counts towards", "Create a share link", "Withdraw", "still missing"):
+        assert english not in french_wallet.text
+    assert '<html lang="fr">' in shown.text
+    assert "Partagée avec vous par sa ou son titulaire" in shown.text
+    assert "Vérifier cette certification" in shown.text
+    assert "Shared with you" not in shown.text
+    assert withdrawn.status_code == 410
+    assert "Dieser Link wurde zurückgezogen" in withdrawn.text
+    assert 'hreflang="fr"' in withdrawn.text  # the language switch
+    assert unknown.status_code == 404
+    assert "Aucune certification partagée de ce nom" in unknown.text
+
+
 async def test_a_learner_cannot_share_or_withdraw_what_is_not_theirs(world: World) -> None:
     grace = "grace-learner-ref"
     credential_id = (await ada_credential_ids(world))[0]

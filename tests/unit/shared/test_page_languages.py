@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from microcred_shared.i18n import negotiate
 from microcred_shared.i18n.environment import LOCALE_DIR
+
+REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(
@@ -62,3 +66,37 @@ def _pairs(catalog: Any) -> dict[Any, Any]:
 
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list | tuple) else value
+
+
+@pytest.mark.parametrize("locale", ["de", "fr"])
+def test_every_interface_text_of_every_template_is_in_the_catalogue(locale: str) -> None:
+    """Extracts every template babel.cfg maps (all services' and the shared partials), as
+    ``make translations`` does: a template wrapped after the catalogue was updated fails here."""
+    with (REPOSITORY / "babel.cfg").open(encoding="utf-8") as mapping_file:
+        method_map, options_map = parse_mapping_cfg(mapping_file)
+    extracted = {
+        message[2]
+        for message in extract_from_dir(REPOSITORY, method_map, options_map)
+        if message[0].endswith(".html")
+    }
+    folder = Path(LOCALE_DIR) / locale / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as po_file:
+        catalogued = {_hashable(m.id) for m in read_po(po_file, locale=locale) if m.id}
+
+    assert len(extracted) > 150  # every service's templates, not just one directory
+    assert sorted(map(str, {_hashable(i) for i in extracted} - catalogued)) == []
+
+
+def test_extraction_maps_every_template_directory() -> None:
+    with (REPOSITORY / "babel.cfg").open(encoding="utf-8") as mapping_file:
+        method_map, options_map = parse_mapping_cfg(mapping_file)
+    mapped = {
+        Path(filename).parent
+        for filename, *_ in extract_from_dir(REPOSITORY, method_map, options_map)
+    }
+    templates = {
+        path.parent.relative_to(REPOSITORY)
+        for root in ("services", "shared")
+        for path in (REPOSITORY / root).rglob("*.html")
+    }
+    assert templates <= mapped

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from microcred_issuer.service_layer.commands import ChangeStatus
 from microcred_shared.events import Topic
+from microcred_shared.i18n import rendering_in
 from microcred_shared.openbadges import CLR_ISSUER_ID
 from microcred_verifier.adapters.memory_projections import InMemoryProjections
 from microcred_verifier.adapters.status_lists import InMemoryStatusLists
@@ -172,3 +173,19 @@ async def test_the_verify_page_shows_each_credential_of_a_record(
     assert html.count('class="embedded"') == 4
     assert html.count('data-verdict="not_verified"') == 1
     assert "The credential in plain words" not in html
+
+
+async def test_the_record_s_credentials_read_in_french(
+    record: tuple[World, dict[str, Any]],
+) -> None:
+    world, clr = record
+    report = VerifyResponse.of(await verify(world, clr), None).model_dump(mode="json")
+    with rendering_in("fr"):
+        html = TEMPLATES.get_template("verify.html").render(report=report, error=None)
+    embedded = html.split('id="embedded-credentials"', 1)[1]
+    assert '<h2 id="embedded">Chaque certification du relevé</h2>' in embedded
+    assert '<strong class="verdict verified">Vérifiée</strong>' in embedded
+    assert ", délivrée par " in embedded
+    assert "issued by" not in embedded
+    assert ">réussi</strong>" in html  # each check's result
+    assert ">passed</strong>" not in html

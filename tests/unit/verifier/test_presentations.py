@@ -228,10 +228,28 @@ async def test_the_verify_page_shows_the_holder_checks_and_each_credential() -> 
         issued = await challenge_of(client)
         page = await client.post("/page/verify", data={"credential": json.dumps(presented(issued))})
     assert page.status_code == 200
-    assert "Holder&#39;s signature" in page.text
-    assert "Holder is each credential&#39;s subject" in page.text
+    assert "Holder's signature" in page.text
+    assert "Holder is each credential's subject" in page.text
     assert "Credential 1: " in page.text
     assert 'class="verdict verified"' in page.text
+
+
+async def test_the_presentation_report_reads_in_german() -> None:
+    async with verifier() as client:
+        issued = await challenge_of(client)
+        page = await client.post(
+            "/page/verify",
+            data={"credential": json.dumps(presented(issued))},
+            headers={"Accept-Language": "de-AT,de;q=0.9"},
+        )
+    assert '<html lang="de">' in page.text
+    assert "Eine Präsentation von <strong>" in page.text
+    assert "mit 1 Nachweis." in page.text
+    assert '<h2 id="holder-checks">Die Inhaberin oder der Inhaber</h2>' in page.text
+    assert 'Nachweis 1: <span class="verified">Bestätigt</span>' in page.text
+    assert ">bestanden</strong>" in page.text
+    for english in ("A presentation by", "The holder</h2>", "Credential 1", ">passed<"):
+        assert english not in page.text
 
 
 async def test_a_credential_enveloped_as_a_vc_jose_token_is_presented_and_verified() -> None:

@@ -9,8 +9,15 @@ from typing import Any
 import httpx
 from conftest import ONEEDTECH, RECEIVED, load
 from microcred_shared.crypto import Ed25519Multikey, sign
+from microcred_shared.i18n import rendering_in
 from microcred_verifier.bootstrap import Adapters, create_app
 from microcred_verifier.config import VerifierSettings
+from microcred_verifier.domain.model import CHECK_TITLES, CheckName
+from microcred_verifier.domain.presentation import (
+    PRESENTATION_CHECK_TITLES,
+    PresentationCheckName,
+)
+from microcred_verifier.entrypoints.pages import TEMPLATES
 from verifier_fakes import MemoryProjections
 
 SELF_MADE = Ed25519Multikey.generate()
@@ -67,3 +74,16 @@ async def test_the_page_lists_what_could_not_be_checked_and_why() -> None:
     assert '<span class="label">' not in page  # the headline names the verdict itself
     assert "Could not be checked" in page
     assert "fetching DID documents is disabled here" in page
+
+
+def test_the_page_names_every_check_as_the_report_does_in_english_and_translates_it() -> None:
+    words = TEMPLATES.get_template("_check_words.html").module
+    titles = {**CHECK_TITLES, **PRESENTATION_CHECK_TITLES}
+
+    english = {name: str(words.check_title({"name": name.value})) for name in titles}
+    with rendering_in("fr"):
+        french = {name: str(words.check_title({"name": name.value})) for name in titles}
+
+    assert english == titles
+    assert french[CheckName.STATUS] == "Révocation et suspension"
+    assert french[PresentationCheckName.HOLDER_PROOF] == "Signature du titulaire"

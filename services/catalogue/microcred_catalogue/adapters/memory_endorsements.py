@@ -69,6 +69,16 @@ class MemoryEndorsements:
             if e.active and e.target_kind == "achievement" and e.endorser_id in wanted
         )
 
+    def endorsers(self) -> list[tuple[str, str]]:
+        """(id, name) of each partner endorsing an achievement now, by name: the browse page's
+        endorser filter offers these."""
+        named = {
+            e.endorser_id: e.endorser_name
+            for e in self._by_id.values()
+            if e.active and e.target_kind == "achievement"
+        }
+        return sorted(named.items(), key=lambda item: (item[1].casefold(), item[0]))
+
     def _listed(self, ids: Iterable[str]) -> list[Endorsement]:
         found = [self._by_id[i] for i in ids]
         return sorted(found, key=lambda e: (e.issued_at, e.endorsement_id), reverse=True)

@@ -19,7 +19,6 @@ from .svg import bar_chart_svg
 
 # A provider's own figures: kept by no cache, and only for a same-site page.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
-SIGN_IN_REFUSED = "That key is not valid. Paste your provider API key (or the admin token)."
 
 
 def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -27,8 +26,9 @@ def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=PRIVATE)
 
 
-def sign_in_page(status: int, provider_id: str = "", problem: str | None = None) -> HTMLResponse:
-    return page("sign_in.html", status=status, provider_id=provider_id, problem=problem)
+def sign_in_page(status: int, provider_id: str = "", refused: bool = False) -> HTMLResponse:
+    """The sign-in form; ``refused``: the key given was not valid (the page says so)."""
+    return page("sign_in.html", status=status, provider_id=provider_id, refused=refused)
 
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +71,7 @@ async def sign_in(
 ) -> Response:
     viewer = await bearer_viewer(api, api_key.strip()) if api_key else None
     if viewer is None:
-        return sign_in_page(401, provider, SIGN_IN_REFUSED)
+        return sign_in_page(401, provider, refused=True)
     target = viewer.provider_id or provider
     location = f"/providers/{quote(target, safe='')}/dashboard" if target else "/"
     response = RedirectResponse(location, status_code=303, headers=PRIVATE)

@@ -51,8 +51,14 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def search_query(form: dict[str, str], limit: int, cursor: str | None) -> SearchQuery:
-    """The browse form's fields (empty ones ignored) as the search API's query."""
+def search_query(
+    form: dict[str, str],
+    limit: int,
+    cursor: str | None,
+    endorsed: frozenset[str] | None = None,
+) -> SearchQuery:
+    """The browse form's fields (empty ones ignored) as the search API's query; ``endorsed``:
+    the achievements the chosen endorser endorses (None: no endorser chosen)."""
     eqf = form.get("eqf", "")
     completeness = _number(form.get("min_completeness"))
     sort = form.get("sort") or SortOrder.NAME.value
@@ -69,6 +75,7 @@ def search_query(form: dict[str, str], limit: int, cursor: str | None) -> Search
         languages=tuple(c.lower() for c in [form.get("language", "").strip()] if c),
         text_languages=tuple(c.lower() for c in [form.get("text_lang", "").strip()] if c),
         min_completeness=completeness / 100 if completeness is not None else None,
+        achievement_ids=endorsed,
         sort=SortOrder(sort) if sort in SortOrder._value2member_map_ else SortOrder.NAME,
         limit=limit,
         after=decode_cursor(cursor) if cursor else None,
@@ -142,11 +149,13 @@ async def browse(
     language: str = "",
     text_lang: str = "",
     min_completeness: str = "",
+    endorser: str = "",
     sort: str = "",
     cursor: str | None = None,
 ) -> HTMLResponse:
     form = {k: v for k, v in locals().items() if isinstance(v, str) and k != "cursor"}
-    page = await api.queries.search(search_query(form, api.browse_page_size, cursor))
+    endorsed = api.endorsements.achievements_endorsed_by([endorser]) if endorser else None
+    page = await api.queries.search(search_query(form, api.browse_page_size, cursor, endorsed))
     next_query = {k: v for k, v in form.items() if v}
     if page.next_after:
         next_query["cursor"] = encode_cursor(page.next_after)
@@ -154,6 +163,7 @@ async def browse(
         "browse.html",
         form=form,
         choices=FILTER_CHOICES,
+        endorsers=api.endorsements.endorsers(),
         items=page.items,
         next_query=next_query if page.next_after else None,
     )

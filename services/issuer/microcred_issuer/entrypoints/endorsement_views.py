@@ -3,18 +3,20 @@ the status from the issuer's own records (a withdrawn one says so; one the issue
 record of is shown as unconfirmed, never as active)."""
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from ..service_layer.handlers import Handlers
 
 
 def embedded(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """(what is endorsed, the endorsement) for the achievement's and the issuer's."""
+    """(what is endorsed: "achievement" or "issuer", the endorsement), the achievement's first;
+    the page says what is endorsed in its own language."""
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
     issuer = document.get("issuer")
     found: list[tuple[str, Mapping[str, Any]]] = []
-    for about, holder in (("this micro-credential", achievement), ("the issuer", issuer)):
+    for about, holder in (("achievement", achievement), ("issuer", issuer)):
         if isinstance(holder, Mapping):
             items = holder.get("endorsement") or []
             found += [(about, item) for item in items if isinstance(item, Mapping)]
@@ -39,9 +41,18 @@ async def endorsement_views(
                 "comment": subject.get("endorsementComment")
                 if isinstance(subject, Mapping)
                 else None,
-                "date": str(endorsement.get("validFrom") or "")[:10],
+                "date": _day(endorsement.get("validFrom")),
                 "status": record.status if record else "unconfirmed",
                 "url": url,
             }
         )
     return views
+
+
+def _day(valid_from: Any) -> date | None:
+    """The day an endorsement was made, for the page to write in its language (None if absent
+    or unreadable: a credential from elsewhere may carry anything)."""
+    try:
+        return date.fromisoformat(str(valid_from)[:10])
+    except ValueError:
+        return None

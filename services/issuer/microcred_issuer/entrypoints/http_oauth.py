@@ -70,6 +70,7 @@ async def ask_for_consent(request: Request, server: OAuthServer, access: Access)
         action=AUTHORIZE,
         redirect_host=urlsplit(grant.redirect_uri or "").netloc,
         refresh_days=server.options.refresh_lifetime.days,
+        keep_parameters=("state",),  # a language switch must not break the client's flow
     )
 
 

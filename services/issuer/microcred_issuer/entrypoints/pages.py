@@ -58,15 +58,16 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg)  # noqa: S704 (segno's own SVG output, the URL inside is XML-escaped)
 
 
-def recipient_of(subject: dict[str, Any]) -> str:
-    """The learner's name when the credential carries one; a DID; else a neutral phrase."""
+def recipient_of(subject: dict[str, Any]) -> str | None:
+    """The learner's name when the credential carries one; a DID; else None (the page says
+    in its language that the identity is protected)."""
     name = subject.get("name")
     if isinstance(name, str) and name.strip():
         return name
     subject_id = subject.get("id")
     if isinstance(subject_id, str) and subject_id.startswith("did:"):
         return subject_id
-    return "The holder of this credential (identity protected)"
+    return None
 
 
 def linkedin_url(view: dict[str, Any], credential: IssuedCredential, page_url: str) -> str:

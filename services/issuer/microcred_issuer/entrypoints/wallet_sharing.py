@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..domain.errors import ShareLinkNotFound, ShareLinkWithdrawn
 from .deps import Api, IssuerHandlers
+from .endorsement_views import endorsement_views
 from .learner_auth import Access, session_learner
 from .media import VC_MEDIA_TYPE
 from .pages import TEMPLATES, credential_view
@@ -95,7 +96,8 @@ async def shared_page(share_id: str, api: Api) -> HTMLResponse:
         return page("shared_withdrawn.html", status=410)
     except ShareLinkNotFound:
         return page("shared_withdrawn.html", status=404, unknown=True)
-    view = credential_view(api.handlers, credential, api.verifier_url)
+    endorsements = await endorsement_views(api.handlers, credential.document)
+    view = credential_view(api.handlers, credential, api.verifier_url, endorsements)
     document_url = f"{shared_url(api.handlers, share_id)}/credential"
     view |= {
         "shared": True,

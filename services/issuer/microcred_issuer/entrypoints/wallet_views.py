@@ -17,7 +17,7 @@ def link_view(handlers: Handlers, link: ShareLink) -> dict[str, Any]:
     return {
         "share_id": link.share_id,
         "url": shared_url(handlers, link.share_id),
-        "created_on": link.created_at.strftime("%d %B %Y, %H:%M"),
+        "created_at": link.created_at,  # the page writes it in its language
     }
 
 
