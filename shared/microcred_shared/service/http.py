@@ -170,7 +170,9 @@ def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = operation.setdefault("responses", {})
             for code, response in responses.items():
-                if code.startswith("4"):
+                # A route that documents its own refusals (the OB 3.0 API's Imsx_StatusInfo)
+                # keeps them; FastAPI's own 422 body is what the handlers never send.
+                if code.startswith("4") and _problem_or_fastapis(response):
                     response["content"] = dict(content)
             takes_input = any(operation.get(k) for k in ("parameters", "requestBody", "security"))
             if takes_input:
@@ -183,6 +185,15 @@ def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
         if f"#/components/schemas/{name}" not in text:
             schemas.pop(name, None)
     return schema
+
+
+def _problem_or_fastapis(response: dict[str, Any]) -> bool:
+    documented = str(response.get("content", {}))
+    return (
+        not documented
+        or documented == "{}"
+        or any(f"#/components/schemas/{name}" in documented for name in _FASTAPI_VALIDATION_SCHEMAS)
+    )
 
 
 def install_operational_routes(app: FastAPI, runtime: Runtime) -> None:

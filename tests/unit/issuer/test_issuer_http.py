@@ -279,4 +279,14 @@ def test_the_openapi_document_gives_each_answer_its_media_type_and_problems_thei
     assert {"200", "201", "4XX"} <= set(paths["/completions"]["post"]["responses"])
     for code in ("422", "4XX"):
         assert media("/completions", code, "post") == {"application/problem+json"}
+    # The Open Badges API refuses with Imsx_StatusInfo, as OB 3.0 has it: documented so.
+    for path, method in [
+        ("/ims/ob/v3p0/credentials", "get"),
+        ("/ims/ob/v3p0/credentials", "post"),
+        ("/ims/ob/v3p0/profile", "get"),
+        ("/ims/ob/v3p0/profile", "put"),
+    ]:
+        assert media(path, "4XX", method) == {"application/json"}
+        refusal = paths[path][method]["responses"]["4XX"]["content"]["application/json"]
+        assert "imsx_codeMajor" in refusal["schema"]["required"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]

@@ -93,7 +93,31 @@ class ImsxRoute(APIRoute):
         return answer
 
 
-router = APIRouter(prefix=BASE, tags=["Open Badges API"], route_class=ImsxRoute)
+# How every refusal of these routes reads (OB 3.0: an Imsx_StatusInfo as application/json).
+IMSX_REFUSALS: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "Refused: an Imsx_StatusInfo (Open Badges 3.0 API)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["imsx_codeMajor", "imsx_severity"],
+                    "properties": {
+                        "imsx_codeMajor": {
+                            "enum": ["failure", "processing", "success", "unsupported"]
+                        },
+                        "imsx_severity": {"enum": ["error", "status", "warning"]},
+                        "imsx_description": {"type": "string"},
+                        "imsx_codeMinor": {"type": "object"},
+                    },
+                }
+            }
+        },
+    }
+}
+router = APIRouter(
+    prefix=BASE, tags=["Open Badges API"], route_class=ImsxRoute, responses=IMSX_REFUSALS
+)
 BEARER = ObBearerTokens()
 
 
