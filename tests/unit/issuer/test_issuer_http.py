@@ -289,4 +289,8 @@ def test_the_openapi_document_gives_each_answer_its_media_type_and_problems_thei
         assert media(path, "4XX", method) == {"application/json"}
         refusal = paths[path][method]["responses"]["4XX"]["content"]["application/json"]
         assert "imsx_codeMajor" in refusal["schema"]["required"]
+    # Its OAuth endpoints refuse with RFC 6749's error object.
+    for path in ("/oauth/register", "/oauth/token", "/oauth/revoke"):
+        refusal = paths[path]["post"]["responses"]["4XX"]["content"]
+        assert refusal["application/json"]["schema"]["required"] == ["error"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]

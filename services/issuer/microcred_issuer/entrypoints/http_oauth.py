@@ -25,7 +25,25 @@ TOKEN = "/oauth/token"  # noqa: S105 (a path, not a secret)
 REVOKE = "/oauth/revoke"
 REGISTER = "/oauth/register"
 
-router = APIRouter(tags=["Open Badges API: OAuth 2.0"])
+# How the OAuth endpoints refuse: an error object (RFC 6749 5.2, RFC 7591 3.2.2, RFC 7009 2.2.1).
+OAUTH_REFUSALS: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "Refused: an OAuth 2.0 error response",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "error_description": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+router = APIRouter(tags=["Open Badges API: OAuth 2.0"], responses=OAUTH_REFUSALS)
 
 
 def oauth_server(request: Request) -> StarletteAuthorizationServer:
