@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from microcred_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus
-from microcred_notifier.service_layer.dispatcher import DispatchLimits
+from microcred_notifier.service_layer.dispatcher import DispatchLimits, doubled
 from microcred_notifier.service_layer.ports import DueDelivery, WebhookRequest
 
 from tests.unit.notifier.fakes import World
@@ -324,3 +324,12 @@ async def test_looks_past_a_full_receiver_that_find_nothing_come_less_often_unti
     assert sender.dead_open == 2
     assert backed_off <= 30
     assert len(set(sender.live)) == 4  # the other receiver's work went out all the same
+
+
+def test_a_back_off_stays_at_its_cap_however_long_nothing_is_found() -> None:
+    # An idle dispatcher, or one whose looks past a full receiver find nothing, counts its
+    # looks for hours: the wait between them must stay at the cap, not overflow.
+    assert doubled(1.0, 0, 30.0) == 1.0
+    assert doubled(1.0, 3, 30.0) == 8.0
+    assert doubled(1.0, 1024, 30.0) == 30.0
+    assert doubled(1.0, 10**6, 5.0) == 5.0

@@ -83,6 +83,7 @@ log = get_logger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RECORDED_REMEMBERED = 10_000
+MAX_DOUBLINGS = 64
 
 AttemptObserver = Callable[[Delivery, AttemptOutcome], None]
 
@@ -289,8 +290,8 @@ class Dispatcher:
         return now >= self._next_scan_at
 
     def _spacing_past_full(self) -> float:
-        doubled: float = self.limits.poll_interval_seconds * 2.0**self._empty_looks_past_full
-        return min(doubled, self.limits.max_past_full_seconds)
+        start, cap = self.limits.poll_interval_seconds, self.limits.max_past_full_seconds
+        return doubled(start, self._empty_looks_past_full, cap)
 
     def _scan_soon(self, after_seconds: float = 0.0, *, origins: set[str] | None = None) -> None:
         """Look by ``after_seconds`` from now, for work of ``origins`` (None: any). Work for
@@ -343,10 +344,8 @@ class Dispatcher:
             wait = self.limits.rescan_seconds
         else:
             self._idle_scans += 1
-            wait = min(
-                self.limits.poll_interval_seconds * 2 ** (self._idle_scans - 1),
-                self.limits.max_idle_seconds,
-            )
+            start, cap = self.limits.poll_interval_seconds, self.limits.max_idle_seconds
+            wait = doubled(start, self._idle_scans - 1, cap)
         self._next_scan_at = now + timedelta(seconds=wait)
 
     def _free(self, origin: str) -> bool:
@@ -482,6 +481,12 @@ class Dispatcher:
                 trace=delivery.trace,
             )
         )
+
+
+def doubled(start: float, times: int, cap: float) -> float:
+    """``start`` doubled ``times`` times, at most ``cap``. The exponent is bounded: a count of
+    looks grows for as long as they find nothing, and 2.0 ** 1024 no longer fits a float."""
+    return min(start * 2.0 ** min(times, MAX_DOUBLINGS), cap)
 
 
 def _body_of(delivery: Delivery) -> bytes:
